@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/templates"
+)
+
+type communesSearchOptions struct {
+	*globalOptions
+	Text  string
+	Limit int
+	JSON  bool
+}
+
+func newCommunesCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "communes",
+		Short: "Find communes and their INSEE codes",
+	}
+	cmd.AddCommand(newCommunesSearchCommand(g))
+	return cmd
+}
+
+func newCommunesSearchCommand(g *globalOptions) *cobra.Command {
+	opts := &communesSearchOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "search TEXT...",
+		Short: "Search communes, EPCI and CPTS by name (accent- and case-insensitive)",
+		Example: `  diagsante communes search nemours
+  diagsante communes search saint denis --limit 50`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Text = strings.Join(args, " ")
+			if opts.Limit < 1 {
+				return usageErr(fmt.Errorf("--limit must be at least 1"))
+			}
+			return runCommunesSearch(opts)
+		},
+	}
+	cmd.Flags().IntVarP(&opts.Limit, "limit", "n", 20, "maximum number of results")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
+	return cmd
+}
+
+func runCommunesSearch(opts *communesSearchOptions) error {
+	s, err := opts.snapshot()
+	if err != nil {
+		return err
+	}
+	matches := diagnostic.NewResolver(s).Search(opts.Text, opts.Limit)
+	if opts.JSON {
+		if matches == nil {
+			matches = []diagnostic.Match{}
+		}
+		enc := json.NewEncoder(opts.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(matches)
+	}
+	if len(matches) == 0 {
+		return usageErr(fmt.Errorf("no commune, EPCI or CPTS matches %q", opts.Text))
+	}
+	tab := templates.Table{Header: []string{"Kind", "Code", "Name", "Département", "Population"}, Numeric: []bool{false, false, false, false, true}}
+	for _, m := range matches {
+		dep := m.Dep
+		if m.DepName != "" {
+			dep += " " + m.DepName
+		}
+		tab.Rows = append(tab.Rows, []string{m.Kind, m.Code, m.Name, dep, strconv.Itoa(m.Population)})
+	}
+	return tab.Render(opts.Stdout)
+}

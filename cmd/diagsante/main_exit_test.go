@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), BuildInfo{Version: "test"}, args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"territory", "show", "77333", "--csv"}, 0, ""},
+		{[]string{"territory", "show", "99999"}, 2, "99999"},
+		{[]string{"territory", "show", "Saint-Denis"}, 2, "93066"},
+		{[]string{"territory", "show"}, 2, "requires at least 1 arg"},
+		{[]string{"territory", "show", "dep:48", "--bogus"}, 2, "unknown flag"},
+		{[]string{"territory", "show", "@/nonexistent/list.txt"}, 2, "list.txt"},
+		{[]string{"communes", "search", "zzzzqqq"}, 2, "no commune"},
+		{[]string{"nosuchcommand"}, 2, "unknown command"},
+	} {
+		code, _, stderr := runMain(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.err) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr, tc.code, tc.err)
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "diagsante.yaml")
+	if err := os.WriteFile(cfg, []byte("limit: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	count := func(out string) int { return strings.Count(out, "\n│ ") }
+	// The config file sets --limit…
+	_, out, _ := runMain(t, "--config", cfg, "communes", "search", "saint")
+	if n := count(out); n != 3 {
+		t.Errorf("config limit 3: %d rows\n%s", n, out)
+	}
+	// …the environment overrides the file…
+	t.Setenv("DIAGSANTE_LIMIT", "2")
+	_, out, _ = runMain(t, "--config", cfg, "communes", "search", "saint")
+	if n := count(out); n != 2 {
+		t.Errorf("env limit 2: %d rows\n%s", n, out)
+	}
+	// …and the flag overrides both.
+	_, out, _ = runMain(t, "--config", cfg, "communes", "search", "saint", "--limit", "4")
+	if n := count(out); n != 4 {
+		t.Errorf("flag limit 4: %d rows\n%s", n, out)
+	}
+	// A config file that does not parse is a usage error.
+	os.WriteFile(cfg, []byte("limit: [\n"), 0o644)
+	if code, _, stderr := runMain(t, "--config", cfg, "version"); code != 2 || !strings.Contains(stderr, "config") {
+		t.Errorf("bad config: exit %d, %q", code, stderr)
+	}
+}
+
+func TestParseTerritoryFile(t *testing.T) {
+	got, err := parseTerritoryFile("x.csv", []byte("\ufeffCODGEO,libelle\r\n01001,A\r\n2A004,B\r\n"))
+	if err != nil || strings.Join(got, " ") != "01001 2A004" {
+		t.Errorf("CSV with BOM and CRLF: %v %v", got, err)
+	}
+	got, err = parseTerritoryFile("x.txt", []byte("# comment\n\n dep:48 \nSaint-Denis (93)\n"))
+	if err != nil || strings.Join(got, "|") != "dep:48|Saint-Denis (93)" {
+		t.Errorf("list: %v %v", got, err)
+	}
+	if _, err := parseTerritoryFile("y.csv", []byte("a;b\n1;2\n")); err == nil || !strings.Contains(err.Error(), "y.csv:1:") {
+		t.Errorf("CSV without code column: %v", err)
+	}
+}
+
+func FuzzParseTerritoryFile(f *testing.F) {
+	f.Add([]byte("code\n77333\n"))
+	f.Add([]byte("77333\nMende\n"))
+	f.Add([]byte("a;\"b\nc;d"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseTerritoryFile("fuzz", b)
+	})
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+)
+
+// BuildInfo is what the linker tells the program about itself.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// globalOptions are shared by every command: where configuration and data
+// come from, and where output goes.
+type globalOptions struct {
+	Build  BuildInfo
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+
+	ConfigFile string
+	Verbose    bool
+	cfg        *viper.Viper
+
+	snapOnce sync.Once
+	snap     *snapshot.Snapshot
+	snapErr  error
+}
+
+// Exit codes, documented in the root command's help.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const exitStatusHelp = `
+EXIT STATUS
+  0  success
+  1  failure (I/O error, corrupt data, a part of a batch failed)
+  2  bad usage or bad input (unknown flag, unknown or ambiguous territory,
+     malformed input file)`
+
+// Main runs diagsante with the given arguments and returns the exit code;
+// tests call it directly instead of the binary.
+func Main(ctx context.Context, build BuildInfo, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts := &globalOptions{Build: build, Stdin: stdin, Stdout: stdout, Stderr: stderr, cfg: viper.New()}
+	opts.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	root := newRootCommand(opts)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "Error:", err)
+	return exitCode(err)
+}
+
+func newRootCommand(opts *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "diagsante",
+		Short: "Territorial access-to-care diagnostics from French open data",
+		Long: `diagsante builds a territorial access-to-care diagnostic ("diagnostic
+territorial d'accès aux soins") for any set of French communes, from public
+open data embedded in the binary: communes and EPCI (COG 2026), official DREES
+APL, GPs per commune, libéral professionals, FINESS establishments, SAE
+emergency departments and maternities, CPTS perimeters.
+
+A TERRITORY is an INSEE code (77333), a commune name (Nemours,
+"Saint-Denis (93)"), an EPCI (epci:200023240 or its name), a département
+(dep:77), a région (reg:76), a CPTS (cpts:"CPTS Aix Sainte Victoire") or
+@file (one item per line, or a CSV with a code column).
+
+Configuration: flags, then DIAGSANTE_* environment variables, then
+diagsante.yaml (current folder, then the user config folder).
+` + exitStatusHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.loadConfig(cmd); err != nil {
+				return err
+			}
+			if opts.Verbose {
+				opts.Log = slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			}
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	root.PersistentFlags().StringVar(&opts.ConfigFile, "config", "", "config file (default ./diagsante.yaml, then the user config folder)")
+	root.PersistentFlags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log progress on standard error")
+
+	root.AddCommand(
+		newVersionCommand(opts),
+		newCommunesCommand(opts),
+		newTerritoryCommand(opts),
+	)
+	return root
+}
+
+// loadConfig reads the config file and environment, then copies config
+// values onto every flag the user did not set, so that precedence is flags >
+// DIAGSANTE_* > diagsante.yaml > defaults for every command alike.
+func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
+	v := o.cfg
+	v.SetEnvPrefix("DIAGSANTE")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
+	v.AutomaticEnv()
+	if o.ConfigFile == "" {
+		o.ConfigFile = os.Getenv("DIAGSANTE_CONFIG")
+	}
+	if o.ConfigFile != "" {
+		v.SetConfigFile(o.ConfigFile)
+	} else {
+		v.SetConfigName("diagsante")
+		v.SetConfigType("yaml")
+		v.AddConfigPath(".")
+		if dir, err := os.UserConfigDir(); err == nil {
+			v.AddConfigPath(filepath.Join(dir, "diagsante"))
+		}
+	}
+	if err := v.ReadInConfig(); err != nil {
+		var notFound viper.ConfigFileNotFoundError
+		if !errors.As(err, &notFound) || o.ConfigFile != "" {
+			return usageErr(fmt.Errorf("config: %w", err))
+		}
+	}
+	var ferr error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if ferr != nil || f.Changed || f.Name == "config" || f.Name == "help" {
+			return
+		}
+		key := f.Name
+		if !v.IsSet(key) {
+			return
+		}
+		if err := cmd.Flags().Set(f.Name, fmt.Sprint(v.Get(key))); err != nil {
+			ferr = usageErr(fmt.Errorf("config %s: %w", key, err))
+		}
+	})
+	return ferr
+}
+
+// snapshot loads the reference data once, on first use.
+func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
+	o.snapOnce.Do(func() {
+		o.snap, o.snapErr = snapshot.LoadEmbedded()
+	})
+	return o.snap, o.snapErr
+}

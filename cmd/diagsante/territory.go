@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/templates"
+)
+
+type territoryShowOptions struct {
+	*globalOptions
+	Items []string
+	JSON  bool
+	CSV   bool
+}
+
+func newTerritoryCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "territory",
+		Short: "Resolve territories into communes",
+	}
+	cmd.AddCommand(newTerritoryShowCommand(g))
+	return cmd
+}
+
+func newTerritoryShowCommand(g *globalOptions) *cobra.Command {
+	opts := &territoryShowOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "show TERRITORY...",
+		Short: "List the communes of a territory with population and official APL",
+		Long: `Resolve TERRITORY items and list their communes: code, name, EPCI,
+population municipale (COG 2026) and the official DREES APL 2023.
+
+Items are unioned: "territory show dep:48 Nemours" lists Lozère plus Nemours.
+` + exitStatusHelp,
+		Example: `  diagsante territory show dep:48
+  diagsante territory show "CC Pays de Nemours" --csv
+  diagsante territory show epci:200023240 77186 --json
+  diagsante territory show @communes.txt`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Items = args
+			if opts.JSON && opts.CSV {
+				return usageErr(fmt.Errorf("--json and --csv are exclusive"))
+			}
+			return runTerritoryShow(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
+	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
+	return cmd
+}
+
+// territoryRow is one commune of `territory show`; the JSON field names are
+// part of the command's stable output.
+type territoryRow struct {
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Dep        string   `json:"departement"`
+	EPCI       string   `json:"epci"`
+	EPCIName   string   `json:"epci_name"`
+	Population int      `json:"population"`
+	APL2023    *float64 `json:"apl_2023"`
+}
+
+type territoryOutput struct {
+	Label      string         `json:"label"`
+	Items      []string       `json:"items"`
+	Warnings   []string       `json:"warnings"`
+	Communes   []territoryRow `json:"communes"`
+	Population int            `json:"population"`
+	// APL2023 is the mean of the communes' APL weighted by their APL population.
+	APL2023 *float64 `json:"apl_2023"`
+}
+
+func runTerritoryShow(opts *territoryShowOptions) error {
+	s, err := opts.snapshot()
+	if err != nil {
+		return err
+	}
+	items, err := expandItems(opts.Items)
+	if err != nil {
+		return err
+	}
+	t, err := diagnostic.NewResolver(s).Resolve(items...)
+	if err != nil {
+		return err
+	}
+	for _, w := range t.Warnings {
+		fmt.Fprintln(opts.Stderr, "warning:", w)
+	}
+	apl := diagnostic.NewAPLIndex(s)
+	out := territoryOutput{Label: t.Label, Items: t.Items, Warnings: t.Warnings, Communes: []territoryRow{}}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	var wsum, wpop float64
+	for _, code := range t.Communes {
+		c := s.Commune(code)
+		row := territoryRow{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population}
+		if e := s.EPCI(c.EPCI); e != nil {
+			row.EPCIName = e.Name
+		}
+		if a, ok := apl.Get(code, 2023); ok {
+			v := a.Value
+			row.APL2023 = &v
+			wsum += a.Value * a.PopTotal
+			wpop += a.PopTotal
+		}
+		out.Population += c.Population
+		out.Communes = append(out.Communes, row)
+	}
+	if wpop > 0 {
+		v := wsum / wpop
+		out.APL2023 = &v
+	}
+	switch {
+	case opts.JSON:
+		enc := json.NewEncoder(opts.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case opts.CSV:
+		w := csv.NewWriter(opts.Stdout)
+		w.Comma = ';'
+		w.Write([]string{"code", "name", "departement", "epci", "epci_name", "population", "apl_2023"})
+		for _, r := range out.Communes {
+			w.Write([]string{r.Code, r.Name, r.Dep, r.EPCI, r.EPCIName, strconv.Itoa(r.Population), fmtAPL(r.APL2023, -1)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tab := templates.Table{Header: []string{"Code", "Commune", "EPCI", "Population", "APL 2023"}, Numeric: []bool{false, false, false, true, true}}
+	for _, r := range out.Communes {
+		tab.Rows = append(tab.Rows, []string{r.Code, r.Name, r.EPCIName, strconv.Itoa(r.Population), fmtAPL(r.APL2023, 1)})
+	}
+	tab.Footer = []string{fmt.Sprintf("%d communes", len(out.Communes)), t.Label, "", strconv.Itoa(out.Population), fmtAPL(out.APL2023, 1)}
+	return tab.Render(opts.Stdout)
+}
+
+// fmtAPL formats an APL value with prec decimals (-1: shortest exact), "" when absent.
+func fmtAPL(v *float64, prec int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', prec, 64)
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/diagsante/diagsante/datasets/textnorm"
+)
+
+// expandItems replaces every @file item by the items the file lists: one
+// item per line (blank lines and # comments ignored), or, when the first line
+// is a CSV header (`;` or `,`) with a code column (code, code_insee, codgeo,
+// code_commune_insee, insee…), the values of that column.
+func expandItems(items []string) ([]string, error) {
+	var out []string
+	for _, it := range items {
+		if !strings.HasPrefix(it, "@") {
+			out = append(out, it)
+			continue
+		}
+		path := strings.TrimPrefix(it, "@")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("territory file: %w", err))
+		}
+		got, err := parseTerritoryFile(path, b)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		if len(got) == 0 {
+			return nil, usageErr(fmt.Errorf("%s: no territory in file", path))
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+var codeColumns = map[string]bool{"code": true, "code insee": true, "codgeo": true, "code commune insee": true, "insee": true,
+	"code commune": true, "com": true, "depcom": true, "codecommune": true}
+
+func parseTerritoryFile(path string, b []byte) ([]string, error) {
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	first, _, _ := bytes.Cut(b, []byte("\n"))
+	for _, sep := range []rune{';', ',', '\t'} {
+		if !bytes.ContainsRune(first, sep) {
+			continue
+		}
+		r := csv.NewReader(bytes.NewReader(b))
+		r.Comma = sep
+		r.FieldsPerRecord = -1
+		header, err := r.Read()
+		if err != nil {
+			return nil, fmt.Errorf("%s:1: %w", path, err)
+		}
+		col := -1
+		for i, h := range header {
+			if codeColumns[textnorm.Fold(h)] {
+				col = i
+				break
+			}
+		}
+		if col < 0 {
+			return nil, fmt.Errorf("%s:1: CSV header %q has no code column (code, code_insee, codgeo…)", path, strings.TrimSpace(string(first)))
+		}
+		var out []string
+		for line := 2; ; line++ {
+			rec, err := r.Read()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if col >= len(rec) {
+				return nil, fmt.Errorf("%s:%d:%d: missing code column", path, line, col+1)
+			}
+			if v := strings.TrimSpace(rec[col]); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	}
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out, sc.Err()
+}

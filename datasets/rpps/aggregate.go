@@ -1,0 +1,206 @@
+package rpps
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+	"sort"
+
+	"github.com/diagsante/diagsante/datasets/parseerr"
+)
+
+// A Key groups professionals: a commune, a profession and, for médecins,
+// whether they are general practitioners.
+type Key struct {
+	Commune    string // INSEE code; empty for sites without commune (abroad, unknown)
+	Profession string // Code profession
+	GP         bool   // médecin with savoir-faire SM54, SM53 or SM26
+}
+
+// A Count is the number of distinct professionals of a Key.
+type Count struct {
+	Key
+	// People counts each professional once per commune where they have at
+	// least one site, whatever the number of sites there.
+	People int
+	// Share splits each professional across the communes where they
+	// practise (1/n in each of n communes), so that shares add up to the
+	// number of professionals.
+	Share float64
+}
+
+// personKey identifies a professional compactly: identifiers are digit
+// strings (8 + RPPS number, 0 + ADELI number) and fit a uint64 with their
+// length (leading zeros matter); anything else is hashed, with the top bit
+// set so the two spaces never meet.
+func personKey(id string) uint64 {
+	if n := len(id); n > 0 && n <= 16 {
+		var v uint64
+		digits := true
+		for i := 0; i < n; i++ {
+			c := id[i]
+			if c < '0' || c > '9' {
+				digits = false
+				break
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		if digits {
+			return uint64(n)<<56 | v
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64() | 1<<63
+}
+
+type pairKey struct {
+	person  uint64
+	commune uint32
+	prof    uint16
+}
+
+type personProf struct {
+	person uint64
+	prof   uint16
+}
+
+// An Aggregator counts professionals per Key. Whether a médecin is a GP is
+// a property of the person, decided once all of their lines (and the
+// companion file's) have been seen; Counts applies it at the end.
+//
+// Memory is a few dozen bytes per (professional, commune) pair: about
+// 100 MB for the national file.
+type Aggregator struct {
+	// Filter, when set, keeps only the activities for which it returns
+	// true (e.g. libéral practice only: a.Mode == "L").
+	Filter func(*Activity) bool
+
+	communes  map[string]uint32
+	communeOf []string
+	profs     map[string]uint16
+	profOf    []string
+	pairs     map[pairKey]struct{}
+	nCommunes map[personProf]uint16
+	gps       map[uint64]struct{}
+}
+
+// NewAggregator returns an empty Aggregator.
+func NewAggregator() *Aggregator {
+	return &Aggregator{
+		communes:  map[string]uint32{},
+		profs:     map[string]uint16{},
+		pairs:     map[pairKey]struct{}{},
+		nCommunes: map[personProf]uint16{},
+		gps:       map[uint64]struct{}{},
+	}
+}
+
+func identity(nationalID, id string) string {
+	if nationalID != "" {
+		return nationalID
+	}
+	return id
+}
+
+// Add counts one activity line.
+func (g *Aggregator) Add(a *Activity) {
+	if g.Filter != nil && !g.Filter(a) {
+		return
+	}
+	person := personKey(identity(a.NationalID, a.ID))
+	if a.Profession == Medecin && IsGPSavoirFaire(a.SavoirFaire) {
+		g.gps[person] = struct{}{}
+	}
+	c, ok := g.communes[a.Commune]
+	if !ok {
+		c = uint32(len(g.communeOf))
+		g.communes[a.Commune] = c
+		g.communeOf = append(g.communeOf, a.Commune)
+	}
+	p, ok := g.profs[a.Profession]
+	if !ok {
+		p = uint16(len(g.profOf))
+		g.profs[a.Profession] = p
+		g.profOf = append(g.profOf, a.Profession)
+	}
+	k := pairKey{person, c, p}
+	if _, seen := g.pairs[k]; !seen {
+		g.pairs[k] = struct{}{}
+		g.nCommunes[personProf{person, p}]++
+	}
+}
+
+// AddSavoirFaire records a companion-file line: a médecin with a GP
+// savoir-faire is a GP. The companion is joined on Identification
+// nationale PP.
+func (g *Aggregator) AddSavoirFaire(s *SavoirFaire) {
+	if (s.Profession == Medecin || s.Profession == "") && IsGPSavoirFaire(s.Code) {
+		g.gps[personKey(identity(s.NationalID, s.ID))] = struct{}{}
+	}
+}
+
+// Counts returns the counts sorted by commune, profession, GP flag.
+func (g *Aggregator) Counts() []Count {
+	idx := map[Key]int{}
+	var out []Count
+	for k := range g.pairs {
+		key := Key{Commune: g.communeOf[k.commune], Profession: g.profOf[k.prof]}
+		if key.Profession == Medecin {
+			_, key.GP = g.gps[k.person]
+		}
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, Count{Key: key})
+		}
+		out[i].People++
+		out[i].Share += 1 / float64(g.nCommunes[personProf{k.person, k.prof}])
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Commune != b.Commune {
+			return a.Commune < b.Commune
+		}
+		if a.Profession != b.Profession {
+			return a.Profession < b.Profession
+		}
+		return !a.GP && b.GP
+	})
+	return out
+}
+
+// Aggregate reads an activity file (and, when given, its savoir-faire
+// companion) and counts professionals per commune, profession and GP flag.
+// When the activity file has no savoir-faire columns the companion is
+// required, since GPs could not be told from other médecins.
+func Aggregate(activity io.Reader, activityName string, companion io.Reader, companionName string, filter func(*Activity) bool) ([]Count, error) {
+	rd, err := NewReader(activity, activityName)
+	if err != nil {
+		return nil, err
+	}
+	if !rd.HasSavoirFaire() && companion == nil {
+		return nil, &parseerr.Error{File: activityName, Line: 1, Err: fmt.Errorf("no savoir-faire columns in this extraction: give the PS_LibreAcces_SavoirFaire file too, GPs cannot be told apart without it")}
+	}
+	g := NewAggregator()
+	g.Filter = filter
+	if companion != nil {
+		if err := ReadSavoirFaire(companion, companionName, func(s *SavoirFaire) error {
+			g.AddSavoirFaire(s)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	var a Activity
+	for {
+		if err := rd.NextInto(&a); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		g.Add(&a)
+	}
+	return g.Counts(), nil
+}

@@ -1,0 +1,402 @@
+// Package rpps reads the Annuaire Santé (RPPS) public extraction:
+// PS_LibreAcces_Personne_activite_<timestamp>.txt, one line per
+// professional and activity site, and its companion
+// PS_LibreAcces_SavoirFaire_<timestamp>.txt, one line per professional and
+// savoir-faire (specialty, qualification…), and counts professionals per
+// commune.
+//
+// The files are `|`-separated with a header line and a trailing `|` on
+// every line, no quoting, UTF-8 possibly with a BOM. Their header changed
+// over the years (52 to 56 columns), so columns are matched by name
+// ignoring case, accents, spaces and punctuation.
+//
+// The national activity file is about 1 GB and 2 million lines, so the
+// reader is built for throughput: lines are read in place with
+// bufio.Reader.ReadSlice, only the columns kept are cut out, and repeated
+// values (professions, labels, communes, postcodes…) are interned, so a
+// line costs no allocation once its values have been seen. Errors are
+// *parseerr.Error values with Line the physical line and Column the
+// 1-based field index.
+package rpps
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/diagsante/diagsante/datasets/internal/textio"
+)
+
+// An Activity is one line of the activity file: a professional at one
+// activity site. Fields absent from the file's vintage are empty.
+type Activity struct {
+	IDType           string // Type d'identifiant PP (8 RPPS, 0 ADELI)
+	ID               string // Identifiant PP
+	NationalID       string // Identification nationale PP (type + identifiant)
+	Profession       string // Code profession (10 médecin, 60 infirmier…)
+	ProfessionLabel  string // Libellé profession
+	Category         string // Code catégorie professionnelle (C civil, M militaire, E étudiant)
+	SavoirFaireType  string // Code type savoir-faire (S spécialité ordinale…)
+	SavoirFaire      string // Code savoir-faire (SM54 médecine générale…)
+	SavoirFaireLabel string // Libellé savoir-faire
+	Mode             string // Code mode exercice (L libéral, S salarié, B bénévole)
+	Sector           string // Code secteur d'activité (SA07 cabinet individuel…)
+	FinessSite       string // Numéro FINESS site
+	Postcode         string // Code postal (coord. structure)
+	Commune          string // Code commune (coord. structure), INSEE code or empty
+	CommuneLabel     string // Libellé commune (coord. structure)
+	Line             int
+}
+
+// A SavoirFaire is one line of the companion file.
+type SavoirFaire struct {
+	IDType, ID, NationalID string
+	Profession             string
+	Type, Code, Label      string // Code type savoir-faire, Code savoir-faire, Libellé savoir-faire
+	Line                   int
+}
+
+// Professions of DATA.md (Code profession).
+const (
+	Medecin           = "10"
+	Pharmacien        = "21"
+	ChirurgienDent    = "40"
+	SageFemme         = "50"
+	Infirmier         = "60"
+	MasseurKine       = "70"
+	PedicurePodologue = "80"
+	Orthophoniste     = "91"
+	Orthoptiste       = "92"
+)
+
+// IsGPSavoirFaire reports whether a savoir-faire code makes a médecin a
+// general practitioner: SM54 (médecine générale), SM53 (spécialiste en
+// médecine générale) or SM26 (qualifié en médecine générale).
+func IsGPSavoirFaire(code string) bool {
+	return code == "SM54" || code == "SM53" || code == "SM26"
+}
+
+// field identifies a kept column.
+type field int
+
+const (
+	fIDType field = iota
+	fID
+	fNationalID
+	fProfession
+	fProfessionLabel
+	fCategory
+	fSFType
+	fSF
+	fSFLabel
+	fMode
+	fSector
+	fFiness
+	fPostcode
+	fCommune
+	fCommuneLabel
+	numFields
+)
+
+// aliases are normalised header names (textio.NormalizeName) per field.
+var aliases = [numFields][]string{
+	fIDType:          {"typedidentifiantpp", "typeidentifiantpp"},
+	fID:              {"identifiantpp"},
+	fNationalID:      {"identificationnationalepp"},
+	fProfession:      {"codeprofession"},
+	fProfessionLabel: {"libelleprofession"},
+	fCategory:        {"codecategorieprofessionnelle"},
+	fSFType:          {"codetypesavoirfaire"},
+	fSF:              {"codesavoirfaire"},
+	fSFLabel:         {"libellesavoirfaire"},
+	fMode:            {"codemodeexercice"},
+	fSector:          {"codesecteurdactivite"},
+	fFiness:          {"numerofinesssite"},
+	fPostcode:        {"codepostalcoordstructure", "codepostal"},
+	fCommune:         {"codecommunecoordstructure", "codecommune"},
+	fCommuneLabel:    {"libellecommunecoordstructure", "libellecommune"},
+}
+
+// interner keeps one copy of each repeated value. It is bounded so that a
+// column of unique values cannot grow it without limit.
+type interner map[string]string
+
+const maxInterned = 1 << 18
+
+func (in interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := in[string(b)]; ok { // no allocation: the compiler optimises string(b) in map lookups
+		return s
+	}
+	s := toUTF8(b)
+	if len(in) < maxInterned {
+		in[string(b)] = s
+	}
+	return s
+}
+
+// toUTF8 keeps the reader total on files re-saved as Windows-1252: only
+// values not yet interned are checked, so the cost is negligible.
+func toUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return string(textio.Decode1252(nil, b))
+}
+
+// table is the column machinery shared by the activity and savoir-faire
+// readers.
+type table struct {
+	tr      *textio.Reader
+	name    string
+	header  []string
+	width   int // number of named columns
+	col     [numFields]int
+	maxCol  int
+	kept    []field // field kept at each column index up to maxCol, or -1
+	intern  [numFields]interner
+	cells   [numFields][]byte
+	last    [numFields][]byte // previous value of per-person columns
+	lastStr [numFields]string
+}
+
+func newTable(r io.Reader, name string, required ...field) (*table, error) {
+	t := &table{tr: textio.NewReader(r, name, '|'), name: name}
+	line, err := t.tr.ReadLine()
+	for err == nil && len(line) == 0 {
+		line, err = t.tr.ReadLine()
+	}
+	if err == io.EOF {
+		return nil, t.tr.Errorf(0, "%w", textio.ErrNoHeader)
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := strings.Split(toUTF8(line), "|")
+	if n := len(names); n > 1 && strings.TrimSpace(names[n-1]) == "" {
+		names = names[:n-1] // the trailing '|'
+	}
+	t.header, t.width = names, len(names)
+	h := textio.NewHeader(names)
+	t.maxCol = -1
+	for f := range numFields {
+		t.col[f] = h.Index(aliases[f]...)
+		t.maxCol = max(t.maxCol, t.col[f])
+		t.intern[f] = make(interner)
+	}
+	t.kept = make([]field, t.maxCol+1)
+	for i := range t.kept {
+		t.kept[i] = -1
+	}
+	for f := range numFields {
+		if t.col[f] >= 0 {
+			t.kept[t.col[f]] = f
+		}
+	}
+	for _, f := range required {
+		if t.col[f] < 0 {
+			if f == fNationalID && t.col[fID] >= 0 {
+				continue // either identifier will do
+			}
+			return nil, t.tr.Errorf(0, "missing column %q in header (is this a PS_LibreAcces file?)", aliases[f][0])
+		}
+	}
+	if t.col[fNationalID] < 0 && t.col[fID] < 0 {
+		return nil, t.tr.Errorf(0, "missing column %q in header (is this a PS_LibreAcces file?)", "Identification nationale PP")
+	}
+	return t, nil
+}
+
+// next reads the next data line into t.cells. Blank lines are skipped.
+func (t *table) next() error {
+	var line []byte
+	var err error
+	for {
+		line, err = t.tr.ReadLine()
+		if err != nil {
+			return err
+		}
+		if len(line) > 0 {
+			break
+		}
+	}
+	// Counting separators is vectorised and far cheaper than splitting all
+	// 56 fields; only the kept columns are cut out below.
+	n := bytes.Count(line, []byte{'|'}) + 1
+	switch {
+	case n == t.width:
+	case n == t.width+1 && line[len(line)-1] == '|':
+	case n < t.width:
+		return t.tr.Errorf(0, "%d fields, the header has %d (truncated line?)", n, t.width)
+	default:
+		return t.tr.Errorf(t.width+1, "%d fields, the header has %d ('|' inside a value?)", n, t.width)
+	}
+	for f := range numFields {
+		t.cells[f] = nil
+	}
+	rest := line
+	for i := 0; i <= t.maxCol; i++ {
+		j := bytes.IndexByte(rest, '|')
+		var cell []byte
+		if j < 0 {
+			cell, rest = rest, nil
+		} else {
+			cell, rest = rest[:j], rest[j+1:]
+		}
+		if f := t.kept[i]; f >= 0 {
+			t.cells[f] = bytes.TrimSpace(cell)
+		}
+	}
+	return nil
+}
+
+// str returns the interned value of a column.
+func (t *table) str(f field) string { return t.intern[f].get(t.cells[f]) }
+
+// person returns per-person values (identifiers), reusing the previous
+// line's string when the person has not changed: a professional's lines
+// are consecutive, so this allocates once per person, not per line.
+func (t *table) person(f field) string {
+	b := t.cells[f]
+	if len(b) == 0 {
+		return ""
+	}
+	if t.lastStr[f] != "" && bytes.Equal(b, t.last[f]) {
+		return t.lastStr[f]
+	}
+	t.last[f] = append(t.last[f][:0], b...)
+	t.lastStr[f] = toUTF8(b)
+	return t.lastStr[f]
+}
+
+func (t *table) checkID() error {
+	if len(t.cells[fNationalID]) == 0 && len(t.cells[fID]) == 0 {
+		c := t.col[fNationalID]
+		if c < 0 {
+			c = t.col[fID]
+		}
+		return t.tr.Errorf(c+1, "empty identifier (Identification nationale PP)")
+	}
+	return nil
+}
+
+// A Reader reads the activity file line by line.
+type Reader struct {
+	t *table
+}
+
+// NewReader reads the header of an activity file and returns a Reader
+// positioned on the first data line. The file must have an identifier, the
+// profession and the commune columns.
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	t, err := newTable(r, name, fNationalID, fProfession, fCommune)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{t: t}, nil
+}
+
+// HasSavoirFaire reports whether the activity file carries the
+// savoir-faire columns. The newest extractions moved them to the
+// PS_LibreAcces_SavoirFaire companion file.
+func (r *Reader) HasSavoirFaire() bool { return r.t.col[fSF] >= 0 }
+
+// Header returns the column names of the file.
+func (r *Reader) Header() []string { return r.t.header }
+
+// Next returns the next activity, or io.EOF at the end of the file.
+func (r *Reader) Next() (Activity, error) {
+	var a Activity
+	err := r.NextInto(&a)
+	return a, err
+}
+
+// NextInto is Next filling a caller-owned Activity, which saves copying the
+// struct in tight loops.
+func (r *Reader) NextInto(a *Activity) error {
+	t := r.t
+	if err := t.next(); err != nil {
+		return err
+	}
+	if err := t.checkID(); err != nil {
+		return err
+	}
+	*a = Activity{
+		IDType:           t.str(fIDType),
+		ID:               t.person(fID),
+		NationalID:       t.person(fNationalID),
+		Profession:       t.str(fProfession),
+		ProfessionLabel:  t.str(fProfessionLabel),
+		Category:         t.str(fCategory),
+		SavoirFaireType:  t.str(fSFType),
+		SavoirFaire:      t.str(fSF),
+		SavoirFaireLabel: t.str(fSFLabel),
+		Mode:             t.str(fMode),
+		Sector:           t.str(fSector),
+		FinessSite:       t.str(fFiness),
+		Postcode:         t.str(fPostcode),
+		Commune:          t.str(fCommune),
+		CommuneLabel:     t.str(fCommuneLabel),
+		Line:             t.tr.Line(),
+	}
+	if a.Profession == "" {
+		return t.tr.Errorf(t.col[fProfession]+1, "empty Code profession")
+	}
+	if a.Commune != "" {
+		if c, ok := textio.CommuneCode(a.Commune); !ok || c != a.Commune {
+			return t.tr.Errorf(t.col[fCommune]+1, "invalid commune code %s", textio.Quote(a.Commune))
+		}
+	}
+	return nil
+}
+
+// Read calls fn for every activity of the file. The Activity is reused
+// between calls: copy it to keep it.
+func Read(r io.Reader, name string, fn func(*Activity) error) error {
+	rd, err := NewReader(r, name)
+	if err != nil {
+		return err
+	}
+	var a Activity
+	for {
+		if err := rd.NextInto(&a); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := fn(&a); err != nil {
+			return err
+		}
+	}
+}
+
+// ReadSavoirFaire calls fn for every line of a PS_LibreAcces_SavoirFaire
+// file. The value is reused between calls.
+func ReadSavoirFaire(r io.Reader, name string, fn func(*SavoirFaire) error) error {
+	t, err := newTable(r, name, fNationalID, fSF)
+	if err != nil {
+		return err
+	}
+	var s SavoirFaire
+	for {
+		if err := t.next(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := t.checkID(); err != nil {
+			return err
+		}
+		s = SavoirFaire{
+			IDType: t.str(fIDType), ID: t.person(fID), NationalID: t.person(fNationalID),
+			Profession: t.str(fProfession), Type: t.str(fSFType), Code: t.str(fSF), Label: t.str(fSFLabel),
+			Line: t.tr.Line(),
+		}
+		if err := fn(&s); err != nil {
+			return err
+		}
+	}
+}

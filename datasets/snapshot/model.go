@@ -1,0 +1,194 @@
+// Package snapshot holds the national reference data diagsante computes
+// from: communes, EPCI, official APL, health professionals, establishments,
+// CPTS perimeters and commune contours. The default snapshot is built from
+// public open data by the generator in datasets/internal/generate and embedded
+// in the binary; a local snapshot written by `diagsante datasets import` can
+// replace it table by table.
+package snapshot
+
+// A Commune is a current commune of the Code officiel géographique.
+type Commune struct {
+	Code       string // INSEE code, always 5 characters ("01001", "2A004")
+	Name       string
+	Dep        string // département code
+	Reg        string // région code
+	EPCI       string // SIREN of its EPCI à fiscalité propre, "" for the few outside any
+	Population int    // population municipale (populations de référence in force)
+	HasPop     bool   // false for the handful of communes the source gives no population
+	Lat, Lon   float64
+	// PointSource says where Lat/Lon come from: "laposte" (La Poste hexasmal
+	// centroid), "chef-lieu" (point of a delegated commune), "contour"
+	// (centroid of the COG 2018 contours) or "" when the commune has no point.
+	PointSource string
+}
+
+// HasPoint reports whether the commune has coordinates.
+func (c *Commune) HasPoint() bool { return c.PointSource != "" }
+
+// An Arrondissement is an arrondissement municipal of Paris, Lyon or Marseille.
+type Arrondissement struct {
+	Code       string
+	Name       string
+	Commune    string // 75056, 69123 or 13055
+	Population int
+	Lat, Lon   float64
+}
+
+// An OldCode is a commune code that is no longer current (a commune déléguée
+// or associée of a commune nouvelle, or a commune absorbed without keeping
+// delegated status) and the current commune it now belongs to.
+type OldCode struct {
+	Code    string
+	Name    string
+	Current string
+	Kind    string // commune-deleguee, commune-associee, or ancien-code (absorbed without delegated status; no name)
+}
+
+// An EPCI is an établissement public de coopération intercommunale à
+// fiscalité propre (CC, CA, CU, métropole).
+type EPCI struct {
+	Siren      string
+	Name       string
+	Type       string // CC, CA, CU, METRO, MET69
+	Population int    // population municipale
+	Members    []string
+}
+
+// A Departement is a French département (or collectivité with a département code).
+type Departement struct {
+	Code, Name, Region string
+}
+
+// A Region is a French région.
+type Region struct {
+	Code, Name string
+}
+
+// An APL is the official DREES accessibilité potentielle localisée to general
+// practitioners of one commune (or arrondissement) for one vintage.
+type APL struct {
+	Code            string
+	Vintage         int     // 2022, 2023
+	PopYear         int     // vintage of the populations (2020 for APL 2022)
+	Value           float64 // consultations per standardised inhabitant per year
+	Under65         float64 // same, GPs under 65 only
+	PopStandardised float64
+	PopTotal        float64
+}
+
+// A GPCount is the number of GPs (médecins omnipraticiens, BPE equipment
+// D201) in a current commune, summed over the old communes it absorbed.
+type GPCount struct {
+	Code    string
+	Count   int
+	Vintage int // 2017
+}
+
+// A LiberalCount is a number of libéral health professionals of one
+// category in one département (Assurance Maladie, 31 December).
+type LiberalCount struct {
+	Dep      string // "" for the national and overseas totals
+	Sheet    string // source sheet, e.g. "Auxiliaires médicaux"
+	Category string // e.g. "24- Infirmiers"
+	Total    int
+	Vintage  int
+}
+
+// An Establishment is a FINESS établissement useful to describe access to care.
+type Establishment struct {
+	Finess        string // nofinesset (geographic)
+	FinessEJ      string // nofinessej (legal entity)
+	Category      string // categetab code, e.g. "603"
+	CategoryLabel string
+	Name          string // raison sociale
+	LongName      string
+	Address       string
+	Postcode      string
+	City          string
+	Commune       string // current INSEE code of the commune it stands in ("" when it could not be placed)
+	Lat, Lon      float64
+	HasPoint      bool
+	// Placement says how Commune was found: "insee" (given by the source),
+	// "polygon" (point in commune contour), "postcode" (postcode + city
+	// name), "postcode-unique" (the only commune of the postcode) or "".
+	Placement string
+	Source    string // "finess-2021" or "finess-occitanie-2026"
+	Opened    string // date d'ouverture, YYYY-MM-DD
+	// ProximityHospital is true when the long name carries the "hôpital de
+	// proximité" marker; the 2021 extraction predates the label.
+	ProximityHospital bool
+}
+
+// An EmergencyDept is an emergency department (structure des urgences)
+// reported in the SAE for one year, joined to FINESS by its geographic number.
+type EmergencyDept struct {
+	Finess    string
+	Year      int
+	General   bool // general emergency authorisation
+	Pediatric bool
+	Passages  int // yearly visits (passages aux urgences), 0 when not reported
+}
+
+// A Maternity is a maternity unit reported in the SAE for one year.
+type Maternity struct {
+	Finess string
+	Year   int
+	Type   string // TYPE1, TYPE2, TYPE3
+	Births int    // accouchements
+}
+
+// A CPTSMember is one commune of a CPTS perimeter.
+type CPTSMember struct {
+	CPTS            string
+	Status          string
+	Commune         string   // current INSEE code
+	Arrondissements []string // for a CPTS covering only some arrondissements of Paris, Lyon, Marseille
+	InfraCommunal   string   // non-empty when the commune is shared between several CPTS
+	SourceCode      string   // code as given by the source (may be an old code)
+}
+
+// A PopAge is the population of a département by age band (INSEE estimates,
+// 1 January).
+type PopAge struct {
+	Dep                                                         string
+	Year                                                        int
+	Age0to19, Age20to39, Age40to59, Age60to74, Age75Plus, Total int
+}
+
+// A TableInfo describes where a snapshot table comes from.
+type TableInfo struct {
+	Name      string   `json:"name"`
+	Title     string   `json:"title"`
+	Publisher string   `json:"publisher"`
+	Source    string   `json:"source"`
+	Vintage   string   `json:"vintage"`
+	Licence   string   `json:"licence"`
+	Files     []string `json:"files"`
+	Rows      int      `json:"rows"`
+	Notes     []string `json:"notes,omitempty"`
+	// Origin is "embedded" for the default snapshot, or the path of the
+	// imported file for a local snapshot.
+	Origin string `json:"origin,omitempty"`
+	// Imported is the time of import for a local table (RFC 3339).
+	Imported string `json:"imported,omitempty"`
+}
+
+// A Manifest lists the tables of a snapshot and the generator's report.
+type Manifest struct {
+	Generated string      `json:"generated"`
+	Tables    []TableInfo `json:"tables"`
+	// Unmatched counts what the generator could not join, by kind.
+	Unmatched map[string]int `json:"unmatched"`
+	// Inputs gives the sha256 of each raw input file.
+	Inputs map[string]string `json:"inputs"`
+}
+
+// Table returns the description of a table, or nil.
+func (m *Manifest) Table(name string) *TableInfo {
+	for i := range m.Tables {
+		if m.Tables[i].Name == name {
+			return &m.Tables[i]
+		}
+	}
+	return nil
+}

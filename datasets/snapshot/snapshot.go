@@ -1,0 +1,240 @@
+package snapshot
+
+import (
+	"compress/gzip"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+	"sync"
+)
+
+//go:generate go run ../internal/generate -raw ../../../shared/data/raw -out data
+
+//go:embed data
+var embedded embed.FS
+
+// Embedded returns the file system of the default snapshot built into the binary.
+func Embedded() fs.FS {
+	sub, err := fs.Sub(embedded, "data")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder exists
+	}
+	return sub
+}
+
+// Table file names, shared by the generator and the loader.
+const (
+	ManifestFile        = "manifest.json"
+	CommunesFile        = "communes.tsv.gz"
+	ArrondissementsFile = "arrondissements.tsv.gz"
+	OldCodesFile        = "oldcodes.tsv.gz"
+	EPCIFile            = "epci.tsv.gz"
+	DepartementsFile    = "departements.tsv.gz"
+	RegionsFile         = "regions.tsv.gz"
+	APLFile             = "apl.tsv.gz"
+	GPFile              = "gp_bpe.tsv.gz"
+	LiberalFile         = "liberaux.tsv.gz"
+	EstablishmentsFile  = "establishments.tsv.gz"
+	EmergencyFile       = "urgences.tsv.gz"
+	MaternityFile       = "maternites.tsv.gz"
+	CPTSFile            = "cpts.tsv.gz"
+	PopAgeFile          = "popage.tsv.gz"
+	ContoursDir         = "contours"
+)
+
+// A Snapshot is the loaded reference data with its lookup indexes. It is
+// read-only once loaded and safe for concurrent use.
+type Snapshot struct {
+	Manifest        Manifest
+	Communes        []Commune // sorted by code
+	Arrondissements []Arrondissement
+	OldCodes        []OldCode
+	EPCIs           []EPCI
+	Departements    []Departement
+	Regions         []Region
+	APL             []APL
+	GPs             []GPCount
+	Liberal         []LiberalCount
+	Establishments  []Establishment
+	Emergency       []EmergencyDept
+	Maternities     []Maternity
+	CPTS            []CPTSMember
+	PopAge          []PopAge
+
+	fsys       fs.FS
+	commune    map[string]int
+	oldCode    map[string]int
+	epci       map[string]int
+	dep        map[string]int
+	reg        map[string]int
+	contourMu  sync.Mutex
+	contourDep map[string]map[string]json.RawMessage
+}
+
+// Load reads a snapshot from a file system holding the table files (the
+// embedded one, or a local snapshot folder).
+func Load(fsys fs.FS) (*Snapshot, error) {
+	s := &Snapshot{fsys: fsys}
+	mb, err := fs.ReadFile(fsys, ManifestFile)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	if err := json.Unmarshal(mb, &s.Manifest); err != nil {
+		return nil, fmt.Errorf("snapshot: %s: %w", ManifestFile, err)
+	}
+	loaders := []struct {
+		file string
+		load func(*tableReader)
+	}{
+		{CommunesFile, s.loadCommunes},
+		{ArrondissementsFile, s.loadArrondissements},
+		{OldCodesFile, s.loadOldCodes},
+		{EPCIFile, s.loadEPCI},
+		{DepartementsFile, s.loadDepartements},
+		{RegionsFile, s.loadRegions},
+		{APLFile, s.loadAPL},
+		{GPFile, s.loadGPs},
+		{LiberalFile, s.loadLiberal},
+		{EstablishmentsFile, s.loadEstablishments},
+		{EmergencyFile, s.loadEmergency},
+		{MaternityFile, s.loadMaternities},
+		{CPTSFile, s.loadCPTS},
+		{PopAgeFile, s.loadPopAge},
+	}
+	// Tables are independent: decode them in parallel to keep start-up short.
+	errs := make([]error, len(loaders))
+	var wg sync.WaitGroup
+	for i, l := range loaders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := fs.ReadFile(fsys, l.file)
+			if err != nil {
+				errs[i] = fmt.Errorf("snapshot: %w", err)
+				return
+			}
+			r, err := newTableReader(l.file, b)
+			if err != nil {
+				errs[i] = fmt.Errorf("snapshot: %w", err)
+				return
+			}
+			l.load(r)
+			if r.err != nil {
+				errs[i] = fmt.Errorf("snapshot: %w", r.err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.index()
+	return s, nil
+}
+
+// LoadEmbedded loads the default snapshot built into the binary.
+func LoadEmbedded() (*Snapshot, error) { return Load(Embedded()) }
+
+func (s *Snapshot) index() {
+	sort.Slice(s.Communes, func(i, j int) bool { return s.Communes[i].Code < s.Communes[j].Code })
+	s.commune = make(map[string]int, len(s.Communes))
+	for i, c := range s.Communes {
+		s.commune[c.Code] = i
+	}
+	s.oldCode = make(map[string]int, len(s.OldCodes))
+	for i, o := range s.OldCodes {
+		s.oldCode[o.Code] = i
+	}
+	s.epci = make(map[string]int, len(s.EPCIs))
+	for i, e := range s.EPCIs {
+		s.epci[e.Siren] = i
+	}
+	s.dep = make(map[string]int, len(s.Departements))
+	for i, d := range s.Departements {
+		s.dep[d.Code] = i
+	}
+	s.reg = make(map[string]int, len(s.Regions))
+	for i, r := range s.Regions {
+		s.reg[r.Code] = i
+	}
+}
+
+// Commune returns the current commune with this code, or nil.
+func (s *Snapshot) Commune(code string) *Commune {
+	if i, ok := s.commune[code]; ok {
+		return &s.Communes[i]
+	}
+	return nil
+}
+
+// OldCode returns the mapping of a code that is no longer current, or nil.
+func (s *Snapshot) OldCode(code string) *OldCode {
+	if i, ok := s.oldCode[code]; ok {
+		return &s.OldCodes[i]
+	}
+	return nil
+}
+
+// EPCI returns the EPCI with this SIREN, or nil.
+func (s *Snapshot) EPCI(siren string) *EPCI {
+	if i, ok := s.epci[siren]; ok {
+		return &s.EPCIs[i]
+	}
+	return nil
+}
+
+// Departement returns the département with this code, or nil.
+func (s *Snapshot) Departement(code string) *Departement {
+	if i, ok := s.dep[code]; ok {
+		return &s.Departements[i]
+	}
+	return nil
+}
+
+// Region returns the région with this code, or nil.
+func (s *Snapshot) Region(code string) *Region {
+	if i, ok := s.reg[code]; ok {
+		return &s.Regions[i]
+	}
+	return nil
+}
+
+// Contours returns the GeoJSON geometry of each commune of a département,
+// keyed by current commune code. Contours are read on first use only, so
+// that start-up does not pay for maps nobody draws.
+func (s *Snapshot) Contours(dep string) (map[string]json.RawMessage, error) {
+	s.contourMu.Lock()
+	defer s.contourMu.Unlock()
+	if g, ok := s.contourDep[dep]; ok {
+		return g, nil
+	}
+	f, err := s.fsys.Open(ContoursDir + "/" + dep + ".json.gz")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: contours of %s: %w", dep, err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: contours of %s: %w", dep, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: contours of %s: %w", dep, err)
+	}
+	var g map[string]json.RawMessage
+	if err := json.Unmarshal(b, &g); err != nil {
+		return nil, fmt.Errorf("snapshot: contours of %s: %w", dep, err)
+	}
+	if s.contourDep == nil {
+		s.contourDep = map[string]map[string]json.RawMessage{}
+	}
+	s.contourDep[dep] = g
+	return g, nil
+}

@@ -1,0 +1,213 @@
+package snapshot
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The embedded snapshot is loaded once for all tests.
+func mustLoad(t testing.TB) *Snapshot {
+	t.Helper()
+	s, err := LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestEmbeddedCounts(t *testing.T) {
+	s := mustLoad(t)
+	checks := []struct {
+		name      string
+		got, want int
+	}{
+		{"communes (COG 2026 communes actuelles)", len(s.Communes), 34969},
+		{"arrondissements municipaux", len(s.Arrondissements), 45},
+		{"EPCI", len(s.EPCIs), 1255},
+		{"régions (18) and collectivités d'outre-mer (8)", len(s.Regions), 26},
+		{"APL rows (2022: 34,964 + 2023: 34,954)", len(s.APL), 34964 + 34954},
+		{"SAE 2020 emergency departments", len(s.Emergency), 622},
+		{"SAE 2020 maternities type 1-3", len(s.Maternities), 481},
+		{"département × age rows, 2023", len(s.PopAge), 101},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, c.got, c.want)
+		}
+	}
+	for _, tab := range s.Manifest.Tables {
+		if tab.Rows == 0 || tab.Source == "" || tab.Licence == "" || tab.Vintage == "" || tab.Publisher == "" {
+			t.Errorf("table %s: incomplete description %+v", tab.Name, tab)
+		}
+	}
+}
+
+func TestLozere(t *testing.T) {
+	s := mustLoad(t)
+	n, pop := 0, 0
+	for _, c := range s.Communes {
+		if c.Dep == "48" {
+			n++
+			pop += c.Population
+		}
+	}
+	// Populations de référence in force in 2026 (INSEE).
+	if n != 152 || pop != 76486 {
+		t.Errorf("Lozère: %d communes, population %d; want 152 and 76,486", n, pop)
+	}
+	mende := s.Commune("48095")
+	if mende == nil || mende.Name != "Mende" || mende.Reg != "76" || mende.PointSource != "laposte" {
+		t.Fatalf("Mende: %+v", mende)
+	}
+	if mende.Lat < 44.4 || mende.Lat > 44.6 || mende.Lon < 3.4 || mende.Lon > 3.6 {
+		t.Errorf("Mende point %v,%v is not in Mende", mende.Lat, mende.Lon)
+	}
+}
+
+func TestMergedCommuneJoins(t *testing.T) {
+	s := mustLoad(t)
+	// Valserhône (01033) absorbed Châtillon-en-Michaille (01091) and Lancrans
+	// (01205) in 2019: its COG population is the merged one, its old codes
+	// map onto it, and its BPE 2017 GPs are 11 (01033) + 2 (01091).
+	v := s.Commune("01033")
+	if v == nil || v.Name != "Valserhône" || v.Population != 16712 {
+		t.Fatalf("Valserhône: %+v", v)
+	}
+	for _, old := range []string{"01091", "01205"} {
+		o := s.OldCode(old)
+		if o == nil || o.Current != "01033" {
+			t.Errorf("old code %s: %+v, want current 01033", old, o)
+		}
+	}
+	gps := 0
+	for _, g := range s.GPs {
+		if g.Code == "01033" {
+			gps = g.Count
+		}
+		if s.Commune(g.Code) == nil {
+			t.Errorf("GP count under %s, not a current commune", g.Code)
+		}
+	}
+	if gps != 13 {
+		t.Errorf("Valserhône BPE 2017 GPs: %d, want 13", gps)
+	}
+	total := 0
+	for _, g := range s.GPs {
+		total += g.Count
+	}
+	lost := s.Manifest.Unmatched["BPE 2017 GPs lost (commune unknown to COG 2026)"]
+	if total+lost != 58034 {
+		t.Errorf("BPE GPs: %d kept + %d lost, want 58,034 in all", total, lost)
+	}
+}
+
+func TestParisArrondissements(t *testing.T) {
+	s := mustLoad(t)
+	pop := map[string]int{}
+	for _, a := range s.Arrondissements {
+		pop[a.Commune] += a.Population
+		if a.Lat == 0 {
+			t.Errorf("arrondissement %s has no point", a.Code)
+		}
+	}
+	for code, want := range map[string]int{"75056": 2103778, "69123": 519127, "13055": 886040} {
+		if c := s.Commune(code); c == nil || c.Population != want || pop[code] != want {
+			t.Errorf("%s: commune %+v, arrondissements sum %d, want %d", code, c, pop[code], want)
+		}
+	}
+	g, err := s.Contours("75")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The 2018 contours have Paris as one commune, not its arrondissements.
+	if _, ok := g["75056"]; len(g) != 1 || !ok {
+		t.Errorf("Paris contours: %d geometries, want 75056 only", len(g))
+	}
+	g, err = s.Contours("48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g) != 152 {
+		t.Errorf("Lozère contours: %d, want 152", len(g))
+	}
+}
+
+func TestEstablishmentsPlaced(t *testing.T) {
+	s := mustLoad(t)
+	placed, byPlacement := 0, map[string]int{}
+	for _, e := range s.Establishments {
+		byPlacement[e.Placement]++
+		if e.Commune != "" {
+			placed++
+			if s.Commune(e.Commune) == nil {
+				t.Errorf("FINESS %s placed in %s, not a current commune", e.Finess, e.Commune)
+			}
+		}
+	}
+	for p, n := range byPlacement {
+		if s.Manifest.Unmatched["FINESS placed: "+placementLabel(p)] != n {
+			t.Errorf("placement %q: %d establishments, manifest says %d", p, n, s.Manifest.Unmatched["FINESS placed: "+placementLabel(p)])
+		}
+	}
+	if frac := float64(placed) / float64(len(s.Establishments)); frac < 0.99 {
+		t.Errorf("only %.2f%% of establishments placed in a commune", 100*frac)
+	}
+	// CH de Fleyriat (Viriat, 01451) is placed by its point in the Viriat contour.
+	for _, e := range s.Establishments {
+		if e.Finess == "010000024" && (e.Commune != "01451" || e.Placement != "polygon" || e.Category != "355") {
+			t.Errorf("CH de Fleyriat: %+v", e)
+		}
+	}
+	// Lozère comes from the 2026 Occitanie file, with its INSEE codes.
+	msp48 := 0
+	for _, e := range s.Establishments {
+		if e.Category == "603" && s.Commune(e.Commune) != nil && s.Commune(e.Commune).Dep == "48" {
+			msp48++
+			if e.Source != "finess-occitanie-2026" {
+				t.Errorf("MSP %s in Lozère from %s", e.Finess, e.Source)
+			}
+		}
+	}
+	if msp48 == 0 {
+		t.Error("no MSP in Lozère")
+	}
+}
+
+func placementLabel(p string) string {
+	if p == "" {
+		return "not placed"
+	}
+	return p
+}
+
+func TestTableReaderErrors(t *testing.T) {
+	var buf bytes.Buffer
+	tw, _ := NewTableWriter(&buf, "code", "name")
+	tw.Write("01001", "L'Abergement\tClémenciat")
+	tw.Close()
+	r, err := newTableReader("t.tsv.gz", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, name := r.col("code"), r.col("name")
+	if !r.next() || r.str(code) != "01001" || r.str(name) != "L'Abergement Clémenciat" {
+		t.Fatalf("round trip: %q %q", r.str(code), r.str(name))
+	}
+	r.col("population")
+	if r.err == nil || !strings.Contains(r.err.Error(), `missing column "population"`) {
+		t.Errorf("missing column: %v", r.err)
+	}
+	if _, err := newTableReader("bad.gz", []byte("not gzip")); err == nil {
+		t.Error("non-gzip input accepted")
+	}
+}
+
+func BenchmarkLoadEmbedded(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadEmbedded(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

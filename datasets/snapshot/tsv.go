@@ -1,0 +1,209 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// The snapshot tables are gzipped tab-separated files with one header line.
+// Fields never contain tabs or newlines (the writer replaces them), so
+// reading is a plain split: no quoting rules, and loading the whole national
+// snapshot stays well under the 200 ms start-up budget.
+
+// TableWriter writes one snapshot table.
+type TableWriter struct {
+	zw     *gzip.Writer
+	bw     *bufio.Writer
+	ncols  int
+	rows   int
+	fields []string
+}
+
+// NewTableWriter starts a table with the given column names.
+func NewTableWriter(w io.Writer, columns ...string) (*TableWriter, error) {
+	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	t := &TableWriter{zw: zw, bw: bufio.NewWriter(zw), ncols: len(columns)}
+	if _, err := t.bw.WriteString(strings.Join(columns, "\t") + "\n"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+var fieldCleaner = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+
+// Write appends one row; values are formatted with fmt's %v except floats,
+// which use the shortest exact representation so that a round trip is exact.
+func (t *TableWriter) Write(values ...any) error {
+	if len(values) != t.ncols {
+		return fmt.Errorf("snapshot: row has %d values, table has %d columns", len(values), t.ncols)
+	}
+	t.fields = t.fields[:0]
+	for _, v := range values {
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = fieldCleaner.Replace(x)
+		case float64:
+			s = strconv.FormatFloat(x, 'g', -1, 64)
+		case int:
+			s = strconv.Itoa(x)
+		case bool:
+			if x {
+				s = "1"
+			} else {
+				s = "0"
+			}
+		case []string:
+			s = fieldCleaner.Replace(strings.Join(x, "|"))
+		default:
+			s = fieldCleaner.Replace(fmt.Sprint(x))
+		}
+		t.fields = append(t.fields, s)
+	}
+	t.rows++
+	_, err := t.bw.WriteString(strings.Join(t.fields, "\t") + "\n")
+	return err
+}
+
+// Rows is the number of rows written so far.
+func (t *TableWriter) Rows() int { return t.rows }
+
+// Close flushes the table; it does not close the underlying writer.
+func (t *TableWriter) Close() error {
+	if err := t.bw.Flush(); err != nil {
+		return err
+	}
+	return t.zw.Close()
+}
+
+// tableReader reads a table written by TableWriter. The decompressed table
+// is held as one string and fields are substrings of it: loading allocates
+// one buffer per table instead of one string per field.
+type tableReader struct {
+	name   string
+	data   string
+	cols   map[string]int
+	fields []string
+	line   int
+	rows   int // number of data lines, to size slices once
+	err    error
+}
+
+func newTableReader(name string, gz []byte) (*tableReader, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// The gzip trailer holds the uncompressed size modulo 2^32: read into a
+	// buffer of that size rather than growing one.
+	size := 0
+	if len(gz) >= 4 {
+		size = int(binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+	}
+	var buf strings.Builder
+	buf.Grow(size + 1)
+	if _, err := io.Copy(&buf, zr); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	data := buf.String()
+	nl := strings.IndexByte(data, '\n')
+	if nl < 0 {
+		return nil, fmt.Errorf("%s: missing header line", name)
+	}
+	r := &tableReader{name: name, cols: map[string]int{}, data: data[nl+1:], line: 1}
+	r.rows = strings.Count(r.data, "\n")
+	for i, c := range strings.Split(data[:nl], "\t") {
+		r.cols[c] = i
+	}
+	r.fields = make([]string, 0, len(r.cols))
+	return r, nil
+}
+
+// col returns the index of a column, recording an error when it is absent so
+// that a snapshot written by another version fails loudly instead of loading
+// zeros.
+func (r *tableReader) col(name string) int {
+	i, ok := r.cols[name]
+	if !ok && r.err == nil {
+		r.err = fmt.Errorf("%s: missing column %q", r.name, name)
+	}
+	return i
+}
+
+// next advances to the next row; it returns false at the end or on error.
+func (r *tableReader) next() bool {
+	if r.err != nil || len(r.data) == 0 {
+		return false
+	}
+	nl := strings.IndexByte(r.data, '\n')
+	var line string
+	if nl < 0 {
+		line, r.data = r.data, ""
+	} else {
+		line, r.data = r.data[:nl], r.data[nl+1:]
+	}
+	r.line++
+	r.fields = r.fields[:0]
+	for {
+		i := strings.IndexByte(line, '\t')
+		if i < 0 {
+			r.fields = append(r.fields, line)
+			break
+		}
+		r.fields = append(r.fields, line[:i])
+		line = line[i+1:]
+	}
+	if len(r.fields) != len(r.cols) {
+		r.err = fmt.Errorf("%s:%d: %d fields, want %d", r.name, r.line, len(r.fields), len(r.cols))
+		return false
+	}
+	return true
+}
+
+func (r *tableReader) str(i int) string {
+	if i >= len(r.fields) {
+		return ""
+	}
+	return r.fields[i]
+}
+
+func (r *tableReader) int(i int) int {
+	if i >= len(r.fields) || len(r.fields[i]) == 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(r.fields[i])
+	if err != nil && r.err == nil {
+		r.err = fmt.Errorf("%s:%d:%d: %w", r.name, r.line, i+1, err)
+	}
+	return n
+}
+
+func (r *tableReader) float(i int) float64 {
+	if i >= len(r.fields) || len(r.fields[i]) == 0 {
+		return 0
+	}
+	f, err := strconv.ParseFloat(r.fields[i], 64)
+	if err != nil && r.err == nil {
+		r.err = fmt.Errorf("%s:%d:%d: %w", r.name, r.line, i+1, err)
+	}
+	return f
+}
+
+func (r *tableReader) bool(i int) bool { return r.str(i) == "1" }
+
+func (r *tableReader) list(i int) []string {
+	s := r.str(i)
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "|")
+}

@@ -1,0 +1,66 @@
+// Package textnorm folds French place names and column headers to a
+// comparable form: lower case, no accents, punctuation as single spaces.
+// "Saint-Étienne-du-Rouvray", "ST ETIENNE DU ROUVRAY" and
+// "saint etienne du rouvray" all fold to "saint etienne du rouvray".
+package textnorm
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold returns s lower-cased, without diacritics, with every run of
+// non-alphanumeric characters replaced by one space and trimmed. Ligatures
+// œ and æ are spelled out, as the postal and INSEE files do.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	var b strings.Builder
+	b.Grow(len(out))
+	space := false
+	for _, r := range out {
+		switch {
+		case r == 'œ' || r == 'Œ':
+			b.WriteString(spaceIf(&space, b.Len()) + "oe")
+		case r == 'æ' || r == 'Æ':
+			b.WriteString(spaceIf(&space, b.Len()) + "ae")
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteString(spaceIf(&space, b.Len()))
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+func spaceIf(pending *bool, n int) string {
+	if *pending && n > 0 {
+		*pending = false
+		return " "
+	}
+	*pending = false
+	return ""
+}
+
+// abbreviations used by La Poste and FINESS in upper-case place names.
+var abbreviations = map[string]string{"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+// FoldPlace is Fold plus the expansion of the abbreviations of place names
+// (ST, STE) so that "ST DENIS" matches "Saint-Denis".
+func FoldPlace(s string) string {
+	words := strings.Fields(Fold(s))
+	for i, w := range words {
+		if full, ok := abbreviations[w]; ok {
+			words[i] = full
+		}
+	}
+	return strings.Join(words, " ")
+}

@@ -1,0 +1,54 @@
+// Package templates renders diagnostics: the terminal tables, and (in later
+// files) the HTML report and the Excel workbook.
+package templates
+
+import (
+	"io"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// A Table is a plain table for the terminal: a header, rows, an optional
+// footer, and which columns hold numbers (right-aligned).
+type Table struct {
+	Header  []string
+	Rows    [][]string
+	Footer  []string
+	Numeric []bool
+}
+
+// Render writes the table with tablewriter.
+func (t *Table) Render(w io.Writer) error {
+	aligns := make([]tw.Align, len(t.Header))
+	for i := range aligns {
+		aligns[i] = tw.AlignLeft
+		if i < len(t.Numeric) && t.Numeric[i] {
+			aligns[i] = tw.AlignRight
+		}
+	}
+	table := tablewriter.NewTable(w,
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	)
+	table.Header(toAny(t.Header)...)
+	for _, r := range t.Rows {
+		if err := table.Append(r); err != nil {
+			return err
+		}
+	}
+	if len(t.Footer) > 0 {
+		table.Footer(toAny(t.Footer)...)
+	}
+	return table.Render()
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
