@@ -34,8 +34,8 @@ func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 		arr[a.Code] = a.Commune
 	}
 	type acc struct {
-		wsum, pop, std float64
-		n              int
+		wsum, pop, std, first float64
+		n                     int
 	}
 	sums := map[int]map[string]*acc{}
 	for _, r := range s.APL {
@@ -57,6 +57,9 @@ func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 			a = &acc{}
 			sums[r.Vintage][cur] = a
 		}
+		if a.n == 0 {
+			a.first = r.Value
+		}
 		a.wsum += r.Value * r.PopTotal
 		a.pop += r.PopTotal
 		a.std += r.PopStandardised
@@ -68,7 +71,11 @@ func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 			if a.pop <= 0 {
 				continue
 			}
-			out[code] = OfficialAPL{Value: a.wsum / a.pop, PopTotal: a.pop, PopStandardised: a.std, Parts: a.n}
+			v := a.wsum / a.pop
+			if a.n == 1 {
+				v = a.first // exactly the published value, not value×pop/pop
+			}
+			out[code] = OfficialAPL{Value: v, PopTotal: a.pop, PopStandardised: a.std, Parts: a.n}
 		}
 		idx.byVintage[v] = out
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/diagsante/diagsante/datasets/parseerr"
 	"github.com/diagsante/diagsante/diagnostic"
@@ -29,9 +30,23 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.As(err, &re), errors.As(err, &pe):
+	case errors.As(err, &ue), errors.As(err, &re), errors.As(err, &pe), isCobraUsage(err):
 		return exitUsage
 	default:
 		return exitFailure
 	}
+}
+
+// cobraUsagePrefixes are the messages of cobra's own argument validation,
+// which returns plain errors.
+var cobraUsagePrefixes = []string{"unknown command", "unknown flag", "unknown shorthand flag", "requires at least", "requires at most",
+	"accepts ", "invalid argument", "flag needs an argument", "unknown help topic"}
+
+func isCobraUsage(err error) bool {
+	for _, p := range cobraUsagePrefixes {
+		if strings.HasPrefix(err.Error(), p) {
+			return true
+		}
+	}
+	return false
 }

@@ -44,7 +44,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("limit: 3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	count := func(out string) int { return strings.Count(out, "\n│ ") }
+	count := func(out string) int { return strings.Count(out, "\n│ ") - 1 } // minus the header
 	// The config file sets --limit…
 	_, out, _ := runMain(t, "--config", cfg, "communes", "search", "saint")
 	if n := count(out); n != 3 {
