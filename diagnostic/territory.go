@@ -91,11 +91,18 @@ type ResolveError struct {
 	Candidates []Match
 }
 
-// Error returns the reason followed by the candidates, one per line, e.g.
+// maxListed is how many candidates an error message lists: beyond, the
+// user should narrow the item rather than read on ("epci:metropole" has 35).
+const maxListed = 20
+
+// Error returns the reason followed by the candidates, one per line, the
+// most populous first, e.g.
 //
-//	territory "Saint-Denis": 4 communes have this name; give the INSEE code or the département, e.g. "Saint-Denis (93)":
-//	  93066  Saint-Denis (93 Seine-Saint-Denis)
+//	territory "Saint-Denis": 4 communes have this name; give the INSEE code or the département, e.g. "Saint-Denis (974)":
 //	  97411  Saint-Denis (974 La Réunion)
+//	  93066  Saint-Denis (93 Seine-Saint-Denis)
+//	  30247  Saint-Denis (30 Gard)
+//	  11339  Saint-Denis (11 Aude)
 func (e *ResolveError) Error() string {
 	var b strings.Builder
 	if e.Item == "" {
@@ -105,7 +112,11 @@ func (e *ResolveError) Error() string {
 	}
 	if len(e.Candidates) > 0 {
 		b.WriteString(":")
-		for _, m := range e.Candidates {
+		for i, m := range e.Candidates {
+			if i == maxListed {
+				fmt.Fprintf(&b, "\n  … and %d more", len(e.Candidates)-i)
+				break
+			}
 			b.WriteString("\n  ")
 			b.WriteString(m.String())
 		}
@@ -590,8 +601,8 @@ func (r *Resolver) resolveName(item, s string) (itemPart, error) {
 		}
 		return p, nil
 	case len(idx) > 1:
-		c := &r.s.Communes[idx[0]]
-		return itemPart{}, &ResolveError{Item: item, Reason: fmt.Sprintf("%d communes have this name; give the INSEE code or the département, e.g. \"%s (%s)\"", len(idx), c.Name, c.Dep), Candidates: r.communeMatches(idx)}
+		ms := r.communeMatches(idx)
+		return itemPart{}, &ResolveError{Item: item, Reason: fmt.Sprintf("%d communes have this name; give the INSEE code or the département, e.g. \"%s (%s)\"", len(idx), ms[0].Name, ms[0].Dep), Candidates: ms}
 	case len(epcis) == 1:
 		return r.epciPart(epcis[0]), nil
 	case len(epcis) > 1:
@@ -912,6 +923,8 @@ func (r *Resolver) Search(text string, limit int) []Match {
 		found = append(found, scored{m, rank, kind})
 	}
 	for i, name := range r.communeFolded {
+		// Filtered before building the Match, which costs a map lookup,
+		// since most of the 35,000 communes do not match.
 		if hasAllWords(name, words) {
 			add(r.communeMatch(i), name, 0)
 		}

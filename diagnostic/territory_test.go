@@ -2,6 +2,7 @@ package diagnostic
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -222,7 +223,7 @@ func TestResolveErrors(t *testing.T) {
 		{"postal code", []string{"77140"}, "77140", "not a postal code", nil},
 		{"old code to nowhere", []string{"42999"}, "42999", "not a current commune", nil},
 		{"arrondissement of a missing commune", []string{"69381"}, "69381", "arrondissement of 69123", nil},
-		{"ambiguous name", []string{"Saint-Denis"}, "Saint-Denis", `3 communes have this name; give the INSEE code or the département, e.g. "Saint-Denis (11)"`,
+		{"ambiguous name", []string{"Saint-Denis"}, "Saint-Denis", `3 communes have this name; give the INSEE code or the département, e.g. "Saint-Denis (974)"`,
 			[]string{"97411", "93066", "11339"}},
 		{"homonym not in département", []string{"Saint-Denis (13)"}, "Saint-Denis (13)", "no commune of this name in département 13",
 			[]string{"97411", "93066", "11339"}},
@@ -300,7 +301,7 @@ func TestResolveJoinsErrors(t *testing.T) {
 
 func TestResolveErrorMessage(t *testing.T) {
 	_, err := territoryResolver().Resolve("Saint-Denis")
-	want := `territory "Saint-Denis": 3 communes have this name; give the INSEE code or the département, e.g. "Saint-Denis (11)":
+	want := `territory "Saint-Denis": 3 communes have this name; give the INSEE code or the département, e.g. "Saint-Denis (974)":
   97411  Saint-Denis (974 La Réunion)
   93066  Saint-Denis (93 Seine-Saint-Denis)
   11339  Saint-Denis (11 Aude)`
@@ -310,6 +311,14 @@ func TestResolveErrorMessage(t *testing.T) {
 	e := &ResolveError{Reason: "no territory given"}
 	if e.Error() != "no territory given" {
 		t.Errorf("error without item = %q", e.Error())
+	}
+	e = &ResolveError{Item: "x", Reason: "many"}
+	for i := range maxListed + 3 {
+		e.Candidates = append(e.Candidates, Match{Kind: "dep", Code: fmt.Sprint(i), Name: "D"})
+	}
+	lines := strings.Split(e.Error(), "\n")
+	if len(lines) != 1+maxListed+1 || lines[maxListed] != "  dep:19  D" || lines[maxListed+1] != "  … and 3 more" {
+		t.Errorf("long candidate list = %q", lines)
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -17,10 +15,11 @@ import (
 // non-alphanumeric characters replaced by one space and trimmed. Ligatures
 // œ and æ are spelled out, as the postal and INSEE files do.
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	// Decompose, then drop the combining marks inside the loop below:
+	// cheaper than a transform chain, which allocates per call.
+	out := s
+	if !isASCII(s) {
+		out = norm.NFD.String(s)
 	}
 	var b strings.Builder
 	b.Grow(len(out))
@@ -31,6 +30,8 @@ func Fold(s string) string {
 			b.WriteString(spaceIf(&space, b.Len()) + "oe")
 		case r == 'æ' || r == 'Æ':
 			b.WriteString(spaceIf(&space, b.Len()) + "ae")
+		case unicode.Is(unicode.Mn, r):
+			// combining accent of the decomposed letter before it
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteString(spaceIf(&space, b.Len()))
 			b.WriteRune(unicode.ToLower(r))
@@ -39,6 +40,15 @@ func Fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func spaceIf(pending *bool, n int) string {

@@ -1,0 +1,214 @@
+package diagnostic
+
+import "github.com/diagsante/diagsante/datasets/snapshot"
+
+// A Report is everything a diagnostic says about a territory: the plain
+// struct tree that the HTML, Excel, JSON, CSV and GeoJSON renderers read.
+// Field names are the stable JSON output of `diagnose --format json` and
+// `indicators --json`. Values that the data cannot give are nil pointers
+// (JSON null), never zeros.
+type Report struct {
+	// Title is the territory's name in the report (--name, or the label).
+	Title     string        `json:"title"`
+	Territory TerritoryInfo `json:"territory"`
+	// Levels are the territory then its comparison levels: the
+	// département(s), the région(s) and France, each with the same figures.
+	Levels []Level `json:"levels"`
+	// Communes are the territory's communes, sorted by code.
+	Communes []CommuneFigures `json:"communes"`
+	// Professions compares the densities of libéral professionals of the
+	// territory's département(s) with the région(s) and France: the only
+	// level the open data gives for professions other than GPs.
+	Professions []ProfessionFigures `json:"professions"`
+	// Structures lists the establishments of the territory, by kind then name.
+	Structures []Structure `json:"structures"`
+	// CPTS lists the CPTS whose perimeter (or seat) touches the territory.
+	CPTS []CPTSInfo `json:"cpts"`
+	// Access gives, per kind of structure, the territory's travel-time
+	// figures; filled when the accessibility engine ran.
+	Access []AccessFigures `json:"access"`
+	// Attention lists the points of attention found by the rules of findings.go.
+	Attention []Finding `json:"attention"`
+	// Levers lists the levers that fit the points of attention.
+	Levers []Lever `json:"levers"`
+	// Sources describes every table the figures come from.
+	Sources []snapshot.TableInfo `json:"sources"`
+	// Limits are the caveats a reader must know (vintages, missing data).
+	Limits []string `json:"limits"`
+	// Thresholds are the APL zonage thresholds used, with their legal text.
+	Thresholds Thresholds `json:"thresholds"`
+}
+
+// TerritoryInfo describes the territory.
+type TerritoryInfo struct {
+	Label        string   `json:"label"`
+	Items        []string `json:"items"`
+	Warnings     []string `json:"warnings"`
+	Communes     int      `json:"communes"`
+	Population   int      `json:"population"`
+	Departements []Named  `json:"departements"`
+	Regions      []Named  `json:"regions"`
+	EPCIs        []Named  `json:"epcis"`
+}
+
+// Named is a code and a name.
+type Named struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Thresholds are the APL thresholds for GPs (consultations per standardised
+// inhabitant per year) used to classify communes.
+type Thresholds struct {
+	Low    float64 `json:"low"`    // at or below: zone d'intervention prioritaire by national selection
+	Middle float64 `json:"middle"` // (Low, Middle]: pool where the ARS chooses ZIP, ZAC or vigilance zones
+	Text   string  `json:"text"`   // the legal text they come from
+}
+
+// DefaultThresholds are those of the arrêté of 13 November 2017.
+var DefaultThresholds = Thresholds{Low: 2.5, Middle: 4, Text: "arrêté du 13 novembre 2017 (méthodologie de détermination des zones, art. L.1434-4 CSP)"}
+
+// A Level is one column of the comparison: the territory, a département, a
+// région or France.
+type Level struct {
+	Kind string `json:"kind"` // territory, departement, region, france
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Figures
+}
+
+// Figures are the indicators computed the same way for every level.
+type Figures struct {
+	Communes   int `json:"communes"`
+	Population int `json:"population"` // population municipale (populations de référence 2026)
+	// NeedIndex is standardised / total population of the APL 2023 file: above 1, the
+	// population consumes more GP care than the national average (older).
+	NeedIndex *float64 `json:"need_index"`
+	// GPs is the number of GPs (BPE 2017) and GPDensity per 10,000
+	// inhabitants of the communes with GP data (Paris has none in BPE).
+	GPs       *int     `json:"gps_bpe_2017"`
+	GPDensity *float64 `json:"gp_density_per_10000"`
+	// APL2023 and APL2022 are population-weighted means of official APL.
+	APL2023 *float64 `json:"apl_2023"`
+	APL2022 *float64 `json:"apl_2022"`
+	// Shares of the population by APL 2023 class (0–1).
+	ShareLow    *float64 `json:"share_apl_low"`    // APL ≤ Low
+	ShareMiddle *float64 `json:"share_apl_middle"` // Low < APL ≤ Middle
+	ShareHigh   *float64 `json:"share_apl_high"`   // APL > Middle
+	// Counts of establishments standing in the level, by kind (see Kinds).
+	Structures map[string]int `json:"structures"`
+	// CPTS coverage by known perimeters (PACA only in the embedded data).
+	CPTSCommuneShare    *float64 `json:"cpts_commune_share"`
+	CPTSPopulationShare *float64 `json:"cpts_population_share"`
+	// Share of the population aged 75 and over (département estimates;
+	// nil for a territory, which the open data do not give by age).
+	Share75Plus *float64 `json:"share_75_plus"`
+}
+
+// CommuneFigures are the figures of one commune.
+type CommuneFigures struct {
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Dep        string   `json:"departement"`
+	EPCI       string   `json:"epci"`
+	EPCIName   string   `json:"epci_name"`
+	Population int      `json:"population"`
+	Lat        *float64 `json:"lat"`
+	Lon        *float64 `json:"lon"`
+	APL2023    *float64 `json:"apl_2023"`
+	APL2022    *float64 `json:"apl_2022"`
+	// APLClass is "low", "middle" or "high" against the thresholds, "" without APL.
+	APLClass  string   `json:"apl_class"`
+	NeedIndex *float64 `json:"need_index"`
+	GPs       *int     `json:"gps_bpe_2017"`
+	GPDensity *float64 `json:"gp_density_per_10000"`
+	// Structures counts the establishments standing in the commune, by kind.
+	Structures map[string]int `json:"structures"`
+	// CPTS names the CPTS whose known perimeter includes the commune.
+	CPTS []string `json:"cpts"`
+	// Nearest gives, per kind, the nearest structure (filled by the accessibility engine).
+	Nearest map[string]NearestFacility `json:"nearest,omitempty"`
+	// APLRecomputed and APLScenario are set by `simulate`.
+	APLRecomputed *float64 `json:"apl_recomputed,omitempty"`
+}
+
+// NearestFacility is the nearest structure of a kind from a commune.
+type NearestFacility struct {
+	Finess  string  `json:"finess"`
+	Name    string  `json:"name"`
+	Commune string  `json:"commune"`
+	Km      float64 `json:"km"`
+	Minutes float64 `json:"minutes"`
+}
+
+// AccessFigures are the territory's travel-time figures for one kind.
+type AccessFigures struct {
+	Kind        string  `json:"kind"`
+	Label       string  `json:"label"`
+	MeanMinutes float64 `json:"mean_minutes"` // population-weighted
+	Beyond15    float64 `json:"share_beyond_15"`
+	Beyond20    float64 `json:"share_beyond_20"`
+	Beyond30    float64 `json:"share_beyond_30"`
+}
+
+// ProfessionFigures compares one profession across levels.
+type ProfessionFigures struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	// Levels hold the count and density per 10,000 of each comparison level,
+	// in the order of Report.Levels without the territory.
+	Levels []ProfessionLevel `json:"levels"`
+}
+
+// ProfessionLevel is the count and density of a profession at one level.
+type ProfessionLevel struct {
+	Kind    string   `json:"kind"`
+	Code    string   `json:"code"`
+	Name    string   `json:"name"`
+	Count   *int     `json:"count"`
+	Density *float64 `json:"density_per_10000"`
+}
+
+// A Structure is an establishment of the territory.
+type Structure struct {
+	Kind        string   `json:"kind"`
+	KindLabel   string   `json:"kind_label"`
+	Finess      string   `json:"finess"`
+	Name        string   `json:"name"`
+	Category    string   `json:"category"`
+	CategoryLbl string   `json:"category_label"`
+	Commune     string   `json:"commune"`
+	CommuneName string   `json:"commune_name"`
+	Address     string   `json:"address"`
+	Lat         *float64 `json:"lat"`
+	Lon         *float64 `json:"lon"`
+	Source      string   `json:"source"`
+	// Detail adds what the SAE says (passages, maternity type, births).
+	Detail string `json:"detail"`
+}
+
+// CPTSInfo is a CPTS touching the territory.
+type CPTSInfo struct {
+	Name string `json:"name"`
+	// Communes of its perimeter inside the territory, and in all.
+	InTerritory int `json:"communes_in_territory"`
+	Total       int `json:"communes_total"`
+	// Seat is true when known only from a FINESS 604 seat in the territory.
+	SeatOnly bool `json:"seat_only"`
+}
+
+// A Finding is a point of attention derived from the indicators.
+type Finding struct {
+	Key      string `json:"key"`
+	Severity string `json:"severity"` // alerte, vigilance, information
+	Title    string `json:"title"`
+	Detail   string `json:"detail"`
+}
+
+// A Lever is a policy lever suggested by findings.
+type Lever struct {
+	Key   string   `json:"key"`
+	Title string   `json:"title"`
+	What  string   `json:"what"`
+	Why   []string `json:"why"` // the findings that suggested it
+}
