@@ -54,7 +54,7 @@ type Engine struct {
 	Thresholds Thresholds
 
 	gps       map[string]int      // BPE 2017 GPs by current commune
-	noGPData  map[string]bool     // communes absent from BPE by construction (Paris)
+	noGPData  map[string]bool     // communes absent from BPE by construction (Paris, overseas)
 	kindsOf   map[string][]string // FINESS number -> kinds
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // commune -> CPTS names (known perimeters)
@@ -74,6 +74,13 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 		cache: map[string]Figures{}}
 	for _, g := range s.GPs {
 		e.gps[g.Code] += g.Count
+	}
+	// BPE 2017 as we hold it covers metropolitan France without Paris: an
+	// absent commune there is a true zero, elsewhere it is missing data.
+	for _, c := range s.Communes {
+		if len(c.Dep) == 3 {
+			e.noGPData[c.Code] = true
+		}
 	}
 	for _, u := range s.Emergency {
 		e.emergency[u.Finess] = u

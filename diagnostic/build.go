@@ -1,0 +1,248 @@
+package diagnostic
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Professions are the libéral professions compared across levels, as
+// (sheet, category) of the Assurance Maladie table.
+var Professions = []struct {
+	Key, Label, Sheet, Category string
+}{
+	{"mg", "Médecins généralistes", "Généralistes et MEP", "01- Médecine générale"},
+	{"spec", "Médecins spécialistes (total)", "Spécialistes", "TOTAL SPECIALISTES"},
+	{"pediatre", "Pédiatres", "Spécialistes", "TOTAL PEDIATRIE  (78, 12)"},
+	{"gyneco", "Gynécologues", "Spécialistes", "TOTAL GYNECOLOGIE  (70, 77, 79, 07)"},
+	{"psychiatre", "Psychiatres", "Spécialistes", "TOTAL PSYCHIATRIE  (75, 33,17)"},
+	{"ophtalmo", "Ophtalmologues", "Spécialistes", "15- Ophtalmologie"},
+	{"dentiste", "Chirurgiens-dentistes", "Dentistes et ODF", "19- Chirurgiens-dentistes"},
+	{"sagefemme", "Sages-femmes", "Sages-femmes", "21- Sages-femmes"},
+	{"infirmier", "Infirmiers", "Auxiliaires médicaux", "24- Infirmiers"},
+	{"kine", "Masseurs-kinésithérapeutes", "Auxiliaires médicaux", "26- Masseurs-kinésithérapeutes-rééducateurs"},
+	{"orthophoniste", "Orthophonistes", "Auxiliaires médicaux", "28- Orthophonistes"},
+}
+
+// Build computes the whole report of a resolved territory. title overrides
+// the territory's label when not empty.
+func (e *Engine) Build(t *Territory, title string) *Report {
+	s := e.Snap
+	if title == "" {
+		title = t.Label
+	}
+	r := &Report{Title: title, Thresholds: e.Thresholds}
+	info := TerritoryInfo{Label: t.Label, Items: t.Items, Warnings: nonNil(t.Warnings), Communes: len(t.Communes)}
+	deps, regs, epcis := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, code := range t.Communes {
+		c := s.Commune(code)
+		if c == nil {
+			continue
+		}
+		info.Population += c.Population
+		deps[c.Dep], regs[c.Reg] = true, true
+		if c.EPCI != "" {
+			epcis[c.EPCI] = true
+		}
+		r.Communes = append(r.Communes, e.communeFigures(code))
+	}
+	for _, d := range sortedKeys(deps) {
+		info.Departements = append(info.Departements, Named{d, nameOr(s.Departement(d) != nil, func() string { return s.Departement(d).Name }, d)})
+	}
+	for _, g := range sortedKeys(regs) {
+		info.Regions = append(info.Regions, Named{g, nameOr(s.Region(g) != nil, func() string { return s.Region(g).Name }, g)})
+	}
+	for _, x := range sortedKeys(epcis) {
+		info.EPCIs = append(info.EPCIs, Named{x, nameOr(s.EPCI(x) != nil, func() string { return s.EPCI(x).Name }, x)})
+	}
+	r.Territory = info
+	r.Levels = append([]Level{{Kind: "territory", Code: "", Name: title, Figures: e.Figures(t.Communes)}}, e.Levels(t.Communes)...)
+	r.Professions = e.professions(r.Levels[1:])
+	r.Structures = e.structures(t.Communes)
+	r.CPTS = e.cptsInfo(t.Communes)
+	r.Access = []AccessFigures{}
+	r.Sources = s.Manifest.Tables
+	r.Limits = Limits
+	r.Attention, r.Levers = Findings(r)
+	return r
+}
+
+func nameOr(ok bool, name func() string, def string) string {
+	if ok {
+		return name()
+	}
+	return def
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Limits are the caveats every report states.
+var Limits = []string{
+	"L'APL affichée est la valeur officielle publiée par la DREES (APL 2023, populations 2021) ; elle est agrégée au territoire en moyenne pondérée par la population totale de chaque commune.",
+	"Les effectifs de médecins généralistes par commune viennent de la Base permanente des équipements 2017 (INSEE) : ils ont plusieurs années de retard et Paris en est absent.",
+	"Les autres professions ne sont publiées qu'au niveau départemental (Assurance Maladie, libéraux au 31/12/2023) : le territoire est comparé par ses départements.",
+	"Les établissements viennent du FINESS de janvier 2021 (mars 2026 pour l'Occitanie) ; les services d'urgences et maternités de la SAE 2020.",
+	"Les seuils de 2,5 et 4 consultations par an et par habitant sont les seuils nationaux de l'arrêté du 13 novembre 2017 : le zonage réel est arrêté par chaque ARS par territoire de vie-santé ; il n'est montré ici qu'à titre indicatif.",
+	"Les périmètres de CPTS ne sont connus que pour la région Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026) ; ailleurs, seuls les sièges enregistrés au FINESS sont connus.",
+	"Les hôpitaux de proximité (label de 2022) ne sont repérables que dans l'extraction FINESS récente (Occitanie).",
+}
+
+func (e *Engine) communeFigures(code string) CommuneFigures {
+	s := e.Snap
+	c := s.Commune(code)
+	cf := CommuneFigures{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population, Structures: map[string]int{}, CPTS: nonNil(e.cptsOf[code])}
+	if ep := s.EPCI(c.EPCI); ep != nil {
+		cf.EPCIName = ep.Name
+	}
+	if c.HasPoint() {
+		cf.Lat, cf.Lon = ptr(c.Lat), ptr(c.Lon)
+	}
+	if a, ok := e.APL.Get(code, 2023); ok {
+		cf.APL2023 = ptr(a.Value)
+		cf.APLClass = e.Thresholds.Class(a.Value)
+		if a.PopTotal > 0 {
+			cf.NeedIndex = ptr(a.PopStandardised / a.PopTotal)
+		}
+	}
+	if a, ok := e.APL.Get(code, 2022); ok {
+		cf.APL2022 = ptr(a.Value)
+	}
+	if n, ok := e.GPs(code); ok {
+		cf.GPs = ptr(n)
+		if c.Population > 0 {
+			cf.GPDensity = ptr(float64(n) / float64(c.Population) * 10000)
+		}
+	}
+	for _, i := range e.byCommune[code] {
+		for _, k := range e.kindsOf[s.Establishments[i].Finess] {
+			cf.Structures[k]++
+		}
+	}
+	return cf
+}
+
+// liberal returns the count of a profession at a level ("FR" for France).
+func (e *Engine) liberal(sheet, category string, deps map[string]bool, france bool) (int, bool) {
+	n, found := 0, false
+	for _, l := range e.Snap.Liberal {
+		if l.Sheet != sheet || l.Category != category {
+			continue
+		}
+		if (france && l.Dep == "FR") || (!france && deps[l.Dep]) {
+			n += l.Total
+			found = true
+		}
+	}
+	return n, found
+}
+
+func (e *Engine) professions(levels []Level) []ProfessionFigures {
+	var out []ProfessionFigures
+	for _, p := range Professions {
+		pf := ProfessionFigures{Key: p.Key, Label: p.Label}
+		for _, l := range levels {
+			deps := map[string]bool{}
+			switch l.Kind {
+			case "departement":
+				deps[l.Code] = true
+			case "region":
+				for _, d := range e.Snap.Departements {
+					if d.Region == l.Code {
+						deps[d.Code] = true
+					}
+				}
+			}
+			pl := ProfessionLevel{Kind: l.Kind, Code: l.Code, Name: l.Name}
+			if n, ok := e.liberal(p.Sheet, p.Category, deps, l.Kind == "france"); ok {
+				pl.Count = ptr(n)
+				if l.Population > 0 {
+					pl.Density = ptr(float64(n) / float64(l.Population) * 10000)
+				}
+			}
+			pf.Levels = append(pf.Levels, pl)
+		}
+		out = append(out, pf)
+	}
+	return out
+}
+
+func (e *Engine) structures(codes []string) []Structure {
+	var out []Structure
+	for _, code := range codes {
+		cname := e.Snap.Commune(code).Name
+		for _, i := range e.byCommune[code] {
+			est := e.Snap.Establishments[i]
+			for _, k := range e.kindsOf[est.Finess] {
+				st := Structure{Kind: k, KindLabel: KindLabel(k), Finess: est.Finess, Name: est.Name, Category: est.Category, CategoryLbl: est.CategoryLabel,
+					Commune: code, CommuneName: cname, Address: est.Address, Source: est.Source}
+				if est.HasPoint {
+					st.Lat, st.Lon = ptr(est.Lat), ptr(est.Lon)
+				}
+				switch k {
+				case "emergency":
+					u := e.emergency[est.Finess]
+					var kinds []string
+					if u.General {
+						kinds = append(kinds, "générales")
+					}
+					if u.Pediatric {
+						kinds = append(kinds, "pédiatriques")
+					}
+					st.Detail = fmt.Sprintf("urgences %s ; %d passages en %d", strings.Join(kinds, " et "), u.Passages, u.Year)
+				case "maternity":
+					m := e.maternity[est.Finess]
+					st.Detail = fmt.Sprintf("maternité de type %s ; %d accouchements en %d", strings.TrimPrefix(m.Type, "TYPE"), m.Births, m.Year)
+				}
+				out = append(out, st)
+			}
+		}
+	}
+	order := map[string]int{}
+	for i, k := range Kinds {
+		order[k.Key] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return order[out[i].Kind] < order[out[j].Kind]
+		}
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Finess < out[j].Finess
+	})
+	return out
+}
+
+func (e *Engine) cptsInfo(codes []string) []CPTSInfo {
+	in := map[string]bool{}
+	for _, c := range codes {
+		in[c] = true
+	}
+	total, inside := map[string]int{}, map[string]int{}
+	for _, m := range e.Snap.CPTS {
+		total[m.CPTS]++
+		if in[m.Commune] {
+			inside[m.CPTS]++
+		}
+	}
+	var out []CPTSInfo
+	for name, n := range inside {
+		out = append(out, CPTSInfo{Name: name, InTerritory: n, Total: total[name]})
+	}
+	// CPTS known only by their FINESS seat (outside PACA).
+	for _, code := range codes {
+		for _, i := range e.byCommune[code] {
+			est := e.Snap.Establishments[i]
+			if est.Category == "604" && !e.cptsKnownFor([]string{code}) {
+				out = append(out, CPTSInfo{Name: est.Name, SeatOnly: true})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,214 @@
+package diagnostic
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The points of attention and the levers are written here, in one place,
+// as plain rules over the report's figures: a reader (or a reviewer at the
+// ARS) can check each rule against the report's tables. Wording follows the
+// ministry's guide for elected officials (2019): aides à l'installation et
+// zonage, projets de MSP ou de centre de santé, CPTS, hôpital de proximité,
+// téléconsultation, service d'accès aux soins (SAS), contrat local de santé.
+
+// rule is one point of attention: when returns the finding or nil.
+type rule struct {
+	key    string
+	levers []string
+	when   func(r *Report, t, fr Figures) *Finding
+}
+
+var rules = []rule{
+	{key: "apl_prioritaire", levers: []string{"zonage", "exercice_coordonne", "teleconsultation", "sas"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.APL2023 == nil || *t.APL2023 > r.Thresholds.Low {
+				return nil
+			}
+			return &Finding{Severity: "alerte", Title: "Accessibilité aux médecins généralistes très faible",
+				Detail: fmt.Sprintf("L'APL moyenne du territoire est de %s consultations par an et par habitant (France : %s), au niveau du seuil de %s des zones d'intervention prioritaire.",
+					fr2(*t.APL2023), fr2p(fr.APL2023), fr2(r.Thresholds.Low))}
+		}},
+	{key: "population_sous_seuil", levers: []string{"zonage", "exercice_coordonne"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.ShareLow == nil || *t.ShareLow < 0.2 {
+				return nil
+			}
+			sev := "vigilance"
+			if *t.ShareLow >= 0.5 {
+				sev = "alerte"
+			}
+			return &Finding{Severity: sev, Title: "Une part importante de la population sous le seuil de 2,5",
+				Detail: fmt.Sprintf("%s de la population vit dans une commune dont l'APL est inférieure ou égale à %s (France : %s).",
+					pct(*t.ShareLow), fr2(r.Thresholds.Low), pctp(fr.ShareLow))}
+		}},
+	{key: "apl_intermediaire", levers: []string{"zonage"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.APL2023 == nil || *t.APL2023 <= r.Thresholds.Low || *t.APL2023 > r.Thresholds.Middle {
+				return nil
+			}
+			return &Finding{Severity: "vigilance", Title: "Accessibilité intermédiaire : territoire éligible au vivier de l'ARS",
+				Detail: fmt.Sprintf("L'APL moyenne (%s) est comprise entre %s et %s : l'ARS peut y choisir des zones d'intervention prioritaire, d'action complémentaire ou de vigilance.",
+					fr2(*t.APL2023), fr2(r.Thresholds.Low), fr2(r.Thresholds.Middle))}
+		}},
+	{key: "apl_baisse", levers: []string{"exercice_coordonne", "zonage"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.APL2023 == nil || t.APL2022 == nil || *t.APL2023-*t.APL2022 > -0.1 {
+				return nil
+			}
+			return &Finding{Severity: "vigilance", Title: "Accessibilité en baisse",
+				Detail: fmt.Sprintf("L'APL moyenne passe de %s (2022) à %s (2023).", fr2(*t.APL2022), fr2(*t.APL2023))}
+		}},
+	{key: "densite_mg", levers: []string{"exercice_coordonne", "zonage"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.GPDensity == nil || fr.GPDensity == nil || *t.GPDensity >= 0.8**fr.GPDensity {
+				return nil
+			}
+			return &Finding{Severity: "vigilance", Title: "Densité de médecins généralistes inférieure à la moyenne",
+				Detail: fmt.Sprintf("%s médecins généralistes pour 10 000 habitants (BPE 2017), contre %s en France.", fr1(*t.GPDensity), fr1(*fr.GPDensity))}
+		}},
+	{key: "besoins_eleves", levers: []string{"exercice_coordonne", "cls"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.NeedIndex == nil || *t.NeedIndex < 1.05 {
+				return nil
+			}
+			return &Finding{Severity: "information", Title: "Population aux besoins de soins élevés",
+				Detail: fmt.Sprintf("La population standardisée par l'âge dépasse de %s la population totale : une population plus âgée consulte davantage.", pct(*t.NeedIndex-1))}
+		}},
+	{key: "sans_msp", levers: []string{"exercice_coordonne"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.Population < 5000 || t.Structures["msp"]+t.Structures["cds"] > 0 {
+				return nil
+			}
+			return &Finding{Severity: "vigilance", Title: "Aucune structure d'exercice coordonné",
+				Detail: fmt.Sprintf("Aucune maison de santé ni aucun centre de santé n'est enregistré au FINESS dans le territoire (%d habitants).", t.Population)}
+		}},
+	{key: "cpts_couverture", levers: []string{"cpts"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.CPTSPopulationShare != nil {
+				if *t.CPTSPopulationShare >= 0.999 {
+					return nil
+				}
+				return &Finding{Severity: "vigilance", Title: "Territoire incomplètement couvert par une CPTS",
+					Detail: fmt.Sprintf("%s de la population vit dans une commune couverte par une CPTS (périmètres ARS).", pct(*t.CPTSPopulationShare))}
+			}
+			if len(r.CPTS) > 0 {
+				return nil
+			}
+			return &Finding{Severity: "information", Title: "Aucune CPTS connue dans le territoire",
+				Detail: "Aucun siège de CPTS n'est enregistré au FINESS dans le territoire ; les périmètres ne sont connus que pour la région PACA : vérifier auprès de l'ARS."}
+		}},
+	{key: "urgences_loin", levers: []string{"sas", "hopital_proximite"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			a := r.access("emergency")
+			if a == nil || a.Beyond30 < 0.1 {
+				return nil
+			}
+			return &Finding{Severity: "alerte", Title: "Population éloignée d'un service d'urgences",
+				Detail: fmt.Sprintf("%s de la population est à plus de 30 minutes (estimées) d'un service d'urgences.", pct(a.Beyond30))}
+		}},
+	{key: "vieillissement", levers: []string{"cls", "hopital_proximite"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			dep := r.level("departement")
+			if dep == nil || dep.Share75Plus == nil || fr.Share75Plus == nil || *dep.Share75Plus < *fr.Share75Plus+0.02 {
+				return nil
+			}
+			return &Finding{Severity: "information", Title: "Département plus âgé que la moyenne",
+				Detail: fmt.Sprintf("%s des habitants de %s ont 75 ans ou plus (France : %s).", pct(*dep.Share75Plus), dep.Name, pct(*fr.Share75Plus))}
+		}},
+}
+
+// levers are the levers of the guide, with what they are.
+var levers = map[string]Lever{
+	"zonage": {Key: "zonage", Title: "Aides à l'installation et zonage",
+		What: "Faire reconnaître le territoire en zone d'intervention prioritaire ou d'action complémentaire par l'ARS ouvre les aides conventionnelles et fiscales à l'installation des médecins (contrats d'aide à l'installation, exonérations)."},
+	"exercice_coordonne": {Key: "exercice_coordonne", Title: "Projet de maison de santé ou de centre de santé",
+		What: "Soutenir un projet de santé porté par les professionnels (MSP) ou créer un centre de santé à salariat : l'exercice coordonné attire les jeunes médecins."},
+	"cpts": {Key: "cpts", Title: "Communauté professionnelle territoriale de santé (CPTS)",
+		What: "Accompagner les professionnels dans la création ou l'extension d'une CPTS, qui organise l'accès à un médecin traitant et les soins non programmés."},
+	"teleconsultation": {Key: "teleconsultation", Title: "Téléconsultation",
+		What: "Équiper des lieux de téléconsultation assistée (pharmacie, maison de santé, mairie) en lien avec les médecins du territoire."},
+	"sas": {Key: "sas", Title: "Service d'accès aux soins (SAS)",
+		What: "S'appuyer sur le SAS du département pour orienter les demandes de soins non programmés vers la ville ou l'hôpital."},
+	"hopital_proximite": {Key: "hopital_proximite", Title: "Hôpital de proximité",
+		What: "Conforter un hôpital de proximité (label de 2022) comme point d'appui de la médecine de ville : consultations avancées, imagerie, biologie."},
+	"cls": {Key: "cls", Title: "Contrat local de santé",
+		What: "Formaliser avec l'ARS un contrat local de santé qui réunit ces actions, la prévention et le lien avec le médico-social."},
+}
+
+// Findings applies the rules to a report and returns the points of
+// attention and the levers they suggest, each lever with its reasons.
+func Findings(r *Report) ([]Finding, []Lever) {
+	t := r.Levels[0].Figures
+	var fr Figures
+	if l := r.level("france"); l != nil {
+		fr = l.Figures
+	}
+	findings := []Finding{}
+	why := map[string][]string{}
+	var order []string
+	for _, ru := range rules {
+		f := ru.when(r, t, fr)
+		if f == nil {
+			continue
+		}
+		f.Key = ru.key
+		findings = append(findings, *f)
+		for _, l := range ru.levers {
+			if _, seen := why[l]; !seen {
+				order = append(order, l)
+			}
+			why[l] = append(why[l], f.Title)
+		}
+	}
+	// A contrat local de santé frames every diagnostic's follow-up.
+	if _, seen := why["cls"]; !seen {
+		order = append(order, "cls")
+		why["cls"] = []string{"Cadre commun des actions issues du diagnostic partagé"}
+	}
+	out := []Lever{}
+	for _, k := range order {
+		l := levers[k]
+		l.Why = why[k]
+		out = append(out, l)
+	}
+	return findings, out
+}
+
+func (r *Report) level(kind string) *Level {
+	for i := range r.Levels {
+		if r.Levels[i].Kind == kind {
+			return &r.Levels[i]
+		}
+	}
+	return nil
+}
+
+func (r *Report) access(kind string) *AccessFigures {
+	for i := range r.Access {
+		if r.Access[i].Kind == kind {
+			return &r.Access[i]
+		}
+	}
+	return nil
+}
+
+// French number formatting for the findings' sentences.
+func frNum(v float64, prec int) string {
+	return strings.Replace(fmt.Sprintf("%.*f", prec, v), ".", ",", 1)
+}
+func fr1(v float64) string { return frNum(v, 1) }
+func fr2(v float64) string { return frNum(v, 2) }
+func fr2p(v *float64) string {
+	if v == nil {
+		return "n.d."
+	}
+	return fr2(*v)
+}
+func pct(v float64) string { return frNum(100*v, 0) + " %" }
+func pctp(v *float64) string {
+	if v == nil {
+		return "n.d."
+	}
+	return pct(*v)
+}
