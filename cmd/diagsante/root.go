@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -111,6 +110,7 @@ diagsante.yaml (current folder, then the user config folder).
 		newVersionCommand(opts),
 		newCommunesCommand(opts),
 		newTerritoryCommand(opts),
+		newIndicatorsCommand(opts),
 	)
 	return root
 }
@@ -126,20 +126,26 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 	if o.ConfigFile == "" {
 		o.ConfigFile = os.Getenv("DIAGSANTE_CONFIG")
 	}
-	if o.ConfigFile != "" {
-		v.SetConfigFile(o.ConfigFile)
-	} else {
-		v.SetConfigName("diagsante")
-		v.SetConfigType("yaml")
-		v.AddConfigPath(".")
+	explicit := o.ConfigFile != ""
+	if !explicit {
+		// Look for diagsante.yaml ourselves: viper's own search also matches
+		// a file named plain "diagsante" — the binary itself, when run from
+		// its folder.
+		candidates := []string{"diagsante.yaml"}
 		if dir, err := os.UserConfigDir(); err == nil {
-			v.AddConfigPath(filepath.Join(dir, "diagsante"))
+			candidates = append(candidates, filepath.Join(dir, "diagsante", "diagsante.yaml"))
+		}
+		for _, c := range candidates {
+			if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
+				o.ConfigFile = c
+				break
+			}
 		}
 	}
-	if err := v.ReadInConfig(); err != nil {
-		var notFound viper.ConfigFileNotFoundError
-		if !errors.As(err, &notFound) || o.ConfigFile != "" {
-			return usageErr(fmt.Errorf("config: %w", err))
+	if o.ConfigFile != "" {
+		v.SetConfigFile(o.ConfigFile)
+		if err := v.ReadInConfig(); err != nil {
+			return usageErr(fmt.Errorf("config %s: %w", o.ConfigFile, err))
 		}
 	}
 	var ferr error

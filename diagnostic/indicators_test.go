@@ -1,0 +1,170 @@
+package diagnostic
+
+import (
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+)
+
+var (
+	engineOnce sync.Once
+	engine     *Engine
+	engineErr  error
+)
+
+func realEngine(t testing.TB) *Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		var s *snapshot.Snapshot
+		s, engineErr = snapshot.LoadEmbedded()
+		if engineErr == nil {
+			engine = NewEngine(s)
+		}
+	})
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+func buildReport(t testing.TB, items ...string) *Report {
+	t.Helper()
+	e := realEngine(t)
+	terr, err := NewResolver(e.Snap).Resolve(items...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Build(terr, "")
+}
+
+func near(got *float64, want, tol float64) bool { return got != nil && math.Abs(*got-want) <= tol }
+
+// Expected values below were computed from the raw files with a separate
+// script (python over drees-apl/apl_mg_2023_communes.csv, BPE doctor.csv,
+// the COG and the Occitanie FINESS file), not with this code.
+
+func TestIndicatorsNemoursEPCI(t *testing.T) {
+	r := buildReport(t, "epci:200023240")
+	f := r.Levels[0].Figures
+	if f.Communes != 21 || f.Population != 29583 {
+		t.Errorf("communes %d population %d, want 21 and 29,583", f.Communes, f.Population)
+	}
+	if f.GPs == nil || *f.GPs != 20 {
+		t.Errorf("BPE 2017 GPs %v, want 20", f.GPs)
+	}
+	if !near(f.APL2023, 2.667382764654418, 1e-9) || !near(f.ShareLow, 0.35157143818561143, 1e-9) {
+		t.Errorf("APL 2023 %v, share ≤2.5 %v; want 2.66738 and 0.35157", *f.APL2023, *f.ShareLow)
+	}
+	if f.Structures["msp"] != 1 || f.Structures["emergency"] != 1 || f.Structures["pharmacy"] != 10 {
+		t.Errorf("structures %v", f.Structures)
+	}
+	if f.CPTSPopulationShare != nil {
+		t.Errorf("CPTS coverage outside PACA must be unknown, got %v", *f.CPTSPopulationShare)
+	}
+	kinds := []string{}
+	for _, l := range r.Levels {
+		kinds = append(kinds, l.Kind+":"+l.Code)
+	}
+	if len(kinds) != 4 || kinds[1] != "departement:77" || kinds[2] != "region:11" || kinds[3] != "france:FR" {
+		t.Errorf("levels %v", kinds)
+	}
+	if !hasFinding(r, "population_sous_seuil") || !hasFinding(r, "apl_intermediaire") {
+		t.Errorf("findings %+v", r.Attention)
+	}
+}
+
+func TestIndicatorsLozere(t *testing.T) {
+	r := buildReport(t, "dep:48")
+	f := r.Levels[0].Figures
+	if f.Communes != 152 || f.Population != 76486 {
+		t.Errorf("communes %d population %d", f.Communes, f.Population)
+	}
+	if !near(f.APL2023, 2.9048215606581365, 1e-9) || !near(f.ShareLow, 0.4221435199100877, 1e-9) {
+		t.Errorf("APL %v share low %v", *f.APL2023, *f.ShareLow)
+	}
+	// Occitanie FINESS 2026: 8 MSP and 33 pharmacies in Lozère.
+	if f.Structures["msp"] != 8 || f.Structures["pharmacy"] != 33 {
+		t.Errorf("structures %v", f.Structures)
+	}
+	// The territory is the département: both columns agree.
+	if d := r.Levels[1]; d.Kind != "departement" || d.Population != f.Population || *d.APL2023 != *f.APL2023 {
+		t.Errorf("département level %+v", d)
+	}
+	if len(r.Structures) == 0 || r.Structures[0].Kind != "msp" {
+		t.Errorf("structures list should start with MSP: %+v", r.Structures[:1])
+	}
+}
+
+func TestIndicatorsCPTSCoverage(t *testing.T) {
+	// CA Cannes Pays de Lérins: 3 of 5 communes, 136,070 of 159,187
+	// inhabitants inside a CPTS perimeter (ARS PACA 01/2026).
+	r := buildReport(t, "epci:200039915")
+	f := r.Levels[0].Figures
+	if !near(f.CPTSCommuneShare, 3.0/5, 1e-12) || !near(f.CPTSPopulationShare, 136070.0/159187, 1e-12) {
+		t.Errorf("CPTS coverage %v %v", f.CPTSCommuneShare, f.CPTSPopulationShare)
+	}
+	if !hasFinding(r, "cpts_couverture") {
+		t.Error("partial CPTS coverage not flagged")
+	}
+	if len(r.CPTS) == 0 {
+		t.Error("no CPTS listed")
+	}
+}
+
+func TestParisAPLRollsUp(t *testing.T) {
+	e := realEngine(t)
+	a, ok := e.APL.Get("75056", 2023)
+	// 20 arrondissements, weighted by their 2021 population (2,133,111).
+	if !ok || a.Parts != 20 || a.PopTotal != 2133111 || math.Abs(a.Value-4.963443159779308) > 1e-9 {
+		t.Errorf("Paris APL %+v", a)
+	}
+	if _, ok := e.GPs("75056"); ok {
+		t.Error("Paris must have no BPE GP data, not zero")
+	}
+}
+
+func TestFindingsRules(t *testing.T) {
+	low, mid, prev := 2.1, 0.6, 2.6
+	r := &Report{Thresholds: DefaultThresholds, Levels: []Level{
+		{Kind: "territory", Figures: Figures{Population: 12000, APL2023: &low, APL2022: &prev, ShareLow: &mid, Structures: map[string]int{}}},
+		{Kind: "france", Figures: Figures{}},
+	}}
+	att, lev := Findings(r)
+	for _, k := range []string{"apl_prioritaire", "population_sous_seuil", "apl_baisse", "sans_msp", "cpts_couverture"} {
+		if !hasKey(att, k) {
+			t.Errorf("finding %s missing: %+v", k, att)
+		}
+	}
+	if hasKey(att, "apl_intermediaire") {
+		t.Error("APL 2.1 is not intermediate")
+	}
+	if len(lev) == 0 || lev[0].Key != "zonage" || len(lev[0].Why) == 0 || lev[len(lev)-1].Key != "cls" {
+		t.Errorf("levers %+v", lev)
+	}
+}
+
+func hasFinding(r *Report, key string) bool { return hasKey(r.Attention, key) }
+
+func hasKey(fs []Finding, key string) bool {
+	for _, f := range fs {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func BenchmarkBuildEPCI(b *testing.B) {
+	e := realEngine(b)
+	terr, err := NewResolver(e.Snap).Resolve("epci:200023240")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Build(terr, "") // warm the comparison-level cache, as a batch would
+	b.ResetTimer()
+	for b.Loop() {
+		e.Build(terr, "")
+	}
+}
