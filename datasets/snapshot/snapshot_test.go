@@ -211,3 +211,51 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 		}
 	}
 }
+
+// TestUnmatched pins what the generator could not join. A change in these
+// counts means the inputs or the joins changed: look at the generator's log
+// before updating them.
+func TestUnmatched(t *testing.T) {
+	s := mustLoad(t)
+	want := map[string]int{
+		"APL 2022 codes of communes merged since (kept under their code)": 81,
+		"APL 2023 codes of communes merged since (kept under their code)": 68,
+		"BPE 2017 GP communes merged since (mapped to current)":           48,
+		"CPTS communes given by an old code (mapped to current)":          1, // 05120 Ristolas
+		"FINESS 2021 rows of Occitanie superseded by the 2026 file":       187,
+		"FINESS Occitanie: old commune codes mapped to current":           1,
+		"FINESS placed: insee":                                                  4508,
+		"FINESS placed: not placed":                                             28,
+		"FINESS placed: polygon":                                                36948,
+		"FINESS placed: postcode":                                               985,
+		"FINESS placed: postcode-unique":                                        2,
+		"SAE emergency departments without FINESS establishment":                1,
+		"SAE maternities without FINESS establishment":                          1,
+		"commune points from contour centroid":                                  7,
+		"communes outside any EPCI (COG: islands, overseas collectivités)":      98,
+		"communes without contour":                                              101,
+		"communes without point":                                                100,
+		"communes without population (COG)":                                     6,
+		"old codes claimed by two current communes (delegated/associated kept)": 2,
+	}
+	for k, v := range want {
+		if got := s.Manifest.Unmatched[k]; got != v {
+			t.Errorf("%s: %d, want %d", k, got, v)
+		}
+	}
+	for k := range s.Manifest.Unmatched {
+		if _, ok := want[k]; !ok {
+			t.Errorf("new unmatched kind %q: %d", k, s.Manifest.Unmatched[k])
+		}
+	}
+	// Counted in the data, not only in the manifest.
+	noPoint := 0
+	for _, c := range s.Communes {
+		if !c.HasPoint() {
+			noPoint++
+		}
+	}
+	if noPoint != want["communes without point"] {
+		t.Errorf("communes without point: %d in the table", noPoint)
+	}
+}
