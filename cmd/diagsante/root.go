@@ -32,6 +32,7 @@ type globalOptions struct {
 	Log    *slog.Logger
 
 	ConfigFile string
+	DataDir    string
 	Verbose    bool
 	cfg        *viper.Viper
 
@@ -104,6 +105,7 @@ diagsante.yaml (current folder, then the user config folder).
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentFlags().StringVar(&opts.ConfigFile, "config", "", "config file (default ./diagsante.yaml, then the user config folder)")
+	root.PersistentFlags().StringVar(&opts.DataDir, "data-dir", "", "folder of the local snapshot written by `datasets import` (default: the user data folder)")
 	root.PersistentFlags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log progress on standard error")
 
 	root.AddCommand(
@@ -111,6 +113,7 @@ diagsante.yaml (current folder, then the user config folder).
 		newCommunesCommand(opts),
 		newTerritoryCommand(opts),
 		newIndicatorsCommand(opts),
+		newDatasetsCommand(opts),
 	)
 	return root
 }
@@ -167,7 +170,22 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 // snapshot loads the reference data once, on first use.
 func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 	o.snapOnce.Do(func() {
-		o.snap, o.snapErr = snapshot.LoadEmbedded()
+		dir, err := snapshot.LocalDir(o.DataDir)
+		if err != nil {
+			o.snapErr = err
+			return
+		}
+		var local bool
+		o.snap, local, o.snapErr = snapshot.LoadWithLocal(dir)
+		if local && o.snapErr == nil {
+			var tables []string
+			for _, t := range o.snap.Manifest.Tables {
+				if t.Origin != "embedded" {
+					tables = append(tables, t.Name)
+				}
+			}
+			fmt.Fprintf(o.Stderr, "using local snapshot %s (imported: %s)\n", dir, strings.Join(tables, ", "))
+		}
 	})
 	return o.snap, o.snapErr
 }

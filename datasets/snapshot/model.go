@@ -192,3 +192,14 @@ func (m *Manifest) Table(name string) *TableInfo {
 	}
 	return nil
 }
+
+// A ProfessionalCount is the number of distinct health professionals of one
+// profession practising in a commune (Annuaire Santé RPPS extraction): a
+// person practising in two communes counts once in each.
+type ProfessionalCount struct {
+	Code       string // current INSEE code
+	Profession string // RPPS code profession ("10" médecin…) or "GP" for general practitioners
+	Count      int
+	Liberal    int    // of whom with a libéral activity
+	Vintage    string // extraction date, YYYY-MM-DD
+}

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 )
@@ -43,6 +46,7 @@ const (
 	MaternityFile       = "maternites.tsv.gz"
 	CPTSFile            = "cpts.tsv.gz"
 	PopAgeFile          = "popage.tsv.gz"
+	ProfessionalsFile   = "professionals.tsv.gz"
 	ContoursDir         = "contours"
 )
 
@@ -64,6 +68,9 @@ type Snapshot struct {
 	Maternities     []Maternity
 	CPTS            []CPTSMember
 	PopAge          []PopAge
+	// Professionals are per-commune counts from an imported RPPS extraction
+	// (empty in the embedded snapshot).
+	Professionals []ProfessionalCount
 
 	fsys       fs.FS
 	commune    map[string]int
@@ -77,14 +84,45 @@ type Snapshot struct {
 
 // Load reads a snapshot from a file system holding the table files (the
 // embedded one, or a local snapshot folder).
-func Load(fsys fs.FS) (*Snapshot, error) {
-	s := &Snapshot{fsys: fsys}
-	mb, err := fs.ReadFile(fsys, ManifestFile)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+func Load(fsys fs.FS) (*Snapshot, error) { return LoadLayers(fsys) }
+
+// LoadLayers reads a snapshot made of layers, the first taking precedence:
+// each table comes from the first layer that has its file, and the manifest
+// is the bottom layer's with the upper layers' table descriptions replacing
+// those of the same name. `datasets import` writes a local layer holding only
+// the tables it imported, over the embedded snapshot.
+func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
+	if len(layers) == 0 {
+		return nil, errors.New("snapshot: no layer")
 	}
-	if err := json.Unmarshal(mb, &s.Manifest); err != nil {
-		return nil, fmt.Errorf("snapshot: %s: %w", ManifestFile, err)
+	fsys := overlay(layers)
+	s := &Snapshot{fsys: fsys}
+	for i := len(layers) - 1; i >= 0; i-- {
+		mb, err := fs.ReadFile(layers[i], ManifestFile)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: %w", err)
+		}
+		var m Manifest
+		if err := json.Unmarshal(mb, &m); err != nil {
+			return nil, fmt.Errorf("snapshot: %s: %w", ManifestFile, err)
+		}
+		if i == len(layers)-1 {
+			s.Manifest = m
+			continue
+		}
+		for _, t := range m.Tables {
+			if old := s.Manifest.Table(t.Name); old != nil {
+				*old = t
+			} else {
+				s.Manifest.Tables = append(s.Manifest.Tables, t)
+			}
+		}
+		for k, v := range m.Inputs {
+			if s.Manifest.Inputs == nil {
+				s.Manifest.Inputs = map[string]string{}
+			}
+			s.Manifest.Inputs[k] = v
+		}
 	}
 	loaders := []struct {
 		file string
@@ -104,6 +142,7 @@ func Load(fsys fs.FS) (*Snapshot, error) {
 		{MaternityFile, s.loadMaternities},
 		{CPTSFile, s.loadCPTS},
 		{PopAgeFile, s.loadPopAge},
+		{ProfessionalsFile, s.loadProfessionals},
 	}
 	// Tables are independent: decode them in parallel to keep start-up short.
 	errs := make([]error, len(loaders))
@@ -113,6 +152,9 @@ func Load(fsys fs.FS) (*Snapshot, error) {
 		go func() {
 			defer wg.Done()
 			b, err := fs.ReadFile(fsys, l.file)
+			if errors.Is(err, fs.ErrNotExist) && optional[l.file] {
+				return
+			}
 			if err != nil {
 				errs[i] = fmt.Errorf("snapshot: %w", err)
 				return
@@ -237,4 +279,76 @@ func (s *Snapshot) Contours(dep string) (map[string]json.RawMessage, error) {
 	}
 	s.contourDep[dep] = g
 	return g, nil
+}
+
+// optional tables may be absent: the embedded snapshot has no per-commune
+// count of professionals, which only an imported RPPS extraction gives.
+var optional = map[string]bool{ProfessionalsFile: true}
+
+// layered is a read-only union of file systems, the first taking precedence.
+type layered []fs.FS
+
+func overlay(layers []fs.FS) fs.FS {
+	if len(layers) == 1 {
+		return layers[0]
+	}
+	return layered(layers)
+}
+
+func (l layered) Open(name string) (fs.File, error) {
+	var first error
+	for _, f := range l {
+		file, err := f.Open(name)
+		if err == nil {
+			return file, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// LocalDir returns the folder of the local snapshot: dataDir when set, else
+// $XDG_DATA_HOME/diagsante or ~/.local/share/diagsante on Unix-like systems,
+// and the user config folder elsewhere.
+func LocalDir(dataDir string) (string, error) {
+	if dataDir != "" {
+		return dataDir, nil
+	}
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "diagsante"), nil
+	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, ".local", "share", "diagsante"), nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "diagsante"), nil
+}
+
+// HasLocal reports whether dir holds a local snapshot.
+func HasLocal(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, ManifestFile))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// LoadWithLocal loads the embedded snapshot, under the local snapshot of dir
+// when there is one. local says whether one was used.
+func LoadWithLocal(dir string) (s *Snapshot, local bool, err error) {
+	if dir == "" || !HasLocal(dir) {
+		s, err = LoadEmbedded()
+		return s, false, err
+	}
+	s, err = LoadLayers(os.DirFS(dir), Embedded())
+	if err != nil {
+		return nil, true, fmt.Errorf("local snapshot %s: %w", dir, err)
+	}
+	return s, true, nil
 }

@@ -232,3 +232,17 @@ func (s *Snapshot) loadPopAge(r *tableReader) {
 		s.PopAge = append(s.PopAge, PopAge{Dep: r.str(d), Year: r.int(y), Age0to19: r.int(a), Age20to39: r.int(b), Age40to59: r.int(c), Age60to74: r.int(e), Age75Plus: r.int(f), Total: r.int(t)})
 	}
 }
+
+// WriteProfessionals writes the per-commune professionals table.
+func WriteProfessionals(w io.Writer, rows []ProfessionalCount) (int, error) {
+	return writeTable(w, rows, []string{"code", "profession", "count", "liberal", "vintage"},
+		func(p *ProfessionalCount) []any { return []any{p.Code, p.Profession, p.Count, p.Liberal, p.Vintage} })
+}
+
+func (s *Snapshot) loadProfessionals(r *tableReader) {
+	code, prof, n, lib, vin := r.col("code"), r.col("profession"), r.col("count"), r.col("liberal"), r.col("vintage")
+	s.Professionals = make([]ProfessionalCount, 0, r.rows)
+	for r.next() {
+		s.Professionals = append(s.Professionals, ProfessionalCount{Code: r.str(code), Profession: r.str(prof), Count: r.int(n), Liberal: r.int(lib), Vintage: r.str(vin)})
+	}
+}
