@@ -161,7 +161,6 @@ func render(sheets []Sheet, p *Parameters) string {
 	return b.String()
 }
 
-
 func TestReadWorkbookFixture(t *testing.T) {
 	sheets, params, err := ReadWorkbookReader(bytes.NewReader(goodWorkbook(t)), "fixture.xlsx")
 	if err != nil {

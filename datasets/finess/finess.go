@@ -74,6 +74,7 @@ const (
 	Occitanie         // etablissements_occitanie.csv
 )
 
+// String names the layout in messages.
 func (v Variant) String() string {
 	switch v {
 	case Stock:

@@ -121,10 +121,10 @@ func TestStockWindows1252(t *testing.T) {
 
 func TestSniff(t *testing.T) {
 	for line, want := range map[string]Variant{
-		"finess;etalab;93;2026-05-04":                 Stock,
-		"\ufeffFINESS;ETALAB;93;2026-05-04\r\n":       Stock,
+		"finess;etalab;93;2026-05-04":           Stock,
+		"\ufeffFINESS;ETALAB;93;2026-05-04\r\n": Stock,
 		"nofinesset;nofinessej;rs;categetab;libcategetab;categagretab;libcategagretab;codeape;codesph;libsph;siret;adresse;code_postal;ville;telephone;date_ouverture;date_maj;latitude;longitude": Flat,
-		"numero_finess_etablissement;numero finess etablissement juridique;raison_sociale;code_insee":                                                                                          Occitanie,
+		"numero_finess_etablissement;numero finess etablissement juridique;raison_sociale;code_insee":                                                                                              Occitanie,
 		"structureet;010000024": Unknown,
 		"":                      Unknown,
 	} {

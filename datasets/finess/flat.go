@@ -10,7 +10,7 @@ import (
 // columns maps the fields an Establishment needs to their index in a
 // header; -1 when absent.
 type columns struct {
-	finess, finessEJ, rs, rslongue, categ, libcateg                  int
+	finess, finessEJ, rs, rslongue, categ, libcateg                    int
 	numvoie, compvoie, typvoie, voie, lieuditbp, compldistrib, adresse int
 	postcode, ville, acheminement, insee, siret, opened, updated       int
 	lat, lon, x, y                                                     int

@@ -59,15 +59,15 @@ type SavoirFaire struct {
 
 // Professions of DATA.md (Code profession).
 const (
-	Medecin           = "10"
-	Pharmacien        = "21"
-	ChirurgienDent    = "40"
-	SageFemme         = "50"
-	Infirmier         = "60"
-	MasseurKine       = "70"
-	PedicurePodologue = "80"
-	Orthophoniste     = "91"
-	Orthoptiste       = "92"
+	Medecin            = "10"
+	Pharmacien         = "21"
+	ChirurgienDentiste = "40"
+	SageFemme          = "50"
+	Infirmier          = "60"
+	MasseurKine        = "70"
+	PedicurePodologue  = "80"
+	Orthophoniste      = "91"
+	Orthoptiste        = "92"
 )
 
 // IsGPSavoirFaire reports whether a savoir-faire code makes a médecin a
@@ -116,6 +116,16 @@ var aliases = [numFields][]string{
 	fPostcode:        {"codepostalcoordstructure", "codepostal"},
 	fCommune:         {"codecommunecoordstructure", "codecommune"},
 	fCommuneLabel:    {"libellecommunecoordstructure", "libellecommune"},
+}
+
+// titles name the columns in messages, as users see them in the file.
+var titles = [numFields]string{
+	fIDType: "Type d'identifiant PP", fID: "Identifiant PP", fNationalID: "Identification nationale PP",
+	fProfession: "Code profession", fProfessionLabel: "Libellé profession", fCategory: "Code catégorie professionnelle",
+	fSFType: "Code type savoir-faire", fSF: "Code savoir-faire", fSFLabel: "Libellé savoir-faire",
+	fMode: "Code mode exercice", fSector: "Code secteur d'activité", fFiness: "Numéro FINESS site",
+	fPostcode: "Code postal (coord. structure)", fCommune: "Code commune (coord. structure)",
+	fCommuneLabel: "Libellé commune (coord. structure)",
 }
 
 // interner keeps one copy of each repeated value. It is bounded so that a
@@ -201,7 +211,7 @@ func newTable(r io.Reader, name string, required ...field) (*table, error) {
 			if f == fNationalID && t.col[fID] >= 0 {
 				continue // either identifier will do
 			}
-			return nil, t.tr.Errorf(0, "missing column %q in header (is this a PS_LibreAcces file?)", aliases[f][0])
+			return nil, t.tr.Errorf(0, "missing column %q in header (is this a PS_LibreAcces file?)", titles[f])
 		}
 	}
 	if t.col[fNationalID] < 0 && t.col[fID] < 0 {
@@ -272,13 +282,24 @@ func (t *table) person(f field) string {
 	return t.lastStr[f]
 }
 
+// suffixOrPerson returns column f, sharing the memory of whole when the
+// value is its suffix: Identification nationale PP is the identifier type
+// followed by Identifiant PP, so the identifier costs no allocation.
+func (t *table) suffixOrPerson(f field, whole string) string {
+	b := t.cells[f]
+	if len(b) > 0 && len(b) <= len(whole) && whole[len(whole)-len(b):] == string(b) {
+		return whole[len(whole)-len(b):]
+	}
+	return t.person(f)
+}
+
 func (t *table) checkID() error {
 	if len(t.cells[fNationalID]) == 0 && len(t.cells[fID]) == 0 {
 		c := t.col[fNationalID]
 		if c < 0 {
 			c = t.col[fID]
 		}
-		return t.tr.Errorf(c+1, "empty identifier (Identification nationale PP)")
+		return t.tr.Errorf(c+1, "empty identifier (%s)", titles[fNationalID])
 	}
 	return nil
 }
@@ -326,7 +347,6 @@ func (r *Reader) NextInto(a *Activity) error {
 	}
 	*a = Activity{
 		IDType:           t.str(fIDType),
-		ID:               t.person(fID),
 		NationalID:       t.person(fNationalID),
 		Profession:       t.str(fProfession),
 		ProfessionLabel:  t.str(fProfessionLabel),
@@ -342,8 +362,9 @@ func (r *Reader) NextInto(a *Activity) error {
 		CommuneLabel:     t.str(fCommuneLabel),
 		Line:             t.tr.Line(),
 	}
+	a.ID = t.suffixOrPerson(fID, a.NationalID)
 	if a.Profession == "" {
-		return t.tr.Errorf(t.col[fProfession]+1, "empty Code profession")
+		return t.tr.Errorf(t.col[fProfession]+1, "empty %s", titles[fProfession])
 	}
 	if a.Commune != "" {
 		if c, ok := textio.CommuneCode(a.Commune); !ok || c != a.Commune {
@@ -391,10 +412,11 @@ func ReadSavoirFaire(r io.Reader, name string, fn func(*SavoirFaire) error) erro
 			return err
 		}
 		s = SavoirFaire{
-			IDType: t.str(fIDType), ID: t.person(fID), NationalID: t.person(fNationalID),
+			IDType: t.str(fIDType), NationalID: t.person(fNationalID),
 			Profession: t.str(fProfession), Type: t.str(fSFType), Code: t.str(fSF), Label: t.str(fSFLabel),
 			Line: t.tr.Line(),
 		}
+		s.ID = t.suffixOrPerson(fID, s.NationalID)
 		if err := fn(&s); err != nil {
 			return err
 		}
