@@ -102,7 +102,7 @@ func runIndicators(opts *indicatorsOptions) error {
 	if err != nil {
 		return err
 	}
-	items, err := expandItems(opts.Items)
+	items, err := opts.territoryItems(opts.Items)
 	if err != nil {
 		return err
 	}

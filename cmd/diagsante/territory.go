@@ -83,7 +83,7 @@ func runTerritoryShow(opts *territoryShowOptions) error {
 	if err != nil {
 		return err
 	}
-	items, err := expandItems(opts.Items)
+	items, err := opts.territoryItems(opts.Items)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,27 @@ import (
 	"github.com/diagsante/diagsante/datasets/textnorm"
 )
 
+// territoryItems expands the named territories of the configuration
+// (`territories:` in diagsante.yaml, a map of name to items) and then the
+// @file items. A named territory takes precedence over a commune of the
+// same name: the user declared it.
+func (o *globalOptions) territoryItems(items []string) ([]string, error) {
+	named := o.cfg.GetStringMapStringSlice("territories")
+	var out []string
+	for _, it := range items {
+		if list, ok := named[strings.ToLower(it)]; ok {
+			if len(list) == 0 {
+				return nil, usageErr(fmt.Errorf("territory %q of the configuration lists no item", it))
+			}
+			o.Log.Info("named territory from the configuration", "name", it, "items", list)
+			out = append(out, list...)
+			continue
+		}
+		out = append(out, it)
+	}
+	return expandItems(out)
+}
+
 // expandItems replaces every @file item by the items the file lists: one
 // item per line (blank lines and # comments ignored), or, when the first line
 // is a CSV header (`;` or `,`) with a code column (code, code_insee, codgeo,
