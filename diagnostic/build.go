@@ -60,7 +60,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.Professions = e.professions(r.Levels[1:])
 	r.Structures = e.structures(t.Communes)
 	r.CPTS = e.cptsInfo(t.Communes)
-	r.Access = []AccessFigures{}
+	e.fillAccess(r)
 	r.Sources = s.Manifest.Tables
 	r.Limits = Limits
 	r.Attention, r.Levers = Findings(r)
@@ -90,6 +90,7 @@ var Limits = []string{
 	"Les seuils de 2,5 et 4 consultations par an et par habitant sont les seuils nationaux de l'arrêté du 13 novembre 2017 : le zonage réel est arrêté par chaque ARS par territoire de vie-santé ; il n'est montré ici qu'à titre indicatif.",
 	"Les périmètres de CPTS ne sont connus que pour la région Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026) ; ailleurs, seuls les sièges enregistrés au FINESS sont connus.",
 	"Les hôpitaux de proximité (label de 2022) ne sont repérables que dans l'extraction FINESS récente (Occitanie).",
+	"Les temps de trajet sont estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps. Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.",
 }
 
 func (e *Engine) communeFigures(code string) CommuneFigures {

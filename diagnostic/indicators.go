@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
 // A Kind is a kind of structure of the offre de soins, as counted and mapped
@@ -61,8 +62,15 @@ type Engine struct {
 	emergency map[string]snapshot.EmergencyDept
 	maternity map[string]snapshot.Maternity
 
+	// Times estimates road minutes between communes and facilities: the
+	// crow-fly model by default, a user matrix over it when given.
+	Times access.Times
+
 	mu    sync.Mutex
 	cache map[string]Figures
+
+	facOnce sync.Once
+	fac     map[string]*access.FacilityIndex
 }
 
 // NewEngine indexes a snapshot for indicator computations.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ func newDatasetsCommand(g *globalOptions) *cobra.Command {
 		Use:   "datasets",
 		Short: "Show the data sources, their vintages and row counts; import newer official files",
 	}
-	cmd.AddCommand(newDatasetsListCommand(g), newDatasetsInfoCommand(g))
+	cmd.AddCommand(newDatasetsListCommand(g), newDatasetsInfoCommand(g), newDatasetsImportCommand(g), newDatasetsVerifyCommand(g))
 	return cmd
 }
 
@@ -58,10 +59,11 @@ func origin(t snapshot.TableInfo) string {
 	if t.Origin == "" || t.Origin == "embedded" {
 		return "embedded"
 	}
+	file := filepath.Base(t.Origin)
 	if t.Imported != "" {
-		return "imported " + t.Imported[:min(len(t.Imported), 10)]
+		return "imported " + t.Imported[:min(len(t.Imported), 10)] + " from " + file
 	}
-	return "imported"
+	return "imported from " + file
 }
 
 func newDatasetsInfoCommand(g *globalOptions) *cobra.Command {

@@ -77,6 +77,14 @@ func TestParseTerritoryFile(t *testing.T) {
 	if err != nil || strings.Join(got, "|") != "dep:48|Saint-Denis (93)" {
 		t.Errorf("list: %v %v", got, err)
 	}
+	got, err = parseTerritoryFile("x.txt", []byte("# codes, names; anything\n77333\n"))
+	if err != nil || strings.Join(got, "|") != "77333" {
+		t.Errorf("list with a comma in its first comment: %v %v", got, err)
+	}
+	got, err = parseTerritoryFile("x.csv", []byte("# export\ncode;nom\n77333;Nemours\n"))
+	if err != nil || strings.Join(got, "|") != "77333" {
+		t.Errorf("CSV after a comment: %v %v", got, err)
+	}
 	if _, err := parseTerritoryFile("y.csv", []byte("a;b\n1;2\n")); err == nil || !strings.Contains(err.Error(), "y.csv:1:") {
 		t.Errorf("CSV without code column: %v", err)
 	}

@@ -113,6 +113,9 @@ diagsante.yaml (current folder, then the user config folder).
 		newCommunesCommand(opts),
 		newTerritoryCommand(opts),
 		newIndicatorsCommand(opts),
+		newDiagnoseCommand(opts),
+		newBatchCommand(opts),
+		newSimulateCommand(opts),
 		newDatasetsCommand(opts),
 	)
 	return root

@@ -67,13 +67,24 @@ var codeColumns = map[string]bool{"code": true, "code insee": true, "codgeo": tr
 
 func parseTerritoryFile(path string, b []byte) ([]string, error) {
 	b = bytes.TrimPrefix(b, []byte("\ufeff"))
-	first, _, _ := bytes.Cut(b, []byte("\n"))
+	// The first line that is not blank nor a # comment tells a CSV (it has a
+	// separator) from a plain list.
+	var first []byte
+	for rest := b; len(rest) > 0; {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			first = t
+			break
+		}
+	}
 	for _, sep := range []rune{';', ',', '\t'} {
 		if !bytes.ContainsRune(first, sep) {
 			continue
 		}
 		r := csv.NewReader(bytes.NewReader(b))
 		r.Comma = sep
+		r.Comment = '#'
 		r.FieldsPerRecord = -1
 		header, err := r.Read()
 		if err != nil {

@@ -10,18 +10,14 @@ import (
 	"strings"
 
 	"github.com/diagsante/diagsante/datasets/finess"
+	"github.com/diagsante/diagsante/datasets/importer"
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/textnorm"
 )
 
-// keptCategories are the FINESS categories that describe access to care
-// (DATA.md); establishments of other categories are kept only when the SAE
-// lists them as an emergency department or a maternity.
-var keptCategories = map[string]bool{
-	"101": true, "355": true, "106": true, "127": true, "124": true, "439": true, "130": true,
-	"603": true, "604": true, "606": true, "617": true, "618": true, "648": true, "620": true,
-	"611": true, "500": true, "141": true, "156": true, "223": true,
-}
+// keptCategories are the FINESS categories that describe access to care,
+// shared with `datasets import`.
+var keptCategories = importer.KeptCategories
 
 // occitanie lists the départements of the 2026 regional extraction, which
 // replaces the 2021 national file there.
@@ -158,9 +154,7 @@ func placementLabel(p string) string {
 }
 
 func convert(e finess.Establishment, source string) snapshot.Establishment {
-	return snapshot.Establishment{Finess: e.Finess, FinessEJ: e.FinessEJ, Category: e.Category, CategoryLabel: e.CategoryLabel,
-		Name: e.Name, LongName: e.LongName, Address: e.Address, Postcode: e.Postcode, City: e.City,
-		Lat: round6(e.Lat), Lon: round6(e.Lon), HasPoint: e.HasPoint, Source: source, Opened: e.Opened, ProximityHospital: e.ProximityHospital}
+	return importer.Establishment(e, source)
 }
 
 // place finds the current commune of an establishment without INSEE code:

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/diagsante/diagsante/datasets/importer"
+	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/templates"
+)
+
+type datasetsImportOptions struct {
+	*globalOptions
+	Sources importer.Sources
+}
+
+func newDatasetsImportCommand(g *globalOptions) *cobra.Command {
+	opts := &datasetsImportOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE]",
+		// cobra adds [flags] to the usage line; the line above says which.
+		Short: "Import official files into the local snapshot, which takes precedence over the embedded one",
+		Long: `Read official files in their published formats and store the tables they
+give in the local snapshot (the user data folder, or --data-dir /
+DIAGSANTE_DATA_DIR). Every later command uses them over the embedded
+snapshot, table by table, and says so on standard error. The local snapshot
+holds only the imported tables: importing another file later keeps the
+tables imported before.
+
+  --rpps        Annuaire Santé extraction PS_LibreAcces_Personne_activite_*.txt
+                → table professionals (people per commune and profession,
+                  each counted once per commune, of whom libéraux; a "GP" row
+                  for médecins with savoir-faire SM54, SM53 or SM26)
+                → table gp_bpe, the GPs per commune the indicators use,
+                  replaced by the libéral GPs of the extraction
+  --rpps-savoir-faire  PS_LibreAcces_SavoirFaire_*.txt, required when the
+                activity file has no savoir-faire columns (newest extractions)
+  --finess      FINESS etalab extraction etalab-cs1100507-stock-*.csv (also
+                the flat 2021 and Occitanie layouts) → table establishments
+                (access-to-care categories and SAE sites; commune from the
+                INSEE code, else the point in the commune contours). The
+                Occitanie file replaces only the départements it covers.
+  --apl         DREES APL workbook (.xlsx) → table apl, every vintage sheet
+  --population  INSEE populations de référence donnees_communes.csv
+                → table communes with the population municipale updated
+  --ages        INSEE base-cc-evol-struct-pop-YYYY.CSV: read and validated
+                only — no table stores ages by commune yet, nothing is written
+  --cpts        CPTS list, cpts_nom;code_commune_insee[;statut] (or the ARS
+                PACA file) → table cpts; it replaces the embedded list (PACA)
+
+Commune codes are mapped onto the COG 2026: old codes of merged communes to
+today's commune, arrondissements to their commune (the APL keeps its codes,
+as published); codes unknown to the COG are counted as unmatched. The
+vintage is read from the file (FINESS header date, RPPS file name
+timestamp, APL sheet names, the year in the population file's name).
+
+The import is atomic: the new local snapshot is written to a temporary
+folder next to the target, checked, then renamed. A file that does not
+parse stops the import with its file, line and column, and the previous
+local snapshot stays as it was.
+
+To go back to the embedded snapshot, remove the local snapshot folder.
+` + exitStatusHelp,
+		Example: `  diagsante datasets import --finess etalab-cs1100507-stock-20260504-0336.csv
+  diagsante datasets import --rpps PS_LibreAcces_Personne_activite_202601150830.txt \
+      --rpps-savoir-faire PS_LibreAcces_SavoirFaire_202601150830.txt
+  diagsante datasets import --apl apl_medecins_generalistes_2022_2023.xlsx --data-dir ./snapshot`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Sources.Empty() {
+				return usageErr(errors.New("no file to import: give at least one of --rpps, --finess, --apl, --population, --ages, --cpts"))
+			}
+			if opts.Sources.RPPSSavoirFaire != "" && opts.Sources.RPPS == "" {
+				return usageErr(errors.New("--rpps-savoir-faire needs --rpps (the activity file it completes)"))
+			}
+			return runDatasetsImport(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Sources.RPPS, "rpps", "", "Annuaire Santé activity extraction `FILE` (PS_LibreAcces_Personne_activite_*.txt)")
+	f.StringVar(&opts.Sources.RPPSSavoirFaire, "rpps-savoir-faire", "", "Annuaire Santé savoir-faire companion `FILE` (PS_LibreAcces_SavoirFaire_*.txt)")
+	f.StringVar(&opts.Sources.FINESS, "finess", "", "FINESS extraction `FILE` (etalab-cs1100507-stock-*.csv)")
+	f.StringVar(&opts.Sources.APL, "apl", "", "DREES APL workbook `FILE` (.xlsx)")
+	f.StringVar(&opts.Sources.Population, "population", "", "INSEE populations de référence `FILE` (donnees_communes.csv)")
+	f.StringVar(&opts.Sources.Ages, "ages", "", "INSEE age structure `FILE` (base-cc-evol-struct-pop-YYYY.CSV), validated only, not stored")
+	f.StringVar(&opts.Sources.CPTS, "cpts", "", "CPTS list `FILE` (cpts_nom;code_commune_insee[;statut])")
+	return cmd
+}
+
+func runDatasetsImport(opts *datasetsImportOptions) error {
+	dir, err := snapshot.LocalDir(opts.DataDir)
+	if err != nil {
+		return err
+	}
+	embedded, err := snapshot.LoadEmbedded()
+	if err != nil {
+		return err
+	}
+	current := embedded
+	if snapshot.HasLocal(dir) {
+		if current, _, err = snapshot.LoadWithLocal(dir); err != nil {
+			return fmt.Errorf("%w (remove the folder to start again from the embedded snapshot)", err)
+		}
+	}
+	im := &importer.Importer{Embedded: embedded, Current: current}
+	if isTerminal(opts.Stderr) {
+		im.Progress = opts.Stderr
+	}
+	results, err := im.Import(dir, opts.Sources)
+	if err != nil {
+		var ie *importer.InputError
+		if errors.As(err, &ie) {
+			err = usageErr(err)
+		}
+		if snapshot.HasLocal(dir) {
+			return fmt.Errorf("%w\nnothing imported: the local snapshot %s is unchanged", err, dir)
+		}
+		return fmt.Errorf("%w\nnothing imported", err)
+	}
+	for _, r := range results {
+		name := r.Table
+		if name == "" {
+			name = filepath.Base(r.File)
+		}
+		for _, n := range r.Notes {
+			fmt.Fprintf(opts.Stderr, "note: %s: %s\n", name, n)
+		}
+	}
+	tab := templates.Table{Header: []string{"Table", "File", "Vintage", "Read", "Rows", "Unmatched"}, Numeric: []bool{false, false, false, true, true, true}}
+	written := false
+	for _, r := range results {
+		name := r.Table
+		if name == "" {
+			name = "(not stored)"
+		} else {
+			written = true
+		}
+		tab.Rows = append(tab.Rows, []string{name, filepath.Base(r.File), r.Vintage, strconv.Itoa(r.Read), strconv.Itoa(r.Rows), strconv.Itoa(r.Unmatched)})
+	}
+	if err := tab.Render(opts.Stdout); err != nil {
+		return err
+	}
+	if written {
+		fmt.Fprintf(opts.Stdout, "local snapshot: %s\n", dir)
+	} else {
+		fmt.Fprintln(opts.Stdout, "nothing written: the files given are validated only")
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal (a character device), where a
+// progress line that rewrites itself is welcome; not for pipes and files.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

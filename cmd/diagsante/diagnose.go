@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/textnorm"
+	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/templates"
+)
+
+// diagnoseFormats are the output formats, in the order they are written,
+// with the file each one writes.
+var diagnoseFormats = []struct{ name, file string }{
+	{"html", "diagnostic.html"},
+	{"xlsx", "diagnostic.xlsx"},
+	{"json", "diagnostic.json"},
+	{"csv", "diagnostic.csv"},
+	{"geojson", "diagnostic.geojson"},
+}
+
+type diagnoseOptions struct {
+	*globalOptions
+	Items   []string
+	Out     string
+	Name    string
+	Formats string
+	Force   bool
+}
+
+func newDiagnoseCommand(g *globalOptions) *cobra.Command {
+	opts := &diagnoseOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "diagnose TERRITORY...",
+		Short: "Write the territorial access-to-care diagnostic (HTML report, Excel workbook)",
+		Long: `Build the diagnostic of a territory and write it into a folder:
+
+  diagnostic.html     the report in French: one file with its charts and map,
+                      readable offline, on a phone, and printable
+  diagnostic.xlsx     the workbook: one sheet per section, numbers as numbers
+  diagnostic.json     the full report model (--format json)
+  diagnostic.csv      the communes table, ';'-separated, UTF-8 (--format csv)
+  diagnostic.geojson  the communes with their indicators, for QGIS (--format geojson)
+
+The folder defaults to the territory's name as a slug ("cc-pays-de-nemours").
+Existing files are not overwritten without --force. Files are written under a
+temporary name and renamed only when complete: an error leaves no
+half-written report. Standard output gets a summary table and the paths
+written.
+` + exitStatusHelp,
+		Example: `  diagsante diagnose "CC Pays de Nemours"
+  diagsante diagnose epci:200023240 --out nemours --format html,xlsx,json
+  diagsante diagnose dep:48 --name "Lozère" --force`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Items = args
+			return runDiagnose(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output folder (default: the territory's name as a slug)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "name of the territory in the report (default: its label)")
+	cmd.Flags().StringVar(&opts.Formats, "format", "html,xlsx", "formats to write, comma-separated: html, xlsx, json, csv, geojson")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing report files")
+	return cmd
+}
+
+// parseFormats returns the requested formats in writing order, or a usage
+// error naming the unknown one.
+func parseFormats(list string) ([]string, error) {
+	want := map[string]bool{}
+	for _, f := range strings.Split(list, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		known := false
+		for _, d := range diagnoseFormats {
+			known = known || d.name == f
+		}
+		if !known {
+			return nil, usageErr(fmt.Errorf("--format: unknown format %q (want html, xlsx, json, csv or geojson)", f))
+		}
+		want[f] = true
+	}
+	var out []string
+	for _, d := range diagnoseFormats {
+		if want[d.name] {
+			out = append(out, d.name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usageErr(errors.New("--format: no format given"))
+	}
+	return out, nil
+}
+
+// territorySlug turns a territory label into a folder name: "CC Pays de
+// Nemours" → "cc-pays-de-nemours".
+func territorySlug(label string) string {
+	s := strings.ReplaceAll(textnorm.Fold(label), " ", "-")
+	if len(s) > 80 {
+		s = strings.TrimRight(s[:80], "-")
+	}
+	if s == "" {
+		return "diagnostic"
+	}
+	return s
+}
+
+func runDiagnose(opts *diagnoseOptions) error {
+	formats, err := parseFormats(opts.Formats)
+	if err != nil {
+		return err
+	}
+	s, err := opts.snapshot()
+	if err != nil {
+		return err
+	}
+	items, err := expandItems(opts.Items)
+	if err != nil {
+		return err
+	}
+	t, err := diagnostic.NewResolver(s).Resolve(items...)
+	if err != nil {
+		return err
+	}
+	for _, w := range t.Warnings {
+		fmt.Fprintln(opts.Stderr, "warning:", w)
+	}
+	dir := opts.Out
+	if dir == "" {
+		dir = territorySlug(t.Label)
+	}
+	targets := map[string]string{}
+	for _, f := range formats {
+		for _, d := range diagnoseFormats {
+			if d.name == f {
+				targets[f] = filepath.Join(dir, d.file)
+			}
+		}
+	}
+	if !opts.Force {
+		for _, f := range formats {
+			if _, err := os.Stat(targets[f]); err == nil {
+				return usageErr(fmt.Errorf("%s already exists: use --force to overwrite it", targets[f]))
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	rep := diagnostic.NewEngine(s).Build(t, opts.Name)
+	opts.Log.Info("report built", "territory", t.Label, "communes", len(rep.Communes))
+	var contours map[string]json.RawMessage
+	if hasFormat(formats, "html") || hasFormat(formats, "geojson") {
+		if contours, err = territoryContours(s, rep); err != nil {
+			return err
+		}
+	}
+	writers := map[string]func(io.Writer) error{
+		"html":    func(w io.Writer) error { return templates.WriteHTML(w, rep, contours) },
+		"xlsx":    func(w io.Writer) error { return templates.WriteXLSX(w, rep) },
+		"json":    func(w io.Writer) error { return templates.WriteJSON(w, rep) },
+		"csv":     func(w io.Writer) error { return templates.WriteCSV(w, rep) },
+		"geojson": func(w io.Writer) error { return templates.WriteGeoJSON(w, rep, contours) },
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	var paths []string
+	for _, f := range formats {
+		paths = append(paths, targets[f])
+	}
+	if err := writeAllAtomic(dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
+		return err
+	}
+	if err := diagnoseSummary(rep).Render(opts.Stdout); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintln(opts.Stdout, p)
+	}
+	return nil
+}
+
+func hasFormat(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// writeAllAtomic writes every file under a temporary name in dir, then
+// renames them all into place: on any error the temporary files are removed
+// and no target is touched.
+func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) error) (err error) {
+	temps := make([]string, 0, len(paths))
+	defer func() {
+		if err != nil {
+			for _, t := range temps {
+				os.Remove(t)
+			}
+		}
+	}()
+	for i, p := range paths {
+		f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".*.tmp")
+		if err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+		temps = append(temps, f.Name())
+		bw := bufio.NewWriterSize(f, 1<<16)
+		werr := write(i, bw)
+		if werr == nil {
+			werr = bw.Flush()
+		}
+		if werr == nil {
+			werr = f.Chmod(0o644)
+		}
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("write %s: %w", p, werr)
+		}
+	}
+	for i, p := range paths {
+		if err := os.Rename(temps[i], p); err != nil {
+			temps = temps[i:]
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// territoryContours returns the contours of the report's communes only,
+// read from their départements.
+func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string]json.RawMessage, error) {
+	out := make(map[string]json.RawMessage, len(rep.Communes))
+	byDep := map[string]map[string]json.RawMessage{}
+	for _, c := range rep.Communes {
+		g, ok := byDep[c.Dep]
+		if !ok {
+			var err error
+			if g, err = s.Contours(c.Dep); err != nil {
+				return nil, err
+			}
+			byDep[c.Dep] = g
+		}
+		if geom, ok := g[c.Code]; ok {
+			out[c.Code] = geom
+		}
+	}
+	return out, nil
+}
+
+// diagnoseSummary is the short table printed after writing a report.
+func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
+	tab := &templates.Table{Header: []string{"Indicator"}, Numeric: []bool{false}}
+	for _, l := range rep.Levels {
+		name := l.Name
+		if l.Kind == "departement" {
+			name += " (" + l.Code + ")"
+		}
+		tab.Header = append(tab.Header, name)
+		tab.Numeric = append(tab.Numeric, true)
+	}
+	num := func(v *float64, prec int) string {
+		if v == nil {
+			return "n/a"
+		}
+		return strconv.FormatFloat(*v, 'f', prec, 64)
+	}
+	pct := func(v *float64) string {
+		if v == nil {
+			return "n/a"
+		}
+		return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
+	}
+	rows := []struct {
+		label string
+		v     func(f diagnostic.Figures) string
+	}{
+		{"Population", func(f diagnostic.Figures) string { return strconv.Itoa(f.Population) }},
+		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, 2) }},
+		{"Pop. share APL <= 2.5", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
+		{"GPs per 10,000 inh. (2017)", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
+		{"MSP", func(f diagnostic.Figures) string { return strconv.Itoa(f.Structures["msp"]) }},
+		{"Centres de santé", func(f diagnostic.Figures) string { return strconv.Itoa(f.Structures["cds"]) }},
+	}
+	for _, r := range rows {
+		rec := []string{r.label}
+		for _, l := range rep.Levels {
+			rec = append(rec, r.v(l.Figures))
+		}
+		tab.Rows = append(tab.Rows, rec)
+	}
+	return tab
+}

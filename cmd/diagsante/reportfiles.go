@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/templates"
+)
+
+// reportTargets returns the file of each format inside dir.
+func reportTargets(dir string, formats []string) []string {
+	var paths []string
+	for _, f := range formats {
+		for _, d := range diagnoseFormats {
+			if d.name == f {
+				paths = append(paths, filepath.Join(dir, d.file))
+			}
+		}
+	}
+	return paths
+}
+
+// writeReportFiles writes a report in the given formats into dir, all files
+// atomically, and returns the paths written. It does not check for existing
+// files: callers decide about --force.
+func writeReportFiles(s *snapshot.Snapshot, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
+	var contours map[string]json.RawMessage
+	if hasFormat(formats, "html") || hasFormat(formats, "geojson") {
+		var err error
+		if contours, err = territoryContours(s, rep); err != nil {
+			return nil, err
+		}
+	}
+	writers := map[string]func(io.Writer) error{
+		"html":    func(w io.Writer) error { return templates.WriteHTML(w, rep, contours) },
+		"xlsx":    func(w io.Writer) error { return templates.WriteXLSX(w, rep) },
+		"json":    func(w io.Writer) error { return templates.WriteJSON(w, rep) },
+		"csv":     func(w io.Writer) error { return templates.WriteCSV(w, rep) },
+		"geojson": func(w io.Writer) error { return templates.WriteGeoJSON(w, rep, contours) },
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	paths := reportTargets(dir, formats)
+	if err := writeAllAtomic(dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
+		return nil, err
+	}
+	return paths, nil
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/diagnostic/access"
+	"github.com/diagsante/diagsante/templates"
+)
+
+type simulateOptions struct {
+	*globalOptions
+	Items       []string
+	AddGP       []string
+	RemoveGP    []string
+	TravelTimes string
+	JSON        bool
+	CSV         bool
+}
+
+func newSimulateCommand(g *globalOptions) *cobra.Command {
+	opts := &simulateOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "simulate TERRITORY... --add-gp CODE=N [--remove-gp CODE=N]",
+		Short: "What if GPs settle in or leave communes: the change in accessibility (APL)",
+		Long: `Recompute the accessibility to GPs (the DREES E2SFCA method on open data:
+BPE GPs, standardised populations, estimated road times) with and without
+the change, and apply the difference to the official APL 2023 of each
+commune of the territory. The recomputed index is not official: only the
+change it models is reported, added to the official value.
+
+Prints, per commune, the official APL, the modelled change and the
+resulting estimate, then the territory's share of population at or below
+2.5 before and after.
+` + exitStatusHelp,
+		Example: `  diagsante simulate "CC Pays de Nemours" --add-gp 77333=2
+  diagsante simulate dep:48 --add-gp 48095=3 --remove-gp 48140=1 --json
+  diagsante simulate 77333 --add-gp 77333=2 --travel-times osrm.csv`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Items = args
+			if opts.JSON && opts.CSV {
+				return usageErr(fmt.Errorf("--json and --csv are exclusive"))
+			}
+			return runSimulate(opts)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.AddGP, "add-gp", nil, "GPs settling in a commune, CODE=N (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.RemoveGP, "remove-gp", nil, "GPs leaving a commune, CODE=N (repeatable)")
+	cmd.Flags().StringVar(&opts.TravelTimes, "travel-times", "", "CSV origin;destination;minutes of road times replacing the model for the pairs it lists")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
+	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
+	return cmd
+}
+
+// parseGPChanges reads CODE=N flags into a map, sign applied.
+func parseGPChanges(flag string, values []string, sign float64, into map[string]float64) error {
+	for _, v := range values {
+		code, n, ok := strings.Cut(v, "=")
+		code = strings.TrimSpace(code)
+		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		if !ok || code == "" || err != nil || f <= 0 {
+			return usageErr(fmt.Errorf("--%s %q: want CODE=N with N > 0, e.g. 77333=2", flag, v))
+		}
+		into[code] += sign * f
+	}
+	return nil
+}
+
+// loadTravelTimes reads a user matrix into an Override over the model.
+func loadTravelTimes(path string) (access.Times, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("--travel-times: %w", err))
+	}
+	defer f.Close()
+	m, err := access.ReadTravelTimes(f, path)
+	if err != nil {
+		return nil, err
+	}
+	return &access.Override{Matrix: m, Fallback: access.DefaultModel()}, nil
+}
+
+func runSimulate(opts *simulateOptions) error {
+	changes := map[string]float64{}
+	if err := parseGPChanges("add-gp", opts.AddGP, 1, changes); err != nil {
+		return err
+	}
+	if err := parseGPChanges("remove-gp", opts.RemoveGP, -1, changes); err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		return usageErr(fmt.Errorf("nothing to simulate: give --add-gp or --remove-gp"))
+	}
+	s, err := opts.snapshot()
+	if err != nil {
+		return err
+	}
+	items, err := opts.territoryItems(opts.Items)
+	if err != nil {
+		return err
+	}
+	t, err := diagnostic.NewResolver(s).Resolve(items...)
+	if err != nil {
+		return err
+	}
+	for _, w := range t.Warnings {
+		fmt.Fprintln(opts.Stderr, "warning:", w)
+	}
+	eng := diagnostic.NewEngine(s)
+	if eng.Times, err = loadTravelTimes(opts.TravelTimes); err != nil {
+		return err
+	}
+	res, err := eng.Simulate(t, diagnostic.Scenario{AddGP: changes})
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.JSON:
+		enc := json.NewEncoder(opts.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case opts.CSV:
+		w := csv.NewWriter(opts.Stdout)
+		w.Comma = ';'
+		w.Write([]string{"code", "name", "population", "apl_official_2023", "apl_recomputed_baseline", "apl_recomputed_scenario", "apl_delta", "apl_estimate"})
+		for _, c := range res.Communes {
+			w.Write([]string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, -1), fmtAPL(c.Baseline, -1), fmtAPL(c.Scenario, -1), fmtAPL(c.Delta, -1), fmtAPL(c.Estimate, -1)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tab := templates.Table{Header: []string{"Code", "Commune", "Population", "Official APL 2023", "Modelled change", "Estimate"}, Numeric: []bool{false, false, true, true, true, true}}
+	for _, c := range res.Communes {
+		delta := ""
+		if c.Delta != nil {
+			delta = strconv.FormatFloat(*c.Delta, 'f', 2, 64)
+			if *c.Delta >= 0 {
+				delta = "+" + delta
+			}
+		}
+		tab.Rows = append(tab.Rows, []string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, 2), delta, fmtAPL(c.Estimate, 2)})
+	}
+	if err := tab.Render(opts.Stdout); err != nil {
+		return err
+	}
+	pctStr := func(v *float64) string {
+		if v == nil {
+			return "n/a"
+		}
+		return strconv.FormatFloat(100**v, 'f', 1, 64) + " %"
+	}
+	fmt.Fprintf(opts.Stdout, "%s: APL %s → %s; population with APL ≤ 2.5: %s → %s\n", res.Territory, fmtAPL(res.APLBefore, 2), fmtAPL(res.APLAfter, 2), pctStr(res.ShareLowBefore), pctStr(res.ShareLowAfter))
+	fmt.Fprintf(opts.Stdout, "Recomputed index (not official): BPE 2017 GPs scaled to the 2023 Assurance Maladie counts, %.0f consultations per GP, estimated road times.\n", res.Activity)
+	return nil
+}

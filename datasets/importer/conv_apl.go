@@ -1,0 +1,78 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/diagsante/diagsante/datasets/apl"
+	"github.com/diagsante/diagsante/datasets/parseerr"
+	"github.com/diagsante/diagsante/datasets/snapshot"
+)
+
+// apl converts a DREES APL workbook: every vintage sheet, codes kept as
+// published (the year's geography; the indicators map old codes and
+// arrondissements through the COG, as for the embedded table).
+func (im *Importer) apl(path string) ([]table, []Result, error) {
+	src, err := im.open(path, "apl")
+	if err != nil {
+		return nil, nil, err
+	}
+	sheets, _, err := apl.ReadWorkbookReader(src.r, path)
+	src.close(err == nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(sheets) == 0 {
+		return nil, nil, &parseerr.Error{File: path, Err: fmt.Errorf("no APL sheet (want sheets named like \"APL 2023\")")}
+	}
+	res := Result{Table: "apl"}
+	var rows []snapshot.APL
+	var vintages []string
+	seen := map[int]bool{}
+	for _, sh := range sheets {
+		if seen[sh.Vintage] {
+			return nil, nil, &parseerr.Error{File: path, Sheet: sh.Name, Err: fmt.Errorf("vintage %d given by two sheets", sh.Vintage)}
+		}
+		seen[sh.Vintage] = true
+		var t tally
+		for _, r := range sh.Records {
+			src.prog.row()
+			_, kind, ok := im.codes.Current(r.Code)
+			t.add(r.Code, kind, ok)
+			rows = append(rows, snapshot.APL{Code: r.Code, Vintage: sh.Vintage, PopYear: sh.PopYear, Value: r.APL, Under65: r.APLUnder65,
+				PopStandardised: r.PopStandardised, PopTotal: r.PopTotal})
+		}
+		res.Read += len(sh.Records)
+		res.Unmatched += t.unknown
+		v := fmt.Sprintf("APL %d", sh.Vintage)
+		if sh.PopYear > 0 {
+			v += fmt.Sprintf(" (populations %d)", sh.PopYear)
+		}
+		vintages = append(vintages, v)
+		res.Notes = append(res.Notes, fmt.Sprintf("sheet %q: %s, %s of communes merged since (kept, mapped when computing), %s unknown to COG 2026 (kept)",
+			sh.Name, plural(len(sh.Records), "commune", "communes"), plural(t.old, "code", "codes"), plural(t.unknown, "code", "codes")))
+		if t.unknown > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("sheet %q: codes unknown to COG 2026: %s", sh.Name, t.examples(10)))
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Code != rows[j].Code {
+			return rows[i].Code < rows[j].Code
+		}
+		return rows[i].Vintage < rows[j].Vintage
+	})
+	res.Rows = len(rows)
+	res.Vintage = strings.Join(vintages, ", ")
+	for _, want := range []int{2022, 2023} {
+		if !seen[want] {
+			res.Notes = append(res.Notes, fmt.Sprintf("no APL %d sheet: indicators that show APL %d will say n/a", want, want))
+		}
+	}
+	info := snapshot.TableInfo{Name: "apl", Title: "Accessibilité potentielle localisée (APL) aux médecins généralistes, par commune",
+		Publisher: "DREES", Source: "data.drees « L'accessibilité potentielle localisée (APL) », classeur importé",
+		Vintage: res.Vintage, Licence: licenceOuverte, Rows: len(rows),
+		Notes: []string{"codes de la géographie de l'année de l'APL : une commune fusionnée depuis garde son code (table oldcodes)"}}
+	return []table{{info: info, file: snapshot.APLFile, write: func(w io.Writer) (int, error) { return snapshot.WriteAPL(w, rows) }}}, []Result{res}, nil
+}

@@ -1,0 +1,109 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/diagsante/diagsante/datasets/insee"
+	"github.com/diagsante/diagsante/datasets/snapshot"
+)
+
+// population updates the population municipale of the communes of the
+// embedded snapshot from an INSEE populations de référence file. The other
+// columns (name, EPCI, point…) stay those of the COG 2026. A file of an
+// older geography gives communes merged since: their populations are added
+// onto the commune nouvelle, unless the file also lists the commune
+// nouvelle itself; arrondissements municipaux likewise.
+func (im *Importer) population(path string) ([]table, []Result, error) {
+	src, err := im.open(path, "population")
+	if err != nil {
+		return nil, nil, err
+	}
+	type acc struct {
+		direct, parts int
+		hasDirect     bool
+		nparts        int
+	}
+	pops := map[string]*acc{}
+	var t tally
+	res := Result{Table: "communes"}
+	err = insee.ReadPopulations(src.r, path, func(p insee.Population) error {
+		src.prog.row()
+		res.Read++
+		cur, kind, ok := im.codes.Current(p.Code)
+		t.add(p.Code, kind, ok)
+		if !ok {
+			return nil
+		}
+		a := pops[cur]
+		if a == nil {
+			a = &acc{}
+			pops[cur] = a
+		}
+		if kind == KindCurrent {
+			a.direct += p.PMUN
+			a.hasDirect = true
+		} else {
+			a.parts += p.PMUN
+			a.nparts++
+		}
+		return nil
+	})
+	src.close(err == nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := slices.Clone(im.Embedded.Communes)
+	kept, summed := 0, 0
+	for i := range rows {
+		c := &rows[i]
+		a, ok := pops[c.Code]
+		switch {
+		case !ok:
+			kept++
+			continue
+		case a.hasDirect:
+			c.Population = a.direct
+		default:
+			c.Population = a.parts
+			summed++
+		}
+		c.HasPop = true
+	}
+	res.Rows = len(rows)
+	res.Unmatched = t.unknown
+	year := yearFromPath(path)
+	if year != "" {
+		res.Vintage = "populations de référence " + year
+	} else {
+		res.Vintage = "populations de référence (millésime absent du nom du fichier ; fichier du " + modDate(path) + ")"
+	}
+	res.Notes = append(res.Notes,
+		fmt.Sprintf("%s read, %s updated", plural(res.Read, "commune", "communes"), plural(len(rows)-kept, "commune", "communes")),
+		fmt.Sprintf("%s given by old codes, %s by arrondissement: %s summed onto today's commune", plural(t.old, "row", "rows"), plural(t.arr, "row", "rows"), plural(summed, "commune", "communes")))
+	if kept > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s of COG 2026 absent from the file keep the embedded population", plural(kept, "commune", "communes")))
+	}
+	if t.unknown > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s unknown to COG 2026 (ignored): %s", plural(t.unknown, "code", "codes"), t.examples(10)))
+	}
+	if year == "" {
+		res.Notes = append(res.Notes, "the file name gives no vintage: name the file or its folder after it (donnees_communes_2023.csv)")
+	}
+	notes := []string{
+		"population municipale importée ; nom, département, EPCI et point : COG 2026 de l'instantané intégré",
+		"populations des EPCI (table epci) et des arrondissements municipaux non mises à jour",
+	}
+	if summed > 0 {
+		notes = append(notes, fmt.Sprintf("communes nouvelles dont les populations des anciennes communes sont additionnées : %d", summed))
+	}
+	if kept > 0 {
+		notes = append(notes, fmt.Sprintf("communes absentes du fichier, population de l'instantané intégré conservée : %d", kept))
+	}
+	info := snapshot.TableInfo{Name: "communes", Title: "Communes (COG 2026) : nom, département, région, EPCI, population municipale, point",
+		Publisher: "INSEE (populations de référence importées ; COG 2026), DGCL (EPCI), La Poste (points)",
+		Source:    "INSEE, populations de référence, fichier donnees_communes importé",
+		Vintage:   "COG 2026, " + res.Vintage, Licence: licenceOuverte, Rows: len(rows), Notes: notes}
+	return []table{{info: info, file: snapshot.CommunesFile, write: func(w io.Writer) (int, error) { return snapshot.WriteCommunes(w, rows) }}}, []Result{res}, nil
+}

@@ -1,0 +1,238 @@
+// Package importer turns the official files users download — the Annuaire
+// Santé RPPS extraction, the FINESS etalab extraction, the DREES APL
+// workbook, the INSEE populations de référence and age structure, a CPTS
+// list — into tables of a local snapshot that the CLI loads over the
+// embedded one (snapshot.LoadWithLocal), and checks the consistency of a
+// snapshot (Verify).
+//
+// A local snapshot holds only the tables that were imported, with a
+// manifest.json describing each (title, publisher, vintage read from the
+// file, licence, rows, the absolute path of the file in Origin and the
+// import time in Imported). Importing another source later keeps the
+// tables imported before. Writing is atomic: the new snapshot is built in a
+// temporary folder next to the target, loaded once to check it, then
+// renamed over the previous one, so a failed import leaves the previous
+// local snapshot as it was.
+//
+// Commune codes of every source are mapped onto the communes of the
+// embedded snapshot's COG (2026): old codes of merged communes go to their
+// commune nouvelle, arrondissements municipaux to Paris, Lyon or Marseille
+// (except in the APL table, which keeps the codes as published, as the
+// embedded one does), and what could not be mapped is counted and reported.
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+)
+
+// Sources are the files to import, by path; empty fields are not imported.
+type Sources struct {
+	RPPS            string // PS_LibreAcces_Personne_activite_*.txt
+	RPPSSavoirFaire string // PS_LibreAcces_SavoirFaire_*.txt, needed when the activity file has no savoir-faire columns
+	FINESS          string // etalab-cs1100507-stock-*.csv (or the flat 2021 / Occitanie layouts)
+	APL             string // DREES APL workbook (.xlsx)
+	Population      string // INSEE donnees_communes.csv
+	Ages            string // INSEE base-cc-evol-struct-pop-YYYY.CSV
+	CPTS            string // CPTS list, cpts_nom;code_commune_insee[;statut]
+}
+
+// Empty reports whether no file is given.
+func (s Sources) Empty() bool { return s == Sources{} }
+
+// A Result describes what one file gave.
+type Result struct {
+	Table   string // snapshot table written ("" when the file was only read and validated)
+	File    string // absolute path of the file
+	Vintage string
+	Read    int // records read from the file
+	Rows    int // rows of the table written
+	// Unmatched counts records that could not be used: commune codes unknown
+	// to the COG, establishments that could not be placed in a commune.
+	Unmatched int
+	Notes     []string // what was mapped, dropped or kept, in English for the terminal
+}
+
+// An InputError is a source file that cannot be opened (missing, not
+// readable): bad input from the user, like a malformed file.
+type InputError struct {
+	Path string
+	Err  error
+}
+
+func (e *InputError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// An Importer converts source files against the reference data of the
+// embedded snapshot.
+type Importer struct {
+	// Embedded is the embedded snapshot: its COG maps the codes of the
+	// sources, and its communes table is the base a population file updates.
+	Embedded *snapshot.Snapshot
+	// Current is the snapshot in use (embedded plus the local one): a
+	// regional FINESS file replaces its establishments of the départements
+	// the file covers only. Nil means Embedded.
+	Current *snapshot.Snapshot
+	// Progress receives a status line while reading files (a terminal);
+	// nil for none.
+	Progress io.Writer
+	// Now gives the import time (tests fix it); nil means time.Now.
+	Now func() time.Time
+
+	codes    *Codes
+	contours *ContourIndex
+	inputs   map[string]string
+}
+
+// A table is one converted table, ready to be written.
+type table struct {
+	info  snapshot.TableInfo
+	file  string
+	write func(io.Writer) (int, error)
+}
+
+// tableFiles are the snapshot files of the tables an import can write.
+var tableFiles = map[string]string{
+	"communes":       snapshot.CommunesFile,
+	"apl":            snapshot.APLFile,
+	"gp_bpe":         snapshot.GPFile,
+	"professionals":  snapshot.ProfessionalsFile,
+	"establishments": snapshot.EstablishmentsFile,
+	"cpts":           snapshot.CPTSFile,
+}
+
+// Import converts every given file, then writes the tables into the local
+// snapshot of dir, over what it already holds. Nothing is written unless
+// every file converts: the first error is returned (a *parseerr.Error for
+// malformed input, naming file, line and column; an *InputError for a
+// file that cannot be opened).
+func (im *Importer) Import(dir string, src Sources) ([]Result, error) {
+	if im.Current == nil {
+		im.Current = im.Embedded
+	}
+	im.codes = NewCodes(im.Embedded)
+	im.inputs = map[string]string{}
+	now := time.Now
+	if im.Now != nil {
+		now = im.Now
+	}
+	imported := now().UTC().Format(time.RFC3339)
+
+	var results []Result
+	var tables []table
+	steps := []struct {
+		path string
+		fn   func(string) ([]table, []Result, error)
+	}{
+		{src.Population, im.population},
+		{src.APL, im.apl},
+		{src.RPPS, func(p string) ([]table, []Result, error) { return im.rpps(p, src.RPPSSavoirFaire) }},
+		{src.FINESS, im.finess},
+		{src.CPTS, im.cpts},
+		{src.Ages, im.ages},
+	}
+	if src.RPPSSavoirFaire != "" && src.RPPS == "" {
+		return nil, errors.New("--rpps-savoir-faire needs --rpps (the activity file it completes)")
+	}
+	for _, s := range steps {
+		if s.path == "" {
+			continue
+		}
+		abs, err := filepath.Abs(s.path)
+		if err != nil {
+			return nil, err
+		}
+		ts, rs, err := s.fn(abs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rs {
+			rs[i].File = abs
+		}
+		for i := range ts {
+			ts[i].info.Origin = abs
+			ts[i].info.Imported = imported
+			if len(ts[i].info.Files) == 0 {
+				ts[i].info.Files = []string{abs}
+			}
+		}
+		results = append(results, rs...)
+		tables = append(tables, ts...)
+	}
+	if len(tables) == 0 {
+		return results, nil
+	}
+	return results, writeLocal(dir, tables, im.inputs)
+}
+
+// source is an opened input: its reader counts bytes for the progress line
+// and hashes the content for the manifest.
+type source struct {
+	f    *os.File
+	r    io.Reader
+	h    hash.Hash
+	size int64
+	prog *progress
+	path string
+	im   *Importer
+}
+
+func (im *Importer) open(path, label string) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &InputError{Path: path, Err: errors.Unwrap(err)}
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, &InputError{Path: path, Err: err}
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, &InputError{Path: path, Err: errors.New("is a folder, want a file")}
+	}
+	s := &source{f: f, h: sha256.New(), size: st.Size(), path: path, im: im}
+	s.prog = startProgress(im.Progress, label, st.Size())
+	s.r = io.TeeReader(s.prog.reader(f), s.h)
+	return s, nil
+}
+
+// close stops the progress line and records the file's sha256 once the
+// whole file was read.
+func (s *source) close(complete bool) {
+	s.prog.done()
+	if complete {
+		// Readers may stop before the end (trailing data after a footer):
+		// hash the rest so the sum is the file's.
+		io.Copy(s.h, s.f)
+		s.im.inputs[s.path] = hex.EncodeToString(s.h.Sum(nil))
+	}
+	s.f.Close()
+}
+
+// modDate is the modification date of a file, the vintage of last resort.
+func modDate(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return st.ModTime().Format("2006-01-02")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+const licenceOuverte = "Licence Ouverte / Open Licence 2.0 (Etalab)"

@@ -1,0 +1,105 @@
+package diagnostic
+
+import (
+	"math"
+	"sync"
+
+	"github.com/diagsante/diagsante/diagnostic/access"
+)
+
+// accessKinds maps the report's kinds to the accessibility engine's, for the
+// kinds whose travel time METHOD.md asks for.
+var accessKinds = []struct {
+	key  string
+	kind access.Kind
+}{
+	{"msp", access.KindMSP},
+	{"cds", access.KindCentreSante},
+	{"emergency", access.KindEmergency},
+	{"maternity", access.KindMaternity},
+	{"pharmacy", access.KindPharmacy},
+	{"had", access.KindHAD},
+	{"hospital", access.KindHospital},
+}
+
+// facilityIndexes returns the facility index of every kind, built on first use.
+func (e *Engine) facilityIndexes() map[string]*access.FacilityIndex {
+	e.facOnce.Do(func() {
+		e.fac = map[string]*access.FacilityIndex{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, k := range accessKinds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				x := access.NewFacilityIndex(access.Facilities(e.Snap, k.kind))
+				mu.Lock()
+				e.fac[k.key] = x
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+	})
+	return e.fac
+}
+
+// times returns the travel-time provider: the user's, else the model.
+func (e *Engine) times() access.Times {
+	if e.Times != nil {
+		return e.Times
+	}
+	return access.DefaultModel()
+}
+
+// fillAccess sets the nearest structure of each kind for every commune of
+// the report, and the territory's travel-time figures.
+func (e *Engine) fillAccess(r *Report) {
+	idx := e.facilityIndexes()
+	t := e.times()
+	type acc struct{ pop, wmin, b15, b20, b30 float64 }
+	sums := map[string]*acc{}
+	for i := range r.Communes {
+		c := &r.Communes[i]
+		if c.Lat == nil {
+			continue
+		}
+		place := access.Place{ID: c.Code, Point: access.Point{Lat: *c.Lat, Lon: *c.Lon}}
+		c.Nearest = map[string]NearestFacility{}
+		for _, k := range accessKinds {
+			h := idx[k.key].Nearest(place, 0, t)
+			if h.Facility == nil || math.IsInf(h.Minutes, 0) {
+				continue
+			}
+			c.Nearest[k.key] = NearestFacility{Finess: h.Facility.ID, Name: h.Facility.Name, Commune: h.Facility.Commune,
+				Km: round1(h.Km), Minutes: round1(h.Minutes)}
+			a := sums[k.key]
+			if a == nil {
+				a = &acc{}
+				sums[k.key] = a
+			}
+			p := float64(c.Population)
+			a.pop += p
+			a.wmin += p * h.Minutes
+			if h.Minutes > 15 {
+				a.b15 += p
+			}
+			if h.Minutes > 20 {
+				a.b20 += p
+			}
+			if h.Minutes > 30 {
+				a.b30 += p
+			}
+		}
+	}
+	r.Access = []AccessFigures{}
+	for _, k := range accessKinds {
+		a := sums[k.key]
+		if a == nil || a.pop == 0 {
+			continue
+		}
+		r.Access = append(r.Access, AccessFigures{Kind: k.key, Label: KindLabel(k.key), MeanMinutes: a.wmin / a.pop,
+			Beyond15: a.b15 / a.pop, Beyond20: a.b20 / a.pop, Beyond30: a.b30 / a.pop})
+	}
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -1,0 +1,56 @@
+package diagnostic
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestSimulateNemours(t *testing.T) {
+	e := realEngine(t)
+	terr, err := NewResolver(e.Snap).Resolve("epci:200023240")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"77333": 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Communes) != 21 || res.Activity < 3000 || res.Activity > 6000 {
+		t.Fatalf("%d communes, activity %v", len(res.Communes), res.Activity)
+	}
+	for _, c := range res.Communes {
+		if c.Delta == nil || c.Official == nil || c.Estimate == nil {
+			t.Fatalf("%s: missing values %+v", c.Code, c)
+		}
+		if *c.Delta < -1e-12 {
+			t.Errorf("%s: adding GPs lowered the APL by %v", c.Code, *c.Delta)
+		}
+		if math.Abs(*c.Estimate-(*c.Official+*c.Delta)) > 1e-12 {
+			t.Errorf("%s: estimate %v ≠ official %v + delta %v", c.Code, *c.Estimate, *c.Official, *c.Delta)
+		}
+		if c.Code == "77333" && *c.Delta < 0.1 {
+			t.Errorf("Nemours gains only %v", *c.Delta)
+		}
+	}
+	// The share before is the indicators' share (same APL and weights).
+	f := e.Figures(terr.Communes)
+	if math.Abs(*res.ShareLowBefore-*f.ShareLow) > 1e-12 || math.Abs(*res.APLBefore-*f.APL2023) > 1e-9 {
+		t.Errorf("before: share %v APL %v; indicators %v %v", *res.ShareLowBefore, *res.APLBefore, *f.ShareLow, *f.APL2023)
+	}
+	if *res.ShareLowAfter > *res.ShareLowBefore || *res.APLAfter <= *res.APLBefore {
+		t.Errorf("after: share %v APL %v", *res.ShareLowAfter, *res.APLAfter)
+	}
+}
+
+func TestSimulateErrors(t *testing.T) {
+	e := realEngine(t)
+	terr, _ := NewResolver(e.Snap).Resolve("77333")
+	var re *ResolveError
+	if _, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"99999": 1}}); !errors.As(err, &re) {
+		t.Errorf("unknown code: %v", err)
+	}
+	if _, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"77333": -500}}); err == nil {
+		t.Error("removing 500 GPs from Nemours accepted")
+	}
+}

@@ -1,0 +1,221 @@
+package templates
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// An IndexRow is one unit of a batch in the index: its headline figures and
+// the link to its report. Nil values are unknown.
+type IndexRow struct {
+	Key        string   `json:"key"`  // unit code (SIREN, INSEE code, CPTS name)
+	Name       string   `json:"name"` // unit name
+	Dir        string   `json:"dir"`  // report folder, relative to the index
+	Status     string   `json:"status"`
+	Error      string   `json:"error,omitempty"`
+	Communes   int      `json:"communes"`
+	Population int      `json:"population"`
+	APL2023    *float64 `json:"apl_2023"`
+	ShareLow   *float64 `json:"share_apl_low"`
+	GPDensity  *float64 `json:"gp_density_per_10000"`
+	MSP        int      `json:"msp"`
+	CDS        int      `json:"cds"`
+	Attention  int      `json:"attention"`
+}
+
+// An Index is the table of contents of a batch.
+type Index struct {
+	Title string
+	By    string // epci, cpts, commune
+	Rows  []IndexRow
+}
+
+var indexColumns = []string{"key", "name", "status", "communes", "population", "apl_2023", "share_apl_low", "gp_density_per_10000", "msp", "cds", "attention", "report"}
+
+// WriteIndexCSV writes the index as `;`-separated UTF-8, numbers unformatted.
+func WriteIndexCSV(w io.Writer, ix *Index) error {
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.Write(indexColumns)
+	for _, r := range ix.Rows {
+		cw.Write([]string{r.Key, r.Name, r.Status, strconv.Itoa(r.Communes), strconv.Itoa(r.Population), rawP(r.APL2023), rawP(r.ShareLow), rawP(r.GPDensity),
+			strconv.Itoa(r.MSP), strconv.Itoa(r.CDS), strconv.Itoa(r.Attention), reportLink(r)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func reportLink(r IndexRow) string {
+	if r.Status == "failed" {
+		return ""
+	}
+	return r.Dir + "/diagnostic.html"
+}
+
+func rawP(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+// WriteIndexXLSX writes the index as a workbook with one sheet, numbers as
+// numbers, a frozen header, an autofilter and links to the reports.
+func WriteIndexXLSX(w io.Writer, ix *Index) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "Index"
+	f.SetSheetName("Sheet1", sheet)
+	headers := []string{"Code", "Nom", "État", "Communes", "Population (hab.)", "APL 2023 (consultations/an/hab.)", "Part de la population APL ≤ 2,5 (%)",
+		"Médecins généralistes pour 10 000 hab. (BPE 2017)", "MSP", "Centres de santé", "Points d'attention", "Rapport"}
+	for i, h := range headers {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellStr(sheet, cell, h)
+	}
+	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	f.SetRowStyle(sheet, 1, 1, bold)
+	intFmt, _ := f.NewStyle(&excelize.Style{NumFmt: 3})
+	dec2, _ := f.NewStyle(&excelize.Style{CustomNumFmt: ptrStr("0.00")})
+	pctFmt, _ := f.NewStyle(&excelize.Style{NumFmt: 10})
+	for i, r := range ix.Rows {
+		row := i + 2
+		set := func(col int, v any, style int) {
+			cell, _ := excelize.CoordinatesToCellName(col, row)
+			f.SetCellValue(sheet, cell, v)
+			if style != 0 {
+				f.SetCellStyle(sheet, cell, cell, style)
+			}
+		}
+		set(1, r.Key, 0)
+		set(2, r.Name, 0)
+		set(3, r.Status, 0)
+		set(4, r.Communes, intFmt)
+		set(5, r.Population, intFmt)
+		if r.APL2023 != nil {
+			set(6, *r.APL2023, dec2)
+		}
+		if r.ShareLow != nil {
+			set(7, *r.ShareLow, pctFmt)
+		}
+		if r.GPDensity != nil {
+			set(8, *r.GPDensity, dec2)
+		}
+		set(9, r.MSP, intFmt)
+		set(10, r.CDS, intFmt)
+		set(11, r.Attention, intFmt)
+		if link := reportLink(r); link != "" {
+			cell, _ := excelize.CoordinatesToCellName(12, row)
+			f.SetCellStr(sheet, cell, link)
+			f.SetCellHyperLink(sheet, cell, link, "External")
+		}
+	}
+	widths := []float64{12, 40, 10, 10, 14, 14, 14, 16, 8, 10, 10, 40}
+	for i, wd := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		f.SetColWidth(sheet, col, col, wd)
+	}
+	last, _ := excelize.CoordinatesToCellName(len(headers), len(ix.Rows)+1)
+	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
+		return err
+	}
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	f.SetDocProps(&excelize.DocProperties{Title: ix.Title, Subject: "Index des diagnostics territoriaux d'accès aux soins", Creator: "diagsante",
+		Created: "2026-01-01T00:00:00Z", Modified: "2026-01-01T00:00:00Z"})
+	return f.Write(w)
+}
+
+func ptrStr(s string) *string { return &s }
+
+var indexPage = template.Must(template.New("index").Funcs(template.FuncMap{
+	"num":   func(v *float64, prec int) string { return NumP(v, prec) },
+	"pct":   func(v *float64) string { return PctP(v, 1) },
+	"int":   Int,
+	"raw":   rawP,
+	"link":  reportLink,
+	"deref": func(v *float64) float64 { return *v },
+}).Parse(`<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem;color:#1d2733}
+h1{font-size:1.4rem}
+.table{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{padding:.35rem .6rem;border-bottom:1px solid #dde3ea;text-align:left}
+th{background:#f3f6f9;cursor:pointer;position:sticky;top:0;user-select:none}
+th[aria-sort=ascending]::after{content:" ▲"}
+th[aria-sort=descending]::after{content:" ▼"}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.failed td{color:#a40000}
+.low{color:#b00020;font-weight:600}
+@media print{th{position:static}}
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p>{{len .Rows}} diagnostics. Cliquer sur un en-tête de colonne pour trier. APL : accessibilité potentielle localisée aux médecins généralistes (DREES, 2023), en consultations par an et par habitant standardisé.</p>
+<div class="table">
+<table id="index">
+<thead><tr>
+<th data-type="s">Code</th><th data-type="s">Nom</th><th data-type="n">Communes</th><th data-type="n">Population</th>
+<th data-type="n">APL 2023</th><th data-type="n">Population APL ≤ 2,5</th><th data-type="n">Généralistes / 10 000 hab. (2017)</th>
+<th data-type="n">MSP</th><th data-type="n">Centres de santé</th><th data-type="n">Points d'attention</th><th data-type="s">État</th>
+</tr></thead>
+<tbody>
+{{range .Rows}}<tr{{if eq .Status "failed"}} class="failed"{{end}}>
+<td>{{.Key}}</td>
+<td>{{if link .}}<a href="{{link .}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td>
+<td class="n" data-v="{{.Communes}}">{{int .Communes}}</td>
+<td class="n" data-v="{{.Population}}">{{int .Population}}</td>
+<td class="n{{if .APL2023}}{{if le (deref .APL2023) 2.5}} low{{end}}{{end}}" data-v="{{raw .APL2023}}">{{num .APL2023 2}}</td>
+<td class="n" data-v="{{raw .ShareLow}}">{{pct .ShareLow}}</td>
+<td class="n" data-v="{{raw .GPDensity}}">{{num .GPDensity 1}}</td>
+<td class="n" data-v="{{.MSP}}">{{.MSP}}</td>
+<td class="n" data-v="{{.CDS}}">{{.CDS}}</td>
+<td class="n" data-v="{{.Attention}}">{{.Attention}}</td>
+<td>{{.Status}}{{if .Error}} : {{.Error}}{{end}}</td>
+</tr>
+{{end}}</tbody>
+</table>
+</div>
+<script>
+(function(){
+  var t=document.getElementById("index"), ths=t.tHead.rows[0].cells;
+  Array.prototype.forEach.call(ths,function(th,i){
+    th.addEventListener("click",function(){
+      var asc=th.getAttribute("aria-sort")!=="ascending", num=th.dataset.type==="n";
+      Array.prototype.forEach.call(ths,function(h){h.removeAttribute("aria-sort")});
+      th.setAttribute("aria-sort",asc?"ascending":"descending");
+      var rows=Array.prototype.slice.call(t.tBodies[0].rows);
+      rows.sort(function(a,b){
+        var x=a.cells[i], y=b.cells[i];
+        if(num){var p=parseFloat(x.dataset.v), q=parseFloat(y.dataset.v);
+          if(isNaN(p))p=-Infinity; if(isNaN(q))q=-Infinity; return asc?p-q:q-p;}
+        return asc?x.textContent.localeCompare(y.textContent,"fr"):y.textContent.localeCompare(x.textContent,"fr");
+      });
+      rows.forEach(function(r){t.tBodies[0].appendChild(r)});
+    });
+  });
+})();
+</script>
+</body>
+</html>
+`))
+
+// WriteIndexHTML writes the index as a self-contained page with a sortable table.
+func WriteIndexHTML(w io.Writer, ix *Index) error {
+	if err := indexPage.Execute(w, ix); err != nil {
+		return fmt.Errorf("index.html: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,477 @@
+package templates
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"sort"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/diagsante/diagsante/diagnostic"
+)
+
+// The charts are built with go-echarts, then encoded by us: go-echarts'
+// own snippet (RenderSnippet().Option) is written with HTML escaping turned
+// off, so a commune named "</script>" would break out of the page's script.
+// json.Marshal escapes <, > and & (and U+2028/2029), which keeps the inline
+// JSON inert. A few echarts options go-echarts does not model (geoIndex,
+// piece labels, per-chart number formats) are set on the decoded option.
+
+// Colours of the APL classes (≤ 2.5, ≤ 4, > 4), shared by the page, the map
+// and the workbook.
+const (
+	colorLow    = "#d7301f"
+	colorMiddle = "#f28e2b"
+	colorHigh   = "#1a9850"
+	colorNA     = "#d9d9d9"
+)
+
+// levelColors colour the comparison levels: the territory stands out.
+var levelColors = map[string]string{
+	"territory":   "#1f4e79",
+	"departement": "#4f81bd",
+	"region":      "#8fb4de",
+	"france":      "#a6a6a6",
+}
+
+// A chartSpec is one chart of the page: a fixed ID (deterministic output),
+// a height, the echarts option, and the number format the page script
+// applies to its labels and tooltips (decimals and unit).
+type chartSpec struct {
+	ID     string         `json:"id"`
+	Height int            `json:"-"`
+	Title  string         `json:"-"`
+	Alt    string         `json:"-"`
+	Dec    int            `json:"dec"`
+	Unit   string         `json:"unit"`
+	AxDec  int            `json:"axdec"`
+	Option map[string]any `json:"option"`
+}
+
+// tipItem is a data item with a ready-made tooltip: HTML-escaped here,
+// because echarts shows tooltips as HTML.
+type tipItem struct {
+	Name      string         `json:"name"`
+	Value     any            `json:"value"`
+	Tip       string         `json:"tip,omitempty"`
+	ItemStyle map[string]any `json:"itemStyle,omitempty"`
+	Symbol    string         `json:"symbol,omitempty"`
+}
+
+// optionOf validates a go-echarts chart and returns its option as a plain
+// map, ready for the few settings go-echarts does not model.
+func optionOf(c interface {
+	Validate()
+	JSON() map[string]interface{}
+}) map[string]any {
+	c.Validate()
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		panic(fmt.Sprintf("templates: chart option: %v", err)) // our own types only: a bug
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(fmt.Sprintf("templates: chart option: %v", err))
+	}
+	// Formatters are functions set by the page script; drop go-echarts'
+	// string placeholders, and the empty components it always emits.
+	if t, ok := m["tooltip"].(map[string]any); ok {
+		delete(t, "formatter")
+	}
+	delete(m, "toolbox")
+	delete(m, "color")
+	m["animation"] = false // drawn at once: prints and screenshots are complete
+	return m
+}
+
+func esc(s string) string { return html.EscapeString(s) }
+
+// levelName is a level's short name in charts.
+func levelName(l diagnostic.Level) string {
+	switch l.Kind {
+	case "territory":
+		return "Territoire"
+	case "departement":
+		return l.Name + " (" + l.Code + ")"
+	}
+	return l.Name
+}
+
+func valueOrMissing(v *float64, scale float64, prec int) any {
+	if v == nil {
+		return "-" // echarts' "no value"
+	}
+	return round(*v*scale, prec)
+}
+
+func round(v float64, prec int) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', prec, 64), 64)
+	return f
+}
+
+// thresholdLines marks the APL thresholds on a value axis.
+func thresholdLines(th diagnostic.Thresholds, axis string) map[string]any {
+	return map[string]any{
+		"silent": true, "symbol": []string{"none", "none"},
+		"lineStyle": map[string]any{"type": "dashed", "color": "#555"},
+		"label":     map[string]any{"formatter": "{b}", "color": "#333", "position": "insideEndTop"},
+		"data": []map[string]any{
+			{"name": "seuil " + Num(th.Low, 1), axis: th.Low},
+			{"name": "seuil " + Num(th.Middle, 0), axis: th.Middle},
+		},
+	}
+}
+
+func classColor(class string) string {
+	switch class {
+	case "low":
+		return colorLow
+	case "middle":
+		return colorMiddle
+	case "high":
+		return colorHigh
+	}
+	return colorNA
+}
+
+// ClassLabel is the French label of an APL class.
+func ClassLabel(class string, th diagnostic.Thresholds) string {
+	switch class {
+	case "low":
+		return "≤ " + Num(th.Low, 1) + " (très faible)"
+	case "middle":
+		return Num(th.Low, 1) + " à " + Num(th.Middle, 0) + " (intermédiaire)"
+	case "high":
+		return "> " + Num(th.Middle, 0) + " (satisfaisante)"
+	}
+	return NA
+}
+
+// markerGroups are the structures shown on the map, by group.
+var markerGroups = []struct {
+	Name   string
+	Kinds  []string
+	Symbol string
+	Color  string
+}{
+	{"Maisons de santé (MSP)", []string{"msp"}, "circle", "#6a3d9a"},
+	{"Centres de santé", []string{"cds"}, "diamond", "#1f78b4"},
+	{"Hôpitaux et urgences", []string{"hospital", "proximity", "emergency", "maternity"}, "rect", "#b10026"},
+	{"CPTS (sièges)", []string{"cpts"}, "triangle", "#33a02c"},
+}
+
+func mapChart(r *diagnostic.Report, hasGeo bool) chartSpec {
+	th := r.Thresholds
+	g := charts.NewGeo()
+	g.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "carte"}),
+		charts.WithGeoComponentOpts(opts.GeoComponent{Map: "territoire"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "center"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Left: "0", Bottom: "0"}),
+	)
+	var regions []tipItem
+	for _, c := range r.Communes {
+		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + NumP(c.APL2023, 2) +
+			"<br>Population : " + Int(c.Population) + " hab."
+		it := tipItem{Name: c.Code, Value: valueOrMissing(c.APL2023, 1, 3), Tip: tip}
+		regions = append(regions, it)
+	}
+	g.MultiSeries = append(g.MultiSeries, charts.SingleSeries{Name: "APL 2023", Type: "map", Data: regions})
+	legend := []string{}
+	for _, grp := range markerGroups {
+		var pts []tipItem
+		seen := map[string]int{}
+		for _, s := range r.Structures {
+			if !contains(grp.Kinds, s.Kind) || s.Lat == nil || s.Lon == nil {
+				continue
+			}
+			if i, ok := seen[s.Finess]; ok {
+				pts[i].Tip += "<br>" + esc(s.KindLabel)
+				continue
+			}
+			seen[s.Finess] = len(pts)
+			pts = append(pts, tipItem{Name: s.Name, Value: []float64{*s.Lon, *s.Lat},
+				Tip: "<b>" + esc(s.Name) + "</b><br>" + esc(s.CommuneName) + "<br>" + esc(s.KindLabel)})
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		legend = append(legend, grp.Name)
+		g.MultiSeries = append(g.MultiSeries, charts.SingleSeries{Name: grp.Name, Type: "scatter", CoordSystem: "geo",
+			Symbol: grp.Symbol, SymbolSize: 11, Data: pts,
+			ItemStyle: &opts.ItemStyle{Color: grp.Color, BorderColor: "#fff", BorderWidth: 1}})
+	}
+	m := optionOf(g)
+	geo := m["geo"].(map[string]any)
+	// No zoom or pan: on a phone they would catch the finger that scrolls
+	// the page; tooltips give each commune's figures.
+	geo["roam"] = false
+	geo["top"], geo["bottom"], geo["left"], geo["right"] = 40, 70, 10, 10
+	geo["itemStyle"] = map[string]any{"areaColor": colorNA, "borderColor": "#fff", "borderWidth": 0.6}
+	geo["emphasis"] = map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#ffe08a"}}
+	geo["select"] = map[string]any{"disabled": true}
+	series := m["series"].([]any)
+	s0 := series[0].(map[string]any)
+	s0["geoIndex"] = 0
+	m["legend"].(map[string]any)["data"] = legend
+	vm := m["visualMap"].([]any)[0].(map[string]any)
+	vm["seriesIndex"] = 0
+	vm["itemGap"] = 4
+	vm["textStyle"] = map[string]any{"fontSize": 11}
+	vm["pieces"] = []map[string]any{
+		{"lte": th.Low, "color": colorLow, "label": "APL ≤ " + Num(th.Low, 1) + " : très faible"},
+		{"gt": th.Low, "lte": th.Middle, "color": colorMiddle, "label": Num(th.Low, 1) + " < APL ≤ " + Num(th.Middle, 0) + " : intermédiaire"},
+		{"gt": th.Middle, "color": colorHigh, "label": "APL > " + Num(th.Middle, 0)},
+	}
+	vm["outOfRange"] = map[string]any{"color": colorNA}
+	if !hasGeo {
+		delete(m, "geo")
+	}
+	return chartSpec{ID: "carte", Height: 520, Dec: 2, Option: m,
+		Title: "Carte des communes : APL 2023 et structures de soins",
+		Alt:   "Carte des communes du territoire colorées selon leur APL 2023, avec les maisons de santé, centres de santé, hôpitaux et sièges de CPTS"}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// levelBars is a vertical bar chart of one figure across the levels.
+func levelBars(id, title, alt string, r *diagnostic.Report, series []levelSeries, dec int, unit string, lines map[string]any) chartSpec {
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(series) > 1), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "24", ContainLabel: opts.Bool(true)}),
+	)
+	var names []string
+	for _, l := range r.Levels {
+		names = append(names, levelName(l))
+	}
+	b.SetXAxis(names)
+	for si, s := range series {
+		var data []tipItem
+		for _, l := range r.Levels {
+			it := tipItem{Name: levelName(l), Value: valueOrMissing(s.value(l.Figures), s.scale, dec+1)}
+			if s.byLevel {
+				it.ItemStyle = map[string]any{"color": levelColors[l.Kind]}
+			}
+			data = append(data, it)
+		}
+		ss := charts.SingleSeries{Name: s.name, Type: "bar", Data: data, BarMaxWidth: "56",
+			Label: &opts.Label{Show: opts.Bool(si == len(series)-1), Position: "top"}}
+		if s.color != "" {
+			ss.ItemStyle = &opts.ItemStyle{Color: s.color}
+		}
+		b.MultiSeries = append(b.MultiSeries, ss)
+	}
+	m := optionOf(b)
+	xa := m["xAxis"].([]any)[0].(map[string]any)
+	xa["axisLabel"] = map[string]any{"interval": 0, "width": 90, "overflow": "break", "fontSize": 11}
+	if lines != nil {
+		ser := m["series"].([]any)
+		ser[len(ser)-1].(map[string]any)["markLine"] = lines
+	}
+	return chartSpec{ID: id, Height: 320, Dec: dec, AxDec: 0, Unit: unit, Option: m, Title: title, Alt: alt}
+}
+
+type levelSeries struct {
+	name    string
+	value   func(f diagnostic.Figures) *float64
+	scale   float64
+	color   string
+	byLevel bool
+}
+
+func aplLevelsChart(r *diagnostic.Report) chartSpec {
+	return levelBars("apl-niveaux", "APL aux médecins généralistes : territoire et niveaux de comparaison",
+		"Histogramme de l'APL 2022 et 2023 du territoire, de son département, de sa région et de la France", r,
+		[]levelSeries{
+			{name: "APL 2022", value: func(f diagnostic.Figures) *float64 { return f.APL2022 }, scale: 1, color: "#c9d6e8"},
+			{name: "APL 2023", value: func(f diagnostic.Figures) *float64 { return f.APL2023 }, scale: 1, byLevel: true, color: levelColors["territory"]},
+		}, 2, "", thresholdLines(r.Thresholds, "yAxis"))
+}
+
+func gpDensityChart(r *diagnostic.Report) chartSpec {
+	return levelBars("densite-mg", "Médecins généralistes pour 10 000 habitants (BPE 2017)",
+		"Histogramme de la densité de médecins généralistes du territoire, de son département, de sa région et de la France", r,
+		[]levelSeries{{name: "Densité de médecins généralistes", value: func(f diagnostic.Figures) *float64 { return f.GPDensity }, scale: 1, byLevel: true}},
+		1, "", nil)
+}
+
+// communeAPLChart sorts the communes by APL: horizontal bars with names up
+// to 40 communes, vertical bars with names in the tooltip beyond.
+func communeAPLChart(r *diagnostic.Report) (chartSpec, int) {
+	var cs []diagnostic.CommuneFigures
+	missing := 0
+	for _, c := range r.Communes {
+		if c.APL2023 == nil {
+			missing++
+			continue
+		}
+		cs = append(cs, c)
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		if *cs[i].APL2023 != *cs[j].APL2023 {
+			return *cs[i].APL2023 < *cs[j].APL2023
+		}
+		return cs[i].Code < cs[j].Code
+	})
+	horizontal := len(cs) <= 40
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "apl-communes"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
+	)
+	var names []string
+	var data []tipItem
+	for _, c := range cs {
+		label := c.Name
+		names = append(names, label)
+		data = append(data, tipItem{Name: label, Value: round(*c.APL2023, 3),
+			Tip:       "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + Num(*c.APL2023, 2) + "<br>Population : " + Int(c.Population) + " hab.",
+			ItemStyle: map[string]any{"color": classColor(c.APLClass)}})
+	}
+	b.SetXAxis(names)
+	b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: "APL 2023", Type: "bar", Data: data, BarMaxWidth: "28",
+		Label: &opts.Label{Show: opts.Bool(horizontal), Position: "right"}})
+	m := optionOf(b)
+	m["series"].([]any)[0].(map[string]any)["markLine"] = thresholdLines(r.Thresholds, map[bool]string{true: "xAxis", false: "yAxis"}[horizontal])
+	height := 360
+	if horizontal {
+		cat := m["xAxis"].([]any)[0].(map[string]any)
+		cat["type"] = "category"
+		cat["inverse"] = true
+		cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "truncate"}
+		m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
+		height = 70 + 22*len(cs)
+	} else {
+		x := m["xAxis"].([]any)[0].(map[string]any)
+		x["axisLabel"] = map[string]any{"show": false}
+		x["axisTick"] = map[string]any{"show": false}
+	}
+	return chartSpec{ID: "apl-communes", Height: height, Dec: 2, Option: m,
+		Title: "APL 2023 par commune, de la plus faible à la plus élevée",
+		Alt:   "Histogramme de l'APL 2023 de chaque commune, triée de la plus faible à la plus élevée, colorée selon les seuils de 2,5 et 4"}, missing
+}
+
+func classSharesChart(r *diagnostic.Report) chartSpec {
+	th := r.Thresholds
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "classes-apl"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
+	)
+	var names []string
+	for _, l := range r.Levels {
+		names = append(names, levelName(l))
+	}
+	b.SetXAxis(names)
+	classes := []struct {
+		name, color string
+		v           func(f diagnostic.Figures) *float64
+	}{
+		{"APL ≤ " + Num(th.Low, 1), colorLow, func(f diagnostic.Figures) *float64 { return f.ShareLow }},
+		{Num(th.Low, 1) + " < APL ≤ " + Num(th.Middle, 0), colorMiddle, func(f diagnostic.Figures) *float64 { return f.ShareMiddle }},
+		{"APL > " + Num(th.Middle, 0), colorHigh, func(f diagnostic.Figures) *float64 { return f.ShareHigh }},
+	}
+	for _, c := range classes {
+		var data []tipItem
+		for _, l := range r.Levels {
+			data = append(data, tipItem{Name: levelName(l), Value: valueOrMissing(c.v(l.Figures), 100, 1)})
+		}
+		b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: c.name, Type: "bar", Stack: "classes", Data: data,
+			BarMaxWidth: "34", ItemStyle: &opts.ItemStyle{Color: c.color}, Label: &opts.Label{Show: opts.Bool(true), Color: "#fff"}})
+	}
+	m := optionOf(b)
+	cat := m["xAxis"].([]any)[0].(map[string]any)
+	cat["type"] = "category"
+	cat["inverse"] = true
+	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 120, "overflow": "break"}
+	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value", "max": 100}}
+	return chartSpec{ID: "classes-apl", Height: 90 + 46*len(r.Levels), Dec: 0, Unit: " %", Option: m,
+		Title: "Part de la population selon la classe d'APL 2023",
+		Alt:   "Barres empilées : part de la population vivant dans une commune d'APL inférieure à 2,5, entre 2,5 et 4, et supérieure à 4"}
+}
+
+func accessChart(r *diagnostic.Report) chartSpec {
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "acces-temps"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "48", Top: "16", Bottom: "8", ContainLabel: opts.Bool(true)}),
+	)
+	var names []string
+	var data []tipItem
+	for _, a := range r.Access {
+		names = append(names, a.Label)
+		data = append(data, tipItem{Name: a.Label, Value: round(a.MeanMinutes, 1)})
+	}
+	b.SetXAxis(names)
+	b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: "Temps moyen d'accès", Type: "bar", Data: data, BarMaxWidth: "24",
+		ItemStyle: &opts.ItemStyle{Color: levelColors["territory"]}, Label: &opts.Label{Show: opts.Bool(true), Position: "right"}})
+	m := optionOf(b)
+	cat := m["xAxis"].([]any)[0].(map[string]any)
+	cat["type"] = "category"
+	cat["inverse"] = true
+	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 170, "overflow": "break"}
+	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
+	return chartSpec{ID: "acces-temps", Height: 60 + 34*len(r.Access), Dec: 1, Unit: " min", Option: m,
+		Title: "Temps d'accès moyen à la structure la plus proche, par type (minutes, pondéré par la population)",
+		Alt:   "Barres horizontales : temps moyen d'accès à la structure la plus proche de chaque type"}
+}
+
+func professionsChart(r *diagnostic.Report) chartSpec {
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "professions"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
+	)
+	var names []string
+	for _, p := range r.Professions {
+		names = append(names, p.Label)
+	}
+	b.SetXAxis(names)
+	nLevels := 0
+	if len(r.Professions) > 0 {
+		nLevels = len(r.Professions[0].Levels)
+		for li, l := range r.Professions[0].Levels {
+			var data []tipItem
+			for _, p := range r.Professions {
+				data = append(data, tipItem{Name: p.Label, Value: valueOrMissing(p.Levels[li].Density, 1, 2)})
+			}
+			name := l.Name
+			if l.Kind == "departement" {
+				name += " (" + l.Code + ")"
+			}
+			b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: name, Type: "bar", Data: data, BarMaxWidth: "14",
+				ItemStyle: &opts.ItemStyle{Color: levelColors[l.Kind]}})
+		}
+	}
+	m := optionOf(b)
+	cat := m["xAxis"].([]any)[0].(map[string]any)
+	cat["type"] = "category"
+	cat["inverse"] = true
+	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "break"}
+	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
+	return chartSpec{ID: "professions", Height: 70 + len(r.Professions)*(12*nLevels+14), Dec: 1, Option: m,
+		Title: "Professionnels libéraux pour 10 000 habitants, par profession",
+		Alt:   "Barres horizontales : densité de chaque profession libérale dans le département, la région et la France"}
+}

@@ -1,0 +1,68 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestXLSXOpensInLibreOffice converts the workbook to PDF with LibreOffice
+// Calc: a second, independent reader of the file than excelize. CI installs
+// libreoffice-calc (.ci/run); elsewhere the test skips when it is absent.
+func TestXLSXOpensInLibreOffice(t *testing.T) {
+	bin := ""
+	for _, name := range []string{"libreoffice", "soffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Skip("libreoffice not installed")
+	}
+	dir := t.TempDir()
+	xlsx := filepath.Join(dir, "diagnostic.xlsx")
+	if err := os.WriteFile(xlsx, writeWorkbook(t, "epci:200023240"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	// A profile of its own: a running LibreOffice or a stale lock elsewhere
+	// cannot take the conversion over.
+	cmd := exec.CommandContext(ctx, bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--headless", "--convert-to", "pdf", "--outdir", dir, xlsx)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	pdf, err := os.ReadFile(filepath.Join(dir, "diagnostic.pdf"))
+	if err != nil {
+		t.Fatalf("no PDF written: %v\n%s", err, out)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) || len(pdf) < 10000 {
+		t.Fatalf("PDF of %d bytes does not look like a report", len(pdf))
+	}
+	if dst := os.Getenv("DIAGSANTE_SCREENSHOT_DIR"); dst != "" {
+		if err := os.WriteFile(filepath.Join(dst, "diagnostic-xlsx.pdf"), pdf, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	// With poppler, check that LibreOffice read the cells, not only the file.
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		txt, err := exec.CommandContext(ctx, "pdftotext", filepath.Join(dir, "diagnostic.pdf"), "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"CC Pays de Nemours", "Nemours", "Amponville", "MSP NEMOURS"} {
+			if !strings.Contains(string(txt), want) {
+				t.Errorf("PDF text lacks %q", want)
+			}
+		}
+	}
+}

@@ -1,0 +1,776 @@
+package templates
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/diagsante/diagsante/diagnostic"
+)
+
+// Sheet names of the workbook, one per section of the report.
+const (
+	SheetSynthese      = "Synthèse"
+	SheetCommunes      = "Communes"
+	SheetProfessionals = "Professionnels"
+	SheetStructures    = "Structures"
+	SheetAccess        = "Accessibilité"
+	SheetReferences    = "Références"
+	SheetSources       = "Sources"
+)
+
+// SheetNames lists the workbook's sheets in order.
+var SheetNames = []string{SheetSynthese, SheetCommunes, SheetProfessionals, SheetStructures, SheetAccess, SheetReferences, SheetSources}
+
+// styles are the workbook's cell styles, created once per file.
+type styles struct {
+	title, subtitle, header, text, wrap, int, dec1, dec2, dec3, pct, coord, na int
+	low, middle, high                                                          int
+	bold, boldInt, boldDec2, boldDec1, boldPct                                 int
+}
+
+func newStyles(f *excelize.File) (*styles, error) {
+	s := &styles{}
+	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
+	custom := func(fmt string) *string { return &fmt }
+	defs := []struct {
+		dst   *int
+		style excelize.Style
+	}{
+		{&s.title, excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79"}}},
+		{&s.subtitle, excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}}},
+		{&s.header, excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDE6F0"}},
+			Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}, Border: border}},
+		{&s.text, excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&s.wrap, excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&s.int, excelize.Style{NumFmt: 3}},
+		{&s.dec1, excelize.Style{CustomNumFmt: custom("#,##0.0")}},
+		{&s.dec2, excelize.Style{CustomNumFmt: custom("#,##0.00")}},
+		{&s.dec3, excelize.Style{CustomNumFmt: custom("0.000")}},
+		{&s.pct, excelize.Style{CustomNumFmt: custom("0.0%")}},
+		{&s.coord, excelize.Style{CustomNumFmt: custom("0.00000")}},
+		{&s.na, excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Horizontal: "right"}}},
+		{&s.bold, excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&s.boldInt, excelize.Style{Font: &excelize.Font{Bold: true}, NumFmt: 3}},
+		{&s.boldDec1, excelize.Style{Font: &excelize.Font{Bold: true}, CustomNumFmt: custom("#,##0.0")}},
+		{&s.boldDec2, excelize.Style{Font: &excelize.Font{Bold: true}, CustomNumFmt: custom("#,##0.00")}},
+		{&s.boldPct, excelize.Style{Font: &excelize.Font{Bold: true}, CustomNumFmt: custom("0.0%")}},
+	}
+	for _, d := range defs {
+		id, err := f.NewStyle(&d.style)
+		if err != nil {
+			return nil, err
+		}
+		*d.dst = id
+	}
+	for _, c := range []struct {
+		dst        *int
+		fill, font string
+	}{{&s.low, "F8CBAD", "9C0006"}, {&s.middle, "FCE4C4", "8A4B00"}, {&s.high, "C6EFCE", "006100"}} {
+		id, err := f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}},
+			Font: &excelize.Font{Color: c.font}})
+		if err != nil {
+			return nil, err
+		}
+		*c.dst = id
+	}
+	return s, nil
+}
+
+// sheet writes cells of one sheet and remembers the first error, so that
+// the writers below read as a list of cells.
+type sheet struct {
+	f    *excelize.File
+	name string
+	st   *styles
+	err  error
+}
+
+func (w *sheet) set(col, row int, v any, style int) {
+	if w.err != nil {
+		return
+	}
+	cell, err := excelize.CoordinatesToCellName(col, row)
+	if err == nil {
+		err = w.f.SetCellValue(w.name, cell, v)
+	}
+	if err == nil && style != 0 {
+		err = w.f.SetCellStyle(w.name, cell, cell, style)
+	}
+	w.err = err
+}
+
+// num writes a value that may be missing: "n.d." (text) when nil, never 0.
+func (w *sheet) num(col, row int, v *float64, style int) {
+	if v == nil {
+		w.set(col, row, NA, w.st.na)
+		return
+	}
+	w.set(col, row, *v, style)
+}
+
+func (w *sheet) intp(col, row int, v *int, style int) {
+	if v == nil {
+		w.set(col, row, NA, w.st.na)
+		return
+	}
+	w.set(col, row, *v, style)
+}
+
+func (w *sheet) header(row int, names ...string) {
+	for i, n := range names {
+		w.set(i+1, row, n, w.st.header)
+	}
+}
+
+func (w *sheet) widths(widths ...float64) {
+	for i, wd := range widths {
+		if w.err != nil {
+			return
+		}
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w.err = w.f.SetColWidth(w.name, col, col, wd)
+	}
+}
+
+// table freezes the rows above firstData and puts an autofilter on the
+// header row and the data below it.
+func (w *sheet) table(headerRow, lastRow, cols int) {
+	if w.err != nil {
+		return
+	}
+	top, _ := excelize.CoordinatesToCellName(1, headerRow+1)
+	w.err = w.f.SetPanes(w.name, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}}})
+	if w.err != nil {
+		return
+	}
+	if lastRow < headerRow+1 {
+		lastRow = headerRow + 1
+	}
+	from, _ := excelize.CoordinatesToCellName(1, headerRow)
+	to, _ := excelize.CoordinatesToCellName(cols, lastRow)
+	w.err = w.f.AutoFilter(w.name, from+":"+to, nil)
+}
+
+// aplColors colours APL cells by class: ≤ Low red, ≤ Middle orange, above green.
+func (w *sheet) aplColors(col, firstRow, lastRow int, th diagnostic.Thresholds) {
+	if w.err != nil || lastRow < firstRow {
+		return
+	}
+	first, _ := excelize.CoordinatesToCellName(col, firstRow)
+	last, _ := excelize.CoordinatesToCellName(col, lastRow)
+	low, mid := strconv.FormatFloat(th.Low, 'f', -1, 64), strconv.FormatFloat(th.Middle, 'f', -1, 64)
+	// Formulas, not "cell <= 2.5": a blank or "n.d." cell must stay uncoloured.
+	w.err = w.f.SetConditionalFormat(w.name, first+":"+last, []excelize.ConditionalFormatOptions{
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, low), Format: &w.st.low, StopIfTrue: true},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, mid), Format: &w.st.middle, StopIfTrue: true},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s>%s)", first, first, mid), Format: &w.st.high},
+	})
+}
+
+// WriteXLSX writes the report as an Excel workbook: one sheet per section,
+// numbers stored as numbers with formats, units in the headers, frozen
+// header rows, filters, APL classes coloured, native charts for the
+// headline comparisons. The document properties are fixed (dates derived
+// from the data vintages) so that the same report gives the same file.
+func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
+	if len(r.Levels) == 0 {
+		return fmt.Errorf("excel report: the report has no figures")
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return &stableZip{Writer: zip.NewWriter(w)} })
+	if err := f.SetSheetName("Sheet1", SheetSynthese); err != nil {
+		return fmt.Errorf("excel report: %w", err)
+	}
+	for _, n := range SheetNames[1:] {
+		if _, err := f.NewSheet(n); err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return fmt.Errorf("excel report: %w", err)
+	}
+	for _, write := range []func(*excelize.File, *styles, *diagnostic.Report) error{
+		writeSynthese, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
+	} {
+		if err := write(f, st, r); err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+	}
+	for _, n := range SheetNames[1:] {
+		// Print landscape; the narrower tables as wide as the page (the
+		// communes and structures tables would shrink to illegible).
+		layout := &excelize.PageLayoutOptions{Orientation: strPtr("landscape")}
+		fit := n != SheetCommunes && n != SheetStructures && n != SheetReferences
+		if fit {
+			layout.FitToWidth, layout.FitToHeight = intPtr(1), intPtr(0)
+		}
+		if err := f.SetPageLayout(n, layout); err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+		if err := f.SetSheetProps(n, &excelize.SheetPropsOptions{FitToPage: boolPtr(fit)}); err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+	}
+	date := DataDate(r)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title:          "Diagnostic territorial d'accès aux soins — " + r.Title,
+		Subject:        "Diagnostic territorial d'accès aux soins : " + r.Territory.Label,
+		Creator:        "diagsante",
+		LastModifiedBy: "diagsante",
+		Description:    "Données ouvertes : " + vintageLine(r),
+		Keywords:       "accès aux soins; APL; médecins généralistes; " + r.Territory.Label,
+		Language:       "fr-FR",
+		Created:        date,
+		Modified:       date,
+	}); err != nil {
+		return fmt.Errorf("excel report: %w", err)
+	}
+	if err := f.SetAppProps(&excelize.AppProperties{Application: "diagsante"}); err != nil {
+		return fmt.Errorf("excel report: %w", err)
+	}
+	f.SetActiveSheet(0)
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("excel report: %w", err)
+	}
+	return nil
+}
+
+var yearRe = regexp.MustCompile(`\b(20[0-9]{2})\b`)
+
+// DataDate is the fixed creation date of the workbook: 1 January of the
+// latest year named in the data vintages, so that the file depends on the
+// data only, never on when it was written.
+func DataDate(r *diagnostic.Report) string {
+	year := 2000
+	for _, s := range r.Sources {
+		for _, m := range yearRe.FindAllString(s.Vintage, -1) {
+			if y, _ := strconv.Atoi(m); y > year {
+				year = y
+			}
+		}
+	}
+	return fmt.Sprintf("%d-01-01T00:00:00Z", year)
+}
+
+// indicator is one row of the comparison tables.
+type indicator struct {
+	label string
+	value func(f diagnostic.Figures) *float64
+	style func(st *styles) int
+}
+
+func intPtrToFloat(n *int) *float64 {
+	if n == nil {
+		return nil
+	}
+	v := float64(*n)
+	return &v
+}
+
+func indicators(th diagnostic.Thresholds) []indicator {
+	i := func(st *styles) int { return st.int }
+	d1 := func(st *styles) int { return st.dec1 }
+	d2 := func(st *styles) int { return st.dec2 }
+	pc := func(st *styles) int { return st.pct }
+	low, mid := Num(th.Low, 1), Num(th.Middle, 0)
+	return []indicator{
+		{"Communes (nb)", func(f diagnostic.Figures) *float64 { v := float64(f.Communes); return &v }, i},
+		{"Population municipale 2026 (hab.)", func(f diagnostic.Figures) *float64 { v := float64(f.Population); return &v }, i},
+		{"Indice de besoin de soins (France = 1)", func(f diagnostic.Figures) *float64 { return f.NeedIndex }, d2},
+		{"Médecins généralistes, BPE 2017 (nb)", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
+		{"Densité de médecins généralistes (pour 10 000 hab.)", func(f diagnostic.Figures) *float64 { return f.GPDensity }, d1},
+		{"APL 2023 (consultations/an/hab.)", func(f diagnostic.Figures) *float64 { return f.APL2023 }, d2},
+		{"APL 2022 (consultations/an/hab.)", func(f diagnostic.Figures) *float64 { return f.APL2022 }, d2},
+		{"Population en commune d'APL ≤ " + low + " (%)", func(f diagnostic.Figures) *float64 { return f.ShareLow }, pc},
+		{"Population en commune d'APL de " + low + " à " + mid + " (%)", func(f diagnostic.Figures) *float64 { return f.ShareMiddle }, pc},
+		{"Population en commune d'APL > " + mid + " (%)", func(f diagnostic.Figures) *float64 { return f.ShareHigh }, pc},
+		{"Population couverte par une CPTS (%)", func(f diagnostic.Figures) *float64 { return f.CPTSPopulationShare }, pc},
+		{"Part des 75 ans et plus (%)", func(f diagnostic.Figures) *float64 { return f.Share75Plus }, pc},
+	}
+}
+
+func levelHeader(l diagnostic.Level, title string) string {
+	if l.Kind == "territory" {
+		return title
+	}
+	return levelName(l)
+}
+
+func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetSynthese, st: st}
+	w.set(1, 1, "Diagnostic territorial d'accès aux soins — "+r.Title, st.title)
+	w.set(1, 2, placesSentence(r), st.subtitle)
+	w.set(1, 3, "Données : "+vintageLine(r), st.subtitle)
+	const hdr = 5
+	names := []string{"Indicateur"}
+	for _, l := range r.Levels {
+		names = append(names, levelHeader(l, r.Title))
+	}
+	w.header(hdr, names...)
+	inds := indicators(r.Thresholds)
+	rowOf := map[string]int{}
+	for i, ind := range inds {
+		row := hdr + 1 + i
+		rowOf[ind.label] = row
+		w.set(1, row, ind.label, st.text)
+		for j, l := range r.Levels {
+			w.num(j+2, row, ind.value(l.Figures), ind.style(st))
+		}
+	}
+	last := hdr + len(inds)
+	aplRow := hdr + 1 + 5
+	for _, row := range []int{aplRow, aplRow + 1} {
+		if w.err == nil {
+			first, _ := excelize.CoordinatesToCellName(2, row)
+			lastCell, _ := excelize.CoordinatesToCellName(len(r.Levels)+1, row)
+			low, mid := strconv.FormatFloat(r.Thresholds.Low, 'f', -1, 64), strconv.FormatFloat(r.Thresholds.Middle, 'f', -1, 64)
+			w.err = f.SetConditionalFormat(w.name, first+":"+lastCell, []excelize.ConditionalFormatOptions{
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, low), Format: &st.low, StopIfTrue: true},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, mid), Format: &st.middle, StopIfTrue: true},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s>%s)", first, first, mid), Format: &st.high},
+			})
+		}
+	}
+	// The charts sit under the table, the text under the charts: nothing
+	// overlaps, in Excel as in print.
+	chartRow := last + 2
+	row := chartRow + 20
+	w.set(1, row, "Points d'attention", st.bold)
+	row++
+	if len(r.Attention) == 0 {
+		w.set(1, row, "Aucun point d'attention relevé automatiquement.", st.text)
+		row++
+	}
+	for _, a := range r.Attention {
+		w.set(1, row, "["+a.Severity+"] "+a.Title, st.bold)
+		w.set(2, row, a.Detail, st.text)
+		row++
+	}
+	row++
+	w.set(1, row, "Leviers mobilisables", st.bold)
+	row++
+	for _, l := range r.Levers {
+		w.set(1, row, l.Title, st.bold)
+		w.set(2, row, l.What, st.text)
+		row++
+		if len(l.Why) > 0 {
+			w.set(2, row, "Pourquoi : "+strings.Join(l.Why, " ; "), st.subtitle)
+			row++
+		}
+	}
+	cols := []float64{52}
+	for range r.Levels {
+		cols = append(cols, 18)
+	}
+	w.widths(cols...)
+	if w.err != nil {
+		return w.err
+	}
+	top, _ := excelize.CoordinatesToCellName(1, hdr+1)
+	if err := f.SetPanes(w.name, &excelize.Panes{Freeze: true, YSplit: hdr, TopLeftCell: top, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(w.name, hdr, 32); err != nil {
+		return err
+	}
+	// Native charts: one bar per level, each its own series so that a level
+	// without a value is left out rather than drawn as zero.
+	if err := levelChart(f, w.name, "A"+strconv.Itoa(chartRow), "APL 2023 (consultations par an et par habitant)", r, rowOf[inds[5].label], hdr,
+		func(l diagnostic.Level) bool { return l.APL2023 != nil }, "0.00"); err != nil {
+		return err
+	}
+	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants (BPE 2017)", r, rowOf[inds[4].label], hdr,
+		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0")
+}
+
+var excelLevelColors = map[string]string{"territory": "1F4E79", "departement": "4F81BD", "region": "8FB4DE", "france": "A6A6A6"}
+
+func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
+
+func levelChart(f *excelize.File, sheetName, at, title string, r *diagnostic.Report, row, hdr int, has func(diagnostic.Level) bool, numFmt string) error {
+	var series []excelize.ChartSeries
+	for j, l := range r.Levels {
+		if !has(l) {
+			continue
+		}
+		col, _ := excelize.ColumnNumberToName(j + 2)
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("%s!$%s$%d", quoteSheet(sheetName), col, hdr),
+			Categories: fmt.Sprintf("%s!$A$%d", quoteSheet(sheetName), row),
+			Values:     fmt.Sprintf("%s!$%s$%d", quoteSheet(sheetName), col, row),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{excelLevelColors[l.Kind]}},
+		})
+	}
+	if len(series) == 0 {
+		return nil
+	}
+	gap := uint(60)
+	return f.AddChart(sheetName, at, &excelize.Chart{
+		Type:      excelize.Col,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Bold: true, Size: 11}}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},
+		XAxis:     excelize.ChartAxis{None: false},
+		Dimension: excelize.ChartDimension{Width: 470, Height: 310},
+		GapWidth:  &gap,
+		Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
+	})
+}
+
+func boolPtr(b bool) *bool    { return &b }
+func intPtr(n int) *int       { return &n }
+func strPtr(s string) *string { return &s }
+
+func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetCommunes, st: st}
+	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", "Population municipale 2026 (hab.)", "Indice de besoin de soins",
+		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, BPE 2017 (nb)",
+		"Densité de médecins généralistes (pour 10 000 hab.)", "Latitude (°)", "Longitude (°)"}
+	for _, k := range diagnostic.Kinds {
+		head = append(head, k.Label+" (nb)")
+	}
+	head = append(head, "CPTS (périmètre)")
+	nearKinds := nearestKinds(r)
+	for _, k := range nearKinds {
+		label := diagnostic.KindLabel(k)
+		head = append(head, label+" la plus proche : temps (min)", label+" la plus proche : distance (km)", label+" la plus proche : nom")
+	}
+	w.header(1, head...)
+	for i, c := range r.Communes {
+		row := i + 2
+		w.set(1, row, c.Code, st.text)
+		w.set(2, row, c.Name, st.text)
+		w.set(3, row, c.Dep, st.text)
+		w.set(4, row, c.EPCI, st.text)
+		w.set(5, row, c.EPCIName, st.text)
+		w.set(6, row, c.Population, st.int)
+		w.num(7, row, c.NeedIndex, st.dec2)
+		w.num(8, row, c.APL2023, st.dec2)
+		w.num(9, row, c.APL2022, st.dec2)
+		w.set(10, row, ClassLabel(c.APLClass, r.Thresholds), st.text)
+		w.intp(11, row, c.GPs, st.int)
+		w.num(12, row, c.GPDensity, st.dec1)
+		w.num(13, row, c.Lat, st.coord)
+		w.num(14, row, c.Lon, st.coord)
+		col := 15
+		for _, k := range diagnostic.Kinds {
+			w.set(col, row, c.Structures[k.Key], st.int)
+			col++
+		}
+		w.set(col, row, strings.Join(c.CPTS, ", "), st.text)
+		col++
+		for _, k := range nearKinds {
+			if n, ok := c.Nearest[k]; ok {
+				w.set(col, row, n.Minutes, st.dec1)
+				w.set(col+1, row, n.Km, st.dec1)
+				w.set(col+2, row, n.Name+" ("+n.Commune+")", st.text)
+			} else {
+				w.set(col, row, NA, st.na)
+				w.set(col+1, row, NA, st.na)
+				w.set(col+2, row, NA, st.na)
+			}
+			col += 3
+		}
+	}
+	last := len(r.Communes) + 1
+	widths := []float64{11, 28, 12, 13, 30, 16, 13, 16, 16, 24, 16, 18, 12, 12}
+	for range diagnostic.Kinds {
+		widths = append(widths, 14)
+	}
+	widths = append(widths, 30)
+	for range nearKinds {
+		widths = append(widths, 14, 14, 36)
+	}
+	w.widths(widths...)
+	w.table(1, last, len(head))
+	w.aplColors(8, 2, last, r.Thresholds)
+	w.aplColors(9, 2, last, r.Thresholds)
+	if w.err != nil {
+		return w.err
+	}
+	return f.SetRowHeight(w.name, 1, 60)
+}
+
+func nearestKinds(r *diagnostic.Report) []string {
+	present := map[string]bool{}
+	for _, c := range r.Communes {
+		for k := range c.Nearest {
+			present[k] = true
+		}
+	}
+	var out []string
+	for _, k := range diagnostic.Kinds {
+		if present[k.Key] {
+			out = append(out, k.Key)
+			delete(present, k.Key)
+		}
+	}
+	var extra []string
+	for k := range present {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetProfessionals, st: st}
+	head := []string{"Profession"}
+	if len(r.Professions) > 0 {
+		for _, l := range r.Professions[0].Levels {
+			name := l.Name
+			if l.Kind == "departement" {
+				name += " (" + l.Code + ")"
+			}
+			head = append(head, name+" : libéraux (nb)", name+" : densité (pour 10 000 hab.)")
+		}
+	}
+	w.header(1, head...)
+	for i, p := range r.Professions {
+		row := i + 2
+		w.set(1, row, p.Label, st.text)
+		for j, l := range p.Levels {
+			w.intp(2+2*j, row, l.Count, st.int)
+			w.num(3+2*j, row, l.Density, st.dec1)
+		}
+	}
+	last := len(r.Professions) + 1
+	row := last + 2
+	w.set(1, row, "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale 2026.", st.subtitle)
+	row += 2
+	w.header(row, "Médecins généralistes (BPE 2017)", "Médecins généralistes (nb)", "Densité (pour 10 000 hab.)")
+	for i, l := range r.Levels {
+		w.set(1, row+1+i, levelHeader(l, r.Title), st.text)
+		w.intp(2, row+1+i, l.GPs, st.int)
+		w.num(3, row+1+i, l.GPDensity, st.dec1)
+	}
+	widths := []float64{34}
+	for range head[1:] {
+		widths = append(widths, 18)
+	}
+	w.widths(widths...)
+	w.table(1, last, len(head))
+	if w.err != nil {
+		return w.err
+	}
+	return f.SetRowHeight(w.name, 1, 45)
+}
+
+func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetStructures, st: st}
+	w.header(1, "Type", "Nom", "FINESS", "Catégorie FINESS", "Code commune", "Commune", "Adresse", "Latitude (°)", "Longitude (°)", "Précisions (SAE)", "Source")
+	for i, s := range r.Structures {
+		row := i + 2
+		w.set(1, row, s.KindLabel, st.text)
+		w.set(2, row, s.Name, st.text)
+		w.set(3, row, s.Finess, st.text)
+		w.set(4, row, s.CategoryLbl, st.text)
+		w.set(5, row, s.Commune, st.text)
+		w.set(6, row, s.CommuneName, st.text)
+		w.set(7, row, s.Address, st.text)
+		w.num(8, row, s.Lat, st.coord)
+		w.num(9, row, s.Lon, st.coord)
+		w.set(10, row, s.Detail, st.text)
+		w.set(11, row, s.Source, st.text)
+	}
+	last := len(r.Structures) + 1
+	w.widths(30, 40, 12, 32, 12, 26, 40, 12, 12, 40, 14)
+	w.table(1, last, 11)
+	if len(r.Structures) == 0 {
+		w.set(1, 3, "Aucune structure des types suivis n'est enregistrée dans le territoire.", st.subtitle)
+	}
+	return w.err
+}
+
+func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetAccess, st: st}
+	low, mid := Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0)
+	w.header(1, "Niveau", "APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Population en commune d'APL ≤ "+low+" (%)",
+		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", "Population municipale 2026 (hab.)")
+	for i, l := range r.Levels {
+		row := i + 2
+		w.set(1, row, levelHeader(l, r.Title), st.text)
+		w.num(2, row, l.APL2023, st.dec2)
+		w.num(3, row, l.APL2022, st.dec2)
+		w.num(4, row, l.ShareLow, st.pct)
+		w.num(5, row, l.ShareMiddle, st.pct)
+		w.num(6, row, l.ShareHigh, st.pct)
+		w.set(7, row, l.Population, st.int)
+	}
+	last := len(r.Levels) + 1
+	w.aplColors(2, 2, last, r.Thresholds)
+	w.aplColors(3, 2, last, r.Thresholds)
+	row := last + 2
+	w.set(1, row, "Temps d'accès à la structure la plus proche", st.bold)
+	row++
+	if len(r.Access) == 0 {
+		w.set(1, row, "Temps d'accès : non calculé pour ce rapport.", st.subtitle)
+	} else {
+		w.header(row, "Structure", "Temps moyen pondéré (min)", "Population à plus de 15 min (%)", "Population à plus de 20 min (%)", "Population à plus de 30 min (%)")
+		for i, a := range r.Access {
+			rr := row + 1 + i
+			w.set(1, rr, a.Label, st.text)
+			w.set(2, rr, a.MeanMinutes, st.dec1)
+			w.set(3, rr, a.Beyond15, st.pct)
+			w.set(4, rr, a.Beyond20, st.pct)
+			w.set(5, rr, a.Beyond30, st.pct)
+		}
+	}
+	row += len(r.Access) + 2
+	w.set(1, row, "Seuils : "+low+" et "+mid+" consultations par an et par habitant, "+r.Thresholds.Text+".", st.subtitle)
+	w.widths(40, 18, 18, 20, 20, 20, 18)
+	w.table(1, last, 7)
+	if w.err != nil {
+		return w.err
+	}
+	return f.SetRowHeight(w.name, 1, 45)
+}
+
+func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetReferences, st: st}
+	inds := indicators(r.Thresholds)
+	head := []string{"Niveau", "Type", "Code"}
+	for _, ind := range inds {
+		head = append(head, ind.label)
+	}
+	for _, k := range diagnostic.Kinds {
+		head = append(head, k.Label+" (nb)")
+	}
+	w.header(1, head...)
+	kinds := map[string]string{"territory": "territoire", "departement": "département", "region": "région", "france": "France"}
+	for i, l := range r.Levels {
+		row := i + 2
+		w.set(1, row, levelHeader(l, r.Title), st.text)
+		w.set(2, row, kinds[l.Kind], st.text)
+		w.set(3, row, l.Code, st.text)
+		for j, ind := range inds {
+			w.num(4+j, row, ind.value(l.Figures), ind.style(st))
+		}
+		for j, k := range diagnostic.Kinds {
+			w.set(4+len(inds)+j, row, l.Structures[k.Key], st.int)
+		}
+	}
+	last := len(r.Levels) + 1
+	row := last + 2
+	w.set(1, row, "Seuils d'APL", st.bold)
+	w.set(1, row+1, "Seuil bas (consultations/an/hab.)", st.text)
+	w.set(2, row+1, r.Thresholds.Low, st.dec2)
+	w.set(1, row+2, "Seuil haut (consultations/an/hab.)", st.text)
+	w.set(2, row+2, r.Thresholds.Middle, st.dec2)
+	w.set(1, row+3, "Texte", st.text)
+	w.set(2, row+3, r.Thresholds.Text, st.text)
+	widths := []float64{34, 13, 8}
+	for range head[3:] {
+		widths = append(widths, 16)
+	}
+	w.widths(widths...)
+	w.table(1, last, len(head))
+	w.aplColors(4+5, 2, last, r.Thresholds)
+	w.aplColors(4+6, 2, last, r.Thresholds)
+	if w.err != nil {
+		return w.err
+	}
+	return f.SetRowHeight(w.name, 1, 75)
+}
+
+func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := &sheet{f: f, name: SheetSources, st: st}
+	w.header(1, "Données", "Table", "Producteur", "Source", "Millésime", "Licence", "Lignes (nb)", "Fichiers")
+	for i, s := range r.Sources {
+		row := i + 2
+		w.set(1, row, s.Title, st.wrap)
+		w.set(2, row, s.Name, st.text)
+		w.set(3, row, s.Publisher, st.wrap)
+		w.set(4, row, s.Source, st.wrap)
+		w.set(5, row, s.Vintage, st.wrap)
+		w.set(6, row, s.Licence, st.wrap)
+		w.set(7, row, s.Rows, st.int)
+		w.set(8, row, strings.Join(s.Files, ", "), st.wrap)
+	}
+	last := len(r.Sources) + 1
+	row := last + 2
+	w.set(1, row, "Limites", st.bold)
+	for i, l := range r.Limits {
+		w.set(1, row+1+i, l, st.text)
+	}
+	row += len(r.Limits) + 2
+	w.set(1, row, "Territoire demandé : "+strings.Join(r.Territory.Items, ", "), st.subtitle)
+	for i, warn := range r.Territory.Warnings {
+		w.set(1, row+1+i, warn, st.subtitle)
+	}
+	w.widths(40, 14, 24, 40, 26, 28, 12, 40)
+	w.table(1, last, 8)
+	return w.err
+}
+
+// stableZip writes the workbook's zip with [Content_Types].xml made
+// deterministic: excelize lists the image extensions from a Go map, in a
+// different order on every run. Their order has no meaning; sorting them
+// makes the same report give the same bytes.
+type stableZip struct {
+	*zip.Writer
+	pending *bytes.Buffer
+}
+
+const contentTypesPart = "[Content_Types].xml"
+
+func (z *stableZip) Create(name string) (io.Writer, error) {
+	if err := z.flush(); err != nil {
+		return nil, err
+	}
+	if name == contentTypesPart {
+		z.pending = &bytes.Buffer{}
+		return z.pending, nil
+	}
+	return z.Writer.Create(name)
+}
+
+func (z *stableZip) Close() error {
+	if err := z.flush(); err != nil {
+		return err
+	}
+	return z.Writer.Close()
+}
+
+var defaultTypeRe = regexp.MustCompile(`<Default [^>]*>(?:</Default>)?`)
+
+func (z *stableZip) flush() error {
+	if z.pending == nil {
+		return nil
+	}
+	b := z.pending.Bytes()
+	z.pending = nil
+	if loc := defaultTypeRe.FindAllIndex(b, -1); len(loc) > 1 {
+		start, end := loc[0][0], loc[len(loc)-1][1]
+		var parts []string
+		joined := 0
+		for _, l := range loc {
+			parts = append(parts, string(b[l[0]:l[1]]))
+			joined += l[1] - l[0]
+		}
+		if joined == end-start { // one contiguous run: safe to reorder
+			sort.Strings(parts)
+			b = append(append(append([]byte{}, b[:start]...), strings.Join(parts, "")...), b[end:]...)
+		}
+	}
+	w, err := z.Writer.Create(contentTypesPart)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
