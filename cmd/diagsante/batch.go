@@ -228,7 +228,10 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
-	eng := diagnostic.NewEngine(s)
+	eng, err := opts.newEngine(s)
+	if err != nil {
+		return err
+	}
 	res := diagnostic.NewResolver(s)
 	data := dataHash(s)
 	progress := newProgress(opts.Stderr, len(units))

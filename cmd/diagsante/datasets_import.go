@@ -23,8 +23,7 @@ type datasetsImportOptions struct {
 func newDatasetsImportCommand(g *globalOptions) *cobra.Command {
 	opts := &datasetsImportOptions{globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE]",
-		// cobra adds [flags] to the usage line; the line above says which.
+		Use: "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE]",
 		Short: "Import official files into the local snapshot, which takes precedence over the embedded one",
 		Long: `Read official files in their published formats and store the tables they
 give in the local snapshot (the user data folder, or --data-dir /

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // BuildInfo is what the linker tells the program about itself.
@@ -31,10 +32,11 @@ type globalOptions struct {
 	Stderr io.Writer
 	Log    *slog.Logger
 
-	ConfigFile string
-	DataDir    string
-	Verbose    bool
-	cfg        *viper.Viper
+	ConfigFile  string
+	DataDir     string
+	TravelTimes string
+	Verbose     bool
+	cfg         *viper.Viper
 
 	snapOnce sync.Once
 	snap     *snapshot.Snapshot
@@ -106,6 +108,7 @@ diagsante.yaml (current folder, then the user config folder).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentFlags().StringVar(&opts.ConfigFile, "config", "", "config file (default ./diagsante.yaml, then the user config folder)")
 	root.PersistentFlags().StringVar(&opts.DataDir, "data-dir", "", "folder of the local snapshot written by `datasets import` (default: the user data folder)")
+	root.PersistentFlags().StringVar(&opts.TravelTimes, "travel-times", "", "CSV origin;destination;minutes of road times (OSRM, Metric…) replacing the travel-time model for the pairs it lists (diagnose, batch, simulate)")
 	root.PersistentFlags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log progress on standard error")
 
 	root.AddCommand(
@@ -191,4 +194,16 @@ func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 		}
 	})
 	return o.snap, o.snapErr
+}
+
+// newEngine returns the indicators engine of a snapshot, with the user's
+// travel times when --travel-times is given.
+func (o *globalOptions) newEngine(s *snapshot.Snapshot) (*diagnostic.Engine, error) {
+	e := diagnostic.NewEngine(s)
+	t, err := loadTravelTimes(o.TravelTimes)
+	if err != nil {
+		return nil, err
+	}
+	e.Times = t
+	return e, nil
 }

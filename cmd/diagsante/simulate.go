@@ -17,12 +17,11 @@ import (
 
 type simulateOptions struct {
 	*globalOptions
-	Items       []string
-	AddGP       []string
-	RemoveGP    []string
-	TravelTimes string
-	JSON        bool
-	CSV         bool
+	Items    []string
+	AddGP    []string
+	RemoveGP []string
+	JSON     bool
+	CSV      bool
 }
 
 func newSimulateCommand(g *globalOptions) *cobra.Command {
@@ -54,7 +53,6 @@ resulting estimate, then the territory's share of population at or below
 	}
 	cmd.Flags().StringArrayVar(&opts.AddGP, "add-gp", nil, "GPs settling in a commune, CODE=N (repeatable)")
 	cmd.Flags().StringArrayVar(&opts.RemoveGP, "remove-gp", nil, "GPs leaving a commune, CODE=N (repeatable)")
-	cmd.Flags().StringVar(&opts.TravelTimes, "travel-times", "", "CSV origin;destination;minutes of road times replacing the model for the pairs it lists")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
 	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
 	return cmd
@@ -117,8 +115,8 @@ func runSimulate(opts *simulateOptions) error {
 	for _, w := range t.Warnings {
 		fmt.Fprintln(opts.Stderr, "warning:", w)
 	}
-	eng := diagnostic.NewEngine(s)
-	if eng.Times, err = loadTravelTimes(opts.TravelTimes); err != nil {
+	eng, err := opts.newEngine(s)
+	if err != nil {
 		return err
 	}
 	res, err := eng.Simulate(t, diagnostic.Scenario{AddGP: changes})
