@@ -85,10 +85,15 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 	}
 	// BPE 2017 as we hold it covers metropolitan France without Paris: an
 	// absent commune there is a true zero, elsewhere it is missing data.
-	for _, c := range s.Communes {
-		if len(c.Dep) == 3 {
-			e.noGPData[c.Code] = true
+	// An imported RPPS extraction (datasets import --rpps) covers them all.
+	if t := s.Manifest.Table("gp_bpe"); t == nil || t.Origin == "" || t.Origin == "embedded" {
+		for _, c := range s.Communes {
+			if len(c.Dep) == 3 {
+				e.noGPData[c.Code] = true
+			}
 		}
+	} else {
+		e.noGPData = map[string]bool{}
 	}
 	for _, u := range s.Emergency {
 		e.emergency[u.Finess] = u

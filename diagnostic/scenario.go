@@ -31,10 +31,10 @@ type ScenarioCommune struct {
 
 // ScenarioResult is the outcome of a scenario over a territory.
 type ScenarioResult struct {
-	Territory string            `json:"territory"`
+	Territory string             `json:"territory"`
 	AddGP     map[string]float64 `json:"add_gp"`
-	Activity  float64           `json:"activity_per_gp"`
-	Communes  []ScenarioCommune `json:"communes"`
+	Activity  float64            `json:"activity_per_gp"`
+	Communes  []ScenarioCommune  `json:"communes"`
 	// Shares of the territory's population at or below the low threshold,
 	// with the official APL and with the estimate.
 	ShareLowBefore *float64 `json:"share_apl_low_before"`

@@ -117,7 +117,7 @@ func thresholdLines(th diagnostic.Thresholds, axis string) map[string]any {
 	return map[string]any{
 		"silent": true, "symbol": []string{"none", "none"},
 		"lineStyle": map[string]any{"type": "dashed", "color": "#555"},
-		"label":     map[string]any{"formatter": "{b}", "color": "#333", "position": "insideEndTop"},
+		"label":     map[string]any{"formatter": "{b}", "color": "#333", "position": map[string]string{"yAxis": "insideEndTop", "xAxis": "end"}[axis]},
 		"data": []map[string]any{
 			{"name": "seuil " + Num(th.Low, 1), axis: th.Low},
 			{"name": "seuil " + Num(th.Middle, 0), axis: th.Middle},
@@ -163,7 +163,7 @@ var markerGroups = []struct {
 	{"CPTS (sièges)", []string{"cpts"}, "triangle", "#33a02c"},
 }
 
-func mapChart(r *diagnostic.Report, hasGeo bool) chartSpec {
+func mapChart(r *diagnostic.Report) chartSpec {
 	th := r.Thresholds
 	g := charts.NewGeo()
 	g.SetGlobalOptions(
@@ -228,9 +228,6 @@ func mapChart(r *diagnostic.Report, hasGeo bool) chartSpec {
 		{"gt": th.Middle, "color": colorHigh, "label": "APL > " + Num(th.Middle, 0)},
 	}
 	vm["outOfRange"] = map[string]any{"color": colorNA}
-	if !hasGeo {
-		delete(m, "geo")
-	}
 	return chartSpec{ID: "carte", Height: 520, Dec: 2, Option: m,
 		Title: "Carte des communes : APL 2023 et structures de soins",
 		Alt:   "Carte des communes du territoire colorées selon leur APL 2023, avec les maisons de santé, centres de santé, hôpitaux et sièges de CPTS"}
@@ -311,12 +308,10 @@ func gpDensityChart(r *diagnostic.Report) chartSpec {
 
 // communeAPLChart sorts the communes by APL: horizontal bars with names up
 // to 40 communes, vertical bars with names in the tooltip beyond.
-func communeAPLChart(r *diagnostic.Report) (chartSpec, int) {
+func communeAPLChart(r *diagnostic.Report) chartSpec {
 	var cs []diagnostic.CommuneFigures
-	missing := 0
 	for _, c := range r.Communes {
 		if c.APL2023 == nil {
-			missing++
 			continue
 		}
 		cs = append(cs, c)
@@ -364,7 +359,7 @@ func communeAPLChart(r *diagnostic.Report) (chartSpec, int) {
 	}
 	return chartSpec{ID: "apl-communes", Height: height, Dec: 2, Option: m,
 		Title: "APL 2023 par commune, de la plus faible à la plus élevée",
-		Alt:   "Histogramme de l'APL 2023 de chaque commune, triée de la plus faible à la plus élevée, colorée selon les seuils de 2,5 et 4"}, missing
+		Alt:   "Histogramme de l'APL 2023 de chaque commune, triée de la plus faible à la plus élevée, colorée selon les seuils de 2,5 et 4"}
 }
 
 func classSharesChart(r *diagnostic.Report) chartSpec {
@@ -401,7 +396,7 @@ func classSharesChart(r *diagnostic.Report) chartSpec {
 	cat := m["xAxis"].([]any)[0].(map[string]any)
 	cat["type"] = "category"
 	cat["inverse"] = true
-	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 120, "overflow": "break"}
+	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "break"}
 	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value", "max": 100}}
 	return chartSpec{ID: "classes-apl", Height: 90 + 46*len(r.Levels), Dec: 0, Unit: " %", Option: m,
 		Title: "Part de la population selon la classe d'APL 2023",
@@ -419,8 +414,8 @@ func accessChart(r *diagnostic.Report) chartSpec {
 	var names []string
 	var data []tipItem
 	for _, a := range r.Access {
-		names = append(names, a.Label)
-		data = append(data, tipItem{Name: a.Label, Value: round(a.MeanMinutes, 1)})
+		names = append(names, shortLabel(a.Kind))
+		data = append(data, tipItem{Name: shortLabel(a.Kind), Value: round(a.MeanMinutes, 1)})
 	}
 	b.SetXAxis(names)
 	b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: "Temps moyen d'accès", Type: "bar", Data: data, BarMaxWidth: "24",
@@ -429,9 +424,9 @@ func accessChart(r *diagnostic.Report) chartSpec {
 	cat := m["xAxis"].([]any)[0].(map[string]any)
 	cat["type"] = "category"
 	cat["inverse"] = true
-	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 170, "overflow": "break"}
+	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "break"}
 	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
-	return chartSpec{ID: "acces-temps", Height: 60 + 34*len(r.Access), Dec: 1, Unit: " min", Option: m,
+	return chartSpec{ID: "acces-temps", Height: 60 + 36*len(r.Access), Dec: 1, Unit: " min", Option: m,
 		Title: "Temps d'accès moyen à la structure la plus proche, par type (minutes, pondéré par la population)",
 		Alt:   "Barres horizontales : temps moyen d'accès à la structure la plus proche de chaque type"}
 }

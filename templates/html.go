@@ -47,7 +47,7 @@ func WriteHTML(w io.Writer, r *diagnostic.Report, contours map[string]json.RawMe
 	return err
 }
 
-// GeoFeatureCollection returns the contours as a GeoJSON FeatureCollection
+// geoCollection returns the contours as a GeoJSON FeatureCollection
 // sorted by code, each feature named by its commune code.
 func geoCollection(r *diagnostic.Report, contours map[string]json.RawMessage) *featureCollection {
 	fc := &featureCollection{Type: "FeatureCollection", Features: []feature{}}
@@ -239,9 +239,8 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	}
 	v.Vintages = vintageLine(r)
 
-	specs := []chartSpec{mapChart(r, true), aplLevelsChart(r), gpDensityChart(r), classSharesChart(r)}
-	communes, _ := communeAPLChart(r)
-	specs = append(specs, communes)
+	specs := []chartSpec{mapChart(r), aplLevelsChart(r), gpDensityChart(r), classSharesChart(r)}
+	specs = append(specs, communeAPLChart(r))
 	if len(r.Access) > 0 {
 		specs = append(specs, accessChart(r))
 	}
@@ -381,6 +380,16 @@ var shortKind = map[string][2]string{
 	"lab": {"laboratoire", "laboratoires"}, "ehpad": {"EHPAD", "EHPAD"},
 }
 
+// shortLabel is the short plural name of a kind, capitalised, for chart
+// axes and table headers ("Centres de santé", "MSP").
+func shortLabel(kind string) string {
+	short, ok := shortKind[kind]
+	if !ok {
+		return diagnostic.KindLabel(kind)
+	}
+	return strings.ToUpper(short[1][:1]) + short[1][1:]
+}
+
 func structureSummary(m map[string]int) string {
 	var parts []string
 	for _, k := range diagnostic.Kinds {
@@ -415,7 +424,7 @@ func nearestTable(r *diagnostic.Report) ([]string, []nearRow) {
 	for _, k := range diagnostic.Kinds {
 		if present[k.Key] {
 			kinds = append(kinds, k.Key)
-			labels = append(labels, k.Label)
+			labels = append(labels, shortLabel(k.Key))
 		}
 	}
 	// Kinds unknown to diagnostic.Kinds still show, after, in key order.

@@ -245,3 +245,24 @@ func injectReport(r *diagnostic.Report) {
 	r.Levels[1].Name = injected
 	r.CPTS = append(r.CPTS, diagnostic.CPTSInfo{Name: injected, SeatOnly: true})
 }
+
+// Without contours (a territory whose département has none) the page still
+// renders, says so, and keeps every table.
+func TestWriteHTMLWithoutContours(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, rep, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	geo, charts := pageData(t, page)
+	if len(geo.Features) != 0 || len(charts) == 0 {
+		t.Errorf("%d features, %d charts", len(geo.Features), len(charts))
+	}
+	if !strings.Contains(page, "21 commune(s) n'ont pas de contour") || !strings.Contains(page, "Carte non disponible") {
+		t.Error("the page does not say that the map is missing")
+	}
+	if !strings.Contains(page, "Nemours</th>") {
+		t.Error("communes table missing")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ type datasetsImportOptions struct {
 func newDatasetsImportCommand(g *globalOptions) *cobra.Command {
 	opts := &datasetsImportOptions{globalOptions: g}
 	cmd := &cobra.Command{
-		Use: "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE]",
+		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE]",
 		Short: "Import official files into the local snapshot, which takes precedence over the embedded one",
 		Long: `Read official files in their published formats and store the tables they
 give in the local snapshot (the user data folder, or --data-dir /
@@ -78,7 +79,7 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 			if opts.Sources.RPPSSavoirFaire != "" && opts.Sources.RPPS == "" {
 				return usageErr(errors.New("--rpps-savoir-faire needs --rpps (the activity file it completes)"))
 			}
-			return runDatasetsImport(opts)
+			return runDatasetsImport(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -92,7 +93,7 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 	return cmd
 }
 
-func runDatasetsImport(opts *datasetsImportOptions) error {
+func runDatasetsImport(ctx context.Context, opts *datasetsImportOptions) error {
 	dir, err := snapshot.LocalDir(opts.DataDir)
 	if err != nil {
 		return err
@@ -111,7 +112,7 @@ func runDatasetsImport(opts *datasetsImportOptions) error {
 	if isTerminal(opts.Stderr) {
 		im.Progress = opts.Stderr
 	}
-	results, err := im.Import(dir, opts.Sources)
+	results, err := im.Import(ctx, dir, opts.Sources)
 	if err != nil {
 		var ie *importer.InputError
 		if errors.As(err, &ie) {

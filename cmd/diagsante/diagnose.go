@@ -127,7 +127,7 @@ func runDiagnose(opts *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
-	items, err := expandItems(opts.Items)
+	items, err := opts.territoryItems(opts.Items)
 	if err != nil {
 		return err
 	}
@@ -142,46 +142,23 @@ func runDiagnose(opts *diagnoseOptions) error {
 	if dir == "" {
 		dir = territorySlug(t.Label)
 	}
-	targets := map[string]string{}
-	for _, f := range formats {
-		for _, d := range diagnoseFormats {
-			if d.name == f {
-				targets[f] = filepath.Join(dir, d.file)
-			}
-		}
-	}
 	if !opts.Force {
-		for _, f := range formats {
-			if _, err := os.Stat(targets[f]); err == nil {
-				return usageErr(fmt.Errorf("%s already exists: use --force to overwrite it", targets[f]))
+		for _, target := range reportTargets(dir, formats) {
+			if _, err := os.Stat(target); err == nil {
+				return usageErr(fmt.Errorf("%s already exists: use --force to overwrite it", target))
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 		}
 	}
-	rep := diagnostic.NewEngine(s).Build(t, opts.Name)
+	eng, err := opts.newEngine(s)
+	if err != nil {
+		return err
+	}
+	rep := eng.Build(t, opts.Name)
 	opts.Log.Info("report built", "territory", t.Label, "communes", len(rep.Communes))
-	var contours map[string]json.RawMessage
-	if hasFormat(formats, "html") || hasFormat(formats, "geojson") {
-		if contours, err = territoryContours(s, rep); err != nil {
-			return err
-		}
-	}
-	writers := map[string]func(io.Writer) error{
-		"html":    func(w io.Writer) error { return templates.WriteHTML(w, rep, contours) },
-		"xlsx":    func(w io.Writer) error { return templates.WriteXLSX(w, rep) },
-		"json":    func(w io.Writer) error { return templates.WriteJSON(w, rep) },
-		"csv":     func(w io.Writer) error { return templates.WriteCSV(w, rep) },
-		"geojson": func(w io.Writer) error { return templates.WriteGeoJSON(w, rep, contours) },
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output folder: %w", err)
-	}
-	var paths []string
-	for _, f := range formats {
-		paths = append(paths, targets[f])
-	}
-	if err := writeAllAtomic(dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
+	paths, err := writeReportFiles(s, rep, dir, formats)
+	if err != nil {
 		return err
 	}
 	if err := diagnoseSummary(rep).Render(opts.Stdout); err != nil {

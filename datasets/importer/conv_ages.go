@@ -21,7 +21,9 @@ func (im *Importer) ages(path string) ([]table, []Result, error) {
 	year := 0
 	communes := map[string]bool{}
 	err = insee.ReadAgeStructure(src.r, path, func(a insee.AgeRecord) error {
-		src.prog.row()
+		if err := src.tick(); err != nil {
+			return err
+		}
 		res.Read++
 		year = a.Year
 		if communes[a.Commune] {

@@ -38,7 +38,7 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 		seen[sh.Vintage] = true
 		var t tally
 		for _, r := range sh.Records {
-			src.prog.row()
+			src.prog.row() // the workbook is read whole already: nothing to stop
 			_, kind, ok := im.codes.Current(r.Code)
 			t.add(r.Code, kind, ok)
 			rows = append(rows, snapshot.APL{Code: r.Code, Vintage: sh.Vintage, PopYear: sh.PopYear, Value: r.APL, Under65: r.APLUnder65,

@@ -22,7 +22,9 @@ func (im *Importer) cpts(path string) ([]table, []Result, error) {
 	names := map[string]bool{}
 	res := Result{Table: "cpts"}
 	err = cpts.Read(src.r, path, func(m cpts.Member) error {
-		src.prog.row()
+		if err := src.tick(); err != nil {
+			return err
+		}
 		res.Read++
 		cur, kind, ok := im.codes.Current(m.Commune)
 		t.add(m.Commune, kind, ok)

@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -54,8 +55,7 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	complete := false
-	defer func() { src.close(complete) }()
+	defer src.close(false)
 	br := bufio.NewReaderSize(src.r, 256<<10)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -93,7 +93,9 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	res := Result{Table: "establishments"}
 	seen := map[string]bool{}
 	err = finess.ReadAny(r, path, func(e finess.Establishment) error {
-		src.prog.row()
+		if err := src.tick(); err != nil {
+			return err
+		}
 		res.Read++
 		maxUpdated = max(maxUpdated, e.Updated)
 		var cur, kind string
@@ -126,7 +128,7 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	complete = true
+	src.close(true)
 
 	if date == "" {
 		date = dateFromName(path)
@@ -139,9 +141,10 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	default:
 		res.Vintage = "FINESS (fichier du " + modDate(path) + ")"
 	}
-	source = "finess-" + strings.TrimPrefix(res.Vintage, "FINESS ")
-	if date != "" {
-		source = "finess-" + date
+	// Rows say which extraction they come from, as the embedded ones do
+	// ("finess-2021"): the date when known.
+	if d := cmp.Or(date, maxUpdated); d != "" {
+		source = "finess-" + d
 	}
 	for i := range rows {
 		rows[i].Source = source

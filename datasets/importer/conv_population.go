@@ -29,7 +29,9 @@ func (im *Importer) population(path string) ([]table, []Result, error) {
 	var t tally
 	res := Result{Table: "communes"}
 	err = insee.ReadPopulations(src.r, path, func(p insee.Population) error {
-		src.prog.row()
+		if err := src.tick(); err != nil {
+			return err
+		}
 		res.Read++
 		cur, kind, ok := im.codes.Current(p.Code)
 		t.add(p.Code, kind, ok)

@@ -35,8 +35,7 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	complete := false
-	defer func() { src.close(complete) }()
+	defer src.close(false)
 	rd, err := rpps.NewReader(src.r, path)
 	if err != nil {
 		return nil, nil, err
@@ -51,7 +50,9 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 			return nil, nil, err
 		}
 		err = rpps.ReadSavoirFaire(sf.r, sfPath, func(s *rpps.SavoirFaire) error {
-			sf.prog.row()
+			if err := sf.tick(); err != nil {
+				return err
+			}
 			if (s.Profession == rpps.Medecin || s.Profession == "") && rpps.IsGPSavoirFaire(s.Code) {
 				pc.gps[personKey(identity(s.NationalID, s.ID))] = struct{}{}
 			}
@@ -70,14 +71,16 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		} else if err != nil {
 			return nil, nil, err
 		}
-		src.prog.row()
+		if err := src.tick(); err != nil {
+			return nil, nil, err
+		}
 		lines++
 		if a.Mode != "" {
 			modes++
 		}
 		pc.add(&a)
 	}
-	complete = true
+	src.close(true)
 	t, noCommune, unknownLines := pc.tally, pc.noCommune, pc.unknownLines
 	counts, noCommunePeople := pc.counts()
 

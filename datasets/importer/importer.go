@@ -22,6 +22,7 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -88,6 +89,7 @@ type Importer struct {
 	// Now gives the import time (tests fix it); nil means time.Now.
 	Now func() time.Time
 
+	ctx      context.Context
 	codes    *Codes
 	contours *ContourIndex
 	inputs   map[string]string
@@ -100,22 +102,17 @@ type table struct {
 	write func(io.Writer) (int, error)
 }
 
-// tableFiles are the snapshot files of the tables an import can write.
-var tableFiles = map[string]string{
-	"communes":       snapshot.CommunesFile,
-	"apl":            snapshot.APLFile,
-	"gp_bpe":         snapshot.GPFile,
-	"professionals":  snapshot.ProfessionalsFile,
-	"establishments": snapshot.EstablishmentsFile,
-	"cpts":           snapshot.CPTSFile,
-}
-
 // Import converts every given file, then writes the tables into the local
 // snapshot of dir, over what it already holds. Nothing is written unless
 // every file converts: the first error is returned (a *parseerr.Error for
 // malformed input, naming file, line and column; an *InputError for a
-// file that cannot be opened).
-func (im *Importer) Import(dir string, src Sources) ([]Result, error) {
+// file that cannot be opened; ctx.Err() when ctx is canceled, e.g. by
+// Ctrl-C, while reading).
+func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Result, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	im.ctx = ctx
 	if im.Current == nil {
 		im.Current = im.Embedded
 	}
@@ -135,7 +132,15 @@ func (im *Importer) Import(dir string, src Sources) ([]Result, error) {
 	}{
 		{src.Population, im.population},
 		{src.APL, im.apl},
-		{src.RPPS, func(p string) ([]table, []Result, error) { return im.rpps(p, src.RPPSSavoirFaire) }},
+		{src.RPPS, func(p string) ([]table, []Result, error) {
+			sf := src.RPPSSavoirFaire
+			if sf != "" {
+				if abs, err := filepath.Abs(sf); err == nil {
+					sf = abs
+				}
+			}
+			return im.rpps(p, sf)
+		}},
 		{src.FINESS, im.finess},
 		{src.CPTS, im.cpts},
 		{src.Ages, im.ages},
@@ -171,19 +176,35 @@ func (im *Importer) Import(dir string, src Sources) ([]Result, error) {
 	if len(tables) == 0 {
 		return results, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return results, writeLocal(dir, tables, im.inputs)
 }
 
 // source is an opened input: its reader counts bytes for the progress line
 // and hashes the content for the manifest.
 type source struct {
-	f    *os.File
-	r    io.Reader
-	h    hash.Hash
-	size int64
-	prog *progress
-	path string
-	im   *Importer
+	f      *os.File
+	r      io.Reader
+	h      hash.Hash
+	size   int64
+	prog   *progress
+	path   string
+	im     *Importer
+	rows   int
+	closed bool
+}
+
+// tick counts a record for the progress line, and reports a cancellation
+// now and then (checking on every record would cost more than it saves).
+func (s *source) tick() error {
+	s.prog.row()
+	s.rows++
+	if s.rows&4095 == 0 {
+		return s.im.ctx.Err()
+	}
+	return nil
 }
 
 func (im *Importer) open(path, label string) (*source, error) {
@@ -207,8 +228,13 @@ func (im *Importer) open(path, label string) (*source, error) {
 }
 
 // close stops the progress line and records the file's sha256 once the
-// whole file was read.
+// whole file was read. Calls after the first do nothing, so that a deferred
+// close can back an early one.
 func (s *source) close(complete bool) {
+	if s.closed {
+		return
+	}
+	s.closed = true
 	s.prog.done()
 	if complete {
 		// Readers may stop before the end (trailing data after a footer):

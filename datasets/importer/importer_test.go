@@ -71,7 +71,7 @@ func tryImport(t *testing.T, dir string, src Sources) ([]Result, error) {
 		t.Fatal(err)
 	}
 	im := &Importer{Embedded: embedded(t), Current: current, Now: func() time.Time { return importTime }, contours: contours(t)}
-	return im.Import(dir, src)
+	return im.Import(t.Context(), dir, src)
 }
 
 func fixture(name string) string { return filepath.Join("testdata", name) }

@@ -47,7 +47,7 @@ func writeLocal(dir string, tables []table, inputs map[string]string) (err error
 			return err
 		}
 		if len(entries) > 0 {
-			return fmt.Errorf("%s exists and is not a diagsante local snapshot (no %s): choose an empty or new folder with --data-dir", dir, snapshot.ManifestFile)
+			return &InputError{Path: dir, Err: fmt.Errorf("exists and is not a diagsante local snapshot (no %s): choose an empty or new folder with --data-dir", snapshot.ManifestFile)}
 		}
 	}
 	parent := filepath.Dir(dir)

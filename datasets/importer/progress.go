@@ -24,7 +24,11 @@ type progress struct {
 }
 
 func startProgress(w io.Writer, label string, total int64) *progress {
-	p := &progress{w: w, label: label, total: total, start: time.Now(), every: 250 * time.Millisecond}
+	return startProgressEvery(w, label, total, 250*time.Millisecond)
+}
+
+func startProgressEvery(w io.Writer, label string, total int64, every time.Duration) *progress {
+	p := &progress{w: w, label: label, total: total, start: time.Now(), every: every}
 	if w == nil {
 		return p
 	}

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -10,12 +12,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
 func TestProgress(t *testing.T) {
 	var buf bytes.Buffer
-	p := startProgress(&buf, "rpps", 2048)
-	p.every = time.Millisecond
+	p := startProgressEvery(&buf, "rpps", 2048, time.Millisecond)
 	io.Copy(io.Discard, p.reader(strings.NewReader(strings.Repeat("x", 2048))))
 	for range 1500 {
 		p.row()
@@ -38,7 +41,7 @@ func TestProgress(t *testing.T) {
 func TestImportReportsProgress(t *testing.T) {
 	var buf bytes.Buffer
 	im := &Importer{Embedded: embedded(t), Progress: &buf, contours: contours(t)}
-	if _, err := im.Import(t.TempDir(), Sources{CPTS: fixture("cpts_test_2026-03.csv")}); err != nil {
+	if _, err := im.Import(t.Context(), t.TempDir(), Sources{CPTS: fixture("cpts_test_2026-03.csv")}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "cpts: 227 B, 4 rows") {
@@ -131,9 +134,24 @@ func BenchmarkImportRPPS(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		im := &Importer{Embedded: s}
-		if _, err := im.Import(filepath.Join(b.TempDir(), "local"), Sources{RPPS: path}); err != nil {
+		if _, err := im.Import(b.Context(), filepath.Join(b.TempDir(), "local"), Sources{RPPS: path}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestImportCanceled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "PS_LibreAcces_Personne_activite_202601150830.txt")
+	writeSyntheticRPPS(t, path, 10_000)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	dir := t.TempDir()
+	im := &Importer{Embedded: embedded(t)}
+	if _, err := im.Import(ctx, dir, Sources{RPPS: path}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if snapshot.HasLocal(dir) {
+		t.Error("a canceled import wrote a snapshot")
 	}
 }
 

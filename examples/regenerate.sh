@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates the sample reports of examples/ from the data embedded in the
+# binary: a rural territory (CC Coeur de Lozère, around Mende) and an urban
+# one (Métropole Toulon-Provence-Méditerranée, where the ARS publishes the
+# CPTS perimeters). The reports are deterministic: a run on unchanged code
+# and data rewrites the same bytes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(mktemp -d)/diagsante
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+go build -o "$bin" ./cmd/diagsante
+"$bin" diagnose epci:244800405 --out examples/rural-coeur-de-lozere --force
+"$bin" diagnose epci:248300543 --out examples/urbain-toulon --force
