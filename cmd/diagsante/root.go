@@ -107,7 +107,7 @@ diagsante.yaml (current folder, then the user config folder).
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentFlags().StringVar(&opts.ConfigFile, "config", "", "config file (default ./diagsante.yaml, then the user config folder)")
-	root.PersistentFlags().StringVar(&opts.DataDir, "data-dir", "", "folder of the local snapshot written by "datasets import" (default: the user data folder)")
+	root.PersistentFlags().StringVar(&opts.DataDir, "data-dir", "", "folder of the local snapshot written by 'datasets import' (default: the user data folder)")
 	root.PersistentFlags().StringVar(&opts.TravelTimes, "travel-times", "", "CSV origin;destination;minutes of road times (OSRM, Metric…) replacing the travel-time model for the pairs it lists (diagnose, batch, simulate)")
 	root.PersistentFlags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log progress on standard error")
 
