@@ -4,16 +4,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/diagsante/diagsante/datasets/importer"
+	"github.com/diagsante/diagsante/diagnostic/access"
 	"github.com/diagsante/diagsante/templates"
 )
 
 type datasetsVerifyOptions struct {
 	*globalOptions
 	JSON bool
+	APL  bool
 }
 
 func newDatasetsVerifyCommand(g *globalOptions) *cobra.Command {
@@ -47,10 +50,81 @@ EXIT STATUS
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDatasetsVerify(opts) },
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
+	cmd.Flags().BoolVar(&opts.APL, "apl", false, "instead, validate the recomputed APL (open data, travel-time model or --travel-times) against the official DREES APL 2023")
 	return cmd
 }
 
+// aplValidation is the JSON output of `datasets verify --apl`.
+type aplValidation struct {
+	Units              int     `json:"units"`
+	Pearson            float64 `json:"pearson"`
+	Spearman           float64 `json:"spearman"`
+	MedianAbsError     float64 `json:"median_abs_error"`
+	Agreement          float64 `json:"agreement_apl_low"`
+	BothLow            int     `json:"both_low"`
+	OfficialLowOnly    int     `json:"official_low_only"`
+	RecomputedLowOnly  int     `json:"recomputed_low_only"`
+	BothHigh           int     `json:"both_high"`
+	ActivityPerGP      float64 `json:"activity_per_gp"`
+	TravelTimes        string  `json:"travel_times"`
+	ComputeMillisecond int64   `json:"compute_ms"`
+}
+
+// runAPLValidation recomputes the APL of every commune and compares it with
+// the official one: the figures METHOD.md asks to publish.
+func runAPLValidation(opts *datasetsVerifyOptions) error {
+	s, err := opts.snapshot()
+	if err != nil {
+		return err
+	}
+	t, err := loadTravelTimes(opts.TravelTimes)
+	if err != nil {
+		return err
+	}
+	o := access.Options{Times: t}
+	start := time.Now()
+	act, err := access.CalibratedActivity(s, o)
+	if err != nil {
+		return err
+	}
+	o.Activity = act
+	rec, err := access.RecomputeAPL(s, o)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	v := access.Validate(s, rec)
+	out := aplValidation{Units: v.Units, Pearson: v.Pearson, Spearman: v.Spearman, MedianAbsError: v.MedianAbsError, Agreement: v.Agreement,
+		BothLow: v.BothLow, OfficialLowOnly: v.OfficialLowOnly, RecomputedLowOnly: v.RecomputedLowOnly, BothHigh: v.BothHigh,
+		ActivityPerGP: act, TravelTimes: "model", ComputeMillisecond: elapsed.Milliseconds()}
+	if opts.TravelTimes != "" {
+		out.TravelTimes = opts.TravelTimes
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tab := templates.Table{Header: []string{"Recomputed vs official APL 2023", "Value"}, Numeric: []bool{false, true}}
+	f := func(v float64, p int) string { return strconv.FormatFloat(v, 'f', p, 64) }
+	tab.Rows = [][]string{
+		{"communes and arrondissements compared (metropolitan France, Paris excluded)", strconv.Itoa(v.Units)},
+		{"Pearson correlation", f(v.Pearson, 3)},
+		{"Spearman correlation", f(v.Spearman, 3)},
+		{"median absolute error (consultations/yr/inh.)", f(v.MedianAbsError, 3)},
+		{"agreement of the APL ≤ 2.5 class", f(100*v.Agreement, 1) + " %"},
+		{"both ≤ 2.5 / official only / recomputed only / both > 2.5", fmt.Sprintf("%d / %d / %d / %d", v.BothLow, v.OfficialLowOnly, v.RecomputedLowOnly, v.BothHigh)},
+		{"activity counted per GP (consultations/yr)", f(act, 0)},
+		{"travel times", out.TravelTimes},
+		{"compute time (ms)", strconv.FormatInt(elapsed.Milliseconds(), 10)},
+	}
+	return tab.Render(opts.Stdout)
+}
+
 func runDatasetsVerify(opts *datasetsVerifyOptions) error {
+	if opts.APL {
+		return runAPLValidation(opts)
+	}
 	s, err := opts.snapshot()
 	if err != nil {
 		return err
