@@ -147,3 +147,26 @@ func benchBatch(b *testing.B, dep string) {
 		}
 	}
 }
+
+// TestBatchUnitFailure makes one unit fail (its folder is taken by a file):
+// the others complete, the index lists the failure, the exit status is 1.
+func TestBatchUnitFailure(t *testing.T) {
+	out := t.TempDir()
+	if err := os.WriteFile(filepath.Join(out, "244800405-cc-coeur-de-lozere"), []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runMain(t, "batch", "-d", "48", "--by", "epci", "--out", out, "--format", "csv")
+	if code != 1 || !strings.Contains(stdout, "10 written, 0 up to date, 1 failed") || !strings.Contains(stderr, "1 of 11 units failed") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "index.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "244800405;CC Coeur de Lozère;failed;") {
+		t.Errorf("index does not list the failure:\n%s", b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "244800470-cc-du-gevaudan", "diagnostic.csv")); err != nil {
+		t.Errorf("other units not written: %v", err)
+	}
+}
