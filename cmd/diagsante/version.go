@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -15,8 +16,14 @@ func newVersionCommand(opts *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b := opts.Build
 			fmt.Fprintf(opts.Stdout, "diagsante %s", b.Version)
-			if b.Commit != "" {
-				fmt.Fprintf(opts.Stdout, " (commit %s, built %s)", b.Commit, b.Date)
+			// goreleaser --snapshot outside a tagged checkout gives "none"
+			// and a zero date: print only what is known.
+			if b.Commit != "" && b.Commit != "none" {
+				fmt.Fprintf(opts.Stdout, " (commit %s", b.Commit)
+				if b.Date != "" && !strings.HasPrefix(b.Date, "0001-") {
+					fmt.Fprintf(opts.Stdout, ", %s", b.Date)
+				}
+				fmt.Fprint(opts.Stdout, ")")
 			}
 			fmt.Fprintf(opts.Stdout, " %s/%s %s\n", runtime.GOOS, runtime.GOARCH, runtime.Version())
 			s, err := opts.snapshot()
