@@ -18,7 +18,10 @@ import (
 // @file items. A named territory takes precedence over a commune of the
 // same name: the user declared it.
 func (o *globalOptions) territoryItems(items []string) ([]string, error) {
-	named := o.cfg.GetStringMapStringSlice("territories")
+	var named map[string][]string
+	if o.cfg != nil { // nil when a test builds the options by hand
+		named = o.cfg.GetStringMapStringSlice("territories")
+	}
 	var out []string
 	for _, it := range items {
 		if list, ok := named[strings.ToLower(it)]; ok {
