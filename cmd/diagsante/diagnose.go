@@ -123,20 +123,9 @@ func runDiagnose(opts *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := opts.snapshot()
+	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
-	}
-	items, err := opts.territoryItems(opts.Items)
-	if err != nil {
-		return err
-	}
-	t, err := diagnostic.NewResolver(s).Resolve(items...)
-	if err != nil {
-		return err
-	}
-	for _, w := range t.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning:", w)
 	}
 	dir := opts.Out
 	if dir == "" {

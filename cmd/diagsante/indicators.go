@@ -98,20 +98,9 @@ func indicatorRows() []indicatorRow {
 }
 
 func runIndicators(opts *indicatorsOptions) error {
-	s, err := opts.snapshot()
+	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
-	}
-	items, err := opts.territoryItems(opts.Items)
-	if err != nil {
-		return err
-	}
-	t, err := diagnostic.NewResolver(s).Resolve(items...)
-	if err != nil {
-		return err
-	}
-	for _, w := range t.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning:", w)
 	}
 	rep := diagnostic.NewEngine(s).Build(t, opts.Name)
 	switch {

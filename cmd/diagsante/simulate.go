@@ -100,20 +100,9 @@ func runSimulate(opts *simulateOptions) error {
 	if len(changes) == 0 {
 		return usageErr(fmt.Errorf("nothing to simulate: give --add-gp or --remove-gp"))
 	}
-	s, err := opts.snapshot()
+	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
-	}
-	items, err := opts.territoryItems(opts.Items)
-	if err != nil {
-		return err
-	}
-	t, err := diagnostic.NewResolver(s).Resolve(items...)
-	if err != nil {
-		return err
-	}
-	for _, w := range t.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning:", w)
 	}
 	eng, err := opts.newEngine(s)
 	if err != nil {

@@ -79,20 +79,9 @@ type territoryOutput struct {
 }
 
 func runTerritoryShow(opts *territoryShowOptions) error {
-	s, err := opts.snapshot()
+	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
-	}
-	items, err := opts.territoryItems(opts.Items)
-	if err != nil {
-		return err
-	}
-	t, err := diagnostic.NewResolver(s).Resolve(items...)
-	if err != nil {
-		return err
-	}
-	for _, w := range t.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning:", w)
 	}
 	apl := diagnostic.NewAPLIndex(s)
 	out := territoryOutput{Label: t.Label, Items: t.Items, Warnings: t.Warnings, Communes: []territoryRow{}}

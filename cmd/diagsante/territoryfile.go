@@ -10,8 +10,32 @@ import (
 	"os"
 	"strings"
 
+	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/textnorm"
+	"github.com/diagsante/diagsante/diagnostic"
 )
+
+// resolveTerritory loads the snapshot, expands named territories and @file
+// items, resolves them, and prints the resolver's warnings on standard
+// error: the common start of every command that takes TERRITORY arguments.
+func (o *globalOptions) resolveTerritory(args []string) (*snapshot.Snapshot, *diagnostic.Territory, error) {
+	s, err := o.snapshot()
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := o.territoryItems(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := diagnostic.NewResolver(s).Resolve(items...)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range t.Warnings {
+		fmt.Fprintln(o.Stderr, "warning:", w)
+	}
+	return s, t, nil
+}
 
 // territoryItems expands the named territories of the configuration
 // (`territories:` in diagsante.yaml, a map of name to items) and then the
