@@ -1,0 +1,63 @@
+package templates
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func testIndex() *Index {
+	apl, low := 2.31, 0.42
+	return &Index{Title: "Diagnostics — Lozère (48) par EPCI", By: "epci", Rows: []IndexRow{
+		{Key: "244800405", Name: `CC "Cœur" <script>alert(1)</script>`, Dir: "244800405-cc", Status: "written", Communes: 7, Population: 15780, APL2023: &apl, ShareLow: &low, MSP: 1},
+		{Key: "244800470", Name: "CC du Gévaudan", Dir: "244800470-cc", Status: "failed", Error: "disk full"},
+	}}
+}
+
+func TestIndexHTML(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteIndexHTML(&b, testIndex()); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("unit name not escaped")
+	}
+	if strings.Count(page, "<script>") != 1 {
+		t.Errorf("%d script tags, want the sorting script only", strings.Count(page, "<script>"))
+	}
+	for _, want := range []string{`href="244800405-cc/diagnostic.html"`, `data-v="2.31"`, "2,31", "15\u00a0780", "failed : disk full"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `href="244800470-cc/diagnostic.html"`) {
+		t.Error("a failed unit links to a report that does not exist")
+	}
+}
+
+func TestIndexXLSX(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteIndexXLSX(&b, testIndex()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue("Index", "E2", excelize.Options{RawCellValue: true}); v != "15780" {
+		t.Errorf("population E2 = %q", v)
+	}
+	if typ, _ := f.GetCellType("Index", "F2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("APL cell type %v", typ)
+	}
+	if v, _ := f.GetCellValue("Index", "F3"); v != "" {
+		t.Errorf("missing APL written as %q", v)
+	}
+	if link, target, _ := f.GetCellHyperLink("Index", "L2"); !link || target != "244800405-cc/diagnostic.html" {
+		t.Errorf("link %v %q", link, target)
+	}
+}
