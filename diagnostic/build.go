@@ -31,7 +31,14 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	if title == "" {
 		title = t.Label
 	}
-	r := &Report{Title: title, Thresholds: e.Thresholds}
+	r := &Report{Title: title, Thresholds: e.Thresholds, GPSource: "BPE 2017"}
+	if t := s.Manifest.Table("gp_bpe"); t != nil && t.Origin != "" && t.Origin != "embedded" {
+		r.GPFromRPPS = true
+		r.GPSource = "RPPS"
+		if t.Vintage != "" {
+			r.GPSource += " " + t.Vintage
+		}
+	}
 	info := TerritoryInfo{Label: t.Label, Items: t.Items, Warnings: nonNil(t.Warnings), Communes: len(t.Communes)}
 	deps, regs, epcis := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, code := range t.Communes {
@@ -63,6 +70,10 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	e.fillAccess(r)
 	r.Sources = s.Manifest.Tables
 	r.Limits = Limits
+	if r.GPFromRPPS {
+		r.Limits = append([]string{}, Limits...)
+		r.Limits[1] = "Les effectifs de médecins généralistes par commune viennent de l'extraction RPPS importée (" + r.GPSource + ") : médecins généralistes ayant une activité libérale, une personne exerçant dans deux communes comptant dans chacune."
+	}
 	r.Attention, r.Levers = Findings(r)
 	return r
 }

@@ -2,6 +2,7 @@ package diagnostic
 
 import (
 	"math"
+	"strings"
 	"sync"
 	"testing"
 
@@ -166,5 +167,29 @@ func BenchmarkBuildEPCI(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		e.Build(terr, "")
+	}
+}
+
+// TestGPSourceAfterImport: with a gp_bpe table imported from an RPPS
+// extraction, labels and limits name the RPPS, and Paris and the overseas
+// départements have GP data (the BPE lacks them).
+func TestGPSourceAfterImport(t *testing.T) {
+	s, err := snapshot.LoadEmbedded() // a copy of its own, to alter
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := s.Manifest.Table("gp_bpe")
+	tab.Origin, tab.Vintage = "/data/PS_LibreAcces_Personne_activite_202506120000.txt", "2025-06-12"
+	e := NewEngine(s)
+	if _, ok := e.GPs("75056"); !ok {
+		t.Error("Paris has no GP data after an RPPS import")
+	}
+	terr, _ := NewResolver(s).Resolve("77333")
+	r := e.Build(terr, "")
+	if !r.GPFromRPPS || r.GPSource != "RPPS 2025-06-12" || !strings.Contains(r.Limits[1], "RPPS") {
+		t.Errorf("GP source %q (%v), limit %q", r.GPSource, r.GPFromRPPS, r.Limits[1])
+	}
+	if r0 := realEngine(t).Build(terr, ""); r0.GPSource != "BPE 2017" || r0.GPFromRPPS {
+		t.Errorf("embedded GP source %q", r0.GPSource)
 	}
 }

@@ -37,6 +37,12 @@ type Report struct {
 	Limits []string `json:"limits"`
 	// Thresholds are the APL zonage thresholds used, with their legal text.
 	Thresholds Thresholds `json:"thresholds"`
+	// GPSource names where the per-commune GP counts come from, for labels:
+	// "BPE 2017" for the embedded data, "RPPS <date>" after an import.
+	GPSource string `json:"gp_source"`
+	// GPFromRPPS is true when the GP counts come from an imported RPPS
+	// extraction (libéral GPs, every commune) rather than the BPE 2017.
+	GPFromRPPS bool `json:"gp_from_rpps"`
 }
 
 // TerritoryInfo describes the territory.

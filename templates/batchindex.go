@@ -72,7 +72,7 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 	const sheet = "Index"
 	f.SetSheetName("Sheet1", sheet)
 	headers := []string{"Code", "Nom", "État", "Communes", "Population (hab.)", "APL 2023 (consultations/an/hab.)", "Part de la population APL ≤ 2,5 (%)",
-		"Médecins généralistes pour 10 000 hab. (BPE 2017)", "MSP", "Centres de santé", "Points d'attention", "Rapport"}
+		"Médecins généralistes pour 10 000 hab.", "MSP", "Centres de santé", "Points d'attention", "Rapport"}
 	for i, h := range headers {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
 		f.SetCellStr(sheet, cell, h)
@@ -168,7 +168,7 @@ tr.failed td{color:#a40000}
 <table id="index">
 <thead><tr>
 <th data-type="s">Code</th><th data-type="s">Nom</th><th data-type="n">Communes</th><th data-type="n">Population</th>
-<th data-type="n">APL 2023</th><th data-type="n">Population APL ≤ 2,5</th><th data-type="n">Généralistes / 10 000 hab. (2017)</th>
+<th data-type="n">APL 2023</th><th data-type="n">Population APL ≤ 2,5</th><th data-type="n">Généralistes / 10 000 hab.</th>
 <th data-type="n">MSP</th><th data-type="n">Centres de santé</th><th data-type="n">Points d'attention</th><th data-type="s">État</th>
 </tr></thead>
 <tbody>

@@ -300,7 +300,7 @@ func aplLevelsChart(r *diagnostic.Report) chartSpec {
 }
 
 func gpDensityChart(r *diagnostic.Report) chartSpec {
-	return levelBars("densite-mg", "Médecins généralistes pour 10 000 habitants (BPE 2017)",
+	return levelBars("densite-mg", "Médecins généralistes pour 10 000 habitants ("+r.GPSource+")",
 		"Histogramme de la densité de médecins généralistes du territoire, de son département, de sa région et de la France", r,
 		[]levelSeries{{name: "Densité de médecins généralistes", value: func(f diagnostic.Figures) *float64 { return f.GPDensity }, scale: 1, byLevel: true}},
 		1, "", nil)

@@ -329,7 +329,7 @@ func cards(r *diagnostic.Report) []card {
 		}
 	}
 	out = append(out, low)
-	gp := card{Label: "Médecins généralistes pour 10 000 habitants", Value: NumP(t.GPDensity, 1), Unit: "(BPE 2017)",
+	gp := card{Label: "Médecins généralistes pour 10 000 habitants", Value: NumP(t.GPDensity, 1), Unit: "(" + r.GPSource + ")",
 		Compare: compareLevels(r, func(f diagnostic.Figures) string { return NumP(f.GPDensity, 1) })}
 	if t.GPs != nil {
 		gp.Note = Int(*t.GPs) + " médecins généralistes recensés en 2017"

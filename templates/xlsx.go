@@ -278,7 +278,8 @@ func intPtrToFloat(n *int) *float64 {
 	return &v
 }
 
-func indicators(th diagnostic.Thresholds) []indicator {
+func indicators(r *diagnostic.Report) []indicator {
+	th := r.Thresholds
 	i := func(st *styles) int { return st.int }
 	d1 := func(st *styles) int { return st.dec1 }
 	d2 := func(st *styles) int { return st.dec2 }
@@ -288,7 +289,7 @@ func indicators(th diagnostic.Thresholds) []indicator {
 		{"Communes (nb)", func(f diagnostic.Figures) *float64 { v := float64(f.Communes); return &v }, i},
 		{"Population municipale 2026 (hab.)", func(f diagnostic.Figures) *float64 { v := float64(f.Population); return &v }, i},
 		{"Indice de besoin de soins (France = 1)", func(f diagnostic.Figures) *float64 { return f.NeedIndex }, d2},
-		{"Médecins généralistes, BPE 2017 (nb)", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
+		{"Médecins généralistes, " + r.GPSource + " (nb)", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
 		{"Densité de médecins généralistes (pour 10 000 hab.)", func(f diagnostic.Figures) *float64 { return f.GPDensity }, d1},
 		{"APL 2023 (consultations/an/hab.)", func(f diagnostic.Figures) *float64 { return f.APL2023 }, d2},
 		{"APL 2022 (consultations/an/hab.)", func(f diagnostic.Figures) *float64 { return f.APL2022 }, d2},
@@ -318,7 +319,7 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		names = append(names, levelHeader(l, r.Title))
 	}
 	w.header(hdr, names...)
-	inds := indicators(r.Thresholds)
+	inds := indicators(r)
 	rowOf := map[string]int{}
 	for i, ind := range inds {
 		row := hdr + 1 + i
@@ -391,7 +392,7 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		func(l diagnostic.Level) bool { return l.APL2023 != nil }, "0.00"); err != nil {
 		return err
 	}
-	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants (BPE 2017)", r, rowOf[inds[4].label], hdr,
+	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+r.GPSource+")", r, rowOf[inds[4].label], hdr,
 		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0")
 }
 
@@ -438,7 +439,7 @@ func strPtr(s string) *string { return &s }
 func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := &sheet{f: f, name: SheetCommunes, st: st}
 	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", "Population municipale 2026 (hab.)", "Indice de besoin de soins",
-		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, BPE 2017 (nb)",
+		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + r.GPSource + " (nb)",
 		"Densité de médecins généralistes (pour 10 000 hab.)", "Latitude (°)", "Longitude (°)"}
 	for _, k := range diagnostic.Kinds {
 		head = append(head, k.Label+" (nb)")
@@ -552,7 +553,7 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	row := last + 2
 	w.set(1, row, "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale 2026.", st.subtitle)
 	row += 2
-	w.header(row, "Médecins généralistes (BPE 2017)", "Médecins généralistes (nb)", "Densité (pour 10 000 hab.)")
+	w.header(row, "Médecins généralistes ("+r.GPSource+")", "Médecins généralistes (nb)", "Densité (pour 10 000 hab.)")
 	for i, l := range r.Levels {
 		w.set(1, row+1+i, levelHeader(l, r.Title), st.text)
 		w.intp(2, row+1+i, l.GPs, st.int)
@@ -642,7 +643,7 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 
 func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := &sheet{f: f, name: SheetReferences, st: st}
-	inds := indicators(r.Thresholds)
+	inds := indicators(r)
 	head := []string{"Niveau", "Type", "Code"}
 	for _, ind := range inds {
 		head = append(head, ind.label)
