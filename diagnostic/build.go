@@ -8,20 +8,23 @@ import (
 
 // Professions are the libéral professions compared across levels, as
 // (sheet, category) of the Assurance Maladie table.
+// RPPS is the profession of the imported RPPS per-commune table that
+// matches (libéral activity), "" when the RPPS does not tell it apart
+// without the specialities.
 var Professions = []struct {
-	Key, Label, Sheet, Category string
+	Key, Label, Sheet, Category, RPPS string
 }{
-	{"mg", "Médecins généralistes", "Généralistes et MEP", "01- Médecine générale"},
-	{"spec", "Médecins spécialistes (total)", "Spécialistes", "TOTAL SPECIALISTES"},
-	{"pediatre", "Pédiatres", "Spécialistes", "TOTAL PEDIATRIE  (78, 12)"},
-	{"gyneco", "Gynécologues", "Spécialistes", "TOTAL GYNECOLOGIE  (70, 77, 79, 07)"},
-	{"psychiatre", "Psychiatres", "Spécialistes", "TOTAL PSYCHIATRIE  (75, 33,17)"},
-	{"ophtalmo", "Ophtalmologues", "Spécialistes", "15- Ophtalmologie"},
-	{"dentiste", "Chirurgiens-dentistes", "Dentistes et ODF", "19- Chirurgiens-dentistes"},
-	{"sagefemme", "Sages-femmes", "Sages-femmes", "21- Sages-femmes"},
-	{"infirmier", "Infirmiers", "Auxiliaires médicaux", "24- Infirmiers"},
-	{"kine", "Masseurs-kinésithérapeutes", "Auxiliaires médicaux", "26- Masseurs-kinésithérapeutes-rééducateurs"},
-	{"orthophoniste", "Orthophonistes", "Auxiliaires médicaux", "28- Orthophonistes"},
+	{"mg", "Médecins généralistes", "Généralistes et MEP", "01- Médecine générale", "GP"},
+	{"spec", "Médecins spécialistes (total)", "Spécialistes", "TOTAL SPECIALISTES", ""},
+	{"pediatre", "Pédiatres", "Spécialistes", "TOTAL PEDIATRIE  (78, 12)", ""},
+	{"gyneco", "Gynécologues", "Spécialistes", "TOTAL GYNECOLOGIE  (70, 77, 79, 07)", ""},
+	{"psychiatre", "Psychiatres", "Spécialistes", "TOTAL PSYCHIATRIE  (75, 33,17)", ""},
+	{"ophtalmo", "Ophtalmologues", "Spécialistes", "15- Ophtalmologie", ""},
+	{"dentiste", "Chirurgiens-dentistes", "Dentistes et ODF", "19- Chirurgiens-dentistes", "40"},
+	{"sagefemme", "Sages-femmes", "Sages-femmes", "21- Sages-femmes", "50"},
+	{"infirmier", "Infirmiers", "Auxiliaires médicaux", "24- Infirmiers", "60"},
+	{"kine", "Masseurs-kinésithérapeutes", "Auxiliaires médicaux", "26- Masseurs-kinésithérapeutes-rééducateurs", "70"},
+	{"orthophoniste", "Orthophonistes", "Auxiliaires médicaux", "28- Orthophonistes", "91"},
 }
 
 // Build computes the whole report of a resolved territory. title overrides
@@ -65,6 +68,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.Territory = info
 	r.Levels = append([]Level{{Kind: "territory", Code: "", Name: title, Figures: e.Figures(t.Communes)}}, e.Levels(t.Communes)...)
 	r.Professions = e.professions(r.Levels[1:])
+	e.territoryProfessions(r, t.Communes)
 	r.Structures = e.structures(t.Communes)
 	r.CPTS = e.cptsInfo(t.Communes)
 	e.fillAccess(r)
@@ -257,4 +261,36 @@ func (e *Engine) cptsInfo(codes []string) []CPTSInfo {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// territoryProfessions adds the territory's own column to the professions
+// when an RPPS extraction was imported: the only source of per-commune
+// counts of professions other than GPs. Counts are libéral practitioners,
+// as the Assurance Maladie columns next to them.
+func (e *Engine) territoryProfessions(r *Report, codes []string) {
+	if len(e.Snap.Professionals) == 0 {
+		return
+	}
+	in := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		in[c] = true
+	}
+	counts := map[string]int{}
+	for _, p := range e.Snap.Professionals {
+		if in[p.Code] {
+			counts[p.Profession] += p.Liberal
+		}
+	}
+	pop := r.Levels[0].Population
+	for i := range r.Professions {
+		pl := ProfessionLevel{Kind: "territory", Name: r.Title}
+		if code := Professions[i].RPPS; code != "" {
+			n := counts[code]
+			pl.Count = ptr(n)
+			if pop > 0 {
+				pl.Density = ptr(float64(n) / float64(pop) * 10000)
+			}
+		}
+		r.Professions[i].Levels = append([]ProfessionLevel{pl}, r.Professions[i].Levels...)
+	}
 }

@@ -193,3 +193,41 @@ func TestGPSourceAfterImport(t *testing.T) {
 		t.Errorf("embedded GP source %q", r0.GPSource)
 	}
 }
+
+// TestTerritoryProfessionsFromRPPS: an imported per-commune RPPS table adds
+// the territory's column to the professions, libéral counts.
+func TestTerritoryProfessionsFromRPPS(t *testing.T) {
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Professionals = []snapshot.ProfessionalCount{
+		{Code: "77333", Profession: "GP", Count: 11, Liberal: 9, Vintage: "2025-06-12"},
+		{Code: "77333", Profession: "60", Count: 30, Liberal: 21, Vintage: "2025-06-12"},
+		{Code: "77431", Profession: "60", Count: 4, Liberal: 4, Vintage: "2025-06-12"},
+		{Code: "48095", Profession: "60", Count: 50, Liberal: 40, Vintage: "2025-06-12"},
+	}
+	e := NewEngine(s)
+	terr, _ := NewResolver(s).Resolve("77333", "77431")
+	r := e.Build(terr, "")
+	byKey := map[string]ProfessionFigures{}
+	for _, p := range r.Professions {
+		byKey[p.Key] = p
+		if len(p.Levels) != len(r.Levels) || p.Levels[0].Kind != "territory" {
+			t.Fatalf("%s: levels %+v", p.Key, p.Levels)
+		}
+	}
+	pop := float64(12889 + 5401)
+	if l := byKey["infirmier"].Levels[0]; l.Count == nil || *l.Count != 25 || math.Abs(*l.Density-25/pop*1e4) > 1e-12 {
+		t.Errorf("nurses: %+v", l)
+	}
+	if l := byKey["mg"].Levels[0]; l.Count == nil || *l.Count != 9 {
+		t.Errorf("GPs: %+v", l)
+	}
+	if l := byKey["pediatre"].Levels[0]; l.Count != nil {
+		t.Errorf("paediatricians have no RPPS mapping, got %d", *l.Count)
+	}
+	if r0 := realEngine(t).Build(terr, ""); len(r0.Professions[0].Levels) != len(r0.Levels)-1 {
+		t.Error("embedded data must not have a territory column")
+	}
+}

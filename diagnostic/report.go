@@ -162,7 +162,9 @@ type ProfessionFigures struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
 	// Levels hold the count and density per 10,000 of each comparison level,
-	// in the order of Report.Levels without the territory.
+	// in the order of Report.Levels without the territory — preceded by the
+	// territory itself when an RPPS extraction was imported (libéral
+	// practitioners counted per commune).
 	Levels []ProfessionLevel `json:"levels"`
 }
 

@@ -551,7 +551,11 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	}
 	last := len(r.Professions) + 1
 	row := last + 2
-	w.set(1, row, "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale 2026.", st.subtitle)
+	src := "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale 2026."
+	if r.GPFromRPPS {
+		src += " Territoire : praticiens à activité libérale de l'extraction RPPS importée (" + r.GPSource + ")."
+	}
+	w.set(1, row, src, st.subtitle)
 	row += 2
 	w.header(row, "Médecins généralistes ("+r.GPSource+")", "Médecins généralistes (nb)", "Densité (pour 10 000 hab.)")
 	for i, l := range r.Levels {

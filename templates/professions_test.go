@@ -1,0 +1,48 @@
+package templates
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/diagsante/diagsante/diagnostic"
+)
+
+// TestTerritoryProfessionColumn: after an RPPS import the professions carry
+// a territory column first; both renderers show it.
+func TestTerritoryProfessionColumn(t *testing.T) {
+	r, contours := testReport(t, "epci:200023240")
+	n, d := 17, 5.75
+	for i := range r.Professions {
+		r.Professions[i].Levels = append([]diagnostic.ProfessionLevel{{Kind: "territory", Name: r.Title}}, r.Professions[i].Levels...)
+	}
+	r.Professions[0].Levels[0].Count, r.Professions[0].Levels[0].Density = &n, &d
+	var h bytes.Buffer
+	if err := WriteHTML(&h, r, contours); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.String(), "5,8") {
+		t.Error("territory density 5,8 missing from the page")
+	}
+	var x bytes.Buffer
+	if err := WriteXLSX(&x, r); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(SheetProfessionals, excelize.Options{RawCellValue: true})
+	found := false
+	for _, row := range rows {
+		if len(row) > 2 && row[0] == r.Professions[0].Label && row[1] == "17" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("territory count 17 is not the first value of the %q row", r.Professions[0].Label)
+	}
+}
