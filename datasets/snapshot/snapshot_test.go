@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"compress/gzip"
 	"strings"
 	"testing"
 )
@@ -258,4 +259,24 @@ func TestUnmatched(t *testing.T) {
 	if noPoint != want["communes without point"] {
 		t.Errorf("communes without point: %d in the table", noPoint)
 	}
+}
+
+// FuzzTableReader feeds arbitrary decompressed tables to the reader used to
+// load a local snapshot: it must return an error, never panic.
+func FuzzTableReader(f *testing.F) {
+	for _, s := range []string{"code\tname\n01001\tA\n", "code\tname\n01001\n", "code\n", "", "a\tb\n1\t2\n3\t4", "code\tpopulation\n01001\tx\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(data)
+		zw.Close()
+		r, err := newTableReader("fuzz.tsv.gz", buf.Bytes())
+		if err != nil {
+			return
+		}
+		s := &Snapshot{}
+		s.loadCommunes(r)
+	})
 }

@@ -19,7 +19,9 @@ func Fold(s string) string {
 	// cheaper than a transform chain, which allocates per call.
 	out := s
 	if !isASCII(s) {
-		out = norm.NFD.String(s)
+		// Invalid bytes would stop the decomposition of what follows them
+		// (found by FuzzFold): drop them first.
+		out = norm.NFD.String(strings.ToValidUTF8(s, ""))
 	}
 	var b strings.Builder
 	b.Grow(len(out))
