@@ -3,7 +3,6 @@ package importer
 import (
 	"cmp"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"slices"
 	"sort"
@@ -54,7 +53,7 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 				return err
 			}
 			if (s.Profession == rpps.Medecin || s.Profession == "") && rpps.IsGPSavoirFaire(s.Code) {
-				pc.gps[personKey(identity(s.NationalID, s.ID))] = struct{}{}
+				pc.gps[rpps.PersonKey(s.NationalID, s.ID)] = struct{}{}
 			}
 			return nil
 		})
@@ -158,38 +157,6 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	}, []Result{res, gpRes}, nil
 }
 
-// personKey identifies a professional compactly, as rpps.Aggregator does:
-// identifiers are digit strings (8 + RPPS number, 0 + ADELI number) and fit
-// a uint64 with their length (leading zeros matter); anything else is
-// hashed, with the top bit set so the two spaces never meet.
-func personKey(id string) uint64 {
-	if n := len(id); n > 0 && n <= 16 {
-		var v uint64
-		digits := true
-		for i := 0; i < n; i++ {
-			c := id[i]
-			if c < '0' || c > '9' {
-				digits = false
-				break
-			}
-			v = v*10 + uint64(c-'0')
-		}
-		if digits {
-			return uint64(n)<<56 | v
-		}
-	}
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64() | 1<<63
-}
-
-func identity(nationalID, id string) string {
-	if nationalID != "" {
-		return nationalID
-	}
-	return id
-}
-
 // A site is one activity line reduced to what counting needs: 16 bytes,
 // so the 2 million lines of the national file take 32 MB.
 type site struct {
@@ -227,7 +194,7 @@ func newPeopleCounter(codes *Codes, size int64) *peopleCounter {
 }
 
 func (pc *peopleCounter) add(a *rpps.Activity) {
-	person := personKey(identity(a.NationalID, a.ID))
+	person := rpps.PersonKey(a.NationalID, a.ID)
 	if a.Profession == rpps.Medecin && rpps.IsGPSavoirFaire(a.SavoirFaire) {
 		pc.gps[person] = struct{}{}
 	}

@@ -31,6 +31,10 @@ type Count struct {
 	Share float64
 }
 
+// PersonKey identifies a professional compactly, by the national
+// identifier when the line has one, else the identifier PP: see personKey.
+func PersonKey(nationalID, id string) uint64 { return personKey(identity(nationalID, id)) }
+
 // personKey identifies a professional compactly: identifiers are digit
 // strings (8 + RPPS number, 0 + ADELI number) and fit a uint64 with their
 // length (leading zeros matter); anything else is hashed, with the top bit
