@@ -346,11 +346,7 @@ func communeAPLChart(r *diagnostic.Report) chartSpec {
 	m["series"].([]any)[0].(map[string]any)["markLine"] = thresholdLines(r.Thresholds, map[bool]string{true: "xAxis", false: "yAxis"}[horizontal])
 	height := 360
 	if horizontal {
-		cat := m["xAxis"].([]any)[0].(map[string]any)
-		cat["type"] = "category"
-		cat["inverse"] = true
-		cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "truncate"}
-		m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
+		horizontalBars(m, "truncate", map[string]any{"type": "value"})
 		height = 70 + 22*len(cs)
 	} else {
 		x := m["xAxis"].([]any)[0].(map[string]any)
@@ -393,11 +389,7 @@ func classSharesChart(r *diagnostic.Report) chartSpec {
 			BarMaxWidth: "34", ItemStyle: &opts.ItemStyle{Color: c.color}, Label: &opts.Label{Show: opts.Bool(true), Color: "#fff"}})
 	}
 	m := optionOf(b)
-	cat := m["xAxis"].([]any)[0].(map[string]any)
-	cat["type"] = "category"
-	cat["inverse"] = true
-	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "break"}
-	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value", "max": 100}}
+	horizontalBars(m, "break", map[string]any{"type": "value", "max": 100})
 	return chartSpec{ID: "classes-apl", Height: 90 + 46*len(r.Levels), Dec: 0, Unit: " %", Option: m,
 		Title: "Part de la population selon la classe d'APL 2023",
 		Alt:   "Barres empilées : part de la population vivant dans une commune d'APL inférieure à 2,5, entre 2,5 et 4, et supérieure à 4"}
@@ -421,11 +413,7 @@ func accessChart(r *diagnostic.Report) chartSpec {
 	b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: "Temps moyen d'accès", Type: "bar", Data: data, BarMaxWidth: "24",
 		ItemStyle: &opts.ItemStyle{Color: levelColors["territory"]}, Label: &opts.Label{Show: opts.Bool(true), Position: "right"}})
 	m := optionOf(b)
-	cat := m["xAxis"].([]any)[0].(map[string]any)
-	cat["type"] = "category"
-	cat["inverse"] = true
-	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "break"}
-	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
+	horizontalBars(m, "break", map[string]any{"type": "value"})
 	return chartSpec{ID: "acces-temps", Height: 60 + 36*len(r.Access), Dec: 1, Unit: " min", Option: m,
 		Title: "Temps d'accès moyen à la structure la plus proche, par type (minutes, pondéré par la population)",
 		Alt:   "Barres horizontales : temps moyen d'accès à la structure la plus proche de chaque type"}
@@ -461,12 +449,19 @@ func professionsChart(r *diagnostic.Report) chartSpec {
 		}
 	}
 	m := optionOf(b)
-	cat := m["xAxis"].([]any)[0].(map[string]any)
-	cat["type"] = "category"
-	cat["inverse"] = true
-	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": "break"}
-	m["yAxis"], m["xAxis"] = []any{cat}, []any{map[string]any{"type": "value"}}
+	horizontalBars(m, "break", map[string]any{"type": "value"})
 	return chartSpec{ID: "professions", Height: 70 + len(r.Professions)*(12*nLevels+14), Dec: 1, Option: m,
 		Title: "Professionnels libéraux pour 10 000 habitants, par profession",
 		Alt:   "Barres horizontales : densité de chaque profession libérale dans le département, la région et la France"}
+}
+
+// horizontalBars turns a go-echarts bar option into horizontal bars: the
+// categories go to the y axis, first on top, with labels wrapped or cut
+// (overflow "break" or "truncate"), and valueAxis becomes the x axis.
+func horizontalBars(m map[string]any, overflow string, valueAxis map[string]any) {
+	cat := m["xAxis"].([]any)[0].(map[string]any)
+	cat["type"] = "category"
+	cat["inverse"] = true
+	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": overflow}
+	m["yAxis"], m["xAxis"] = []any{cat}, []any{valueAxis}
 }
