@@ -59,6 +59,7 @@ type Engine struct {
 	kindsOf   map[string][]string // FINESS number -> kinds
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // commune -> CPTS names (known perimeters)
+	cptsDeps  map[string]bool     // départements where CPTS perimeters are known
 	emergency map[string]snapshot.EmergencyDept
 	maternity map[string]snapshot.Maternity
 
@@ -126,9 +127,13 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 			e.byCommune[est.Commune] = append(e.byCommune[est.Commune], i)
 		}
 	}
+	e.cptsDeps = map[string]bool{}
 	for _, m := range s.CPTS {
 		if !slices.Contains(e.cptsOf[m.Commune], m.CPTS) {
 			e.cptsOf[m.Commune] = append(e.cptsOf[m.Commune], m.CPTS)
+		}
+		if c := s.Commune(m.Commune); c != nil {
+			e.cptsDeps[c.Dep] = true
 		}
 	}
 	return e
@@ -251,14 +256,8 @@ func (e *Engine) Figures(codes []string) Figures {
 // communes' départements: a coverage share elsewhere would read as "no CPTS"
 // when the truth is "no data".
 func (e *Engine) cptsKnownFor(codes []string) bool {
-	known := map[string]bool{}
-	for c := range e.cptsOf {
-		if cm := e.Snap.Commune(c); cm != nil {
-			known[cm.Dep] = true
-		}
-	}
 	for _, code := range codes {
-		if c := e.Snap.Commune(code); c != nil && !known[c.Dep] {
+		if c := e.Snap.Commune(code); c != nil && !e.cptsDeps[c.Dep] {
 			return false
 		}
 	}
