@@ -114,9 +114,18 @@ type Establishment struct {
 	Placement string
 	Source    string // "finess-2021" or "finess-occitanie-2026"
 	Opened    string // date d'ouverture, YYYY-MM-DD
-	// ProximityHospital is true when the long name carries the "hôpital de
-	// proximité" marker; the 2021 extraction predates the label.
+	// ProximityHospital is true when the establishment is a labelled
+	// hôpital de proximité: the long name carries the marker (recent FINESS
+	// extractions), or an ARS list names it. The 2021 extraction predates
+	// the label.
 	ProximityHospital bool
+	// ProximitySource says where ProximityHospital comes from, for labels:
+	// e.g. "FINESS 2026 (libellé)" or "ARS Île-de-France, label au 1er janvier 2022".
+	ProximitySource string
+	// Arrondissement is the arrondissement municipal (751xx, 6938x, 132xx)
+	// the establishment stands in, for Paris, Lyon and Marseille; "" elsewhere
+	// or when it could not be told.
+	Arrondissement string
 }
 
 // An EmergencyDept is an emergency department (structure des urgences)
@@ -155,6 +164,15 @@ type PopAge struct {
 	Age0to19, Age20to39, Age40to59, Age60to74, Age75Plus, Total int
 }
 
+// A Coverage says which source and vintage a table holds for one
+// département. Outside the départements a table covers, its figures are
+// unknown, never zero.
+type Coverage struct {
+	Dep     string `json:"dep"`
+	Source  string `json:"source"`  // short French label, e.g. "FINESS 2021-01-08", "FINESS Occitanie 2026"
+	Vintage string `json:"vintage"` // YYYY, YYYY-MM or YYYY-MM-DD
+}
+
 // A TableInfo describes where a snapshot table comes from.
 type TableInfo struct {
 	Name      string   `json:"name"`
@@ -171,6 +189,32 @@ type TableInfo struct {
 	Origin string `json:"origin,omitempty"`
 	// Imported is the time of import for a local table (RFC 3339).
 	Imported string `json:"imported,omitempty"`
+	// Coverage lists, by département code, the source and vintage the
+	// table holds there. Nil means a national reference table that covers
+	// every département of the snapshot (COG tables, contours); a data table
+	// lists the départements it describes, so that a figure elsewhere is
+	// unknown rather than zero. Some entries describe a figure rather than a
+	// file (e.g. "hopitaux_proximite": which départements' hôpitaux de
+	// proximité are known).
+	Coverage []Coverage `json:"coverage,omitempty"`
+}
+
+// Covers returns the source and vintage the table holds for a département;
+// ok is false when the table does not describe it. A table without a
+// coverage list covers every département.
+func (t *TableInfo) Covers(dep string) (c Coverage, ok bool) {
+	if t == nil {
+		return Coverage{}, false
+	}
+	if t.Coverage == nil {
+		return Coverage{Dep: dep, Source: t.Source, Vintage: t.Vintage}, true
+	}
+	for _, c := range t.Coverage {
+		if c.Dep == dep {
+			return c, true
+		}
+	}
+	return Coverage{}, false
 }
 
 // A Manifest lists the tables of a snapshot and the generator's report.

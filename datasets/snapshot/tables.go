@@ -155,21 +155,23 @@ func (s *Snapshot) loadLiberal(r *tableReader) {
 // WriteEstablishments writes the establishments table.
 func WriteEstablishments(w io.Writer, rows []Establishment) (int, error) {
 	return writeTable(w, rows, []string{"finess", "finess_ej", "category", "category_label", "name", "long_name", "address", "postcode", "city",
-		"commune", "lat", "lon", "has_point", "placement", "source", "opened", "proximity_hospital"},
+		"commune", "lat", "lon", "has_point", "placement", "source", "opened", "proximity_hospital", "proximity_source", "arrondissement"},
 		func(e *Establishment) []any {
 			return []any{e.Finess, e.FinessEJ, e.Category, e.CategoryLabel, e.Name, e.LongName, e.Address, e.Postcode, e.City,
-				e.Commune, e.Lat, e.Lon, e.HasPoint, e.Placement, e.Source, e.Opened, e.ProximityHospital}
+				e.Commune, e.Lat, e.Lon, e.HasPoint, e.Placement, e.Source, e.Opened, e.ProximityHospital, e.ProximitySource, e.Arrondissement}
 		})
 }
 
 func (s *Snapshot) loadEstablishments(r *tableReader) {
 	fi, ej, cat, catl, name, long, addr, cp, city := r.col("finess"), r.col("finess_ej"), r.col("category"), r.col("category_label"), r.col("name"), r.col("long_name"), r.col("address"), r.col("postcode"), r.col("city")
 	com, lat, lon, hp, pl, src, op, prox := r.col("commune"), r.col("lat"), r.col("lon"), r.col("has_point"), r.col("placement"), r.col("source"), r.col("opened"), r.col("proximity_hospital")
+	proxSrc, arr := r.optCol("proximity_source"), r.optCol("arrondissement")
 	s.Establishments = make([]Establishment, 0, r.rows)
 	for r.next() {
 		s.Establishments = append(s.Establishments, Establishment{Finess: r.str(fi), FinessEJ: r.str(ej), Category: r.str(cat), CategoryLabel: r.str(catl),
 			Name: r.str(name), LongName: r.str(long), Address: r.str(addr), Postcode: r.str(cp), City: r.str(city), Commune: r.str(com),
-			Lat: r.float(lat), Lon: r.float(lon), HasPoint: r.bool(hp), Placement: r.str(pl), Source: r.str(src), Opened: r.str(op), ProximityHospital: r.bool(prox)})
+			Lat: r.float(lat), Lon: r.float(lon), HasPoint: r.bool(hp), Placement: r.str(pl), Source: r.str(src), Opened: r.str(op), ProximityHospital: r.bool(prox),
+			ProximitySource: r.optStr(proxSrc), Arrondissement: r.optStr(arr)})
 	}
 }
 

@@ -139,6 +139,22 @@ func (r *tableReader) col(name string) int {
 	return i
 }
 
+// optCol returns the index of a column added after the first release, or
+// -1 when a table written by an older version lacks it (read as "").
+func (r *tableReader) optCol(name string) int {
+	if i, ok := r.cols[name]; ok {
+		return i
+	}
+	return -1
+}
+
+func (r *tableReader) optStr(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return r.str(i)
+}
+
 // next advances to the next row; it returns false at the end or on error.
 func (r *tableReader) next() bool {
 	if r.err != nil || len(r.data) == 0 {
