@@ -74,6 +74,13 @@ type Snapshot struct {
 
 	fsys       fs.FS
 	commune    map[string]int
+	// arrPlaces are the arrondissements municipaux as places (see Place),
+	// arrOf maps a code to its index there, arrsOf a city to its
+	// arrondissements' codes, sorted.
+	arrPlaces []Commune
+	arrOf     map[string]int
+	arrsOf    map[string][]string
+	arrCity   []string // city of arrPlaces[i]
 	oldCode    map[string]int
 	epci       map[string]int
 	dep        map[string]int
@@ -187,6 +194,7 @@ func (s *Snapshot) index() {
 	for i, c := range s.Communes {
 		s.commune[c.Code] = i
 	}
+	s.indexArrondissements()
 	s.oldCode = make(map[string]int, len(s.OldCodes))
 	for i, o := range s.OldCodes {
 		s.oldCode[o.Code] = i
@@ -211,6 +219,62 @@ func (s *Snapshot) Commune(code string) *Commune {
 		return &s.Communes[i]
 	}
 	return nil
+}
+
+// indexArrondissements makes each arrondissement municipal of Paris, Lyon
+// and Marseille a place of its own: the DREES publishes the APL by
+// arrondissement, CPTS perimeters and FINESS addresses name them, so a
+// figure of the city is the roll-up of its arrondissements, never an average
+// taken first.
+func (s *Snapshot) indexArrondissements() {
+	s.arrPlaces = make([]Commune, 0, len(s.Arrondissements))
+	s.arrOf = make(map[string]int, len(s.Arrondissements))
+	s.arrCity = make([]string, 0, len(s.Arrondissements))
+	s.arrsOf = map[string][]string{}
+	for _, a := range s.Arrondissements {
+		city := s.Commune(a.Commune)
+		if city == nil {
+			continue
+		}
+		p := Commune{Code: a.Code, Name: a.Name, Dep: city.Dep, Reg: city.Reg, EPCI: city.EPCI, Population: a.Population, HasPop: true,
+			Lat: a.Lat, Lon: a.Lon, PointSource: "arrondissement"}
+		if a.Lat == 0 && a.Lon == 0 {
+			p.Lat, p.Lon, p.PointSource = city.Lat, city.Lon, city.PointSource
+		}
+		s.arrOf[a.Code] = len(s.arrPlaces)
+		s.arrPlaces = append(s.arrPlaces, p)
+		s.arrCity = append(s.arrCity, a.Commune)
+		s.arrsOf[a.Commune] = append(s.arrsOf[a.Commune], a.Code)
+	}
+	for _, codes := range s.arrsOf {
+		sort.Strings(codes)
+	}
+}
+
+// Place returns the place with this code: a current commune, or an
+// arrondissement municipal described as a commune (its own name,
+// population and point; the département, région and EPCI of its city;
+// PointSource "arrondissement"). It returns nil for any other code.
+func (s *Snapshot) Place(code string) *Commune {
+	if c := s.Commune(code); c != nil {
+		return c
+	}
+	if i, ok := s.arrOf[code]; ok {
+		return &s.arrPlaces[i]
+	}
+	return nil
+}
+
+// ArrondissementsOf returns the codes of the arrondissements municipaux of
+// a city (75056, 69123, 13055), sorted; nil for any other commune.
+func (s *Snapshot) ArrondissementsOf(city string) []string { return s.arrsOf[city] }
+
+// CityOf returns the city of an arrondissement municipal, or "".
+func (s *Snapshot) CityOf(code string) string {
+	if i, ok := s.arrOf[code]; ok {
+		return s.arrCity[i]
+	}
+	return ""
 }
 
 // OldCode returns the mapping of a code that is no longer current, or nil.
