@@ -247,3 +247,34 @@ type ProfessionalCount struct {
 	Liberal    int    // of whom with a libéral activity
 	Vintage    string // extraction date, YYYY-MM-DD
 }
+
+// A GPSite is one place where a general practitioner counted by the APL
+// practises, from an imported RPPS extraction (table gp_rpps): one row per
+// person and place, so that a GP practising at two sites of a territory is
+// counted once at the territory level (distinct Person), while maps may
+// count sites. The per-commune table gp_bpe counts, in each commune, the
+// distinct persons with at least one such site there.
+type GPSite struct {
+	// Person is a stable key of the professional: the Identification
+	// nationale PP of the extraction (type + identifier, public data), or
+	// the Identifiant PP when the line has no national identifier.
+	Person string
+	// Code is the INSEE code of the place: today's commune (old codes of
+	// merged communes are mapped), or the arrondissement municipal when the
+	// extraction names one (751xx, 6938x, 132xx are kept, not folded into
+	// Paris, Lyon or Marseille).
+	Code string
+	// Mode is "liberal" (a libéral activity at this place) or "cds"
+	// (salaried in a centre de santé, secteur d'activité SA05) — the GPs the
+	// DREES APL counts; a place with both is "liberal". Hospital-salaried
+	// and other salaried activities give no row. Mode is "" only when the
+	// extraction has no mode d'exercice column: every GP site is kept.
+	Mode    string
+	Vintage string // extraction date, YYYY-MM-DD
+}
+
+// GP site modes (GPSite.Mode).
+const (
+	GPModeLiberal = "liberal"
+	GPModeCDS     = "cds"
+)

@@ -47,6 +47,7 @@ const (
 	CPTSFile            = "cpts.tsv.gz"
 	PopAgeFile          = "popage.tsv.gz"
 	ProfessionalsFile   = "professionals.tsv.gz"
+	GPSitesFile         = "gp_rpps.tsv.gz"
 	ContoursDir         = "contours"
 )
 
@@ -71,6 +72,10 @@ type Snapshot struct {
 	// Professionals are per-commune counts from an imported RPPS extraction
 	// (empty in the embedded snapshot).
 	Professionals []ProfessionalCount
+	// GPSites are the places of the GPs of an imported RPPS extraction, one
+	// row per person and place (empty in the embedded snapshot): count
+	// distinct persons for a territory, sites for a map.
+	GPSites []GPSite
 
 	fsys       fs.FS
 	commune    map[string]int
@@ -150,6 +155,7 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 		{CPTSFile, s.loadCPTS},
 		{PopAgeFile, s.loadPopAge},
 		{ProfessionalsFile, s.loadProfessionals},
+		{GPSitesFile, s.loadGPSites},
 	}
 	// Tables are independent: decode them in parallel to keep start-up short.
 	errs := make([]error, len(loaders))
@@ -346,8 +352,9 @@ func (s *Snapshot) Contours(dep string) (map[string]json.RawMessage, error) {
 }
 
 // optional tables may be absent: the embedded snapshot has no per-commune
-// count of professionals, which only an imported RPPS extraction gives.
-var optional = map[string]bool{ProfessionalsFile: true}
+// count of professionals nor GP sites, which only an imported RPPS
+// extraction gives.
+var optional = map[string]bool{ProfessionalsFile: true, GPSitesFile: true}
 
 // layered is a read-only union of file systems, the first taking precedence.
 type layered []fs.FS

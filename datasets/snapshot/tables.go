@@ -248,3 +248,17 @@ func (s *Snapshot) loadProfessionals(r *tableReader) {
 		s.Professionals = append(s.Professionals, ProfessionalCount{Code: r.str(code), Profession: r.str(prof), Count: r.int(n), Liberal: r.int(lib), Vintage: r.str(vin)})
 	}
 }
+
+// WriteGPSites writes the GP sites table of an imported RPPS extraction.
+func WriteGPSites(w io.Writer, rows []GPSite) (int, error) {
+	return writeTable(w, rows, []string{"person", "code", "mode", "vintage"},
+		func(g *GPSite) []any { return []any{g.Person, g.Code, g.Mode, g.Vintage} })
+}
+
+func (s *Snapshot) loadGPSites(r *tableReader) {
+	person, code, mode, vin := r.col("person"), r.col("code"), r.col("mode"), r.col("vintage")
+	s.GPSites = make([]GPSite, 0, r.rows)
+	for r.next() {
+		s.GPSites = append(s.GPSites, GPSite{Person: r.str(person), Code: r.str(code), Mode: r.str(mode), Vintage: r.str(vin)})
+	}
+}
