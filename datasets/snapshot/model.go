@@ -278,3 +278,13 @@ const (
 	GPModeLiberal = "liberal"
 	GPModeCDS     = "cds"
 )
+
+// A SAS is the status of the service d'accès aux soins (SAS) of one
+// département at a date, as an ARS stated it (Île-de-France, end of 2021).
+type SAS struct {
+	Dep        string
+	Dispositif string // e.g. "SAS 78", "SAS Paris Petite Couronne"; "" when none
+	Status     string // e.g. "pilote en fonctionnement", "aucun dispositif mentionné"
+	Precision  string
+	Date       string // YYYY-MM
+}

@@ -47,6 +47,7 @@ const (
 	CPTSFile            = "cpts.tsv.gz"
 	PopAgeFile          = "popage.tsv.gz"
 	ProfessionalsFile   = "professionals.tsv.gz"
+	SASFile             = "sas.tsv.gz"
 	GPSitesFile         = "gp_rpps.tsv.gz"
 	ContoursDir         = "contours"
 )
@@ -76,6 +77,9 @@ type Snapshot struct {
 	// row per person and place (empty in the embedded snapshot): count
 	// distinct persons for a territory, sites for a map.
 	GPSites []GPSite
+	// SAS is the service d'accès aux soins status per département where an
+	// ARS stated it (Île-de-France, end of 2021); optional on load.
+	SAS []SAS
 
 	fsys       fs.FS
 	commune    map[string]int
@@ -156,6 +160,7 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 		{PopAgeFile, s.loadPopAge},
 		{ProfessionalsFile, s.loadProfessionals},
 		{GPSitesFile, s.loadGPSites},
+		{SASFile, s.loadSAS},
 	}
 	// Tables are independent: decode them in parallel to keep start-up short.
 	errs := make([]error, len(loaders))
@@ -354,7 +359,7 @@ func (s *Snapshot) Contours(dep string) (map[string]json.RawMessage, error) {
 // optional tables may be absent: the embedded snapshot has no per-commune
 // count of professionals nor GP sites, which only an imported RPPS
 // extraction gives.
-var optional = map[string]bool{ProfessionalsFile: true, GPSitesFile: true}
+var optional = map[string]bool{ProfessionalsFile: true, GPSitesFile: true, SASFile: true}
 
 // layered is a read-only union of file systems, the first taking precedence.
 type layered []fs.FS

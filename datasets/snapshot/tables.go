@@ -262,3 +262,17 @@ func (s *Snapshot) loadGPSites(r *tableReader) {
 		s.GPSites = append(s.GPSites, GPSite{Person: r.str(person), Code: r.str(code), Mode: r.str(mode), Vintage: r.str(vin)})
 	}
 }
+
+// WriteSAS writes the SAS status per département table.
+func WriteSAS(w io.Writer, rows []SAS) (int, error) {
+	return writeTable(w, rows, []string{"dep", "dispositif", "status", "precision", "date"},
+		func(x *SAS) []any { return []any{x.Dep, x.Dispositif, x.Status, x.Precision, x.Date} })
+}
+
+func (s *Snapshot) loadSAS(r *tableReader) {
+	d, disp, st, pr, dt := r.col("dep"), r.col("dispositif"), r.col("status"), r.col("precision"), r.col("date")
+	s.SAS = make([]SAS, 0, r.rows)
+	for r.next() {
+		s.SAS = append(s.SAS, SAS{Dep: r.str(d), Dispositif: r.str(disp), Status: r.str(st), Precision: r.str(pr), Date: r.str(dt)})
+	}
+}
