@@ -48,6 +48,13 @@ func (g *gen) buildAPL(dir string) error {
 	if len(want) > 0 {
 		return fmt.Errorf("%s: missing vintages %v", rel, want)
 	}
+	covered := map[string]snapshot.Coverage{}
+	for _, a := range out {
+		if cur, _, ok := g.cog.current(a.Code); ok {
+			d := g.cog.communes[cur].Dep
+			covered[d] = snapshot.Coverage{Dep: d, Source: "APL 2023 (DREES)", Vintage: "2023"}
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Code != out[j].Code {
 			return out[i].Code < out[j].Code
@@ -58,7 +65,8 @@ func (g *gen) buildAPL(dir string) error {
 		Publisher: "DREES", Source: "data.drees « L'accessibilité potentielle localisée (APL) », classeur APL médecins généralistes 2022-2023 (décembre 2024)",
 		Vintage: "APL 2022 (populations 2020) et APL 2023 (populations 2021)", Licence: licenceOuverte, Files: []string{rel},
 		Notes: []string{"Paris, Lyon, Marseille par arrondissement municipal ; France hors Mayotte",
-			"codes de la géographie de l'année de l'APL : une commune fusionnée depuis garde son code (table oldcodes)"}},
+			"codes de la géographie de l'année de l'APL : une commune fusionnée depuis garde son code (table oldcodes)"},
+		Coverage: sortedCoverage(covered)},
 		func(w io.Writer) (int, error) { return snapshot.WriteAPL(w, out) })
 }
 
@@ -94,6 +102,17 @@ func (g *gen) buildCPTS(dir string) error {
 	return g.write(dir, snapshot.CPTSFile, snapshot.TableInfo{Name: "cpts", Title: "Périmètres des CPTS (communes couvertes)",
 		Publisher: "ARS Provence-Alpes-Côte d'Azur", Source: "liste ARS PACA des CPTS (01/2026) via SKHTay/Carto-Sante-PACA-T-l-med",
 		Vintage: "janvier 2026", Licence: "non précisée par la source (données publiques ARS)", Files: []string{rel},
-		Notes: []string{"région PACA seulement ; ailleurs, FINESS 604 donne les sièges des CPTS, pas leurs périmètres"}},
+		Notes:    []string{"région PACA seulement ; ailleurs, FINESS 604 donne les sièges des CPTS, pas leurs périmètres"},
+		Coverage: pacaCoverage()},
 		func(w io.Writer) (int, error) { return snapshot.WriteCPTS(w, out) })
+}
+
+// pacaCoverage lists the départements of région PACA, which the CPTS
+// perimeters describe (all of its CPTS, whatever their commune).
+func pacaCoverage() []snapshot.Coverage {
+	var out []snapshot.Coverage
+	for _, d := range []string{"04", "05", "06", "13", "83", "84"} {
+		out = append(out, snapshot.Coverage{Dep: d, Source: "ARS PACA", Vintage: "2026-01"})
+	}
+	return out
 }

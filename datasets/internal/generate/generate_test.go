@@ -11,7 +11,11 @@ import (
 
 func testCOG() *cog {
 	return &cog{
-		communes: map[string]*snapshot.Commune{"01033": {Code: "01033", Name: "Valserhône"}, "13055": {Code: "13055", Name: "Marseille"}},
+		communes: map[string]*snapshot.Commune{"01033": {Code: "01033", Name: "Valserhône", Dep: "01"}, "13055": {Code: "13055", Name: "Marseille", Dep: "13"},
+			"97411": {Code: "97411", Name: "Saint-Denis", Dep: "974"}},
+		codes:    []string{"01033", "13055", "97411"},
+		arr: []snapshot.Arrondissement{{Code: "13201", Commune: "13055", Lat: 43.30, Lon: 5.38},
+			{Code: "13208", Commune: "13055", Lat: 43.24, Lon: 5.38}},
 		old:      map[string]snapshot.OldCode{"01091": {Code: "01091", Current: "01033"}},
 		arrOf:    map[string]string{"13201": "13055"},
 		postcode: map[string][]string{"01200": {"01033"}},
@@ -42,17 +46,27 @@ func TestPlace(t *testing.T) {
 		e               snapshot.Establishment
 		commune, placed string
 	}{
-		{snapshot.Establishment{HasPoint: true, Lat: 43.3, Lon: 5.4}, "13055", "polygon"},
+		{snapshot.Establishment{HasPoint: true, Lat: 43.3, Lon: 5.4}, "13055", "polygon+arrondissement-nearest"},
 		// A point at sea falls back on the postcode and city name; the old
 		// commune of the postal file maps to today's.
 		{snapshot.Establishment{HasPoint: true, Lat: 43.0, Lon: 5.4, Postcode: "01200", City: "CHATILLON EN MICHAILLE CEDEX 2"}, "01033", "postcode"},
 		{snapshot.Establishment{Postcode: "01200", City: "AILLEURS"}, "01033", "postcode-unique"},
 		{snapshot.Establishment{Postcode: "99999", City: "NULLE PART"}, "", ""},
+		// Overseas CEDEX without point: the FINESS number gives 974, the
+		// city name the commune (CHU Félix Guyon).
+		{snapshot.Establishment{Finess: "970400024", Postcode: "97405", City: "ST DENIS CEDEX"}, "97411", "finess-dep-name"},
+		// Marseille: the postcode gives the arrondissement, else the nearest point.
+		{snapshot.Establishment{HasPoint: true, Lat: 43.25, Lon: 5.39, Postcode: "13008"}, "13055", "polygon"},
+		{snapshot.Establishment{HasPoint: true, Lat: 43.25, Lon: 5.39, Postcode: "13285", City: "MARSEILLE CEDEX 08"}, "13055", "polygon+arrondissement-nearest"},
 	}
+	pl := g.placer()
 	for i, c := range cases {
-		g.place(&c.e)
+		pl.Place(&c.e, "")
 		if c.e.Commune != c.commune || c.e.Placement != c.placed {
 			t.Errorf("case %d: placed in %q by %q, want %q by %q", i, c.e.Commune, c.e.Placement, c.commune, c.placed)
+		}
+		if strings.HasPrefix(c.e.Postcode, "13") && c.e.Arrondissement != "13208" {
+			t.Errorf("case %d: arrondissement %q, want 13208", i, c.e.Arrondissement)
 		}
 	}
 }

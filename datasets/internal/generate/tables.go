@@ -51,11 +51,20 @@ func (g *gen) buildGPs(dir string) error {
 		out = append(out, snapshot.GPCount{Code: code, Count: n, Vintage: 2017})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	// BPE 2017 as we hold it: metropolitan France without Paris (absent
+	// from the source); an absent commune there is a true zero.
+	var cov []snapshot.Coverage
+	for _, d := range g.cog.deps {
+		if len(d.Code) == 2 && d.Code != "75" {
+			cov = append(cov, snapshot.Coverage{Dep: d.Code, Source: "BPE 2017", Vintage: "2017"})
+		}
+	}
 	return g.write(dir, snapshot.GPFile, snapshot.TableInfo{Name: "gp_bpe", Title: "Médecins omnipraticiens par commune (BPE, équipement D201)",
 		Publisher: "INSEE, Base permanente des équipements", Source: "insee.fr/fr/statistiques/3568614 via vlarmet/cppRouting (data_readme/doctor.csv)",
 		Vintage: "BPE 2017 (état au 1er janvier 2017)", Licence: licenceOuverte, Files: []string{rel},
 		Notes: []string{"France métropolitaine hors Paris (absent de la source) ; communes sans médecin non listées (zéro)",
-			"codes 2017 ramenés aux communes 2026 (fusions additionnées)"}},
+			"codes 2017 ramenés aux communes 2026 (fusions additionnées)"},
+		Coverage: cov},
 		func(w io.Writer) (int, error) { return snapshot.WriteGPs(w, out) })
 }
 
