@@ -1,99 +1,192 @@
 package diagnostic
 
 import (
-	"sort"
-
 	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
-// An OfficialAPL is the DREES APL of a current commune for one vintage.
-type OfficialAPL struct {
-	Value           float64 // consultations per standardised inhabitant per year
-	PopTotal        float64 // population the APL was computed on
-	PopStandardised float64
-	// Parts is the number of APL rows aggregated: more than one for Paris,
-	// Lyon and Marseille (arrondissements) and for communes merged after the
-	// APL vintage (their former communes).
-	Parts int
+// An APLRow is one row of the DREES APL workbook as published: a commune of
+// the vintage's geography, or an arrondissement municipal of Paris, Lyon or
+// Marseille.
+type APLRow struct {
+	Code            string  `json:"code"`
+	Value           float64 `json:"apl"`
+	Under65         float64 `json:"apl_under65"`
+	PopStandardised float64 `json:"pop_standardised"`
+	PopTotal        float64 `json:"pop_total"`
 }
 
-// APLIndex gives the official APL of current communes. The DREES publishes
-// APL in the geography of its vintage, by arrondissement for Paris, Lyon and
-// Marseille: a current commune's value is the mean of the rows that map onto
-// it, weighted by the total population of each row (the population the DREES
-// used), which is how the DREES itself aggregates APL to larger zones.
+// An OfficialAPL is the DREES APL of a place (a current commune or an
+// arrondissement municipal) for one vintage.
+type OfficialAPL struct {
+	// Value is the mean of the rows weighted by their standardised
+	// population, as the DREES prescribes; exactly the published value when
+	// the place has one row.
+	Value float64
+	// Under65 is the APL to GPs under 65, weighted the same way.
+	Under65 float64
+	// PopTotal and PopStandardised are the sums over the rows.
+	PopTotal        float64
+	PopStandardised float64
+	// Rows are the published rows the place rolls up: one for most
+	// communes; the arrondissements of Paris, Lyon and Marseille; the
+	// former communes of a commune merged after the vintage. Shares of the
+	// population by APL class classify each row with its own value.
+	Rows []APLRow
+}
+
+// Parts is the number of published rows the value rolls up.
+func (a OfficialAPL) Parts() int { return len(a.Rows) }
+
+// APLIndex gives the official APL of places. The DREES publishes APL in the
+// geography of its vintage, by arrondissement for Paris, Lyon and Marseille:
+// an arrondissement keeps its own row; a city is the roll-up of its
+// arrondissements; a row of a commune merged since belongs to the current
+// commune, where it stays a row of its own for the population shares.
 type APLIndex struct {
 	byVintage map[int]map[string]OfficialAPL
 }
 
-// NewAPLIndex maps every APL row of the snapshot onto current communes.
+// NewAPLIndex maps every APL row of the snapshot onto places.
 func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 	idx := &APLIndex{byVintage: map[int]map[string]OfficialAPL{}}
-	arr := map[string]string{}
-	for _, a := range s.Arrondissements {
-		arr[a.Code] = a.Commune
-	}
-	type acc struct {
-		wsum, pop, std, first float64
-		n                     int
-	}
-	sums := map[int]map[string]*acc{}
+	rows := map[int]map[string][]APLRow{}
 	for _, r := range s.APL {
-		cur := r.Code
-		if s.Commune(cur) == nil {
-			if o := s.OldCode(cur); o != nil {
-				cur = o.Current
-			} else if c, ok := arr[cur]; ok {
-				cur = c
-			} else {
-				continue
-			}
+		place := aplPlace(s, r.Code)
+		if place == "" {
+			continue
 		}
-		if sums[r.Vintage] == nil {
-			sums[r.Vintage] = map[string]*acc{}
+		if rows[r.Vintage] == nil {
+			rows[r.Vintage] = map[string][]APLRow{}
 		}
-		a := sums[r.Vintage][cur]
-		if a == nil {
-			a = &acc{}
-			sums[r.Vintage][cur] = a
+		row := APLRow{Code: r.Code, Value: r.Value, Under65: r.Under65, PopStandardised: r.PopStandardised, PopTotal: r.PopTotal}
+		rows[r.Vintage][place] = append(rows[r.Vintage][place], row)
+		// A city is the roll-up of its arrondissements.
+		if city := s.CityOf(place); city != "" {
+			rows[r.Vintage][city] = append(rows[r.Vintage][city], row)
 		}
-		if a.n == 0 {
-			a.first = r.Value
-		}
-		a.wsum += r.Value * r.PopTotal
-		a.pop += r.PopTotal
-		a.std += r.PopStandardised
-		a.n++
 	}
-	for v, m := range sums {
+	for v, m := range rows {
 		out := make(map[string]OfficialAPL, len(m))
-		for code, a := range m {
-			if a.pop <= 0 {
-				continue
+		for code, rs := range m {
+			if a, ok := rollUp(rs); ok {
+				out[code] = a
 			}
-			v := a.wsum / a.pop
-			if a.n == 1 {
-				v = a.first // exactly the published value, not value×pop/pop
-			}
-			out[code] = OfficialAPL{Value: v, PopTotal: a.pop, PopStandardised: a.std, Parts: a.n}
 		}
 		idx.byVintage[v] = out
 	}
 	return idx
 }
 
-// Get returns the official APL of a current commune for a vintage.
+// aplPlace returns the place an APL row belongs to: the commune or
+// arrondissement of its code, or the current commune an old code merged
+// into ("" when the code is unknown).
+func aplPlace(s *snapshot.Snapshot, code string) string {
+	if s.Place(code) != nil {
+		return code
+	}
+	// A commune nouvelle may itself have merged again: follow the chain.
+	for range 8 {
+		o := s.OldCode(code)
+		if o == nil {
+			return ""
+		}
+		if s.Commune(o.Current) != nil {
+			return o.Current
+		}
+		code = o.Current
+	}
+	return ""
+}
+
+// rollUp aggregates published rows: means weighted by the standardised
+// population. A single row keeps its published value exactly.
+func rollUp(rs []APLRow) (OfficialAPL, bool) {
+	a := OfficialAPL{Rows: rs}
+	var w, w65 float64
+	for _, r := range rs {
+		a.PopTotal += r.PopTotal
+		a.PopStandardised += r.PopStandardised
+		w += r.Value * r.PopStandardised
+		w65 += r.Under65 * r.PopStandardised
+	}
+	switch {
+	case len(rs) == 1:
+		a.Value, a.Under65 = rs[0].Value, rs[0].Under65
+	case a.PopStandardised > 0:
+		a.Value, a.Under65 = w/a.PopStandardised, w65/a.PopStandardised
+	default:
+		return OfficialAPL{}, false
+	}
+	return a, true
+}
+
+// Get returns the official APL of a place for a vintage.
 func (x *APLIndex) Get(code string, vintage int) (OfficialAPL, bool) {
 	a, ok := x.byVintage[vintage][code]
 	return a, ok
 }
 
-// Vintages lists the vintages held, latest last.
-func (x *APLIndex) Vintages() []int {
-	var v []int
-	for y := range x.byVintage {
-		v = append(v, y)
+// aplSums accumulates published rows over a set of places: the means are
+// weighted by the standardised population, the shares of the population
+// by class count each row's total population under its own value.
+type aplSums struct {
+	w, w65, std, tot float64
+	cls, cls65       [3]float64 // low, middle, high
+	rows             int
+	first            APLRow
+}
+
+func (s *aplSums) add(rs []APLRow, t Thresholds) {
+	for _, r := range rs {
+		s.w += r.Value * r.PopStandardised
+		s.w65 += r.Under65 * r.PopStandardised
+		s.std += r.PopStandardised
+		s.tot += r.PopTotal
+		s.cls[t.classIndex(r.Value)] += r.PopTotal
+		s.cls65[t.classIndex(r.Under65)] += r.PopTotal
+		if s.rows == 0 {
+			s.first = r
+		}
+		s.rows++
 	}
-	sort.Ints(v)
-	return v
+}
+
+// APLFigures are the official APL figures of a set of places for one
+// vintage.
+type APLFigures struct {
+	Mean, MeanUnder65 *float64
+	// Shares of the population by class (low, middle, high), all GPs and
+	// GPs under 65.
+	Shares, SharesUnder65 [3]*float64
+	NeedIndex             *float64
+}
+
+func (s *aplSums) figures() APLFigures {
+	var f APLFigures
+	switch {
+	case s.rows == 1:
+		// Exactly the published value, even for a row of population 0.
+		f.Mean, f.MeanUnder65 = ptr(s.first.Value), ptr(s.first.Under65)
+	case s.std > 0:
+		f.Mean, f.MeanUnder65 = ptr(s.w/s.std), ptr(s.w65/s.std)
+	}
+	if s.tot > 0 {
+		for i := range 3 {
+			f.Shares[i], f.SharesUnder65[i] = ptr(s.cls[i]/s.tot), ptr(s.cls65[i]/s.tot)
+		}
+		f.NeedIndex = ptr(s.std / s.tot)
+	}
+	return f
+}
+
+// classIndex returns 0 for low (≤ Low), 1 for middle, 2 for high.
+func (t Thresholds) classIndex(apl float64) int {
+	switch {
+	case apl <= t.Low:
+		return 0
+	case apl <= t.Middle:
+		return 1
+	default:
+		return 2
+	}
 }

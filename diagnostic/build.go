@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
 // Professions are the libéral professions compared across levels, as
@@ -45,7 +47,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	info := TerritoryInfo{Label: t.Label, Items: t.Items, Warnings: nonNil(t.Warnings), Communes: len(t.Communes)}
 	deps, regs, epcis := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, code := range t.Communes {
-		c := s.Commune(code)
+		c := s.Place(code)
 		if c == nil {
 			continue
 		}
@@ -110,8 +112,11 @@ var Limits = []string{
 
 func (e *Engine) communeFigures(code string) CommuneFigures {
 	s := e.Snap
-	c := s.Commune(code)
-	cf := CommuneFigures{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population, Structures: map[string]int{}, CPTS: nonNil(e.cptsOf[code])}
+	c := s.Place(code)
+	f := e.Figures([]string{code})
+	cf := CommuneFigures{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population, Structures: f.Structures, CPTS: nonNil(e.cptsOf[code]),
+		GPs: f.GPs, GPDensity: f.GPDensity, GPSource: f.GPSource, NeedIndex: f.NeedIndex, APL2022: f.APL2022,
+		APLUnder65_2023: f.APLUnder65_2023, ShareFrom65Plus: f.ShareFrom65Plus, Gaps: f.Gaps}
 	if ep := s.EPCI(c.EPCI); ep != nil {
 		cf.EPCIName = ep.Name
 	}
@@ -121,23 +126,7 @@ func (e *Engine) communeFigures(code string) CommuneFigures {
 	if a, ok := e.APL.Get(code, 2023); ok {
 		cf.APL2023 = ptr(a.Value)
 		cf.APLClass = e.Thresholds.Class(a.Value)
-		if a.PopTotal > 0 {
-			cf.NeedIndex = ptr(a.PopStandardised / a.PopTotal)
-		}
-	}
-	if a, ok := e.APL.Get(code, 2022); ok {
-		cf.APL2022 = ptr(a.Value)
-	}
-	if n, ok := e.GPs(code); ok {
-		cf.GPs = ptr(n)
-		if c.Population > 0 {
-			cf.GPDensity = ptr(float64(n) / float64(c.Population) * 10000)
-		}
-	}
-	for _, i := range e.byCommune[code] {
-		for _, k := range e.kindsOf[s.Establishments[i].Finess] {
-			cf.Structures[k]++
-		}
+		cf.APLRows = a.Parts()
 	}
 	return cf
 }
@@ -190,8 +179,8 @@ func (e *Engine) professions(levels []Level) []ProfessionFigures {
 func (e *Engine) structures(codes []string) []Structure {
 	var out []Structure
 	for _, code := range codes {
-		cname := e.Snap.Commune(code).Name
-		for _, i := range e.byCommune[code] {
+		cname := e.Snap.Place(code).Name
+		for _, i := range e.establishmentsIn(code) {
 			est := e.Snap.Establishments[i]
 			for _, k := range e.kindsOf[est.Finess] {
 				st := Structure{Kind: k, KindLabel: KindLabel(k), Finess: est.Finess, Name: est.Name, Category: est.Category, CategoryLbl: est.CategoryLabel,
@@ -239,10 +228,25 @@ func (e *Engine) cptsInfo(codes []string) []CPTSInfo {
 	for _, c := range codes {
 		in[c] = true
 	}
+	// A CPTS touches the territory when one of its places (communes, or
+	// the arrondissements it lists) is in the territory, or inside one of
+	// the territory's places; the counts are of communes as the source
+	// lists them.
+	touches := func(m snapshot.CPTSMember) bool {
+		if in[m.Commune] {
+			return true
+		}
+		for _, a := range m.Arrondissements {
+			if in[a] {
+				return true
+			}
+		}
+		return false
+	}
 	total, inside := map[string]int{}, map[string]int{}
 	for _, m := range e.Snap.CPTS {
 		total[m.CPTS]++
-		if in[m.Commune] {
+		if touches(m) {
 			inside[m.CPTS]++
 		}
 	}
@@ -250,11 +254,12 @@ func (e *Engine) cptsInfo(codes []string) []CPTSInfo {
 	for name, n := range inside {
 		out = append(out, CPTSInfo{Name: name, InTerritory: n, Total: total[name]})
 	}
-	// CPTS known only by their FINESS seat (outside PACA).
+	// CPTS known only by their FINESS seat (where perimeters are unknown).
 	for _, code := range codes {
-		for _, i := range e.byCommune[code] {
+		c := e.Snap.Place(code)
+		for _, i := range e.establishmentsIn(code) {
 			est := e.Snap.Establishments[i]
-			if est.Category == "604" && !e.cptsKnownFor([]string{code}) {
+			if est.Category == "604" && !e.cptsKnown(c.Dep) {
 				out = append(out, CPTSInfo{Name: est.Name, SeatOnly: true})
 			}
 		}

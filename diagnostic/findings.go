@@ -61,11 +61,11 @@ var rules = []rule{
 		}},
 	{key: "densite_mg", levers: []string{"exercice_coordonne", "zonage"},
 		when: func(r *Report, t, fr Figures) *Finding {
-			if t.GPDensity == nil || fr.GPDensity == nil || *t.GPDensity >= 0.8**fr.GPDensity {
+			if t.GPDensity == nil || fr.GPDensity == nil || t.Gap("gps") != nil || *t.GPDensity >= 0.8**fr.GPDensity {
 				return nil
 			}
 			return &Finding{Severity: "vigilance", Title: "Densité de médecins généralistes inférieure à la moyenne",
-				Detail: fmt.Sprintf("%s médecins généralistes pour 10 000 habitants (BPE 2017), contre %s en France.", fr1(*t.GPDensity), fr1(*fr.GPDensity))}
+				Detail: fmt.Sprintf("%s médecins généralistes pour 10 000 habitants (%s), contre %s en France.", fr1(*t.GPDensity), t.GPSource, fr1(*fr.GPDensity))}
 		}},
 	{key: "besoins_eleves", levers: []string{"exercice_coordonne", "cls"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -77,26 +77,24 @@ var rules = []rule{
 		}},
 	{key: "sans_msp", levers: []string{"exercice_coordonne"},
 		when: func(r *Report, t, fr Figures) *Finding {
-			if t.Population < 5000 || t.Structures["msp"]+t.Structures["cds"] > 0 {
+			// Only where both counts are known over the whole territory: a
+			// structure may stand in a part the source does not cover.
+			msp, cds := t.Count("msp"), t.Count("cds")
+			if t.Population < 5000 || msp == nil || cds == nil || t.Gap("structures.msp") != nil || t.Gap("structures.cds") != nil || *msp+*cds > 0 {
 				return nil
 			}
 			return &Finding{Severity: "vigilance", Title: "Aucune structure d'exercice coordonné",
-				Detail: fmt.Sprintf("Aucune maison de santé ni aucun centre de santé n'est enregistré au FINESS dans le territoire (%d habitants).", t.Population)}
+				Detail: fmt.Sprintf("Aucune maison de santé ni aucun centre de santé médical ou polyvalent n'est enregistré au FINESS dans le territoire (%s habitants).", FormatInt(t.Population))}
 		}},
 	{key: "cpts_couverture", levers: []string{"cpts"},
 		when: func(r *Report, t, fr Figures) *Finding {
-			if t.CPTSPopulationShare != nil {
-				if *t.CPTSPopulationShare >= 0.999 {
-					return nil
-				}
-				return &Finding{Severity: "vigilance", Title: "Territoire incomplètement couvert par une CPTS",
-					Detail: fmt.Sprintf("%s de la population vit dans une commune couverte par une CPTS (périmètres ARS).", pct(*t.CPTSPopulationShare))}
-			}
-			if len(r.CPTS) > 0 {
+			// Where perimeters are unknown, nothing is concluded: the
+			// lever is phrased as a question (see checks).
+			if t.CPTSPopulationShare == nil || t.Gap("cpts_population_share") != nil || *t.CPTSPopulationShare >= 0.999 {
 				return nil
 			}
-			return &Finding{Severity: "information", Title: "Aucune CPTS connue dans le territoire",
-				Detail: "Aucun siège de CPTS n'est enregistré au FINESS dans le territoire ; les périmètres ne sont connus que pour la région PACA : vérifier auprès de l'ARS."}
+			return &Finding{Severity: "vigilance", Title: "Territoire incomplètement couvert par une CPTS",
+				Detail: fmt.Sprintf("%s de la population vit dans une commune (ou un arrondissement) couverte par une CPTS (périmètres ARS).", pct(*t.CPTSPopulationShare))}
 		}},
 	{key: "urgences_loin", levers: []string{"sas", "hopital_proximite"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -116,6 +114,24 @@ var rules = []rule{
 			return &Finding{Severity: "information", Title: "Département plus âgé que la moyenne",
 				Detail: fmt.Sprintf("%s des habitants de %s ont 75 ans ou plus (France : %s).", pct(*dep.Share75Plus), dep.Name, pct(*fr.Share75Plus))}
 		}},
+}
+
+// A check is a lever whose condition the data cannot tell: the figure it
+// depends on is unknown for the territory, so the report asks the question
+// instead of concluding.
+type check struct {
+	lever    string
+	when     func(r *Report, t Figures) bool
+	question string
+}
+
+var checks = []check{
+	{lever: "cpts", when: func(r *Report, t Figures) bool {
+		return t.CPTSPopulationShare == nil || t.Gap("cpts_population_share") != nil
+	}, question: "Les périmètres des CPTS ne sont pas connus pour ce territoire dans les données ouvertes : vérifier auprès de l'ARS si une CPTS couvre chaque commune, et sinon s'il existe un projet."},
+	{lever: "hopital_proximite", when: func(r *Report, t Figures) bool {
+		return t.Count("proximity") == nil
+	}, question: "Les hôpitaux de proximité labellisés ne sont pas connus pour ce territoire dans les données chargées : vérifier auprès de l'ARS si un établissement proche porte le label."},
 }
 
 // levers are the levers of the guide, with what they are.
@@ -161,6 +177,20 @@ func Findings(r *Report) ([]Finding, []Lever) {
 			why[l] = append(why[l], f.Title)
 		}
 	}
+	// Levers whose condition is unknown become questions to check, unless a
+	// finding already suggested them.
+	var checked []Lever
+	for _, c := range checks {
+		if _, seen := why[c.lever]; seen || !c.when(r, t) {
+			continue
+		}
+		l := levers[c.lever]
+		l.Title = "À vérifier : " + lowerFirst(l.Title)
+		l.What = c.question
+		l.Why = []string{"Donnée non disponible pour le territoire"}
+		l.Check = true
+		checked = append(checked, l)
+	}
 	// A contrat local de santé frames every diagnostic's follow-up.
 	if _, seen := why["cls"]; !seen {
 		order = append(order, "cls")
@@ -172,7 +202,18 @@ func Findings(r *Report) ([]Finding, []Lever) {
 		l.Why = why[k]
 		out = append(out, l)
 	}
-	return findings, out
+	return findings, append(out, checked...)
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	if len(r) > 1 && r[1] >= 'A' && r[1] <= 'Z' { // an acronym: "CPTS"
+		return s
+	}
+	return strings.ToLower(string(r[0])) + string(r[1:])
 }
 
 func (r *Report) level(kind string) *Level {
@@ -193,22 +234,19 @@ func (r *Report) access(kind string) *AccessFigures {
 	return nil
 }
 
-// French number formatting for the findings' sentences.
-func frNum(v float64, prec int) string {
-	return strings.Replace(fmt.Sprintf("%.*f", prec, v), ".", ",", 1)
-}
-func fr1(v float64) string { return frNum(v, 1) }
-func fr2(v float64) string { return frNum(v, 2) }
+// Short names for the findings' sentences, over the one formatter.
+func fr1(v float64) string { return FormatNum(v, 1) }
+func fr2(v float64) string { return FormatNum(v, 2) }
 func fr2p(v *float64) string {
 	if v == nil {
-		return "n.d."
+		return NA
 	}
 	return fr2(*v)
 }
-func pct(v float64) string { return frNum(100*v, 0) + " %" }
+func pct(v float64) string { return FormatPct(v, 0) }
 func pctp(v *float64) string {
 	if v == nil {
-		return "n.d."
+		return NA
 	}
 	return pct(*v)
 }

@@ -3,6 +3,7 @@ package diagnostic
 import (
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -58,7 +59,12 @@ type Engine struct {
 	noGPData  map[string]bool     // communes absent from BPE by construction (Paris, overseas)
 	kindsOf   map[string][]string // FINESS number -> kinds
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
-	cptsOf    map[string][]string // commune -> CPTS names (known perimeters)
+	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
+	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
+	// gpByArrondissement is true when the GP source counts the
+	// arrondissements of Paris, Lyon and Marseille apart (RPPS), false for
+	// the BPE, which counts the cities whole.
+	gpByArrondissement bool
 	cptsDeps  map[string]bool     // départements where CPTS perimeters are known
 	emergency map[string]snapshot.EmergencyDept
 	maternity map[string]snapshot.Maternity
@@ -78,7 +84,7 @@ type Engine struct {
 func NewEngine(s *snapshot.Snapshot) *Engine {
 	e := &Engine{Snap: s, APL: NewAPLIndex(s), Thresholds: DefaultThresholds,
 		gps: map[string]int{}, noGPData: map[string]bool{"75056": true},
-		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, cptsOf: map[string][]string{},
+		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
 		cache: map[string]Figures{}}
 	for _, g := range s.GPs {
@@ -126,14 +132,36 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 		if est.Commune != "" {
 			e.byCommune[est.Commune] = append(e.byCommune[est.Commune], i)
 		}
+		if est.Arrondissement != "" {
+			e.byArr[est.Arrondissement] = append(e.byArr[est.Arrondissement], i)
+		}
 	}
 	e.cptsDeps = map[string]bool{}
+	addCPTS := func(place, name string) {
+		if !slices.Contains(e.cptsOf[place], name) {
+			e.cptsOf[place] = append(e.cptsOf[place], name)
+		}
+	}
 	for _, m := range s.CPTS {
-		if !slices.Contains(e.cptsOf[m.Commune], m.CPTS) {
-			e.cptsOf[m.Commune] = append(e.cptsOf[m.Commune], m.CPTS)
+		// A perimeter listing arrondissements covers only those; one
+		// listing a city covers all of them.
+		places := m.Arrondissements
+		if len(places) == 0 {
+			places = append([]string{m.Commune}, s.ArrondissementsOf(m.Commune)...)
+		}
+		for _, p := range places {
+			addCPTS(p, m.CPTS)
 		}
 		if c := s.Commune(m.Commune); c != nil {
 			e.cptsDeps[c.Dep] = true
+		}
+	}
+	for _, city := range []string{"75056", "69123", "13055"} {
+		// The city lists the CPTS of any of its arrondissements.
+		for _, a := range s.ArrondissementsOf(city) {
+			for _, n := range e.cptsOf[a] {
+				addCPTS(city, n)
+			}
 		}
 	}
 	return e
@@ -162,106 +190,219 @@ func (e *Engine) EstablishmentsIn(code string) []int { return e.byCommune[code] 
 // CPTSOf returns the CPTS whose known perimeter includes a commune.
 func (e *Engine) CPTSOf(code string) []string { return e.cptsOf[code] }
 
-// GPs returns the BPE 2017 GP count of a commune; ok is false where the
-// source has no data (Paris), as opposed to a true zero.
-func (e *Engine) GPs(code string) (n int, ok bool) {
-	if e.noGPData[code] {
-		return 0, false
-	}
-	return e.gps[code], true
-}
-
 // Class returns the APL class of a value: "low" (≤ Low), "middle" or "high".
 func (t Thresholds) Class(apl float64) string {
-	switch {
-	case apl <= t.Low:
-		return "low"
-	case apl <= t.Middle:
-		return "middle"
-	default:
-		return "high"
-	}
+	return [3]string{"low", "middle", "high"}[t.classIndex(apl)]
 }
 
-// Figures computes the indicators of a set of current communes.
+// kindCoverage names the coverage entry of the snapshot that says where a
+// kind of structure is known.
+func kindCoverage(key string) (table, what string) {
+	switch key {
+	case "proximity":
+		return "hopitaux_proximite", "les hôpitaux de proximité"
+	case "snp":
+		return "soins_non_programmes", "les structures de soins non programmés et du SAS"
+	case "emergency":
+		return "urgences", "les services d'urgences"
+	case "maternity":
+		return "maternites", "les maternités"
+	}
+	return "establishments", "les établissements du FINESS"
+}
+
+// units returns the finest places of a place: the arrondissements of
+// Paris, Lyon and Marseille, else the place itself.
+func (e *Engine) units(code string) []string {
+	if a := e.Snap.ArrondissementsOf(code); len(a) > 0 {
+		return a
+	}
+	return []string{code}
+}
+
+// Figures computes the indicators of a set of places (current communes or
+// arrondissements municipaux).
 func (e *Engine) Figures(codes []string) Figures {
-	f := Figures{Communes: len(codes), Structures: map[string]int{}}
-	var aplW, aplP, apl22W, apl22P, std, tot float64
-	var low, mid, high float64
-	gps, gpPop, gpData := 0, 0, false
-	cptsCommunes, cptsPop := 0, 0
+	f := Figures{Communes: len(codes), Structures: map[string]*int{}, Sources: map[string][]string{}}
+	var s23, s22 aplSums
+	gps := 0
+	gpCov := e.newCoverage("gp_bpe", "les effectifs de médecins généralistes")
+	gpPop := 0
+	cptsCov := e.newCoverage("cpts", "les périmètres de CPTS")
+	if t := e.Snap.Manifest.Table("cpts"); t == nil || t.Coverage == nil {
+		// A table without coverage (a local snapshot of an older version):
+		// perimeters are known where the table lists communes.
+		cptsCov.known = func(dep string) (snapshot.Coverage, bool) { return snapshot.Coverage{Dep: dep}, e.cptsDeps[dep] }
+	}
+	cptsCommunes, cptsCoveredCommunes, cptsPop := 0, 0, 0
+	aplPopOut, aplOut := 0, map[string]bool{}
+	kindCov := map[string]*coverage{}
+	for _, k := range Kinds {
+		table, what := kindCoverage(k.Key)
+		kindCov[k.Key] = e.newCoverage(table, what)
+	}
+	counts := map[string]int{}
+	gpArr := false
 	for _, code := range codes {
-		c := e.Snap.Commune(code)
+		c := e.Snap.Place(code)
 		if c == nil {
 			continue
 		}
 		f.Population += c.Population
 		if a, ok := e.APL.Get(code, 2023); ok {
-			aplW += a.Value * a.PopTotal
-			aplP += a.PopTotal
-			std += a.PopStandardised
-			tot += a.PopTotal
-			switch e.Thresholds.Class(a.Value) {
-			case "low":
-				low += a.PopTotal
-			case "middle":
-				mid += a.PopTotal
-			default:
-				high += a.PopTotal
-			}
+			s23.add(a.Rows, e.Thresholds)
+		} else {
+			aplPopOut += c.Population
+			aplOut[c.Dep] = true
 		}
 		if a, ok := e.APL.Get(code, 2022); ok {
-			apl22W += a.Value * a.PopTotal
-			apl22P += a.PopTotal
+			s22.add(a.Rows, e.Thresholds)
 		}
 		if n, ok := e.GPs(code); ok {
+			gpCov.add(c.Dep, c.Population)
 			gps += n
 			gpPop += c.Population
-			gpData = true
-		}
-		for _, i := range e.byCommune[code] {
-			for _, k := range e.kindsOf[e.Snap.Establishments[i].Finess] {
-				f.Structures[k]++
+		} else {
+			gpCov.addOut(c.Dep, c.Population)
+			if e.Snap.CityOf(code) != "" {
+				gpArr = true
 			}
 		}
-		if len(e.cptsOf[code]) > 0 {
+		inKind := map[string]bool{}
+		for _, k := range Kinds {
+			inKind[k.Key] = kindCov[k.Key].add(c.Dep, c.Population)
+		}
+		for _, i := range e.establishmentsIn(code) {
+			for _, k := range e.kindsOf[e.Snap.Establishments[i].Finess] {
+				if inKind[k] {
+					counts[k]++
+				}
+			}
+		}
+		if cptsCov.add(c.Dep, c.Population) {
 			cptsCommunes++
-			cptsPop += c.Population
+			covered := false
+			for _, u := range e.units(code) {
+				if len(e.cptsOf[u]) > 0 {
+					covered = true
+					if p := e.Snap.Place(u); p != nil {
+						cptsPop += p.Population
+					}
+				}
+			}
+			if covered {
+				cptsCoveredCommunes++
+			}
 		}
 	}
-	if aplP > 0 {
-		f.APL2023 = ptr(aplW / aplP)
-		f.ShareLow, f.ShareMiddle, f.ShareHigh = ptr(low/aplP), ptr(mid/aplP), ptr(high/aplP)
-		f.NeedIndex = ptr(std / tot)
+	a23, a22 := s23.figures(), s22.figures()
+	f.APL2023, f.APLUnder65_2023 = a23.Mean, a23.MeanUnder65
+	f.ShareLow, f.ShareMiddle, f.ShareHigh = a23.Shares[0], a23.Shares[1], a23.Shares[2]
+	f.ShareLowUnder65, f.ShareMiddleUnder65 = a23.SharesUnder65[0], a23.SharesUnder65[1]
+	f.NeedIndex = a23.NeedIndex
+	f.APL2022, f.APLUnder65_2022 = a22.Mean, a22.MeanUnder65
+	f.ShareLow2022, f.ShareLowUnder65_2022 = a22.Shares[0], a22.SharesUnder65[0]
+	if f.APL2023 != nil && f.APLUnder65_2023 != nil && *f.APL2023 > 0 {
+		f.ShareFrom65Plus = ptr(1 - *f.APLUnder65_2023 / *f.APL2023)
 	}
-	if apl22P > 0 {
-		f.APL2022 = ptr(apl22W / apl22P)
+	if f.APL2022 != nil && f.APLUnder65_2022 != nil && *f.APL2022 > 0 {
+		f.ShareFrom65Plus2022 = ptr(1 - *f.APLUnder65_2022 / *f.APL2022)
 	}
-	if gpData {
+	if aplPopOut > 0 {
+		cov := &coverage{what: "les APL", in: map[string]bool{}, out: aplOut, popIn: f.Population - aplPopOut, popOut: aplPopOut}
+		if s23.rows > 0 {
+			cov.in["x"] = true
+		}
+		cov.describeKnownDeps = func() string { return "la DREES ne publie pas d'APL pour ces communes" }
+		for _, field := range []string{"apl_2023", "share_apl_low", "share_apl_middle", "share_apl_high", "need_index", "apl_under65_2023", "share_from_65_plus"} {
+			if g := cov.gap(e, field); g != nil {
+				g.Reason = strings.Replace(g.Reason, "les APL ne sont pas connus", "l'APL n'est pas publiée", 1)
+				f.Gaps = append(f.Gaps, *g)
+			}
+		}
+	}
+	if gpCov.popIn > 0 {
 		f.GPs = ptr(gps)
 		if gpPop > 0 {
 			f.GPDensity = ptr(float64(gps) / float64(gpPop) * 10000)
 		}
 	}
-	if e.cptsKnownFor(codes) && f.Communes > 0 {
-		f.CPTSCommuneShare = ptr(float64(cptsCommunes) / float64(f.Communes))
-		if f.Population > 0 {
-			f.CPTSPopulationShare = ptr(float64(cptsPop) / float64(f.Population))
+	f.GPSource = strings.Join(gpCov.sourceList(), " + ")
+	if g := gpCov.gap(e, "gps"); g != nil {
+		if gpArr {
+			g.Reason = strings.TrimSuffix(g.Reason, ".") + " (la source donne les médecins de Paris, Lyon et Marseille pour la ville entière, pas par arrondissement)."
+		}
+		f.Gaps = append(f.Gaps, *g)
+		g.Field = "gp_density_per_10000"
+		f.Gaps = append(f.Gaps, *g)
+	}
+	if len(gpCov.sources) > 0 {
+		f.Sources["gp_bpe"] = gpCov.sourceList()
+	}
+	for _, k := range Kinds {
+		cov := kindCov[k.Key]
+		if cov.popIn > 0 || len(cov.in) > 0 {
+			f.Structures[k.Key] = ptr(counts[k.Key])
+		} else {
+			f.Structures[k.Key] = nil
+		}
+		if g := cov.gap(e, "structures."+k.Key); g != nil {
+			f.Gaps = append(f.Gaps, *g)
+		}
+		table, _ := kindCoverage(k.Key)
+		if len(cov.sources) > 0 {
+			f.Sources[table] = cov.sourceList()
+		}
+	}
+	if len(cptsCov.in) > 0 && cptsCommunes > 0 {
+		f.CPTSCommuneShare = ptr(float64(cptsCoveredCommunes) / float64(cptsCommunes))
+		if cptsCov.popIn > 0 {
+			f.CPTSPopulationShare = ptr(float64(cptsPop) / float64(cptsCov.popIn))
+		}
+		f.Sources["cpts"] = cptsCov.sourceList()
+	}
+	for _, field := range []string{"cpts_commune_share", "cpts_population_share"} {
+		if g := cptsCov.gap(e, field); g != nil {
+			f.Gaps = append(f.Gaps, *g)
 		}
 	}
 	return f
 }
 
-// cptsKnownFor reports whether CPTS perimeters are known for all the
-// communes' départements: a coverage share elsewhere would read as "no CPTS"
-// when the truth is "no data".
-func (e *Engine) cptsKnownFor(codes []string) bool {
-	for _, code := range codes {
-		if c := e.Snap.Commune(code); c != nil && !e.cptsDeps[c.Dep] {
-			return false
-		}
+// cptsKnown reports whether CPTS perimeters are known in a département.
+func (e *Engine) cptsKnown(dep string) bool {
+	if t := e.Snap.Manifest.Table("cpts"); t != nil && t.Coverage != nil {
+		_, ok := t.Covers(dep)
+		return ok
 	}
-	return len(codes) > 0
+	return e.cptsDeps[dep]
+}
+
+// GPs returns the number of GPs of a place; ok is false where the
+// source does not cover it (outside its départements, or an arrondissement
+// when the source counts Paris, Lyon and Marseille whole).
+func (e *Engine) GPs(code string) (int, bool) {
+	c := e.Snap.Place(code)
+	if c == nil {
+		return 0, false
+	}
+	if _, ok := e.Snap.Manifest.Table("gp_bpe").Covers(c.Dep); !ok || e.noGPData[code] {
+		return 0, false
+	}
+	if e.Snap.CityOf(code) != "" && !e.gpByArrondissement {
+		return 0, false
+	}
+	return e.gps[code], true
+}
+
+// establishmentsIn returns the indexes (into Snap.Establishments) of the
+// counted establishments of a place: those of a commune (all of a city's),
+// or those placed in an arrondissement.
+func (e *Engine) establishmentsIn(code string) []int {
+	if e.Snap.CityOf(code) != "" {
+		return e.byArr[code]
+	}
+	return e.byCommune[code]
 }
 
 // LevelFigures returns the figures of a département ("departement"), a
@@ -276,7 +417,10 @@ func (e *Engine) LevelFigures(kind, code string) Figures {
 	}
 	var codes []string
 	for _, c := range e.Snap.Communes {
-		if kind == "france" || (kind == "departement" && c.Dep == code) || (kind == "region" && c.Reg == code) {
+		// France is metropolitan France and the départements d'outre-mer,
+		// as in every national statistic the report is compared with; the
+		// collectivités d'outre-mer (975 and above) stand apart.
+		if (kind == "france" && !isCOM(c.Dep)) || (kind == "departement" && c.Dep == code) || (kind == "region" && c.Reg == code) {
 			codes = append(codes, c.Code)
 		}
 	}
@@ -287,6 +431,11 @@ func (e *Engine) LevelFigures(kind, code string) Figures {
 	e.mu.Unlock()
 	return f
 }
+
+// isCOM reports whether a département code is a collectivité d'outre-mer
+// (Saint-Pierre-et-Miquelon 975, Saint-Barthélemy 977, Saint-Martin 978,
+// and the Pacific 98x).
+func isCOM(dep string) bool { return len(dep) == 3 && dep >= "975" && dep != "976" }
 
 func (e *Engine) share75(kind, code string) *float64 {
 	old, all := 0, 0

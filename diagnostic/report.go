@@ -37,9 +37,12 @@ type Report struct {
 	Limits []string `json:"limits"`
 	// Thresholds are the APL zonage thresholds used, with their legal text.
 	Thresholds Thresholds `json:"thresholds"`
-	// GPSource names where the per-commune GP counts come from, for labels:
+	// GPSource names where the territory's GP counts come from, for labels:
 	// "BPE 2017" for the embedded data, "RPPS <date>" after an import.
 	GPSource string `json:"gp_source"`
+	// SAS gives the state of the service d'accès aux soins of the
+	// territory's départements where a source states it.
+	SAS []SASStatus `json:"sas"`
 	// GPFromRPPS is true when the GP counts come from an imported RPPS
 	// extraction (libéral GPs, every commune) rather than the BPE 2017.
 	GPFromRPPS bool `json:"gp_from_rpps"`
@@ -90,26 +93,53 @@ type Figures struct {
 	// NeedIndex is standardised / total population of the APL 2023 file: above 1, the
 	// population consumes more GP care than the national average (older).
 	NeedIndex *float64 `json:"need_index"`
-	// GPs is the number of GPs (BPE 2017) and GPDensity per 10,000
-	// inhabitants of the communes with GP data (Paris has none in BPE).
-	GPs       *int     `json:"gps_bpe_2017"`
+	// GPs is the number of GPs and GPDensity per 10,000 inhabitants of the
+	// places the source covers; GPSource names the source(s) used
+	// ("BPE 2017", "RPPS 2026-11-20", or both joined by " + ").
+	GPs       *int     `json:"gps"`
 	GPDensity *float64 `json:"gp_density_per_10000"`
-	// APL2023 and APL2022 are population-weighted means of official APL.
-	APL2023 *float64 `json:"apl_2023"`
-	APL2022 *float64 `json:"apl_2022"`
-	// Shares of the population by APL 2023 class (0–1).
+	GPSource  string   `json:"gp_source"`
+	// APL2023 and APL2022 are official APL means weighted by the
+	// standardised population of the published rows (the DREES
+	// prescription); APLUnder65 the same for GPs under 65.
+	APL2023         *float64 `json:"apl_2023"`
+	APL2022         *float64 `json:"apl_2022"`
+	APLUnder65_2023 *float64 `json:"apl_under65_2023"`
+	APLUnder65_2022 *float64 `json:"apl_under65_2022"`
+	// ShareFrom65Plus is the part of the accessible GP supply provided by
+	// GPs aged 65 and over: 1 − APL under 65 / APL.
+	ShareFrom65Plus     *float64 `json:"share_from_65_plus"`
+	ShareFrom65Plus2022 *float64 `json:"share_from_65_plus_2022"`
+	// Shares of the population by APL 2023 class (0–1): each published row
+	// classified with its own value, weighted by its total population.
 	ShareLow    *float64 `json:"share_apl_low"`    // APL ≤ Low
 	ShareMiddle *float64 `json:"share_apl_middle"` // Low < APL ≤ Middle
 	ShareHigh   *float64 `json:"share_apl_high"`   // APL > Middle
-	// Counts of establishments standing in the level, by kind (see Kinds).
-	Structures map[string]int `json:"structures"`
+	// The same shares without the GPs aged 65 and over (APL under 65), and
+	// for 2022.
+	ShareLowUnder65      *float64 `json:"share_apl_low_under65"`
+	ShareMiddleUnder65   *float64 `json:"share_apl_middle_under65"`
+	ShareLow2022         *float64 `json:"share_apl_low_2022"`
+	ShareLowUnder65_2022 *float64 `json:"share_apl_low_under65_2022"`
+	// Counts of establishments standing in the level, by kind (see Kinds);
+	// null where the source does not cover the level.
+	Structures map[string]*int `json:"structures"`
 	// CPTS coverage by known perimeters (PACA only in the embedded data).
 	CPTSCommuneShare    *float64 `json:"cpts_commune_share"`
 	CPTSPopulationShare *float64 `json:"cpts_population_share"`
 	// Share of the population aged 75 and over (département estimates;
 	// nil for a territory, which the open data do not give by age).
 	Share75Plus *float64 `json:"share_75_plus"`
+	// Gaps say which figures are unknown, or computed over part of the
+	// level only, and why.
+	Gaps []Gap `json:"gaps"`
+	// Sources gives, per snapshot table, the sources and vintages the level
+	// uses; more than one means the level mixes vintages.
+	Sources map[string][]string `json:"sources"`
 }
+
+// Count returns the count of a kind of structure, or nil when unknown.
+func (f *Figures) Count(kind string) *int { return f.Structures[kind] }
 
 // CommuneFigures are the figures of one commune.
 type CommuneFigures struct {
@@ -124,12 +154,22 @@ type CommuneFigures struct {
 	APL2023    *float64 `json:"apl_2023"`
 	APL2022    *float64 `json:"apl_2022"`
 	// APLClass is "low", "middle" or "high" against the thresholds, "" without APL.
-	APLClass  string   `json:"apl_class"`
-	NeedIndex *float64 `json:"need_index"`
-	GPs       *int     `json:"gps_bpe_2017"`
-	GPDensity *float64 `json:"gp_density_per_10000"`
-	// Structures counts the establishments standing in the commune, by kind.
-	Structures map[string]int `json:"structures"`
+	APLClass        string   `json:"apl_class"`
+	NeedIndex       *float64 `json:"need_index"`
+	APLUnder65_2023 *float64 `json:"apl_under65_2023"`
+	// ShareFrom65Plus is 1 − APL under 65 / APL (2023).
+	ShareFrom65Plus *float64 `json:"share_from_65_plus"`
+	GPs             *int     `json:"gps"`
+	GPDensity       *float64 `json:"gp_density_per_10000"`
+	GPSource        string   `json:"gp_source"`
+	// APLRows is the number of published APL 2023 rows the commune's value
+	// rolls up (arrondissements, former communes); 1 for most.
+	APLRows int `json:"apl_rows"`
+	// Gaps say which of the commune's figures are unknown, and why.
+	Gaps []Gap `json:"gaps"`
+	// Structures counts the establishments standing in the commune, by
+	// kind; null where the source does not cover it.
+	Structures map[string]*int `json:"structures"`
 	// CPTS names the CPTS whose known perimeter includes the commune.
 	CPTS []string `json:"cpts"`
 	// Nearest gives, per kind, the nearest structure (filled by the accessibility engine).
@@ -205,6 +245,16 @@ type CPTSInfo struct {
 	SeatOnly bool `json:"seat_only"`
 }
 
+// SASStatus is the state of the service d'accès aux soins of a département
+// as a source states it.
+type SASStatus struct {
+	Dep        string `json:"departement"`
+	Dispositif string `json:"dispositif"`
+	Status     string `json:"status"`
+	Detail     string `json:"detail"`
+	Date       string `json:"date"`
+}
+
 // A Finding is a point of attention derived from the indicators.
 type Finding struct {
 	Key      string `json:"key"`
@@ -219,4 +269,8 @@ type Lever struct {
 	Title string   `json:"title"`
 	What  string   `json:"what"`
 	Why   []string `json:"why"` // the findings that suggested it
+	// Check is true for a lever that depends on a figure the data do not
+	// give: it is phrased as a question to check with the ARS, not as a
+	// conclusion.
+	Check bool `json:"check"`
 }

@@ -49,7 +49,7 @@ type ScenarioResult struct {
 // communes.
 func (e *Engine) Simulate(t *Territory, sc Scenario) (*ScenarioResult, error) {
 	for code := range sc.AddGP {
-		if e.Snap.Commune(code) == nil && e.Snap.OldCode(code) == nil && !e.isArrondissement(code) {
+		if e.Snap.Place(code) == nil && e.Snap.OldCode(code) == nil {
 			return nil, &ResolveError{Item: code, Reason: "unknown commune code in the scenario"}
 		}
 	}
@@ -69,17 +69,25 @@ func (e *Engine) Simulate(t *Territory, sc Scenario) (*ScenarioResult, error) {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	res := &ScenarioResult{Territory: t.Label, AddGP: sc.AddGP, Activity: activity}
-	var pop, lowB, lowA, wB, wA float64
+	// Means are weighted by the standardised population, shares count the
+	// total population, as for the official figures.
+	var pop, std, lowB, lowA, wB, wA float64
 	for _, code := range t.Communes {
-		c := e.Snap.Commune(code)
+		c := e.Snap.Place(code)
 		sc := ScenarioCommune{Code: code, Name: c.Name, Population: c.Population}
-		weight := 0.0
+		var weight, stdW float64
 		if a, ok := e.APL.Get(code, 2023); ok {
 			sc.Official = ptr(a.Value)
-			weight = a.PopTotal // as the indicators weight APL
+			weight, stdW = a.PopTotal, a.PopStandardised
 		}
-		b, okB := base[code]
-		s, okS := after[code]
+		// The recomputed index is by commune: an arrondissement takes its
+		// city's change.
+		rc := code
+		if city := e.Snap.CityOf(code); city != "" {
+			rc = city
+		}
+		b, okB := base[rc]
+		s, okS := after[rc]
 		if okB && okS {
 			sc.Baseline, sc.Scenario, sc.Delta = ptr(b), ptr(s), ptr(s-b)
 			if sc.Official != nil {
@@ -93,8 +101,9 @@ func (e *Engine) Simulate(t *Territory, sc Scenario) (*ScenarioResult, error) {
 		if sc.Official != nil && sc.Estimate != nil {
 			p := weight
 			pop += p
-			wB += p * *sc.Official
-			wA += p * *sc.Estimate
+			std += stdW
+			wB += stdW * *sc.Official
+			wA += stdW * *sc.Estimate
 			if *sc.Official <= e.Thresholds.Low {
 				lowB += p
 			}
@@ -106,17 +115,10 @@ func (e *Engine) Simulate(t *Territory, sc Scenario) (*ScenarioResult, error) {
 	}
 	if pop > 0 {
 		res.ShareLowBefore, res.ShareLowAfter = ptr(lowB/pop), ptr(lowA/pop)
-		res.APLBefore, res.APLAfter = ptr(wB/pop), ptr(wA/pop)
+	}
+	if std > 0 {
+		res.APLBefore, res.APLAfter = ptr(wB/std), ptr(wA/std)
 	}
 	sort.Slice(res.Communes, func(i, j int) bool { return res.Communes[i].Code < res.Communes[j].Code })
 	return res, nil
-}
-
-func (e *Engine) isArrondissement(code string) bool {
-	for _, a := range e.Snap.Arrondissements {
-		if a.Code == code {
-			return true
-		}
-	}
-	return false
 }

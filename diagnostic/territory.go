@@ -22,12 +22,16 @@ type Territory struct {
 	Label string
 	// Items are the items as given, before any trimming.
 	Items []string
-	// Communes are the current INSEE codes, sorted, without duplicates.
+	// Communes are the places designated: current INSEE codes, and the
+	// codes of arrondissements municipaux (751xx, 6938x, 132xx) when an item
+	// names some arrondissements of Paris, Lyon or Marseille rather than the
+	// whole city; sorted, without duplicates, an arrondissement never next
+	// to its city.
 	Communes []string
 	// Warnings say, in English for the terminal, where the resolver had to
-	// interpret an item: an old code mapped onto today's commune, an
-	// arrondissement widened to its commune, a CPTS covering only part of a
-	// commune. They are in item order, without duplicates.
+	// interpret an item: an old code mapped onto today's commune, a CPTS
+	// covering only part of a commune. They are in item order, without
+	// duplicates.
 	Warnings []string
 }
 
@@ -341,6 +345,11 @@ func (r *Resolver) Resolve(items ...string) (*Territory, error) {
 	default:
 		return nil, errors.Join(errs...)
 	}
+	// An arrondissement adds nothing to its whole city.
+	t.Communes = slices.DeleteFunc(t.Communes, func(code string) bool {
+		j, ok := r.arrondissement[code]
+		return ok && inSet[r.s.Arrondissements[j].Commune]
+	})
 	slices.Sort(t.Communes)
 	t.Label = joinLabels(parts)
 	return t, nil
@@ -541,18 +550,18 @@ func oldKind(kind string) string {
 	return kind
 }
 
-// arrondissementPart widens an arrondissement to its commune: communes are
-// the unit of every indicator, and Paris, Lyon and Marseille are communes.
+// arrondissementPart designates an arrondissement municipal of Paris, Lyon
+// or Marseille: a place of its own, since the DREES publishes the APL by
+// arrondissement and CPTS perimeters name them ("75056" or "Paris" is the
+// whole city).
 func (r *Resolver) arrondissementPart(item string, j int) (itemPart, error) {
 	a := &r.s.Arrondissements[j]
 	i, ok := r.commune[a.Commune]
 	if !ok {
 		return itemPart{}, &ResolveError{Item: item, Reason: fmt.Sprintf("arrondissement of %s, which is not a current commune of the snapshot", a.Commune)}
 	}
-	p := r.communePart(i)
 	c := &r.s.Communes[i]
-	p.warnings = []string{fmt.Sprintf("%s (%s) is an arrondissement of %s; the whole commune %s (%s) is used", a.Code, a.Name, c.Name, c.Name, c.Code)}
-	return p, nil
+	return itemPart{key: "commune:" + a.Code, label: a.Name, long: a.Name + " (" + c.Dep + ")", communes: []string{a.Code}}, nil
 }
 
 // depSuffix reads "Saint-Denis (93)", the form a user writes to tell
@@ -872,14 +881,30 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 			infra[textnorm.FoldPlace(m.InfraCommunal)] = m.InfraCommunal
 		}
 	}
-	slices.Sort(p.communes)
+	// A perimeter listing some arrondissements of Paris, Lyon or Marseille
+	// covers those arrondissements, places of their own.
+	var places []string
 	for _, code := range p.communes {
-		c := &r.s.Communes[r.commune[code]]
 		if a := arr[code]; len(a) > 0 {
-			slices.Sort(a)
-			a = slices.Compact(a)
-			p.warnings = append(p.warnings, fmt.Sprintf("%s covers only arrondissements %s of %s (%s); the whole commune is used", g.name, strings.Join(a, ", "), c.Name, c.Code))
+			for _, x := range a {
+				if j, ok := r.arrondissement[x]; ok && r.s.Arrondissements[j].Commune == code {
+					places = append(places, x)
+				} else {
+					p.warnings = append(p.warnings, fmt.Sprintf("%s lists %s, which is not an arrondissement of %s; it is left out", g.name, x, code))
+				}
+			}
+			continue
 		}
+		places = append(places, code)
+	}
+	slices.Sort(places)
+	p.communes = slices.Compact(places)
+	for _, code := range p.communes {
+		i, ok := r.commune[code]
+		if !ok {
+			continue // an arrondissement
+		}
+		c := &r.s.Communes[i]
 		if _, ok := infra[r.communeFolded[r.commune[code]]]; ok {
 			delete(infra, r.communeFolded[r.commune[code]])
 			p.warnings = append(p.warnings, fmt.Sprintf("%s covers only part of %s (%s), shared with other CPTS; the whole commune is used", g.name, c.Name, c.Code))

@@ -43,6 +43,7 @@ func territorySnapshot() *snapshot.Snapshot {
 			{Code: "75108", Name: "Paris 8e Arrondissement", Commune: "75056"},
 			{Code: "13201", Name: "Marseille 1er Arrondissement", Commune: "13055"},
 			{Code: "13202", Name: "Marseille 2e Arrondissement", Commune: "13055"},
+			{Code: "13202", Name: "Marseille 2e Arrondissement", Commune: "13055"},
 			// Lyon is missing from Communes to reach the broken-link branch.
 			{Code: "69381", Name: "Lyon 1er Arrondissement", Commune: "69123"},
 		},
@@ -130,10 +131,11 @@ func TestResolve(t *testing.T) {
 		{"homonym no space", []string{"saint denis(11)"}, []string{"11339"}, "Saint-Denis", nil},
 		{"commune prefix", []string{"commune:Nemours"}, []string{"77333"}, "Nemours", nil},
 		{"quoted", []string{`"Nemours"`}, []string{"77333"}, "Nemours", nil},
-		{"arrondissement code", []string{"75108"}, []string{"75056"}, "Paris",
-			[]string{"75108 (Paris 8e Arrondissement) is an arrondissement of Paris; the whole commune Paris (75056) is used"}},
-		{"arrondissement name", []string{"Paris 8e arrondissement"}, []string{"75056"}, "Paris",
-			[]string{"is an arrondissement of Paris"}},
+		// An arrondissement municipal is a place of its own; the city
+		// absorbs it when both are given.
+		{"arrondissement code", []string{"75108"}, []string{"75108"}, "Paris 8e Arrondissement", nil},
+		{"arrondissement name", []string{"Paris 8e arrondissement"}, []string{"75108"}, "Paris 8e Arrondissement", nil},
+		{"arrondissement and its city", []string{"13201", "Marseille"}, []string{"13055"}, "Marseille 1er Arrondissement + Marseille", nil},
 		{"old code of a commune déléguée", []string{"48099"}, []string{"48095"}, "Mende",
 			[]string{"old code 48099 (Badaroux-Vieux, commune déléguée) is now part of Mende (48095); 48095 is used"}},
 		{"old code without name", []string{"77999"}, []string{"77333"}, "Nemours",
@@ -158,10 +160,9 @@ func TestResolve(t *testing.T) {
 		{"dep name folded", []string{"dep:lozere"}, []string{"48095", "48146"}, "Lozère", nil},
 		{"reg code", []string{"reg:76"}, []string{"11339", "48095", "48146"}, "Occitanie", nil},
 		{"reg name", []string{"region:occitanie"}, []string{"11339", "48095", "48146"}, "Occitanie", nil},
-		{"cpts with arrondissements", []string{"cpts:CPTS Aix Sainte Victoire"}, []string{"13001", "13012", "13055"}, "CPTS Aix Sainte Victoire",
-			[]string{"CPTS Aix Sainte Victoire covers only arrondissements 13201, 13202 of Marseille (13055); the whole commune is used"}},
-		{"cpts quoted words", []string{`cpts:"aix sainte victoire"`}, []string{"13001", "13012", "13055"}, "CPTS Aix Sainte Victoire",
-			[]string{"covers only arrondissements 13201, 13202"}},
+		{"cpts with arrondissements", []string{"cpts:CPTS Aix Sainte Victoire"}, []string{"13001", "13012", "13201", "13202"}, "CPTS Aix Sainte Victoire", nil},
+		{"cpts quoted words", []string{`cpts:"aix sainte victoire"`}, []string{"13001", "13012", "13201", "13202"}, "CPTS Aix Sainte Victoire",
+			nil},
 		{"cpts whole row wins", []string{"cpts:marseille 1"}, []string{"13055"}, "CPTS Marseille 1", nil},
 		{"cpts infra-communal", []string{"cpts:La Seyne Toulon"}, []string{"83126", "83137"}, "CPTS La Seyne Toulon ouest",
 			[]string{"CPTS La Seyne Toulon ouest covers only part of Toulon (83137), shared with other CPTS; the whole commune is used"}},
@@ -177,7 +178,7 @@ func TestResolve(t *testing.T) {
 		{"long list summarised", []string{"Nemours", "Mende", "Ajaccio", "Toulon", "Paris"},
 			[]string{"2A004", "48095", "75056", "77333", "83137"}, "Nemours + Mende + Ajaccio + 2 autres",
 			[]string{"also the name of an EPCI"}},
-		{"warnings deduplicated", []string{"75108", "75108"}, []string{"75056"}, "Paris", []string{"is an arrondissement of Paris"}},
+		{"warnings deduplicated", []string{"77999", "77999"}, []string{"77333"}, "Nemours", []string{"old code 77999"}},
 	}
 	r := territoryResolver()
 	for _, tt := range tests {
@@ -411,8 +412,9 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("Resolve(%q) = %+v: empty territory without error", items, got)
 			}
 			for i, c := range got.Communes {
-				if _, ok := r.commune[c]; !ok {
-					t.Fatalf("Resolve(%q): %s is not a current commune", items, c)
+				_, isCommune := r.commune[c]
+				if _, isArr := r.arrondissement[c]; !isCommune && !isArr {
+					t.Fatalf("Resolve(%q): %s is not a current commune nor an arrondissement", items, c)
 				}
 				if i > 0 && got.Communes[i-1] >= c {
 					t.Fatalf("Resolve(%q): communes not sorted and unique: %q", items, got.Communes)
@@ -460,10 +462,10 @@ func TestResolveEmbedded(t *testing.T) {
 		{"Saint-Denis in Réunion", []string{"st denis (974)"}, 1, []string{"97411"}, "Saint-Denis", ""},
 		{"Saint-Étienne abbreviated", []string{"ST ETIENNE"}, 1, []string{"42218"}, "Saint-Étienne", ""},
 		{"Ain padded code", []string{"1001"}, 1, []string{"01001"}, "L'Abergement-Clémenciat", ""},
-		{"Paris arrondissement", []string{"75108"}, 1, []string{"75056"}, "Paris",
-			"75108 (Paris 8e Arrondissement) is an arrondissement of Paris; the whole commune Paris (75056) is used"},
-		{"Lyon arrondissement", []string{"69381"}, 1, []string{"69123"}, "Lyon", "is an arrondissement of Lyon"},
-		{"Marseille arrondissement", []string{"13201"}, 1, []string{"13055"}, "Marseille", "is an arrondissement of Marseille"},
+		{"Paris arrondissement", []string{"75108"}, 1, []string{"75108"}, "Paris 8e Arrondissement", ""},
+		{"Lyon arrondissement", []string{"69381"}, 1, []string{"69381"}, "Lyon 1er Arrondissement", ""},
+		{"Marseille 16e", []string{"13216"}, 1, []string{"13216"}, "Marseille 16e Arrondissement", ""},
+		{"Marseille whole", []string{"13216", "13055"}, 1, []string{"13055"}, "Marseille 16e Arrondissement + Marseille", ""},
 		{"old code of a commune déléguée", []string{"01039"}, 1, []string{"01138"}, "Culoz-Béon",
 			"old code 01039 (Béon, commune déléguée) is now part of Culoz-Béon (01138); 01138 is used"},
 		{"Lozère", []string{"dep:48"}, 152, []string{"48095"}, "Lozère", ""},
@@ -474,8 +476,8 @@ func TestResolveEmbedded(t *testing.T) {
 		{"EPCI by name", []string{"CC Pays de Nemours"}, 21, []string{"77333"}, "CC Pays de Nemours", ""},
 		{"EPCI by words", []string{"epci:pays de nemours"}, 21, []string{"77333"}, "CC Pays de Nemours", ""},
 		{"CPTS", []string{"cpts:CPTS Aix Sainte Victoire"}, 6, []string{"13001", "13012", "13090"}, "CPTS Aix Sainte Victoire", ""},
-		{"CPTS of one arrondissement", []string{"cpts:CPTS Marseille-7"}, 1, []string{"13055"}, "CPTS Marseille-7",
-			"CPTS Marseille-7 covers only arrondissements 13207 of Marseille (13055); the whole commune is used"},
+		{"CPTS of one arrondissement", []string{"cpts:CPTS Marseille-7"}, 1, []string{"13207"}, "CPTS Marseille-7", ""},
+		{"CPTS of three arrondissements", []string{`cpts:"CPTS Actes Santé"`}, 3, []string{"13214", "13215", "13216"}, "CPTS Actes Santé", ""},
 		{"union", []string{"Nemours", "Bagneaux-sur-Loing"}, 2, []string{"77016", "77333"}, "Nemours + Bagneaux-sur-Loing", ""},
 	}
 	for _, tt := range tests {

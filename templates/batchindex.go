@@ -23,8 +23,9 @@ type IndexRow struct {
 	APL2023    *float64 `json:"apl_2023"`
 	ShareLow   *float64 `json:"share_apl_low"`
 	GPDensity  *float64 `json:"gp_density_per_10000"`
-	MSP        int      `json:"msp"`
-	CDS        int      `json:"cds"`
+	MSP        *int     `json:"msp"`
+	CDS        *int     `json:"cds"`
+	GPSource   string   `json:"gp_source"`
 	Attention  int      `json:"attention"`
 }
 
@@ -44,7 +45,7 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 	cw.Write(indexColumns)
 	for _, r := range ix.Rows {
 		cw.Write([]string{r.Key, r.Name, r.Status, strconv.Itoa(r.Communes), strconv.Itoa(r.Population), rawP(r.APL2023), rawP(r.ShareLow), rawP(r.GPDensity),
-			strconv.Itoa(r.MSP), strconv.Itoa(r.CDS), strconv.Itoa(r.Attention), reportLink(r)})
+			intOrNA(r.MSP), intOrNA(r.CDS), strconv.Itoa(r.Attention), reportLink(r)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -105,8 +106,12 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 		if r.GPDensity != nil {
 			set(8, *r.GPDensity, dec2)
 		}
-		set(9, r.MSP, intFmt)
-		set(10, r.CDS, intFmt)
+		if r.MSP != nil {
+			set(9, *r.MSP, intFmt)
+		}
+		if r.CDS != nil {
+			set(10, *r.CDS, intFmt)
+		}
 		set(11, r.Attention, intFmt)
 		if link := reportLink(r); link != "" {
 			cell, _ := excelize.CoordinatesToCellName(12, row)
@@ -134,12 +139,14 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 func ptrStr(s string) *string { return &s }
 
 var indexPage = template.Must(template.New("index").Funcs(template.FuncMap{
-	"num":   func(v *float64, prec int) string { return NumP(v, prec) },
-	"pct":   func(v *float64) string { return PctP(v, 1) },
-	"int":   Int,
-	"raw":   rawP,
-	"link":  reportLink,
-	"deref": func(v *float64) float64 { return *v },
+	"num":    func(v *float64, prec int) string { return NumP(v, prec) },
+	"pct":    func(v *float64) string { return PctP(v, 1) },
+	"int":    Int,
+	"raw":    rawP,
+	"intp":   IntP,
+	"intraw": func(n *int) string { return intOrNA(n) },
+	"link":   reportLink,
+	"deref":  func(v *float64) float64 { return *v },
 }).Parse(`<!DOCTYPE html>
 <html lang="fr">
 <head>
@@ -180,8 +187,8 @@ tr.failed td{color:#a40000}
 <td class="n{{if .APL2023}}{{if le (deref .APL2023) 2.5}} low{{end}}{{end}}" data-v="{{raw .APL2023}}">{{num .APL2023 2}}</td>
 <td class="n" data-v="{{raw .ShareLow}}">{{pct .ShareLow}}</td>
 <td class="n" data-v="{{raw .GPDensity}}">{{num .GPDensity 1}}</td>
-<td class="n" data-v="{{.MSP}}">{{.MSP}}</td>
-<td class="n" data-v="{{.CDS}}">{{.CDS}}</td>
+<td class="n" data-v="{{intraw .MSP}}">{{intp .MSP}}</td>
+<td class="n" data-v="{{intraw .CDS}}">{{intp .CDS}}</td>
 <td class="n" data-v="{{.Attention}}">{{.Attention}}</td>
 <td>{{.Status}}{{if .Error}} : {{.Error}}{{end}}</td>
 </tr>
@@ -218,4 +225,13 @@ func WriteIndexHTML(w io.Writer, ix *Index) error {
 		return fmt.Errorf("index.html: %w", err)
 	}
 	return nil
+}
+
+// intOrNA formats a count that may be unknown for the CSV index: empty
+// when unknown, never 0.
+func intOrNA(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }

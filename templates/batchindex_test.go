@@ -11,7 +11,7 @@ import (
 func testIndex() *Index {
 	apl, low := 2.31, 0.42
 	return &Index{Title: "Diagnostics — Lozère (48) par EPCI", By: "epci", Rows: []IndexRow{
-		{Key: "244800405", Name: `CC "Cœur" <script>alert(1)</script>`, Dir: "244800405-cc", Status: "written", Communes: 7, Population: 15780, APL2023: &apl, ShareLow: &low, MSP: 1},
+		{Key: "244800405", Name: `CC "Cœur" <script>alert(1)</script>`, Dir: "244800405-cc", Status: "written", Communes: 7, Population: 15780, APL2023: &apl, ShareLow: &low, MSP: ptrInt(1)},
 		{Key: "244800470", Name: "CC du Gévaudan", Dir: "244800470-cc", Status: "failed", Error: "disk full"},
 	}}
 }
@@ -61,3 +61,4 @@ func TestIndexXLSX(t *testing.T) {
 		t.Errorf("link %v %q", link, target)
 	}
 }
+func ptrInt(n int) *int { return &n }

@@ -1,48 +1,22 @@
 package templates
 
-import (
-	"math"
-	"strconv"
-	"strings"
-)
+import "github.com/diagsante/diagsante/diagnostic"
 
-// NA is what a report shows where the data cannot give a value
-// ("non disponible"): never a zero, which would read as a real figure.
-const NA = "n.d."
+// The renderers format numbers with diagnostic's one French formatter; these
+// short names read better in templates.
 
-// nbsp separates thousands and units in French ("29 583", "35 %"); it is
-// non-breaking so that a figure never wraps across two lines.
+// nbsp separates thousands and units in French; non-breaking so that a
+// figure never wraps across two lines.
 const nbsp = "\u00a0"
 
-// Num formats v the French way with prec decimals: decimal comma and
-// thousands separated by a non-breaking space ("29 583", "2,67").
-func Num(v float64, prec int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return NA
-	}
-	s := strconv.FormatFloat(v, 'f', prec, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg && strings.Trim(s, "0.") != "" {
-		b.WriteString("−")
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(nbsp)
-		}
-		b.WriteRune(r)
-	}
-	if frac != "" {
-		b.WriteString(",")
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+// NA is what a report shows where the data cannot give a value.
+const NA = diagnostic.NA
+
+// Num formats v the French way with prec decimals ("29 583", "2,67").
+func Num(v float64, prec int) string { return diagnostic.FormatNum(v, prec) }
 
 // Int formats an integer with French thousands separators.
-func Int(n int) string { return Num(float64(n), 0) }
+func Int(n int) string { return diagnostic.FormatInt(n) }
 
 // NumP formats a value that may be missing: NA when nil.
 func NumP(v *float64, prec int) string {
@@ -61,7 +35,7 @@ func IntP(n *int) string {
 }
 
 // Pct formats a share (0–1) as a French percentage with prec decimals ("35,2 %").
-func Pct(v float64, prec int) string { return Num(100*v, prec) + nbsp + "%" }
+func Pct(v float64, prec int) string { return diagnostic.FormatPct(v, prec) }
 
 // PctP formats a share that may be missing: NA when nil.
 func PctP(v *float64, prec int) string {

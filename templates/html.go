@@ -208,12 +208,12 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	}
 	t := r.Levels[0].Figures
 	for _, k := range diagnostic.Kinds {
-		row := kindRow{Label: k.Label, Count: Int(t.Structures[k.Key]), Per10k: NA}
-		if t.Population > 0 {
-			row.Per10k = Num(float64(t.Structures[k.Key])/float64(t.Population)*10000, 2)
+		row := kindRow{Label: k.Label, Count: IntP(t.Structures[k.Key]), Per10k: NA}
+		if n := t.Structures[k.Key]; n != nil && t.Population > 0 {
+			row.Per10k = Num(float64(*n)/float64(t.Population)*10000, 2)
 		}
 		for _, l := range r.Levels[1:] {
-			row.Levels = append(row.Levels, Int(l.Structures[k.Key]))
+			row.Levels = append(row.Levels, IntP(l.Structures[k.Key]))
 		}
 		v.Kinds = append(v.Kinds, row)
 	}
@@ -335,9 +335,9 @@ func cards(r *diagnostic.Report) []card {
 		gp.Note = Int(*t.GPs) + " médecins généralistes recensés en 2017"
 	}
 	out = append(out, gp)
-	out = append(out, card{Label: "Exercice coordonné", Value: Int(t.Structures["msp"]) + " MSP", Unit: "· " + Int(t.Structures["cds"]) + " centre(s) de santé",
+	out = append(out, card{Label: "Exercice coordonné", Value: IntP(t.Structures["msp"]) + " MSP", Unit: "· " + IntP(t.Structures["cds"]) + " centre(s) de santé médicaux ou polyvalents",
 		Compare: compareLevels(r, func(f diagnostic.Figures) string {
-			return Int(f.Structures["msp"]) + " MSP, " + Int(f.Structures["cds"]) + " CDS"
+			return IntP(f.Structures["msp"]) + " MSP, " + IntP(f.Structures["cds"]) + " CDS"
 		})})
 	cp := card{Label: "CPTS", Unit: "de la population couverte"}
 	switch {
@@ -353,7 +353,7 @@ func cards(r *diagnostic.Report) []card {
 		out = append(out, card{Label: "Temps d'accès moyen aux urgences", Value: Num(a.MeanMinutes, 0), Unit: "minutes",
 			Note: Pct(a.Beyond30, 0) + " de la population à plus de 30 minutes"})
 	} else {
-		out = append(out, card{Label: "Services d'urgences dans le territoire", Value: Int(t.Structures["emergency"]), Unit: "(SAE 2020)",
+		out = append(out, card{Label: "Services d'urgences dans le territoire", Value: IntP(t.Structures["emergency"]), Unit: "(SAE 2020)",
 			Note: "temps d'accès : non calculé"})
 	}
 	out = append(out, card{Label: "Indice de besoin de soins", Value: NumP(t.NeedIndex, 2), Unit: "(France = 1)",
@@ -390,13 +390,14 @@ func shortLabel(kind string) string {
 	return strings.ToUpper(short[1][:1]) + short[1][1:]
 }
 
-func structureSummary(m map[string]int) string {
+func structureSummary(m map[string]*int) string {
 	var parts []string
 	for _, k := range diagnostic.Kinds {
-		n := m[k.Key]
-		if n == 0 {
+		p := m[k.Key]
+		if p == nil || *p == 0 {
 			continue
 		}
+		n := *p
 		names, ok := shortKind[k.Key]
 		if !ok {
 			names = [2]string{k.Label, k.Label}

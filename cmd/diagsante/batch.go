@@ -320,6 +320,7 @@ func runUnit(s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resol
 	row.Communes, row.Population = f.Communes, f.Population
 	row.APL2023, row.ShareLow, row.GPDensity = f.APL2023, f.ShareLow, f.GPDensity
 	row.MSP, row.CDS, row.Attention = f.Structures["msp"], f.Structures["cds"], len(rep.Attention)
+	row.GPSource = f.GPSource
 	if !force && st.upToDate(dir, reportTargets(dir, formats)) {
 		return row, true, nil
 	}

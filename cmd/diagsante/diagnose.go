@@ -254,6 +254,12 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		}
 		return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
 	}
+	count := func(n *int) string {
+		if n == nil {
+			return "n/a"
+		}
+		return strconv.Itoa(*n)
+	}
 	rows := []struct {
 		label string
 		v     func(f diagnostic.Figures) string
@@ -261,9 +267,9 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		{"Population", func(f diagnostic.Figures) string { return strconv.Itoa(f.Population) }},
 		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, 2) }},
 		{"Pop. share APL <= 2.5", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
-		{"GPs per 10,000 inh. (2017)", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
-		{"MSP", func(f diagnostic.Figures) string { return strconv.Itoa(f.Structures["msp"]) }},
-		{"Centres de santé", func(f diagnostic.Figures) string { return strconv.Itoa(f.Structures["cds"]) }},
+		{"GPs per 10,000 inh. (" + rep.Levels[0].GPSource + ")", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
+		{"MSP", func(f diagnostic.Figures) string { return count(f.Structures["msp"]) }},
+		{"Centres de santé (medical)", func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
 	}
 	for _, r := range rows {
 		rec := []string{r.label}

@@ -73,7 +73,7 @@ func indicatorRows() []indicatorRow {
 		{"communes", "Communes", func(f diagnostic.Figures) (float64, bool) { return float64(f.Communes), true }, 0},
 		{"population", "Population municipale", func(f diagnostic.Figures) (float64, bool) { return float64(f.Population), true }, 0},
 		{"need_index", "Need index (standardised/total pop.)", func(f diagnostic.Figures) (float64, bool) { return floatOf(f.NeedIndex) }, 3},
-		{"gps_bpe_2017", "GPs (BPE 2017)", func(f diagnostic.Figures) (float64, bool) {
+		{"gps", "GPs", func(f diagnostic.Figures) (float64, bool) {
 			if f.GPs == nil {
 				return 0, false
 			}
@@ -92,7 +92,12 @@ func indicatorRows() []indicatorRow {
 		{"share_75_plus", "Share aged 75+ (%)", func(f diagnostic.Figures) (float64, bool) { v, ok := floatOf(f.Share75Plus); return 100 * v, ok }, 1},
 	}
 	for _, k := range diagnostic.Kinds {
-		rows = append(rows, indicatorRow{"structures_" + k.Key, k.Label, func(f diagnostic.Figures) (float64, bool) { return float64(f.Structures[k.Key]), true }, 0})
+		rows = append(rows, indicatorRow{"structures_" + k.Key, k.Label, func(f diagnostic.Figures) (float64, bool) {
+			if n := f.Structures[k.Key]; n != nil {
+				return float64(*n), true
+			}
+			return 0, false
+		}, 0})
 	}
 	return rows
 }

@@ -1,0 +1,206 @@
+package diagnostic
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+)
+
+// Unknown is not zero: every table of the snapshot says which départements
+// it describes (snapshot.TableInfo.Coverage). A figure of a place outside a
+// table's coverage is unknown; a figure of a level that is only partly
+// covered is computed over the covered part, and both say so in a Gap that
+// the renderers show as "n.d." or as a footnote.
+
+// A Gap says why a figure is unknown (Status "unknown": the value is null)
+// or computed over part of the level only (Status "partial").
+type Gap struct {
+	// Field is the JSON name of the figure, e.g. "apl_2023", "gps",
+	// "structures.proximity", "cpts_population_share".
+	Field  string `json:"field"`
+	Status string `json:"status"` // unknown, partial
+	// Reason is a French sentence for the report's footnote.
+	Reason string `json:"reason"`
+}
+
+// Gap statuses.
+const (
+	GapUnknown = "unknown"
+	GapPartial = "partial"
+)
+
+// Gap returns the gap of a figure, or nil when the figure is complete.
+func (f *Figures) Gap(field string) *Gap {
+	for i := range f.Gaps {
+		if f.Gaps[i].Field == field {
+			return &f.Gaps[i]
+		}
+	}
+	return nil
+}
+
+// Known reports whether a figure has a value (complete or partial).
+func (f *Figures) Known(field string) bool {
+	g := f.Gap(field)
+	return g == nil || g.Status != GapUnknown
+}
+
+// coverage tells, for one table or figure, which départements of a set of
+// places it covers, and with which sources.
+type coverage struct {
+	what              string // French: "les hôpitaux de proximité"
+	in, out           map[string]bool
+	popIn, popOut     int
+	sources           map[string]bool
+	known             func(dep string) (snapshot.Coverage, bool)
+	describeKnownDeps func() string
+}
+
+// newCoverage starts the coverage of a snapshot table or coverage entry.
+func (e *Engine) newCoverage(table, what string) *coverage {
+	t := e.Snap.Manifest.Table(table)
+	c := &coverage{what: what, in: map[string]bool{}, out: map[string]bool{}, sources: map[string]bool{}}
+	c.known = func(dep string) (snapshot.Coverage, bool) { return t.Covers(dep) }
+	c.describeKnownDeps = func() string { return e.describeCoverage(t) }
+	return c
+}
+
+// add records a place of a département and population; it returns whether
+// the table covers it.
+func (c *coverage) add(dep string, pop int) bool {
+	cv, ok := c.known(dep)
+	if ok {
+		c.in[dep] = true
+		c.popIn += pop
+		if cv.Source != "" {
+			c.sources[cv.Source] = true
+		}
+	} else {
+		c.out[dep] = true
+		c.popOut += pop
+	}
+	return ok
+}
+
+// addOut records a place the figure does not cover whatever the table
+// says (e.g. an arrondissement for a source that counts cities whole).
+func (c *coverage) addOut(dep string, pop int) {
+	c.out[dep] = true
+	c.popOut += pop
+}
+
+// gap returns the gap of field for the places added, or nil when all are
+// covered.
+func (c *coverage) gap(e *Engine, field string) *Gap {
+	switch {
+	case len(c.out) == 0:
+		return nil
+	case len(c.in) == 0:
+		return &Gap{Field: field, Status: GapUnknown,
+			Reason: fmt.Sprintf("Non disponible : %s ne sont pas connus pour %s ; %s.", c.what, e.depList(c.out), c.describeKnownDeps())}
+	default:
+		return &Gap{Field: field, Status: GapPartial,
+			Reason: fmt.Sprintf("Calculé sur la partie couverte seulement (%s de la population) : %s ne sont pas connus pour %s.",
+				pct(float64(c.popIn)/float64(max(1, c.popIn+c.popOut))), c.what, e.depList(c.out))}
+	}
+}
+
+// sourceList returns the sources used, sorted.
+func (c *coverage) sourceList() []string {
+	out := make([]string, 0, len(c.sources))
+	for s := range c.sources {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// depList names départements in French, e.g. "Seine-et-Marne (77)", or
+// counts them when there are many.
+func (e *Engine) depList(deps map[string]bool) string {
+	codes := sortedKeys(deps)
+	if len(codes) > 6 {
+		return fmt.Sprintf("%d départements", len(codes))
+	}
+	names := make([]string, len(codes))
+	for i, d := range codes {
+		names[i] = d
+		if x := e.Snap.Departement(d); x != nil {
+			names[i] = x.Name + " (" + d + ")"
+		}
+	}
+	return joinFr(names)
+}
+
+// describeCoverage says where a table is known, by source, naming whole
+// régions when every département of a région is covered: "connus pour
+// Occitanie (FINESS Occitanie 2026) et Île-de-France (ARS Île-de-France,
+// 2022-01-01)".
+func (e *Engine) describeCoverage(t *snapshot.TableInfo) string {
+	if t == nil || len(t.Coverage) == 0 {
+		return "la source n'est pas disponible dans les données chargées"
+	}
+	bySource := map[string][]string{}
+	var order []string
+	for _, c := range t.Coverage {
+		if _, ok := bySource[c.Source]; !ok {
+			order = append(order, c.Source)
+		}
+		bySource[c.Source] = append(bySource[c.Source], c.Dep)
+	}
+	var parts []string
+	for _, src := range order {
+		parts = append(parts, e.areaNames(bySource[src])+" ("+src+")")
+	}
+	return "ils ne sont connus que pour " + joinFr(parts)
+}
+
+// areaNames names a set of départements, grouping whole régions.
+func (e *Engine) areaNames(deps []string) string {
+	set := map[string]bool{}
+	for _, d := range deps {
+		set[d] = true
+	}
+	byReg := map[string][]string{}
+	for _, d := range e.Snap.Departements {
+		byReg[d.Region] = append(byReg[d.Region], d.Code)
+	}
+	var names []string
+	used := map[string]bool{}
+	for _, r := range e.Snap.Regions {
+		all := byReg[r.Code]
+		if len(all) > 1 && !slices.ContainsFunc(all, func(d string) bool { return !set[d] }) {
+			names = append(names, r.Name)
+			for _, d := range all {
+				used[d] = true
+			}
+		}
+	}
+	rest := map[string]bool{}
+	for d := range set {
+		if !used[d] {
+			rest[d] = true
+		}
+	}
+	if len(rest) > 0 {
+		names = append(names, e.depList(rest))
+	}
+	if len(names) > 4 {
+		return fmt.Sprintf("%d départements", len(deps))
+	}
+	return joinFr(names)
+}
+
+// joinFr joins with commas and a final "et".
+func joinFr(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " et " + s[len(s)-1]
+}
