@@ -65,9 +65,9 @@ type Engine struct {
 	// arrondissements of Paris, Lyon and Marseille apart (RPPS), false for
 	// the BPE, which counts the cities whole.
 	gpByArrondissement bool
-	cptsDeps  map[string]bool     // départements where CPTS perimeters are known
-	emergency map[string]snapshot.EmergencyDept
-	maternity map[string]snapshot.Maternity
+	cptsDeps           map[string]bool // départements where CPTS perimeters are known
+	emergency          map[string]snapshot.EmergencyDept
+	maternity          map[string]snapshot.Maternity
 
 	// Times estimates road minutes between communes and facilities: the
 	// crow-fly model by default, a user matrix over it when given.
