@@ -7,45 +7,9 @@ import (
 	"sync"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 	"github.com/diagsante/diagsante/diagnostic/access"
 )
-
-// A Kind is a kind of structure of the offre de soins, as counted and mapped
-// in the report.
-type Kind struct {
-	Key   string
-	Label string // French, plural
-	// Categories are the FINESS categories of the kind; empty for kinds
-	// defined otherwise (SAE emergency departments and maternities,
-	// hôpitaux de proximité).
-	Categories []string
-}
-
-// Kinds are the kinds of structures of the report, in display order.
-var Kinds = []Kind{
-	{Key: "msp", Label: "Maisons de santé pluriprofessionnelles (MSP)", Categories: []string{"603"}},
-	{Key: "cds", Label: "Centres de santé", Categories: []string{"124", "439"}},
-	{Key: "cpts", Label: "CPTS (sièges FINESS)", Categories: []string{"604"}},
-	{Key: "hospital", Label: "Hôpitaux (CHR, CH, ex-hôpitaux locaux)", Categories: []string{"101", "355", "106"}},
-	{Key: "proximity", Label: "Hôpitaux de proximité (labellisés)"},
-	{Key: "emergency", Label: "Services d'urgences (SAE 2020)"},
-	{Key: "maternity", Label: "Maternités (SAE 2020)"},
-	{Key: "had", Label: "Hospitalisation à domicile (HAD)", Categories: []string{"127"}},
-	{Key: "snp", Label: "Soins non programmés et SAS", Categories: []string{"617", "618", "648"}},
-	{Key: "pharmacy", Label: "Pharmacies d'officine", Categories: []string{"620"}},
-	{Key: "lab", Label: "Laboratoires de biologie médicale", Categories: []string{"611"}},
-	{Key: "ehpad", Label: "EHPAD", Categories: []string{"500"}},
-}
-
-// KindLabel returns the label of a kind key.
-func KindLabel(key string) string {
-	for _, k := range Kinds {
-		if k.Key == key {
-			return k.Label
-		}
-	}
-	return key
-}
 
 // An Engine computes indicators from one snapshot. Build it once and reuse
 // it: the comparison levels (départements, régions, France) are computed
@@ -108,17 +72,13 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 	for _, m := range s.Maternities {
 		e.maternity[m.Finess] = m
 	}
-	cat := map[string][]string{}
+	report := map[string]bool{}
 	for _, k := range Kinds {
-		for _, c := range k.Categories {
-			cat[c] = append(cat[c], k.Key)
-		}
+		report[k.Key] = true
 	}
-	for i, est := range s.Establishments {
-		kinds := slices.Clone(cat[est.Category])
-		if est.ProximityHospital {
-			kinds = append(kinds, "proximity")
-		}
+	for i := range s.Establishments {
+		est := &s.Establishments[i]
+		kinds := slices.DeleteFunc(taxonomy.Classify(est), func(k string) bool { return !report[k] })
 		if _, ok := e.emergency[est.Finess]; ok {
 			kinds = append(kinds, "emergency")
 		}
@@ -196,19 +156,23 @@ func (t Thresholds) Class(apl float64) string {
 }
 
 // kindCoverage names the coverage entry of the snapshot that says where a
-// kind of structure is known.
+// kind of structure is known, and what the kind is in a sentence.
 func kindCoverage(key string) (table, what string) {
-	switch key {
-	case "proximity":
-		return "hopitaux_proximite", "les hôpitaux de proximité"
-	case "snp":
-		return "soins_non_programmes", "les structures de soins non programmés et du SAS"
-	case "emergency":
-		return "urgences", "les services d'urgences"
-	case "maternity":
-		return "maternites", "les maternités"
+	table = taxonomy.CoverageEstablishments
+	if k, ok := taxonomy.Lookup(key); ok && k.Coverage != "" {
+		table = k.Coverage
 	}
-	return "establishments", "les établissements du FINESS"
+	switch table {
+	case taxonomy.CoverageProximity:
+		return table, "les hôpitaux de proximité labellisés"
+	case taxonomy.CoverageSNP:
+		return table, "les structures de soins non programmés et du SAS"
+	case taxonomy.CoverageEmergency:
+		return table, "les services d'urgences"
+	case taxonomy.CoverageMaternity:
+		return table, "les maternités"
+	}
+	return table, "les établissements du FINESS"
 }
 
 // units returns the finest places of a place: the arrondissements of
