@@ -100,11 +100,11 @@ func (c *coverage) gap(e *Engine, field string) *Gap {
 		return nil
 	case len(c.in) == 0:
 		return &Gap{Field: field, Status: GapUnknown,
-			Reason: fmt.Sprintf("Non disponible : %s ne sont pas connus pour %s ; %s.", c.what, e.depList(c.out), c.describeKnownDeps())}
+			Reason: fmt.Sprintf("Non disponible pour %s (%s) : %s.", e.depList(c.out), c.what, c.describeKnownDeps())}
 	default:
 		return &Gap{Field: field, Status: GapPartial,
-			Reason: fmt.Sprintf("Calculé sur la partie couverte seulement (%s de la population) : %s ne sont pas connus pour %s.",
-				pct(float64(c.popIn)/float64(max(1, c.popIn+c.popOut))), c.what, e.depList(c.out))}
+			Reason: fmt.Sprintf("Calculé sur la partie couverte seulement (%s de la population) : donnée non disponible pour %s (%s).",
+				FormatPct(float64(c.popIn)/float64(max(1, c.popIn+c.popOut)), 1), e.depList(c.out), c.what)}
 	}
 }
 
@@ -141,7 +141,7 @@ func (e *Engine) depList(deps map[string]bool) string {
 // 2022-01-01)".
 func (e *Engine) describeCoverage(t *snapshot.TableInfo) string {
 	if t == nil || len(t.Coverage) == 0 {
-		return "la source n'est pas disponible dans les données chargées"
+		return "aucune source chargée ne le donne"
 	}
 	bySource := map[string][]string{}
 	var order []string
@@ -153,9 +153,9 @@ func (e *Engine) describeCoverage(t *snapshot.TableInfo) string {
 	}
 	var parts []string
 	for _, src := range order {
-		parts = append(parts, e.areaNames(bySource[src])+" ("+src+")")
+		parts = append(parts, e.areaNames(bySource[src])+" : "+src)
 	}
-	return "ils ne sont connus que pour " + joinFr(parts)
+	return "la source ne couvre que " + strings.Join(parts, " ; ")
 }
 
 // areaNames names a set of départements, grouping whole régions.

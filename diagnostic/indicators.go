@@ -1,6 +1,7 @@
 package diagnostic
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -164,15 +165,15 @@ func kindCoverage(key string) (table, what string) {
 	}
 	switch table {
 	case taxonomy.CoverageProximity:
-		return table, "les hôpitaux de proximité labellisés"
+		return table, "hôpitaux de proximité labellisés"
 	case taxonomy.CoverageSNP:
-		return table, "les structures de soins non programmés et du SAS"
+		return table, "structures de soins non programmés et du SAS"
 	case taxonomy.CoverageEmergency:
-		return table, "les services d'urgences"
+		return table, "services d'urgences"
 	case taxonomy.CoverageMaternity:
-		return table, "les maternités"
+		return table, "maternités"
 	}
-	return table, "les établissements du FINESS"
+	return table, "établissements du FINESS"
 }
 
 // units returns the finest places of a place: the arrondissements of
@@ -190,16 +191,16 @@ func (e *Engine) Figures(codes []string) Figures {
 	f := Figures{Communes: len(codes), Structures: map[string]*int{}, Sources: map[string][]string{}}
 	var s23, s22 aplSums
 	gps := 0
-	gpCov := e.newCoverage("gp_bpe", "les effectifs de médecins généralistes")
+	gpCov := e.newCoverage("gp_bpe", "effectifs de médecins généralistes")
 	gpPop := 0
-	cptsCov := e.newCoverage("cpts", "les périmètres de CPTS")
+	cptsCov := e.newCoverage("cpts", "périmètres de CPTS")
 	if t := e.Snap.Manifest.Table("cpts"); t == nil || t.Coverage == nil {
 		// A table without coverage (a local snapshot of an older version):
 		// perimeters are known where the table lists communes.
 		cptsCov.known = func(dep string) (snapshot.Coverage, bool) { return snapshot.Coverage{Dep: dep}, e.cptsDeps[dep] }
 	}
 	cptsCommunes, cptsCoveredCommunes, cptsPop := 0, 0, 0
-	aplPopOut, aplOut := 0, map[string]bool{}
+	aplPopOut, aplMissing := 0, []string(nil)
 	kindCov := map[string]*coverage{}
 	for _, k := range Kinds {
 		table, what := kindCoverage(k.Key)
@@ -217,7 +218,7 @@ func (e *Engine) Figures(codes []string) Figures {
 			s23.add(a.Rows, e.Thresholds)
 		} else {
 			aplPopOut += c.Population
-			aplOut[c.Dep] = true
+			aplMissing = append(aplMissing, code)
 		}
 		if a, ok := e.APL.Get(code, 2022); ok {
 			s22.add(a.Rows, e.Thresholds)
@@ -272,18 +273,8 @@ func (e *Engine) Figures(codes []string) Figures {
 	if f.APL2022 != nil && f.APLUnder65_2022 != nil && *f.APL2022 > 0 {
 		f.ShareFrom65Plus2022 = ptr(1 - *f.APLUnder65_2022 / *f.APL2022)
 	}
-	if aplPopOut > 0 {
-		cov := &coverage{what: "les APL", in: map[string]bool{}, out: aplOut, popIn: f.Population - aplPopOut, popOut: aplPopOut}
-		if s23.rows > 0 {
-			cov.in["x"] = true
-		}
-		cov.describeKnownDeps = func() string { return "la DREES ne publie pas d'APL pour ces communes" }
-		for _, field := range []string{"apl_2023", "share_apl_low", "share_apl_middle", "share_apl_high", "need_index", "apl_under65_2023", "share_from_65_plus"} {
-			if g := cov.gap(e, field); g != nil {
-				g.Reason = strings.Replace(g.Reason, "les APL ne sont pas connus", "l'APL n'est pas publiée", 1)
-				f.Gaps = append(f.Gaps, *g)
-			}
-		}
+	if len(aplMissing) > 0 {
+		f.Gaps = append(f.Gaps, e.aplGaps(aplMissing, s23.rows > 0, f.Population-aplPopOut, aplPopOut)...)
 	}
 	if gpCov.popIn > 0 {
 		f.GPs = ptr(gps)
@@ -294,7 +285,7 @@ func (e *Engine) Figures(codes []string) Figures {
 	f.GPSource = strings.Join(gpCov.sourceList(), " + ")
 	if g := gpCov.gap(e, "gps"); g != nil {
 		if gpArr {
-			g.Reason = strings.TrimSuffix(g.Reason, ".") + " (la source donne les médecins de Paris, Lyon et Marseille pour la ville entière, pas par arrondissement)."
+			g.Reason += " La source compte les médecins de Paris, Lyon et Marseille pour la ville entière, pas par arrondissement."
 		}
 		f.Gaps = append(f.Gaps, *g)
 		g.Field = "gp_density_per_10000"
@@ -331,6 +322,58 @@ func (e *Engine) Figures(codes []string) Figures {
 		}
 	}
 	return f
+}
+
+// aplFields are the figures computed from the official APL.
+var aplFields = []string{"apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022", "share_from_65_plus",
+	"share_apl_low", "share_apl_middle", "share_apl_high", "need_index"}
+
+// aplGaps says which places have no published APL row: Mayotte (the DREES
+// publishes none), and communes created or restored after the vintage.
+func (e *Engine) aplGaps(missing []string, some bool, popIn, popOut int) []Gap {
+	byDep := map[string]int{}
+	for _, code := range missing {
+		if c := e.Snap.Place(code); c != nil {
+			byDep[c.Dep]++
+		}
+	}
+	var parts []string
+	for _, d := range sortedKeys(boolSet(byDep)) {
+		all := 0
+		for _, c := range e.Snap.Communes {
+			if c.Dep == d {
+				all++
+			}
+		}
+		name := d
+		if x := e.Snap.Departement(d); x != nil {
+			name = x.Name + " (" + d + ")"
+		}
+		if byDep[d] == all {
+			parts = append(parts, name+" : aucune commune")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s : %d commune(s) créée(s) ou rétablie(s) après le millésime", name, byDep[d]))
+		}
+	}
+	what := "La DREES ne publie pas d'APL pour " + joinFr(parts)
+	status, reason := GapUnknown, "Non disponible. "+what+"."
+	if some {
+		status = GapPartial
+		reason = fmt.Sprintf("Calculé sur %s de la population. %s.", FormatPct(float64(popIn)/float64(popIn+popOut), 1), what)
+	}
+	gaps := make([]Gap, len(aplFields))
+	for i, f := range aplFields {
+		gaps[i] = Gap{Field: f, Status: status, Reason: reason}
+	}
+	return gaps
+}
+
+func boolSet(m map[string]int) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 // cptsKnown reports whether CPTS perimeters are known in a département.
@@ -421,7 +464,7 @@ func (e *Engine) share75(kind, code string) *float64 {
 func (e *Engine) Levels(codes []string) []Level {
 	deps, regs := map[string]bool{}, map[string]bool{}
 	for _, code := range codes {
-		if c := e.Snap.Commune(code); c != nil {
+		if c := e.Snap.Place(code); c != nil {
 			deps[c.Dep] = true
 			regs[c.Reg] = true
 		}

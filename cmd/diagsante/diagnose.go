@@ -211,10 +211,13 @@ func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) e
 }
 
 // territoryContours returns the contours of the report's communes only,
-// read from their départements.
+// read from their départements. The contours we hold draw Paris, Lyon and
+// Marseille whole: an arrondissement is drawn with its city's outline, once
+// per city so that outlines do not pile up.
 func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(rep.Communes))
 	byDep := map[string]map[string]json.RawMessage{}
+	cityDrawn := map[string]bool{}
 	for _, c := range rep.Communes {
 		g, ok := byDep[c.Dep]
 		if !ok {
@@ -226,6 +229,11 @@ func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string
 		}
 		if geom, ok := g[c.Code]; ok {
 			out[c.Code] = geom
+		} else if city := s.CityOf(c.Code); city != "" && !cityDrawn[city] {
+			if geom, ok := g[city]; ok {
+				out[c.Code] = geom
+				cityDrawn[city] = true
+			}
 		}
 	}
 	return out, nil
