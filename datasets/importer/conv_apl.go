@@ -2,8 +2,8 @@ package importer
 
 import (
 	"fmt"
-	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/diagsante/diagsante/datasets/apl"
@@ -13,7 +13,9 @@ import (
 
 // apl converts a DREES APL workbook: every vintage sheet, codes kept as
 // published (the year's geography; the indicators map old codes and
-// arrondissements through the COG, as for the embedded table).
+// arrondissements through the COG, as for the embedded table). The file
+// covers the départements of its communes: their rows, every vintage,
+// replace those of the table in use (all of them with --replace-national).
 func (im *Importer) apl(path string) ([]table, []Result, error) {
 	src, err := im.open(path, "apl")
 	if err != nil {
@@ -70,9 +72,23 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 			res.Notes = append(res.Notes, fmt.Sprintf("no APL %d sheet: indicators that show APL %d will say n/a", want, want))
 		}
 	}
+	deps := map[string]bool{}
+	years := make([]int, 0, len(seen))
+	for y := range seen {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	for i := range rows {
+		deps[im.depOfCode(rows[i].Code)] = true
+	}
+	covSource := "APL DREES"
+	for i, y := range years {
+		covSource += map[bool]string{true: " ", false: ", "}[i == 0] + strconv.Itoa(y)
+	}
 	info := snapshot.TableInfo{Name: "apl", Title: "Accessibilité potentielle localisée (APL) aux médecins généralistes, par commune",
 		Publisher: "DREES", Source: "data.drees « L'accessibilité potentielle localisée (APL) », classeur importé",
 		Vintage: res.Vintage, Licence: licenceOuverte, Rows: len(rows),
-		Notes: []string{"codes de la géographie de l'année de l'APL : une commune fusionnée depuis garde son code (table oldcodes)"}}
-	return []table{{info: info, file: snapshot.APLFile, write: func(w io.Writer) (int, error) { return snapshot.WriteAPL(w, rows) }}}, []Result{res}, nil
+		Notes:    []string{"codes de la géographie de l'année de l'APL : une commune fusionnée depuis garde son code (table oldcodes)"},
+		Coverage: fileCoverage(deps, covSource, strconv.Itoa(years[len(years)-1]))}
+	return []table{{info: info, file: snapshot.APLFile, rows: rows}}, []Result{res}, nil
 }

@@ -2,16 +2,15 @@ package importer
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/diagsante/diagsante/datasets/cpts"
 	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
-// cpts converts a CPTS list (our simple format or the ARS PACA file). It
-// replaces the whole CPTS table: a list of one région's CPTS drops the
-// embedded PACA perimeters, so users who want both keep the PACA rows in
-// their file.
+// cpts converts a CPTS list (our simple format or the ARS PACA file). The
+// list covers the départements of its member communes: it replaces the
+// perimeters known there and keeps the others (the embedded PACA ones for
+// a list of another région), or the whole table with --replace-national.
 func (im *Importer) cpts(path string) ([]table, []Result, error) {
 	src, err := im.open(path, "cpts")
 	if err != nil {
@@ -19,7 +18,7 @@ func (im *Importer) cpts(path string) ([]table, []Result, error) {
 	}
 	var rows []snapshot.CPTSMember
 	var t tally
-	names := map[string]bool{}
+	names, deps := map[string]bool{}, map[string]bool{}
 	res := Result{Table: "cpts"}
 	err = cpts.Read(src.r, path, func(m cpts.Member) error {
 		if err := src.tick(); err != nil {
@@ -32,6 +31,7 @@ func (im *Importer) cpts(path string) ([]table, []Result, error) {
 			return nil
 		}
 		names[m.CPTS] = true
+		deps[im.codes.Dep(cur)] = true
 		rows = append(rows, snapshot.CPTSMember{CPTS: m.CPTS, Status: m.Status, Commune: cur, Arrondissements: m.Arrondissements,
 			InfraCommunal: m.InfraCommunal, SourceCode: m.Commune})
 		return nil
@@ -51,8 +51,7 @@ func (im *Importer) cpts(path string) ([]table, []Result, error) {
 	if t.unknown > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s unknown to COG 2026 (dropped): %s", plural(t.unknown, "commune code", "commune codes"), t.examples(10)))
 	}
-	res.Notes = append(res.Notes, "the list replaces the embedded CPTS table (PACA): keep the PACA rows in your file to keep them")
-	notes := []string{fmt.Sprintf("CPTS : %d, communes membres : %d ; la liste remplace celle de l'instantané intégré (ARS PACA)", len(names), len(rows))}
+	notes := []string{fmt.Sprintf("CPTS : %d, communes membres : %d (liste importée)", len(names), len(rows))}
 	if t.old > 0 {
 		notes = append(notes, fmt.Sprintf("anciens codes ramenés à la commune actuelle : %d", t.old))
 	}
@@ -61,6 +60,7 @@ func (im *Importer) cpts(path string) ([]table, []Result, error) {
 	}
 	info := snapshot.TableInfo{Name: "cpts", Title: "Périmètres des CPTS (communes couvertes)",
 		Publisher: "liste importée (format CSV cpts_nom;code_commune_insee[;statut])", Source: "liste de CPTS fournie par l'utilisateur",
-		Vintage: res.Vintage, Licence: "selon la source de la liste", Rows: len(rows), Notes: notes}
-	return []table{{info: info, file: snapshot.CPTSFile, write: func(w io.Writer) (int, error) { return snapshot.WriteCPTS(w, rows) }}}, []Result{res}, nil
+		Vintage: res.Vintage, Licence: "selon la source de la liste", Rows: len(rows), Notes: notes,
+		Coverage: fileCoverage(deps, "liste CPTS importée "+res.Vintage, vintageOf(res.Vintage))}
+	return []table{{info: info, file: snapshot.CPTSFile, rows: rows}}, []Result{res}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/diagsante/diagsante/datasets/parseerr"
 	"github.com/diagsante/diagsante/datasets/rpps"
@@ -17,18 +18,28 @@ import (
 // of the professionals table.
 const GPProfession = "GP"
 
-// rpps converts an Annuaire Santé extraction into two tables:
+// rpps converts an Annuaire Santé extraction into three tables:
 //
 //   - professionals: per current commune and profession code, the people
 //     practising there (each counted once per commune whatever their number
 //     of sites) and how many of them have a libéral activity there, plus a
 //     "GP" row for médecins with a general-practice savoir-faire;
-//   - gp_bpe, which the indicators read for GPs: the libéral GPs per
-//     commune, the population the BPE it replaces counted (professionnels
-//     libéraux); all GPs when the file has no mode d'exercice.
+//   - gp_rpps: the GPs as people, one row per (person, place) where they
+//     practise as the DREES APL counts them — libéral, or salaried in a
+//     centre de santé (secteur SA05); hospital-salaried and other salaried
+//     activities are left out. Arrondissement codes are kept. A territory
+//     counts distinct persons (diagnostic.CountGPPersons), so a GP with two
+//     sites in it counts once;
+//   - gp_bpe, the per-commune GP counts of the maps and of the indicators
+//     that predate gp_rpps: in each commune, the distinct GPs of gp_rpps
+//     with a site there (arrondissements folded into their city), so a GP
+//     with sites in two communes counts in both; all GPs when the file has
+//     no mode d'exercice.
 //
 // Sites' commune codes are mapped to today's communes before counting, so
-// a person with sites in two communes merged since counts once.
+// a person with sites in two communes merged since counts once. The file
+// covers the départements of its lines with a known commune: the three
+// tables replace those départements' rows only (see merge.go).
 func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	src, err := im.open(path, "rpps")
 	if err != nil {
@@ -90,29 +101,19 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	year, _ := strconv.Atoi(date[:min(4, len(date))])
 	pros := make([]snapshot.ProfessionalCount, 0, len(counts))
 	gpOnly := modes == 0
-	var gps []snapshot.GPCount
-	gpTotal := 0
 	for _, c := range counts {
 		c.Vintage = date
 		pros = append(pros, *c)
-		if c.Profession == GPProfession {
-			n := c.Liberal
-			if gpOnly {
-				n = c.Count
-			}
-			if n > 0 {
-				gps = append(gps, snapshot.GPCount{Code: c.Code, Count: n, Vintage: year})
-				gpTotal += n
-			}
-		}
 	}
+	sites := pc.gpSites(gpOnly, date)
+	gps, gpTotal := pc.gpCounts(sites, year)
+	cov := fileCoverage(pc.deps, "RPPS "+date, date)
 	sort.Slice(pros, func(i, j int) bool {
 		if pros[i].Code != pros[j].Code {
 			return pros[i].Code < pros[j].Code
 		}
 		return pros[i].Profession < pros[j].Profession
 	})
-	sort.Slice(gps, func(i, j int) bool { return gps[i].Code < gps[j].Code })
 
 	res := Result{Table: "professionals", Read: lines, Rows: len(pros), Unmatched: unknownLines + noCommune,
 		Vintage: "extraction RPPS du " + date}
@@ -140,21 +141,43 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	}
 	proInfo := snapshot.TableInfo{Name: "professionals", Title: "Professionnels de santé par commune et profession (Annuaire Santé RPPS)",
 		Publisher: publisher, Source: source, Vintage: res.Vintage, Licence: licenceOuverte, Files: files, Rows: len(pros), Notes: notes}
-	gpTitle := "Médecins généralistes libéraux par commune (Annuaire Santé RPPS, remplace la BPE 2017)"
-	gpNote := "médecins généralistes ayant une activité libérale dans la commune, comme la BPE qu'elle remplace"
+	proInfo.Coverage = cov
+	gpTitle := "Médecins généralistes par commune : libéraux et salariés de centres de santé (Annuaire Santé RPPS, remplace la BPE 2017)"
+	gpNote := "médecins généralistes ayant dans la commune une activité libérale ou salariée en centre de santé (secteur SA05), comptés une fois par commune : les généralistes que compte l'APL de la DREES ; salariés hospitaliers et autres salariés exclus"
 	if gpOnly {
 		gpTitle = "Médecins généralistes par commune (Annuaire Santé RPPS, remplace la BPE 2017)"
 		gpNote = "fichier sans mode d'exercice : tous les médecins généralistes, libéraux ou non"
 	}
 	gpInfo := snapshot.TableInfo{Name: "gp_bpe", Title: gpTitle, Publisher: publisher, Source: source, Vintage: res.Vintage,
-		Licence: licenceOuverte, Files: files, Rows: len(gps), Notes: append([]string{gpNote}, notes...)}
+		Licence: licenceOuverte, Files: files, Rows: len(gps), Notes: append([]string{gpNote, "une commune compte les lieux d'exercice (un médecin exerçant dans deux communes compte dans chacune) ; pour un territoire, compter les personnes de gp_rpps"}, notes...), Coverage: cov}
+	modeNote := "libéral, or salaried in a centre de santé (SA05); hospital and other salaried sites left out"
+	if gpOnly {
+		modeNote = "the file has no mode d'exercice: every GP site"
+	}
 	gpRes := Result{Table: "gp_bpe", Read: lines, Rows: len(gps), Unmatched: res.Unmatched, Vintage: res.Vintage,
-		Notes: []string{fmt.Sprintf("gp_bpe replaced: %s in %s (%s)", plural(gpTotal, "GP", "GPs"), plural(len(gps), "commune", "communes"),
-			map[bool]string{true: "all GPs, the file has no mode d'exercice", false: "libéral GPs, as the BPE 2017 it replaces"}[gpOnly])}}
+		Notes: []string{fmt.Sprintf("gp_bpe replaced: %s (sites counted once per commune) in %s (%s)", plural(gpTotal, "GP-commune", "GP-communes"), plural(len(gps), "commune", "communes"), modeNote)}}
+	persons := map[string]bool{}
+	cds := 0
+	for _, g := range sites {
+		persons[g.Person] = true
+		if g.Mode == snapshot.GPModeCDS {
+			cds++
+		}
+	}
+	siteInfo := snapshot.TableInfo{Name: "gp_rpps", Title: "Médecins généralistes et leurs lieux d'exercice (Annuaire Santé RPPS) : une ligne par personne et lieu",
+		Publisher: publisher, Source: source, Vintage: res.Vintage, Licence: licenceOuverte, Files: files, Rows: len(sites),
+		Notes: append([]string{
+			"personne : Identification nationale PP ; lieu : code INSEE de la commune actuelle, ou de l'arrondissement municipal (751xx, 6938x, 132xx) tel que l'extraction le donne",
+			"mode liberal : activité libérale au lieu ; cds : salarié d'un centre de santé (secteur SA05) ; salariés hospitaliers et autres salariés exclus, comme dans l'APL",
+			"un territoire compte les personnes distinctes : un médecin exerçant sur deux sites du territoire compte une fois",
+		}, notes...), Coverage: cov}
+	siteRes := Result{Table: "gp_rpps", Read: lines, Rows: len(sites), Unmatched: res.Unmatched, Vintage: res.Vintage,
+		Notes: []string{fmt.Sprintf("%s at %s (%s salaried in a centre de santé)", plural(len(persons), "GP", "GPs"), plural(len(sites), "site", "sites"), plural(cds, "site", "sites"))}}
 	return []table{
-		{info: proInfo, file: snapshot.ProfessionalsFile, write: func(w io.Writer) (int, error) { return snapshot.WriteProfessionals(w, pros) }},
-		{info: gpInfo, file: snapshot.GPFile, write: func(w io.Writer) (int, error) { return snapshot.WriteGPs(w, gps) }},
-	}, []Result{res, gpRes}, nil
+		{info: proInfo, file: snapshot.ProfessionalsFile, rows: pros},
+		{info: gpInfo, file: snapshot.GPFile, rows: gps},
+		{info: siteInfo, file: snapshot.GPSitesFile, rows: sites},
+	}, []Result{res, gpRes, siteRes}, nil
 }
 
 // A site is one activity line reduced to what counting needs: 16 bytes,
@@ -182,13 +205,56 @@ type peopleCounter struct {
 	sites     []site
 	gps       map[uint64]struct{}
 
+	// GP sites: médecins' lines at a libéral or centre de santé activity,
+	// kept until the end, when who is a GP is known.
+	placeOf  map[string]uint32 // code as in the file → index in places
+	placeIdx map[string]uint32 // place → index in places
+	places   []string          // current commune, or the arrondissement the file names
+	mdSites  []mdSite
+	personID map[uint64]string // médecins' identifiers, for gp_rpps
+	// deps are the départements of the lines with a known commune: the
+	// coverage of the file.
+	deps map[string]bool
+
 	tally                   tally
 	noCommune, unknownLines int
+}
+
+// An mdSite is a médecin's activity line the APL would count: the person,
+// the place and the mode (modeLiberal < modeCDS < modeUnknown, so that a
+// place with both a libéral and a salaried activity is libéral).
+type mdSite struct {
+	person uint64
+	place  uint32
+	mode   uint8
+}
+
+const (
+	modeLiberal uint8 = iota + 1
+	modeCDS
+	modeUnknown // no mode d'exercice on the line
+)
+
+// siteMode is the mode of an activity line for the APL's count of GPs:
+// libéral (L), salaried in a centre de santé (S, secteur SA05), unknown
+// (no mode given), or 0 for activities the APL does not count (hospital or
+// other salaried, bénévole).
+func siteMode(a *rpps.Activity) uint8 {
+	switch {
+	case a.Mode == "L":
+		return modeLiberal
+	case a.Mode == "S" && a.Sector == "SA05":
+		return modeCDS
+	case a.Mode == "":
+		return modeUnknown
+	}
+	return 0
 }
 
 func newPeopleCounter(codes *Codes, size int64) *peopleCounter {
 	return &peopleCounter{codes: codes, communeOf: map[string]uint32{"": 0}, indexOf: map[string]uint32{"": 0}, communes: []string{""},
 		profOf: map[string]uint16{}, gps: map[uint64]struct{}{},
+		placeOf: map[string]uint32{}, placeIdx: map[string]uint32{}, personID: map[uint64]string{}, deps: map[string]bool{},
 		// Lines of the national file are about 500 bytes.
 		sites: make([]site, 0, min(size/400, 4<<20))}
 }
@@ -202,6 +268,20 @@ func (pc *peopleCounter) add(a *rpps.Activity) {
 	if !ok {
 		cur, kind, known := pc.codes.Current(a.Commune)
 		pc.tally.add(a.Commune, kind, known)
+		if known {
+			pc.deps[pc.codes.Dep(cur)] = true
+			place := cur
+			if kind == KindArrondissement {
+				place = a.Commune
+			}
+			i, ok := pc.placeIdx[place]
+			if !ok {
+				i = uint32(len(pc.places))
+				pc.placeIdx[place] = i
+				pc.places = append(pc.places, place)
+			}
+			pc.placeOf[a.Commune] = i
+		}
 		if c, ok = pc.indexOf[cur]; !ok {
 			c = uint32(len(pc.communes))
 			pc.indexOf[cur] = c
@@ -221,6 +301,17 @@ func (pc *peopleCounter) add(a *rpps.Activity) {
 		p = uint16(len(pc.profs))
 		pc.profOf[a.Profession] = p
 		pc.profs = append(pc.profs, a.Profession)
+	}
+	if a.Profession == rpps.Medecin && c != 0 {
+		if m := siteMode(a); m != 0 {
+			if _, ok := pc.personID[person]; !ok {
+				pc.personID[person] = strings.Clone(cmp.Or(a.NationalID, a.ID))
+			}
+			ms := mdSite{person, pc.placeOf[a.Commune], m}
+			if n := len(pc.mdSites); n == 0 || pc.mdSites[n-1] != ms {
+				pc.mdSites = append(pc.mdSites, ms)
+			}
+		}
 	}
 	k := site{person, c, p, a.Mode == "L"}
 	// A person's sites are consecutive lines, often in one commune: drop
@@ -279,4 +370,60 @@ func (pc *peopleCounter) counts() (map[[2]string]*snapshot.ProfessionalCount, in
 		i = j
 	}
 	return out, nowhere
+}
+
+// gpSites returns the GPs' places: one row per (GP, place), libéral when
+// the GP has a libéral activity there, else cds. Lines without mode count
+// only when the whole file has none (gpOnly), with Mode "".
+func (pc *peopleCounter) gpSites(gpOnly bool, vintage string) []snapshot.GPSite {
+	slices.SortFunc(pc.mdSites, func(a, b mdSite) int {
+		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.place, b.place), cmp.Compare(a.mode, b.mode))
+	})
+	var out []snapshot.GPSite
+	for i, m := range pc.mdSites {
+		if i > 0 && pc.mdSites[i-1].person == m.person && pc.mdSites[i-1].place == m.place {
+			continue // the sort put the preferred mode first
+		}
+		if _, gp := pc.gps[m.person]; !gp {
+			continue
+		}
+		mode := ""
+		switch m.mode {
+		case modeLiberal:
+			mode = snapshot.GPModeLiberal
+		case modeCDS:
+			mode = snapshot.GPModeCDS
+		default:
+			if !gpOnly {
+				continue
+			}
+		}
+		out = append(out, snapshot.GPSite{Person: pc.personID[m.person], Code: pc.places[m.place], Mode: mode, Vintage: vintage})
+	}
+	slices.SortFunc(out, func(a, b snapshot.GPSite) int {
+		return cmp.Or(cmp.Compare(a.Person, b.Person), cmp.Compare(a.Code, b.Code))
+	})
+	return out
+}
+
+// gpCounts counts, per current commune, the distinct GPs with a site
+// there (arrondissements count for their city), and their sum.
+func (pc *peopleCounter) gpCounts(sites []snapshot.GPSite, year int) ([]snapshot.GPCount, int) {
+	seen := map[[2]string]bool{}
+	n := map[string]int{}
+	total := 0
+	for _, g := range sites {
+		cur, _, _ := pc.codes.Current(g.Code)
+		if k := [2]string{g.Person, cur}; !seen[k] {
+			seen[k] = true
+			n[cur]++
+			total++
+		}
+	}
+	out := make([]snapshot.GPCount, 0, len(n))
+	for code, c := range n {
+		out = append(out, snapshot.GPCount{Code: code, Count: c, Vintage: year})
+	}
+	slices.SortFunc(out, func(a, b snapshot.GPCount) int { return cmp.Compare(a.Code, b.Code) })
+	return out, total
 }

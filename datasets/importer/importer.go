@@ -88,6 +88,11 @@ type Importer struct {
 	Progress io.Writer
 	// Now gives the import time (tests fix it); nil means time.Now.
 	Now func() time.Time
+	// ReplaceNational makes each imported file replace its whole table,
+	// which then covers only the file's départements. By default a file
+	// replaces the rows of the départements it covers and keeps the others
+	// (see merge.go).
+	ReplaceNational bool
 
 	ctx      context.Context
 	codes    *Codes
@@ -100,6 +105,13 @@ type table struct {
 	info  snapshot.TableInfo
 	file  string
 	write func(io.Writer) (int, error)
+	// rows are the file's rows ([]snapshot.Establishment…), merged by
+	// département with the table in use before writing; nil when write
+	// alone gives them (they are then decoded back for the merge).
+	rows any
+	// whole says the converter built the final table itself (the communes
+	// table, whose rows are fixed by the COG): no merge.
+	whole bool
 }
 
 // Import converts every given file, then writes the tables into the local
@@ -168,6 +180,18 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 			ts[i].info.Imported = imported
 			if len(ts[i].info.Files) == 0 {
 				ts[i].info.Files = []string{abs}
+			}
+			note, err := im.merge(&ts[i])
+			if err != nil {
+				return nil, err
+			}
+			for j := range rs {
+				if rs[j].Table == ts[i].info.Name {
+					rs[j].Rows = ts[i].info.Rows
+					if note != "" {
+						rs[j].Notes = append(rs[j].Notes, note)
+					}
+				}
 			}
 		}
 		results = append(results, rs...)

@@ -76,6 +76,29 @@ func tryImport(t *testing.T, dir string, src Sources) ([]Result, error) {
 
 func fixture(name string) string { return filepath.Join("testdata", name) }
 
+// depOf is the département of a current, old or arrondissement code of
+// the embedded COG.
+func depOf(s *snapshot.Snapshot, code string) string {
+	cur, _, ok := NewCodes(s).Current(code)
+	if !ok {
+		return ""
+	}
+	return s.Commune(cur).Dep
+}
+
+// depsOf returns the département of each code of the embedded COG, with
+// one Codes index.
+func depsOf(s *snapshot.Snapshot) func(string) string {
+	codes := NewCodes(s)
+	return func(code string) string {
+		cur, _, ok := codes.Current(code)
+		if !ok {
+			return ""
+		}
+		return s.Commune(cur).Dep
+	}
+}
+
 func find[T any](rows []T, match func(T) bool) (T, bool) {
 	for _, r := range rows {
 		if match(r) {
@@ -104,16 +127,28 @@ func TestImportAPL(t *testing.T) {
 	}
 	r := res[0]
 	abs, _ := filepath.Abs(wb)
-	if r.Table != "apl" || r.File != abs || r.Read != 5 || r.Rows != 5 || r.Unmatched != 1 ||
+	if r.Table != "apl" || r.File != abs || r.Read != 5 || r.Unmatched != 1 ||
 		r.Vintage != "APL 2023 (populations 2021), APL 2024 (populations 2022)" {
 		t.Errorf("result %+v", r)
 	}
 	if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "no APL 2022 sheet") }) {
 		t.Errorf("missing vintage not reported: %q", r.Notes)
 	}
-	// The imported table replaces the embedded one whole.
-	if len(s.APL) != 5 {
-		t.Fatalf("%d APL rows, want 5", len(s.APL))
+	// The workbook covers 01, 75 and 77: their rows are replaced, the rest
+	// of France keeps the embedded APL (the row of 99999, of no
+	// département, is added).
+	emb := embedded(t)
+	keptRows, dep := 0, depsOf(emb)
+	for _, a := range emb.APL {
+		if d := dep(a.Code); d != "01" && d != "75" && d != "77" {
+			keptRows++
+		}
+	}
+	if len(s.APL) != keptRows+5 || r.Rows != len(s.APL) {
+		t.Fatalf("%d APL rows, want %d kept + 5", len(s.APL), keptRows)
+	}
+	if a, ok := find(s.APL, func(a snapshot.APL) bool { return a.Code == "48095" && a.Vintage == 2023 }); !ok || a.Value != 3.834 {
+		t.Errorf("Mende keeps its embedded APL 2023 (3.834): %+v", a)
 	}
 	a, ok := find(s.APL, func(a snapshot.APL) bool { return a.Code == "77333" && a.Vintage == 2023 })
 	if !ok || a.Value != 1.234 || a.PopYear != 2021 || a.PopTotal != 13100 {
@@ -124,8 +159,14 @@ func TestImportAPL(t *testing.T) {
 		t.Error("old code 01091 not kept")
 	}
 	info := s.Manifest.Table("apl")
-	if info == nil || info.Origin != abs || info.Imported != "2026-05-06T07:08:09Z" || info.Rows != 5 || info.Vintage != r.Vintage {
+	if info == nil || info.Origin != abs || info.Imported != "2026-05-06T07:08:09Z" || info.Rows != keptRows+5 || !strings.HasPrefix(info.Vintage, r.Vintage+" (01 75 77) ; ailleurs ") {
 		t.Errorf("manifest %+v", info)
+	}
+	if c, ok := info.Covers("77"); !ok || c.Source != "APL DREES 2023, 2024" || c.Vintage != "2024" {
+		t.Errorf("coverage of 77: %+v %v", c, ok)
+	}
+	if c, ok := info.Covers("48"); !ok || c.Source == "APL DREES 2023, 2024" {
+		t.Errorf("coverage of 48: %+v %v", c, ok)
 	}
 	if s.Manifest.Inputs[abs] == "" {
 		t.Error("no sha256 of the imported file in the manifest")
@@ -150,7 +191,7 @@ func TestImportRPPS(t *testing.T) {
 				src.RPPSSavoirFaire = fixture(tc.companion)
 			}
 			res, s := importInto(t, dir, src)
-			if len(res) != 2 || res[0].Table != "professionals" || res[1].Table != "gp_bpe" {
+			if len(res) != 3 || res[0].Table != "professionals" || res[1].Table != "gp_bpe" || res[2].Table != "gp_rpps" {
 				t.Fatalf("results %+v", res)
 			}
 			// 13 lines; one without commune, one with an unknown code.
@@ -186,23 +227,69 @@ func TestImportRPPS(t *testing.T) {
 					t.Errorf("%s: %+v, want %+v", k, got[k], w)
 				}
 			}
-			// gp_bpe now holds the libéral GPs, and says where they come from.
-			gps := map[string]int{}
-			for _, g := range s.GPs {
-				gps[g.Code] = g.Count
-				if g.Vintage != 2024 && g.Vintage != 2025 {
-					t.Errorf("GP vintage %d", g.Vintage)
+			// gp_rpps: GPs as people, one row per place, libéral or
+			// salaried in a centre de santé (SA05); the arrondissement kept.
+			var sites []string
+			for _, g := range s.GPSites {
+				sites = append(sites, g.Person+"@"+g.Code+":"+g.Mode)
+				if g.Vintage != tc.vintage {
+					t.Errorf("gp_rpps vintage %q", g.Vintage)
 				}
 			}
-			if len(gps) != 4 || gps["77333"] != 1 || gps["01033"] != 1 || gps["48095"] != 1 || gps["75056"] != 1 {
-				t.Errorf("gp_bpe %v", gps)
+			if got := strings.Join(sites, " "); got != "810000000001@77186:cds 810000000001@77333:liberal 810000000003@01033:liberal "+
+				"810000000005@48095:liberal 810000000005@77333:cds 810000000008@75101:liberal" {
+				t.Errorf("gp_rpps %s", got)
+			}
+			// gp_bpe: in the file's départements (01 48 75 77), the GPs
+			// with a libéral or centre de santé site in each commune; the
+			// rest of France keeps the BPE 2017.
+			gps, bpeElsewhere, rppsElsewhere := map[string]int{}, 0, 0
+			dep := depsOf(s)
+			for _, g := range s.GPs {
+				switch dep(g.Code) {
+				case "01", "48", "75", "77":
+					gps[g.Code] = g.Count
+					if g.Vintage != 2024 && g.Vintage != 2025 {
+						t.Errorf("GP vintage %d in %s", g.Vintage, g.Code)
+					}
+				default:
+					if g.Vintage == 2017 {
+						bpeElsewhere += g.Count
+					} else {
+						rppsElsewhere++
+					}
+				}
+			}
+			if len(gps) != 5 || gps["77333"] != 2 || gps["77186"] != 1 || gps["01033"] != 1 || gps["48095"] != 1 || gps["75056"] != 1 {
+				t.Errorf("gp_bpe in the file's départements %v", gps)
+			}
+			wantElsewhere := 0
+			for _, g := range embedded(t).GPs {
+				if d := dep(g.Code); d != "01" && d != "48" && d != "75" && d != "77" {
+					wantElsewhere += g.Count
+				}
+			}
+			if bpeElsewhere != wantElsewhere || rppsElsewhere != 0 {
+				t.Errorf("gp_bpe elsewhere: %d BPE GPs, want %d kept; %d RPPS rows", bpeElsewhere, wantElsewhere, rppsElsewhere)
 			}
 			info := s.Manifest.Table("gp_bpe")
-			if info == nil || !strings.Contains(info.Title, "RPPS") || !strings.Contains(info.Vintage, "RPPS") || info.Rows != 4 {
+			if info == nil || !strings.Contains(info.Title, "RPPS") || !strings.Contains(info.Vintage, "RPPS") || info.Rows != len(s.GPs) {
 				t.Errorf("gp_bpe description %+v", info)
+			}
+			if c, ok := info.Covers("77"); !ok || c.Source != "RPPS "+tc.vintage || c.Vintage != tc.vintage {
+				t.Errorf("gp_bpe coverage of 77: %+v", c)
 			}
 			if tc.companion != "" && (info == nil || len(info.Files) != 2) {
 				t.Errorf("gp_bpe files %v", info.Files)
+			}
+			for _, name := range []string{"gp_rpps", "professionals"} {
+				var deps []string
+				for _, c := range s.Manifest.Table(name).Coverage {
+					deps = append(deps, c.Dep)
+				}
+				if strings.Join(deps, " ") != "01 48 75 77" {
+					t.Errorf("%s covers %v", name, deps)
+				}
 			}
 		})
 	}
@@ -226,11 +313,21 @@ func TestImportFINESSStock(t *testing.T) {
 	// 9 structures: a category 999 and a polyclinique 365 (not SAE) are
 	// dropped; the pharmacy of an unknown commune without point is kept
 	// unplaced.
-	if r.Table != "establishments" || r.Read != 9 || r.Rows != 8 || r.Unmatched != 1 || r.Vintage != "FINESS 2026-05-04" {
+	if r.Table != "establishments" || r.Read != 9 || r.Rows != len(s.Establishments) || r.Unmatched != 1 || r.Vintage != "FINESS 2026-05-04" {
 		t.Errorf("result %+v", r)
 	}
-	if len(s.Establishments) != 8 {
-		t.Fatalf("%d establishments, want 8 (the table is replaced)", len(s.Establishments))
+	// The file covers 01 2A 48 77 975: their establishments are the
+	// file's 8, the other départements keep the embedded ones.
+	emb := embedded(t)
+	covered := map[string]bool{"01": true, "2A": true, "48": true, "77": true, "975": true}
+	kept := 0
+	for i := range emb.Establishments {
+		if !covered[establishmentRows.dep(&Importer{codes: NewCodes(emb)}, &emb.Establishments[i])] {
+			kept++
+		}
+	}
+	if len(s.Establishments) != kept+8 {
+		t.Fatalf("%d establishments, want %d kept + the file's 8", len(s.Establishments), kept)
 	}
 	want := map[string]string{
 		"010000024": "01451 insee",   // Viriat
@@ -243,6 +340,9 @@ func TestImportFINESSStock(t *testing.T) {
 		"975000012": "97502 insee",   // Saint-Pierre-et-Miquelon (9E)
 	}
 	for _, e := range s.Establishments {
+		if e.Source == "finess-2021" || e.Source == "finess-occitanie-2026" {
+			continue // kept from the embedded snapshot
+		}
 		if got := e.Commune + " " + e.Placement; got != want[e.Finess] {
 			t.Errorf("%s: %q, want %q", e.Finess, got, want[e.Finess])
 		}
@@ -262,7 +362,9 @@ func TestImportFINESSRegional(t *testing.T) {
 	// The Occitanie layout covers one région: only its départements are replaced.
 	_, s := importInto(t, t.TempDir(), Sources{FINESS: filepath.Join("..", "finess", "testdata", "occitanie.csv")})
 	emb := embedded(t)
-	covered := map[string]bool{"09": true, "12": true, "30": true, "34": true, "48": true, "65": true, "66": true}
+	// The départements of its rows, 31 included (a row without INSEE code
+	// placed there by its point).
+	covered := map[string]bool{"09": true, "12": true, "30": true, "31": true, "34": true, "48": true, "65": true, "66": true}
 	var before, after [2]int // [other départements, départements of the file]
 	count := func(s *snapshot.Snapshot, n *[2]int) {
 		for _, e := range s.Establishments {
@@ -315,7 +417,9 @@ func TestImportCPTSAndAges(t *testing.T) {
 	if len(res) != 2 {
 		t.Fatalf("results %+v", res)
 	}
-	if r := res[0]; r.Table != "cpts" || r.Read != 4 || r.Rows != 3 || r.Unmatched != 1 || r.Vintage != "2026-03" {
+	// The list covers 01 and 77, where no perimeter was known: the
+	// embedded PACA perimeters stay.
+	if r := res[0]; r.Table != "cpts" || r.Read != 4 || r.Rows != len(embedded(t).CPTS)+3 || r.Unmatched != 1 || r.Vintage != "2026-03" {
 		t.Errorf("cpts result %+v", r)
 	}
 	if r := res[1]; r.Table != "" || r.Read == 0 || r.Vintage != "recensement 2021" || !strings.Contains(strings.Join(r.Notes, " "), "NOT stored") {
@@ -323,9 +427,11 @@ func TestImportCPTSAndAges(t *testing.T) {
 	}
 	var codes []string
 	for _, m := range s.CPTS {
-		codes = append(codes, m.Commune+"<"+m.SourceCode)
+		if m.CPTS == "CPTS du Pays de Nemours" {
+			codes = append(codes, m.Commune+"<"+m.SourceCode)
+		}
 	}
-	if strings.Join(codes, " ") != "77333<77333 77431<77431 01033<01091" {
+	if strings.Join(codes, " ") != "01033<01091 77333<77333 77431<77431" {
 		t.Errorf("CPTS members %v", codes)
 	}
 	m, _, _ := ReadLocalManifest(dir)
@@ -339,7 +445,7 @@ func TestImportKeepsEarlierTablesAndFailsAtomically(t *testing.T) {
 	dir := filepath.Join(parent, "local")
 	importInto(t, dir, Sources{CPTS: fixture("cpts_test_2026-03.csv")})
 	_, s := importInto(t, dir, Sources{Population: fixture("donnees_communes_2023.csv")})
-	if s.Manifest.Table("cpts").Origin == "embedded" || s.Manifest.Table("communes").Origin == "embedded" || len(s.CPTS) != 3 {
+	if s.Manifest.Table("cpts").Origin == "embedded" || s.Manifest.Table("communes").Origin == "embedded" || len(s.CPTS) != len(embedded(t).CPTS)+3 {
 		t.Fatal("the second import lost the first one's table")
 	}
 	before, err := os.ReadFile(filepath.Join(dir, snapshot.ManifestFile))
