@@ -12,18 +12,17 @@ import (
 
 	"github.com/diagsante/diagsante/datasets/finess"
 	"github.com/diagsante/diagsante/datasets/parseerr"
+	"github.com/diagsante/diagsante/datasets/place"
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 )
 
-// KeptCategories are the FINESS categories that describe access to care
-// (DATA.md); establishments of other categories are kept only when the SAE
+// KeptCategories are the FINESS categories that describe access to care,
+// from the taxonomy (datasets/taxonomy); establishments of other categories
+// are kept only when they are labelled hôpitaux de proximité or the SAE
 // lists them as an emergency department or a maternity. The generator of
 // the embedded snapshot and `datasets import` share this list.
-var KeptCategories = map[string]bool{
-	"101": true, "355": true, "106": true, "127": true, "124": true, "439": true, "130": true,
-	"603": true, "604": true, "606": true, "617": true, "618": true, "648": true, "620": true,
-	"611": true, "500": true, "141": true, "156": true, "223": true,
-}
+var KeptCategories = taxonomy.KeptCategories
 
 // Establishment converts a FINESS record to a snapshot row, without its
 // commune (the caller places it). Coordinates are rounded to 6 decimals
@@ -84,9 +83,17 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	for _, m := range im.Embedded.Maternities {
 		inSAE[m.Finess] = true
 	}
+	// Hôpitaux de proximité known from an ARS list (not from the FINESS
+	// marker) keep their label when a newer FINESS is imported.
+	arsLabel := map[string]string{}
+	for _, x := range im.Current.Establishments {
+		if x.ProximityHospital && strings.HasPrefix(x.ProximitySource, "ARS ") {
+			arsLabel[x.Finess] = x.ProximitySource
+		}
+	}
 	source := "finess-import"
 	var rows []snapshot.Establishment
-	var pending []int // rows to place by their point
+	var insee []string // the commune code each row's source gives
 	var t tally
 	covered := map[string]bool{}
 	maxUpdated := ""
@@ -106,7 +113,7 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 				covered[im.codes.Dep(cur)] = true
 			}
 		}
-		if !KeptCategories[e.Category] && !inSAE[e.Finess] {
+		if !taxonomy.Keep(e.Category, e.ProximityHospital) && !inSAE[e.Finess] && arsLabel[e.Finess] == "" {
 			return nil
 		}
 		if e.Commune != "" {
@@ -117,12 +124,11 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 		}
 		seen[e.Finess] = true
 		x := Establishment(e, source)
-		if ok {
-			x.Commune, x.Placement = cur, "insee"
-		} else if x.HasPoint {
-			pending = append(pending, len(rows))
+		if lab := arsLabel[e.Finess]; lab != "" && !x.ProximityHospital {
+			x.ProximityHospital, x.ProximitySource = true, lab
 		}
 		rows = append(rows, x)
+		insee = append(insee, e.Commune)
 		return nil
 	})
 	if err != nil {
@@ -148,60 +154,48 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	}
 	for i := range rows {
 		rows[i].Source = source
+		if rows[i].ProximityHospital && rows[i].ProximitySource == "" {
+			rows[i].ProximitySource = "FINESS " + cmp.Or(date, maxUpdated) + " (mention dans la raison sociale)"
+		}
 	}
 
-	polygon := 0
-	if len(pending) > 0 {
-		ci, err := im.contourIndex()
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, i := range pending {
-			if code := ci.Locate(rows[i].Lat, rows[i].Lon); code != "" {
-				rows[i].Commune, rows[i].Placement = code, "polygon"
-				polygon++
-			}
-		}
-	}
-	unplaced := 0
-	for _, x := range rows {
-		if x.Commune == "" {
+	pl, placeErr := im.placer()
+	polygon, byName, unplaced := 0, 0, 0
+	fileCov := map[string]bool{}
+	for i := range rows {
+		pl.Place(&rows[i], insee[i])
+		switch rows[i].Placement {
+		case "polygon", "polygon+arrondissement-nearest":
+			polygon++
+		case "finess-dep-name":
+			byName++
+		case "":
 			unplaced++
 		}
+		if d := im.codes.Dep(rows[i].Commune); d != "" {
+			fileCov[d] = true
+		}
 	}
-	kept := 0
+	if err := placeErr(); err != nil {
+		return nil, nil, err
+	}
+	for d := range covered {
+		fileCov[d] = true
+	}
 	notes := []string{
-		"catégories retenues : 101 355 106 127 124 439 130 603 604 606 617 618 648 620 611 500 141 156 223, plus les sites SAE d'urgences et de maternité",
-		"commune : code INSEE reconstitué (département + commune) ramené au COG 2026, sinon point dans le contour communal",
+		taxonomy.KeptCategoriesText(),
+		"commune : code INSEE reconstitué (département + commune) ramené au COG 2026, sinon point dans le contour communal, sinon libellé parmi les communes du département du numéro FINESS",
 	}
-	if variant == finess.Occitanie {
-		// A regional file: keep the rest of France from the snapshot in use.
-		for _, x := range im.Current.Establishments {
-			dep := im.codes.Dep(x.Commune)
-			if x.Commune == "" {
-				dep = x.Finess[:2]
-			}
-			if covered[dep] || seen[x.Finess] {
-				continue
-			}
-			rows = append(rows, x)
-			kept++
-		}
-		deps := make([]string, 0, len(covered))
-		for d := range covered {
-			deps = append(deps, d)
-		}
-		sort.Strings(deps)
-		res.Notes = append(res.Notes, fmt.Sprintf("regional file (%s layout): replaces the establishments of départements %s; %s of other départements kept from the snapshot in use",
-			variant, strings.Join(deps, " "), plural(kept, "establishment", "establishments")))
-		notes = append(notes, fmt.Sprintf("fichier régional : établissements des départements %s remplacés ; autres établissements conservés : %d", strings.Join(deps, " "), kept))
-	}
+	// The file covers the départements of its rows (all its INSEE codes,
+	// kept or not): the import replaces those and keeps the others of the
+	// table in use (merge.go), a regional extraction (Occitanie) as a
+	// national one.
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Finess < rows[j].Finess })
 
 	res.Rows, res.Unmatched = len(rows), unplaced
 	res.Notes = append(res.Notes,
-		fmt.Sprintf("%s read (%s layout), %s kept (access-to-care categories and SAE sites)", plural(res.Read, "establishment", "establishments"), variant, plural(len(rows)-kept, "establishment", "establishments")),
-		fmt.Sprintf("%s of merged communes mapped to today's commune; %s placed by point in the commune contours", plural(t.old, "old code", "old codes"), plural(polygon, "establishment", "establishments")))
+		fmt.Sprintf("%s read (%s layout), %s kept (access-to-care categories and SAE sites)", plural(res.Read, "establishment", "establishments"), variant, plural(len(rows), "establishment", "establishments")),
+		fmt.Sprintf("%s of merged communes mapped to today's commune; %s placed by point in the commune contours, %s by city name in the département of their FINESS number", plural(t.old, "old code", "old codes"), plural(polygon, "establishment", "establishments"), plural(byName, "establishment", "establishments")))
 	if t.unknown > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s unknown to COG 2026 (placed by point when there is one): %s", plural(t.unknown, "commune code", "commune codes"), t.examples(10)))
 	}
@@ -214,8 +208,41 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	notes = append(notes, fmt.Sprintf("anciens codes ramenés à la commune actuelle : %d ; placés par contour : %d ; sans commune : %d", t.old, polygon, unplaced))
 	info := snapshot.TableInfo{Name: "establishments", Title: "Établissements de l'offre de soins (FINESS) avec leur commune",
 		Publisher: "Ministère de la santé / DREES, FINESS (extraction data.gouv.fr)", Source: fmt.Sprintf("FINESS, extraction importée (%s)", variant),
-		Vintage: res.Vintage, Licence: licenceOuverte, Rows: len(rows), Notes: notes}
+		Vintage: res.Vintage, Licence: licenceOuverte, Rows: len(rows), Notes: notes,
+		Coverage: finessCoverage(fileCov, res.Vintage, cmp.Or(date, maxUpdated))}
 	return []table{{info: info, file: snapshot.EstablishmentsFile, write: func(w io.Writer) (int, error) { return snapshot.WriteEstablishments(w, rows) }}}, []Result{res}, nil
+}
+
+// finessCoverage is the coverage of an imported FINESS file: the
+// départements its rows describe (INSEE codes of every row, kept or not,
+// and the communes of the kept rows), with its label and extraction date.
+func finessCoverage(deps map[string]bool, label, date string) []snapshot.Coverage {
+	out := make([]snapshot.Coverage, 0, len(deps))
+	for d := range deps {
+		out = append(out, snapshot.Coverage{Dep: d, Source: label, Vintage: date})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dep < out[j].Dep })
+	return out
+}
+
+// placer builds the shared placement (datasets/place) over the embedded
+// COG and contours; the contours load on the first point to place, and
+// the returned function gives the error of that load, if any.
+func (im *Importer) placer() (*place.Placer, func() error) {
+	var cerr error
+	locate := func(lat, lon float64) string {
+		if cerr != nil {
+			return ""
+		}
+		ci, err := im.contourIndex()
+		if err != nil {
+			cerr = err
+			return ""
+		}
+		return ci.Locate(lat, lon)
+	}
+	return place.New(place.Source{Communes: im.Embedded.Communes, Arrondissements: im.Embedded.Arrondissements,
+		Current: im.codes.Current, Locate: locate}), func() error { return cerr }
 }
 
 // contourIndex loads the commune contours once, on first need.

@@ -225,9 +225,12 @@ func TestUnmatched(t *testing.T) {
 		"CPTS communes given by an old code (mapped to current)":          1, // 05120 Ristolas
 		"FINESS 2021 rows of Occitanie superseded by the 2026 file":       187,
 		"FINESS Occitanie: old commune codes mapped to current":           1,
-		"FINESS placed: insee":                                                  4508,
-		"FINESS placed: not placed":                                             28,
-		"FINESS placed: polygon":                                                36948,
+		"FINESS placed: insee":                                                  4511, // + 3 hôpitaux de proximité of categories 128, 129, 697
+		"FINESS placed: not placed":                                             0,    // the 28 overseas CEDEX sites are placed by FINESS département + city
+		"FINESS placed: finess-dep-name":                                        28,
+		"FINESS placed: polygon":                                                36891,
+		"FINESS placed: polygon+arrondissement-nearest":                         60, // CEDEX postcodes of Paris, Lyon, Marseille
+		"FINESS placed in an arrondissement of Paris, Lyon, Marseille":          2572,
 		"FINESS placed: postcode":                                               985,
 		"FINESS placed: postcode-unique":                                        2,
 		"SAE emergency departments without FINESS establishment":                1,

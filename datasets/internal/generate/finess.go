@@ -163,6 +163,8 @@ func (g *gen) buildEstablishments(dir string) error {
 	}
 
 	out := make([]snapshot.Establishment, 0, len(byFiness))
+	// Said even when zero: how many establishments stand in no commune.
+	g.unmatched["FINESS placed: not placed"] += 0
 	for _, x := range byFiness {
 		g.unmatched["FINESS placed: "+placementLabel(x.Placement)]++
 		if x.Arrondissement != "" {
@@ -218,14 +220,12 @@ func (g *gen) buildEstablishments(dir string) error {
 	saeCov := func(fin []string) []snapshot.Coverage {
 		m := map[string]snapshot.Coverage{}
 		for _, f := range fin {
-			d := ""
-			if x, ok := byFiness[f]; ok {
-				d = depOf(x)
+			// A SAE site absent from FINESS 2021 (the CH de Mayotte,
+			// 980500011) has no commune: its département is not covered.
+			x, ok := byFiness[f]
+			if d := depOf(x); ok && d != "" {
+				m[d] = snapshot.Coverage{Dep: d, Source: "SAE 2020", Vintage: "2020"}
 			}
-			if d == "" {
-				d = place.DepOfFiness(f)
-			}
-			m[d] = snapshot.Coverage{Dep: d, Source: "SAE 2020", Vintage: "2020"}
 		}
 		return sortedCoverage(m)
 	}
