@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 )
 
 // Professions are the libéral professions compared across levels, as
@@ -75,11 +76,15 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.CPTS = e.cptsInfo(t.Communes)
 	e.fillAccess(r)
 	r.Sources = s.Manifest.Tables
-	r.Limits = Limits
-	if r.GPFromRPPS {
-		r.Limits = append([]string{}, Limits...)
-		r.Limits[1] = "Les effectifs de médecins généralistes par commune viennent de l'extraction RPPS importée (" + r.GPSource + ") : médecins généralistes ayant une activité libérale, une personne exerçant dans deux communes comptant dans chacune."
+	if src := r.Levels[0].GPSource; src != "" {
+		r.GPSource = src
 	}
+	for _, x := range s.SAS {
+		if deps[x.Dep] {
+			r.SAS = append(r.SAS, SASStatus{Dep: x.Dep, Dispositif: x.Dispositif, Status: x.Status, Detail: x.Precision, Date: x.Date})
+		}
+	}
+	r.Limits = e.limits(r, t.Communes)
 	r.Attention, r.Levers = Findings(r)
 	return r
 }
@@ -98,16 +103,105 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// Limits are the caveats every report states.
-var Limits = []string{
-	"L'APL affichée est la valeur officielle publiée par la DREES (APL 2023, populations 2021) ; elle est agrégée au territoire en moyenne pondérée par la population totale de chaque commune.",
-	"Les effectifs de médecins généralistes par commune viennent de la Base permanente des équipements 2017 (INSEE) : ils ont plusieurs années de retard et Paris en est absent.",
-	"Les autres professions ne sont publiées qu'au niveau départemental (Assurance Maladie, libéraux au 31/12/2023) : le territoire est comparé par ses départements.",
-	"Les établissements viennent du FINESS de janvier 2021 (mars 2026 pour l'Occitanie) ; les services d'urgences et maternités de la SAE 2020.",
-	"Les seuils de 2,5 et 4 consultations par an et par habitant sont les seuils nationaux de l'arrêté du 13 novembre 2017 : le zonage réel est arrêté par chaque ARS par territoire de vie-santé ; il n'est montré ici qu'à titre indicatif.",
-	"Les périmètres de CPTS ne sont connus que pour la région Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026) ; ailleurs, seuls les sièges enregistrés au FINESS sont connus.",
-	"Les hôpitaux de proximité (label de 2022) ne sont repérables que dans l'extraction FINESS récente (Occitanie).",
-	"Les temps de trajet sont estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps. Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.",
+// limits are the caveats of a report, written from the data actually used
+// for the territory: sources and vintages come from the snapshot's
+// coverage, not from a fixed text.
+func (e *Engine) limits(r *Report, codes []string) []string {
+	t := r.Levels[0].Figures
+	out := []string{
+		"L'APL affichée est la valeur officielle publiée par la DREES (APL 2023, populations 2021), tous âges de médecins généralistes confondus (c'est celle de C@rtoSanté). " +
+			"Les communiqués nationaux de la DREES citent l'APL aux médecins de moins de 65 ans (3,3 consultations par an et par habitant en France en 2023) : les deux sont donnés ici. " +
+			"Une APL de territoire est la moyenne des lignes publiées (communes, ou arrondissements de Paris, Lyon et Marseille) pondérée par leur population standardisée, comme le prescrit la DREES ; " +
+			"les parts de population sous les seuils classent chaque ligne publiée selon sa propre valeur et comptent sa population totale.",
+	}
+	out = append(out, e.gpLimit(t))
+	out = append(out, "Les autres professions ne sont publiées qu'au niveau départemental (Assurance Maladie, libéraux au 31/12/2023) : le territoire est comparé par ses départements.")
+	if src := t.Sources[taxonomy.CoverageEstablishments]; len(src) > 0 {
+		l := "Les établissements du territoire viennent de : " + strings.Join(src, " ; ") + " ; les services d'urgences et maternités de la SAE 2020."
+		if fr := r.level("france"); fr != nil && len(fr.Sources[taxonomy.CoverageEstablishments]) > 1 {
+			l += " Les niveaux de comparaison mélangent des millésimes (" + strings.Join(fr.Sources[taxonomy.CoverageEstablishments], " ; ") +
+				") : un territoire couvert par une extraction récente paraît mieux équipé en partie à cause des dates."
+		}
+		out = append(out, l)
+	}
+	out = append(out, "Les seuils de 2,5 et 4 consultations par an et par habitant sont les seuils nationaux de l'"+r.Thresholds.Text+
+		" : le zonage réel est arrêté par chaque ARS par territoire de vie-santé ; il n'est montré ici qu'à titre indicatif.")
+	for _, table := range []struct{ name, what string }{
+		{"cpts", "Les périmètres de CPTS"},
+		{taxonomy.CoverageProximity, "Les hôpitaux de proximité (label créé en 2022)"},
+		{taxonomy.CoverageSNP, "Les structures de soins non programmés et du SAS"},
+	} {
+		if d := e.describeCoverage(e.Snap.Manifest.Table(table.name)); d != "" {
+			out = append(out, table.what+" : "+d+". Ailleurs : « n.d. », jamais 0.")
+		}
+	}
+	out = append(out, e.aplNotes(codes)...)
+	out = append(out, "Les temps de trajet sont estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps. Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.")
+	return out
+}
+
+// gpLimit says where the territory's GP counts come from.
+func (e *Engine) gpLimit(t Figures) string {
+	switch {
+	case t.GPSource == "":
+		return "Les effectifs de médecins généralistes par commune ne sont pas disponibles pour ce territoire dans les données chargées."
+	case strings.Contains(t.GPSource, "RPPS"):
+		return "Les effectifs de médecins généralistes viennent de l'extraction RPPS importée (" + t.GPSource + ") : médecins généralistes ayant une activité libérale ou salariés d'un centre de santé (comme l'APL de la DREES), chaque personne comptée une fois dans le territoire."
+	}
+	return "Les effectifs de médecins généralistes par commune viennent de la Base permanente des équipements 2017 (INSEE) : ils ont plusieurs années de retard, Paris, Lyon et Marseille n'y sont comptés que pour la ville entière et Paris et l'outre-mer en sont absents."
+}
+
+// aplNotes says what was done with the APL rows of the territory that do
+// not fit today's communes: rows published with a population of 0 (communes
+// that left a commune nouvelle, whose inhabitants the DREES counted in the
+// row of the commune they left), communes without a row (created or
+// restored after the vintage), rows of former communes merged since.
+func (e *Engine) aplNotes(codes []string) []string {
+	var zero, none, merged []string
+	for _, code := range codes {
+		c := e.Snap.Place(code)
+		if c == nil {
+			continue
+		}
+		a, ok := e.APL.Get(code, 2023)
+		switch {
+		case !ok:
+			if c.Dep != "976" {
+				none = append(none, c.Name+" ("+code+")")
+			}
+		case e.Snap.CityOf(code) == "" && len(e.Snap.ArrondissementsOf(code)) == 0 && len(a.Rows) > 1:
+			merged = append(merged, fmt.Sprintf("%s (%s : %d lignes)", c.Name, code, len(a.Rows)))
+		}
+		if ok {
+			for _, row := range a.Rows {
+				if row.PopTotal == 0 {
+					zero = append(zero, c.Name+" ("+row.Code+")")
+				}
+			}
+		}
+	}
+	var out []string
+	if len(zero) == 1 {
+		out = append(out, "L'APL 2023 de "+zero[0]+" est publiée avec une population nulle : cette commune est sortie d'une commune nouvelle et ses habitants sont comptés dans la ligne de la commune qu'elle a quittée. "+
+			"La valeur publiée est montrée pour la commune, mais elle ne pèse ni dans les moyennes ni dans les parts de population.")
+	} else if len(zero) > 1 {
+		out = append(out, "L'APL 2023 de "+joinFr(zero)+" est publiée avec une population nulle : ces communes sont sorties d'une commune nouvelle et leurs habitants sont comptés dans la ligne de la commune qu'elles ont quittée. "+
+			"La valeur publiée est montrée pour chaque commune, mais elle ne pèse ni dans les moyennes ni dans les parts de population.")
+	}
+	if len(none) > 0 {
+		out = append(out, "La DREES ne publie pas d'APL 2023 pour "+joinFr(limitList(none, 8))+" (créées ou rétablies après le millésime ; leurs habitants sont comptés dans la ligne de leur ancienne commune) : APL « n.d. ».")
+	}
+	if len(merged) > 0 {
+		out = append(out, "Communes fusionnées après le millésime de l'APL : "+joinFr(limitList(merged, 8))+". Chaque ligne publiée garde sa valeur pour les parts de population ; la valeur de la commune est leur moyenne pondérée par la population standardisée.")
+	}
+	return out
+}
+
+func limitList(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(s[:n:n], fmt.Sprintf("%d autres", len(s)-n))
 }
 
 func (e *Engine) communeFigures(code string) CommuneFigures {
