@@ -1,0 +1,125 @@
+package diagnostic
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Unknown is not zero: outside the départements a source covers, a figure
+// is nil with a reason, comparison levels sum covered areas only and say
+// so, and no finding fires on an unknown.
+
+func TestUnknownCPTSPerimeterIsNotZero(t *testing.T) {
+	r := buildReport(t, "epci:200023240") // CC Pays de Nemours, 77: no known CPTS perimeter
+	f := r.Levels[0].Figures
+	if f.CPTSPopulationShare != nil || f.CPTSCommuneShare != nil {
+		t.Fatalf("CPTS coverage outside PACA must be unknown, got %v %v", f.CPTSPopulationShare, f.CPTSCommuneShare)
+	}
+	g := f.Gap("cpts_population_share")
+	if g == nil || g.Status != GapUnknown || !strings.Contains(g.Reason, "Provence-Alpes-Côte d'Azur") {
+		t.Errorf("gap %+v", g)
+	}
+	if hasFinding(r, "cpts_couverture") {
+		t.Error(`"créer une CPTS" must not follow from an unknown perimeter`)
+	}
+	i := slices.IndexFunc(r.Levers, func(l Lever) bool { return l.Key == "cpts" })
+	if i < 0 || !r.Levers[i].Check || !strings.Contains(r.Levers[i].What, "vérifier auprès de l'ARS") {
+		t.Errorf("the CPTS lever must be a question to check: %+v", r.Levers)
+	}
+	// France sums the covered départements only (PACA), and says so.
+	fr := r.level("france")
+	if fr.CPTSPopulationShare == nil || fr.Gap("cpts_population_share") == nil || fr.Gap("cpts_population_share").Status != GapPartial {
+		t.Errorf("France CPTS share %v, gap %+v", fr.CPTSPopulationShare, fr.Gap("cpts_population_share"))
+	}
+}
+
+func TestProximityHospitalsKnownInIdFAndOccitanie(t *testing.T) {
+	// ARS Île-de-France, 1 January 2022: CH de Nemours (770000214) and
+	// Forcilles (770020477) in Seine-et-Marne, 8 in the région; FINESS 2026
+	// marker: 34 in Occitanie, 4 in Lozère.
+	r := buildReport(t, "epci:200023240")
+	if n := r.Levels[0].Count("proximity"); n == nil || *n != 1 {
+		t.Errorf("Nemours EPCI proximity hospitals %v, want 1 (CH de Nemours)", n)
+	}
+	for _, tc := range []struct {
+		kind, code string
+		want       int
+	}{{"departement", "77", 2}, {"region", "11", 8}, {"region", "76", 34}, {"departement", "48", 4}} {
+		f := realEngine(t).LevelFigures(tc.kind, tc.code)
+		if n := f.Count("proximity"); n == nil || *n != tc.want || f.Gap("structures.proximity") != nil {
+			t.Errorf("%s %s proximity %v (gap %+v), want %d", tc.kind, tc.code, n, f.Gap("structures.proximity"), tc.want)
+		}
+	}
+	fr := realEngine(t).LevelFigures("france", "")
+	if n := fr.Count("proximity"); n == nil || *n != 42 || fr.Gap("structures.proximity").Status != GapPartial {
+		t.Errorf("France proximity %v, want 42 over the covered départements, partial", n)
+	}
+	bdr := realEngine(t).LevelFigures("departement", "13")
+	if bdr.Count("proximity") != nil || bdr.Gap("structures.proximity").Status != GapUnknown {
+		t.Errorf("Bouches-du-Rhône proximity hospitals must be unknown, got %v", bdr.Count("proximity"))
+	}
+	if hasFinding(r, "sans_msp") {
+		t.Error("Nemours has an MSP")
+	}
+}
+
+func TestMayotteUnknowns(t *testing.T) {
+	f := realEngine(t).LevelFigures("departement", "976")
+	if f.APL2023 != nil || f.Gap("apl_2023") == nil || !strings.Contains(f.Gap("apl_2023").Reason, "Mayotte (976) : aucune commune") {
+		t.Errorf("Mayotte APL %v, gap %+v", f.APL2023, f.Gap("apl_2023"))
+	}
+	for _, k := range []string{"msp", "emergency", "hospital", "pharmacy"} {
+		if f.Count(k) != nil {
+			t.Errorf("Mayotte %s = %d, want unknown", k, *f.Count(k))
+		}
+	}
+	if f.Population != 256518 {
+		t.Errorf("Mayotte population %d", f.Population)
+	}
+}
+
+func TestArrondissementFigures(t *testing.T) {
+	r := buildReport(t, "13216")
+	f := r.Levels[0].Figures
+	if f.Population != 15854 || !near(f.APL2023, 2.833, 1e-12) || !near(f.ShareMiddle, 1, 1e-12) {
+		t.Errorf("Marseille 16e: population %d, APL %v, share 2.5–4 %v", f.Population, deref(f.APL2023), deref(f.ShareMiddle))
+	}
+	if f.GPs != nil || f.Gap("gps") == nil || !strings.Contains(f.Gap("gps").Reason, "pas par arrondissement") {
+		t.Errorf("BPE GPs of an arrondissement must be unknown: %v %+v", f.GPs, f.Gap("gps"))
+	}
+	kinds := []string{}
+	for _, l := range r.Levels {
+		kinds = append(kinds, l.Kind+":"+l.Code)
+	}
+	if !slices.Equal(kinds, []string{"territory:", "departement:13", "region:93", "france:FR"}) {
+		t.Errorf("levels %v", kinds)
+	}
+	// Marseille whole: the classes of its arrondissements, not of a mean.
+	m := buildReport(t, "13055").Levels[0].Figures
+	if m.ShareMiddle == nil || *m.ShareMiddle < 0.2 {
+		t.Errorf("Marseille share 2.5–4 = %v: its 16e (2.833) and others are in that band", deref(m.ShareMiddle))
+	}
+	if m.GPs == nil || *m.GPs != 1217 {
+		t.Errorf("Marseille BPE GPs %v, want 1,217 (whole city)", m.GPs)
+	}
+	// CPTS Actes Santé lists 13214, 13215, 13216 only.
+	c := buildReport(t, `cpts:"CPTS Actes Santé"`).Levels[0].Figures
+	if c.Population != 155520 || !near(c.CPTSPopulationShare, 1, 0) {
+		t.Errorf("CPTS Actes Santé population %d, coverage %v", c.Population, deref(c.CPTSPopulationShare))
+	}
+}
+
+func TestMergedCommuneKeepsItsRows(t *testing.T) {
+	// Saint-Denis (93066) absorbed Pierrefitte-sur-Seine (93059): the APL
+	// 2023 has both rows, Pierrefitte 4.093 above 4 and Saint-Denis 3.750
+	// between 2.5 and 4; shares classify each row.
+	a, ok := realEngine(t).APL.Get("93066", 2023)
+	if !ok || a.Parts() != 2 {
+		t.Fatalf("Saint-Denis APL rows %+v", a)
+	}
+	f := buildReport(t, "Saint-Denis (93)").Levels[0].Figures
+	if !near(f.ShareHigh, 32379/146321.0, 1e-6) || !near(f.APL2023, 3.826268, 1e-6) {
+		t.Errorf("share > 4 %v, APL %v", deref(f.ShareHigh), deref(f.APL2023))
+	}
+}
