@@ -241,8 +241,16 @@ func (im *Importer) placer() (*place.Placer, func() error) {
 		}
 		return ci.Locate(lat, lon)
 	}
+	postal, cogPostcode := map[string][]place.Postal{}, map[string][]string{}
+	for _, p := range im.Embedded.Postcodes {
+		if p.Source == "cog" {
+			cogPostcode[p.Postcode] = append(cogPostcode[p.Postcode], p.Code)
+		} else {
+			postal[p.Postcode] = append(postal[p.Postcode], place.Postal{Code: p.Code, Name: p.Name})
+		}
+	}
 	return place.New(place.Source{Communes: im.Embedded.Communes, Arrondissements: im.Embedded.Arrondissements,
-		Current: im.codes.Current, Locate: locate}), func() error { return cerr }
+		Current: im.codes.Current, Locate: locate, Postal: postal, CogPostcode: cogPostcode}), func() error { return cerr }
 }
 
 // contourIndex loads the commune contours once, on first need.

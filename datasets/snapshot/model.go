@@ -288,3 +288,14 @@ type SAS struct {
 	Precision  string
 	Date       string // YYYY-MM
 }
+
+// A Postcode is one commune a postcode serves, as La Poste lists it
+// (hexasmal, with its localities) or as the COG gives it: the placement of
+// establishments by postcode and city name (datasets/place) reads it, so
+// that `datasets import` places them as the generator does.
+type Postcode struct {
+	Postcode string
+	Code     string // INSEE code as the source gives it (may be old)
+	Name     string // folded (textnorm.FoldPlace)
+	Source   string // "laposte" or "cog"
+}

@@ -48,6 +48,7 @@ const (
 	PopAgeFile          = "popage.tsv.gz"
 	ProfessionalsFile   = "professionals.tsv.gz"
 	SASFile             = "sas.tsv.gz"
+	PostcodesFile       = "postcodes.tsv.gz"
 	GPSitesFile         = "gp_rpps.tsv.gz"
 	ContoursDir         = "contours"
 )
@@ -80,6 +81,9 @@ type Snapshot struct {
 	// SAS is the service d'accès aux soins status per département where an
 	// ARS stated it (Île-de-France, end of 2021); optional on load.
 	SAS []SAS
+	// Postcodes are the communes of each postcode (La Poste and COG), for
+	// placing establishments; optional on load.
+	Postcodes []Postcode
 
 	fsys       fs.FS
 	commune    map[string]int
@@ -161,6 +165,7 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 		{ProfessionalsFile, s.loadProfessionals},
 		{GPSitesFile, s.loadGPSites},
 		{SASFile, s.loadSAS},
+		{PostcodesFile, s.loadPostcodes},
 	}
 	// Tables are independent: decode them in parallel to keep start-up short.
 	errs := make([]error, len(loaders))
@@ -359,7 +364,7 @@ func (s *Snapshot) Contours(dep string) (map[string]json.RawMessage, error) {
 // optional tables may be absent: the embedded snapshot has no per-commune
 // count of professionals nor GP sites, which only an imported RPPS
 // extraction gives.
-var optional = map[string]bool{ProfessionalsFile: true, GPSitesFile: true, SASFile: true}
+var optional = map[string]bool{ProfessionalsFile: true, GPSitesFile: true, SASFile: true, PostcodesFile: true}
 
 // layered is a read-only union of file systems, the first taking precedence.
 type layered []fs.FS

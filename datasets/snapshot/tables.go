@@ -276,3 +276,17 @@ func (s *Snapshot) loadSAS(r *tableReader) {
 		s.SAS = append(s.SAS, SAS{Dep: r.str(d), Dispositif: r.str(disp), Status: r.str(st), Precision: r.str(pr), Date: r.str(dt)})
 	}
 }
+
+// WritePostcodes writes the postcode table.
+func WritePostcodes(w io.Writer, rows []Postcode) (int, error) {
+	return writeTable(w, rows, []string{"postcode", "code", "name", "source"},
+		func(p *Postcode) []any { return []any{p.Postcode, p.Code, p.Name, p.Source} })
+}
+
+func (s *Snapshot) loadPostcodes(r *tableReader) {
+	pc, code, name, src := r.col("postcode"), r.col("code"), r.col("name"), r.col("source")
+	s.Postcodes = make([]Postcode, 0, r.rows)
+	for r.next() {
+		s.Postcodes = append(s.Postcodes, Postcode{Postcode: r.str(pc), Code: r.str(code), Name: r.str(name), Source: r.str(src)})
+	}
+}

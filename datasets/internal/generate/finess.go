@@ -58,7 +58,45 @@ func (g *gen) placer() *place.Placer {
 		Locate: locate, Postal: postal, CogPostcode: g.cog.postcode})
 }
 
+// writePostcodes writes the postcode table that datasets/place reads, so
+// that `datasets import` places establishments by postcode as the
+// generator does.
+func (g *gen) writePostcodes(dir string) error {
+	seen := map[snapshot.Postcode]bool{}
+	var out []snapshot.Postcode
+	for pc, l := range g.postalIndex {
+		for _, p := range l {
+			x := snapshot.Postcode{Postcode: pc, Code: p.Code, Name: p.Name, Source: "laposte"}
+			if !seen[x] {
+				seen[x] = true
+				out = append(out, x)
+			}
+		}
+	}
+	for pc, l := range g.cog.postcode {
+		for _, code := range l {
+			out = append(out, snapshot.Postcode{Postcode: pc, Code: code, Source: "cog"})
+		}
+	}
+	// La Poste rows keep their file order within a postcode (the placement
+	// takes the first match); sort stably on postcode and source only.
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Postcode != out[j].Postcode {
+			return out[i].Postcode < out[j].Postcode
+		}
+		return out[i].Source > out[j].Source
+	})
+	return g.write(dir, snapshot.PostcodesFile, snapshot.TableInfo{Name: "postcodes", Title: "Codes postaux et communes (placement des établissements)",
+		Publisher: "La Poste ; INSEE (COG)", Source: "base officielle des codes postaux (hexasmal, ≈2020) ; codes postaux du COG 2026 (@etalab/decoupage-administratif)",
+		Vintage: "≈2020 ; COG 2026", Licence: licenceOuverte, Files: []string{"laposte-hexasmal/laposte_hexasmal.csv", "cog-decoupage-administratif-2026/communes.json.gz"},
+		Notes: []string{"noms pliés (minuscules, sans accents, ST → saint) ; lignes « cog » : communes du COG de ce code postal (nom de la table communes)"}},
+		func(w io.Writer) (int, error) { return snapshot.WritePostcodes(w, out) })
+}
+
 func (g *gen) buildEstablishments(dir string) error {
+	if err := g.writePostcodes(dir); err != nil {
+		return err
+	}
 	emerg, mat, err := g.readSAE()
 	if err != nil {
 		return err
