@@ -85,15 +85,15 @@ type Snapshot struct {
 	// placing establishments; optional on load.
 	Postcodes []Postcode
 
-	fsys       fs.FS
-	commune    map[string]int
+	fsys    fs.FS
+	commune map[string]int
 	// arrPlaces are the arrondissements municipaux as places (see Place),
 	// arrOf maps a code to its index there, arrsOf a city to its
 	// arrondissements' codes, sorted.
-	arrPlaces []Commune
-	arrOf     map[string]int
-	arrsOf    map[string][]string
-	arrCity   []string // city of arrPlaces[i]
+	arrPlaces  []Commune
+	arrOf      map[string]int
+	arrsOf     map[string][]string
+	arrCity    []string // city of arrPlaces[i]
 	oldCode    map[string]int
 	epci       map[string]int
 	dep        map[string]int

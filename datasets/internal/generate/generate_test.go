@@ -13,7 +13,7 @@ func testCOG() *cog {
 	return &cog{
 		communes: map[string]*snapshot.Commune{"01033": {Code: "01033", Name: "Valserhône", Dep: "01"}, "13055": {Code: "13055", Name: "Marseille", Dep: "13"},
 			"97411": {Code: "97411", Name: "Saint-Denis", Dep: "974"}},
-		codes:    []string{"01033", "13055", "97411"},
+		codes: []string{"01033", "13055", "97411"},
 		arr: []snapshot.Arrondissement{{Code: "13201", Commune: "13055", Lat: 43.30, Lon: 5.38},
 			{Code: "13208", Commune: "13055", Lat: 43.24, Lon: 5.38}},
 		old:      map[string]snapshot.OldCode{"01091": {Code: "01091", Current: "01033"}},
