@@ -7,20 +7,25 @@ import (
 	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
-// accessKinds maps the report's kinds to the accessibility engine's, for the
-// kinds whose travel time METHOD.md asks for.
-var accessKinds = []struct {
+// accessKinds are the report's kinds whose travel time METHOD.md asks for:
+// the taxonomy's Nearest kinds, whose keys the report and the access
+// engine share.
+var accessKinds = func() []struct {
 	key  string
 	kind access.Kind
-}{
-	{"msp", access.KindMSP},
-	{"cds", access.KindCentreSante},
-	{"emergency", access.KindEmergency},
-	{"maternity", access.KindMaternity},
-	{"pharmacy", access.KindPharmacy},
-	{"had", access.KindHAD},
-	{"hospital", access.KindHospital},
-}
+} {
+	var out []struct {
+		key  string
+		kind access.Kind
+	}
+	for _, k := range access.Kinds() {
+		out = append(out, struct {
+			key  string
+			kind access.Kind
+		}{string(k), k})
+	}
+	return out
+}()
 
 // facilityIndexes returns the facility index of every kind, built on first use.
 func (e *Engine) facilityIndexes() map[string]*access.FacilityIndex {

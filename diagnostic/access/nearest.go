@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 )
 
 // A Facility is a place of care one travels to.
@@ -159,36 +160,34 @@ func Nearest(fac []Facility, from []Place, k int, t Times) []Hit {
 	return out
 }
 
-// A Kind is a kind of facility whose travel time METHOD.md asks for.
+// A Kind is a kind of facility whose travel time METHOD.md asks for: a key
+// of the taxonomy of structures (datasets/taxonomy) marked Nearest.
 type Kind string
 
-// The kinds of facility, with the FINESS categories or SAE tables that
-// define them.
+// The kinds of facility, with the taxonomy's keys.
 const (
-	KindMSP         Kind = "msp"          // maison de santé pluriprofessionnelle, category 603
-	KindCentreSante Kind = "centre-sante" // centre de santé, categories 124 and 439
-	KindEmergency   Kind = "urgences"     // emergency department: FINESS listed in the SAE emergency table
-	KindMaternity   Kind = "maternite"    // maternity unit: FINESS listed in the SAE perinatal table
-	KindPharmacy    Kind = "pharmacie"    // pharmacie d'officine, category 620
-	KindHAD         Kind = "had"          // hospitalisation à domicile, category 127
-	KindHospital    Kind = "hopital"      // CHR/CHU 101, CH 355, ex-hôpital local 106; ProximityHospital flags the "hôpitaux de proximité"
+	KindMSP         Kind = taxonomy.MSP       // maison de santé pluriprofessionnelle, category 603
+	KindCentreSante Kind = taxonomy.CDS       // centre de santé médical ou polyvalent (124, 439 typed by name)
+	KindEmergency   Kind = taxonomy.Emergency // emergency department: FINESS listed in the SAE emergency table
+	KindMaternity   Kind = taxonomy.Maternity // maternity unit: FINESS listed in the SAE perinatal table
+	KindPharmacy    Kind = taxonomy.Pharmacy  // pharmacie d'officine, category 620
+	KindHAD         Kind = taxonomy.HAD       // hospitalisation à domicile, category 127
+	KindHospital    Kind = taxonomy.Hospital  // CHR/CHU 101, CH 355, ex-hôpital local 106, sites with beds
 )
 
-// Kinds returns every kind, in report order.
+// Kinds returns every kind, in the taxonomy's order.
 func Kinds() []Kind {
-	return []Kind{KindMSP, KindCentreSante, KindEmergency, KindMaternity, KindPharmacy, KindHAD, KindHospital}
-}
-
-var kindCategories = map[Kind][]string{
-	KindMSP:         {"603"},
-	KindCentreSante: {"124", "439"},
-	KindPharmacy:    {"620"},
-	KindHAD:         {"127"},
-	KindHospital:    {"101", "355", "106"},
+	var out []Kind
+	for _, k := range taxonomy.NearestKinds() {
+		out = append(out, Kind(k.Key))
+	}
+	return out
 }
 
 // Facilities returns the facilities of one kind in the snapshot that have a
-// point (those the generator could not place are left out).
+// point (those the generator could not place are left out). FINESS kinds
+// follow taxonomy.Classify; emergency departments and maternities are the
+// SAE's.
 func Facilities(s *snapshot.Snapshot, kind Kind) []Facility {
 	var keep func(e *snapshot.Establishment) bool
 	switch kind {
@@ -205,11 +204,7 @@ func Facilities(s *snapshot.Snapshot, kind Kind) []Facility {
 		}
 		keep = func(e *snapshot.Establishment) bool { return in[e.Finess] }
 	default:
-		cats := map[string]bool{}
-		for _, c := range kindCategories[kind] {
-			cats[c] = true
-		}
-		keep = func(e *snapshot.Establishment) bool { return cats[e.Category] }
+		keep = func(e *snapshot.Establishment) bool { return slices.Contains(taxonomy.Classify(e), string(kind)) }
 	}
 	var out []Facility
 	for i := range s.Establishments {
