@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
 // Unknown is not zero: outside the départements a source covers, a figure
@@ -121,5 +123,56 @@ func TestMergedCommuneKeepsItsRows(t *testing.T) {
 	f := buildReport(t, "Saint-Denis (93)").Levels[0].Figures
 	if !near(f.ShareHigh, 32379/146321.0, 1e-6) || !near(f.APL2023, 3.826268, 1e-6) {
 		t.Errorf("share > 4 %v, APL %v", deref(f.ShareHigh), deref(f.APL2023))
+	}
+}
+
+// TestGPsFromRPPSArePeople: with an RPPS extraction imported for some
+// départements, a GP practising at two sites of the territory counts once,
+// arrondissements count their own GPs, and départements the extraction
+// does not cover keep the BPE counts.
+func TestGPsFromRPPSArePeople(t *testing.T) {
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := s.Manifest.Table("gp_bpe")
+	var cov []snapshot.Coverage
+	for _, c := range tab.Coverage {
+		if c.Dep != "77" {
+			cov = append(cov, c)
+		}
+	}
+	tab.Coverage = append(cov, snapshot.Coverage{Dep: "77", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"},
+		snapshot.Coverage{Dep: "75", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"})
+	s.GPSites = []snapshot.GPSite{
+		{Person: "810001", Code: "77333", Mode: "liberal"}, // Nemours
+		{Person: "810001", Code: "77016", Mode: "liberal"}, // the same GP in Bagneaux-sur-Loing
+		{Person: "810002", Code: "77333", Mode: "cds"},     // salaried in a centre de santé
+		{Person: "810003", Code: "75108", Mode: "liberal"},
+		{Person: "810003", Code: "75117", Mode: "liberal"},
+		{Person: "810004", Code: "75108", Mode: "liberal"},
+	}
+	e := NewEngine(s)
+	res := NewResolver(s)
+	count := func(items ...string) (*int, string) {
+		terr, err := res.Resolve(items...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := e.Figures(terr.Communes)
+		return f.GPs, f.GPSource
+	}
+	if n, src := count("77333", "77016"); n == nil || *n != 2 || src != "RPPS 2026-11-20" {
+		t.Errorf("Nemours + Bagneaux: %v GPs (%s), want 2 people", n, src)
+	}
+	if n, _ := count("75108"); n == nil || *n != 2 {
+		t.Errorf("Paris 8e: %v GPs, want 2", n)
+	}
+	if n, _ := count("Paris"); n == nil || *n != 2 {
+		t.Errorf("Paris: %v GPs, want 2 people (810003 has two sites)", n)
+	}
+	// Lozère stays on the BPE 2017; a mixed territory names both sources.
+	if n, src := count("77333", "48095"); n == nil || !strings.Contains(src, "BPE 2017") || !strings.Contains(src, "RPPS") {
+		t.Errorf("mixed sources: %v (%q)", n, src)
 	}
 }

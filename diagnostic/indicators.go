@@ -21,15 +21,10 @@ type Engine struct {
 	Thresholds Thresholds
 
 	gps       map[string]int      // BPE 2017 GPs by current commune
-	noGPData  map[string]bool     // communes absent from BPE by construction (Paris, overseas)
 	kindsOf   map[string][]string // FINESS number -> kinds
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
-	// gpByArrondissement is true when the GP source counts the
-	// arrondissements of Paris, Lyon and Marseille apart (RPPS), false for
-	// the BPE, which counts the cities whole.
-	gpByArrondissement bool
 	cptsDeps           map[string]bool // départements where CPTS perimeters are known
 	emergency          map[string]snapshot.EmergencyDept
 	maternity          map[string]snapshot.Maternity
@@ -48,25 +43,17 @@ type Engine struct {
 // NewEngine indexes a snapshot for indicator computations.
 func NewEngine(s *snapshot.Snapshot) *Engine {
 	e := &Engine{Snap: s, APL: NewAPLIndex(s), Thresholds: DefaultThresholds,
-		gps: map[string]int{}, noGPData: map[string]bool{"75056": true},
+		gps: map[string]int{},
 		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
 		cache: map[string]Figures{}}
 	for _, g := range s.GPs {
 		e.gps[g.Code] += g.Count
 	}
-	// BPE 2017 as we hold it covers metropolitan France without Paris: an
-	// absent commune there is a true zero, elsewhere it is missing data.
-	// An imported RPPS extraction (datasets import --rpps) covers them all.
-	if t := s.Manifest.Table("gp_bpe"); t == nil || t.Origin == "" || t.Origin == "embedded" {
-		for _, c := range s.Communes {
-			if len(c.Dep) == 3 {
-				e.noGPData[c.Code] = true
-			}
-		}
-	} else {
-		e.noGPData = map[string]bool{}
-	}
+	// Where the GP table covers a département (its Coverage: the BPE 2017
+	// covers metropolitan France without Paris, an RPPS import the
+	// départements of its file), a commune absent from it is a true zero;
+	// elsewhere the count is unknown.
 	for _, u := range s.Emergency {
 		e.emergency[u.Finess] = u
 	}
@@ -208,6 +195,7 @@ func (e *Engine) Figures(codes []string) Figures {
 	}
 	counts := map[string]int{}
 	gpArr := false
+	var gpCodes []string
 	for _, code := range codes {
 		c := e.Snap.Place(code)
 		if c == nil {
@@ -223,9 +211,9 @@ func (e *Engine) Figures(codes []string) Figures {
 		if a, ok := e.APL.Get(code, 2022); ok {
 			s22.add(a.Rows, e.Thresholds)
 		}
-		if n, ok := e.GPs(code); ok {
+		if _, _, ok := e.gpSource(c); ok {
 			gpCov.add(c.Dep, c.Population)
-			gps += n
+			gpCodes = append(gpCodes, code)
 			gpPop += c.Population
 		} else {
 			gpCov.addOut(c.Dep, c.Population)
@@ -277,6 +265,7 @@ func (e *Engine) Figures(codes []string) Figures {
 		f.Gaps = append(f.Gaps, e.aplGaps(aplMissing, s23.rows > 0, f.Population-aplPopOut, aplPopOut)...)
 	}
 	if gpCov.popIn > 0 {
+		gps, _ = e.gpCount(gpCodes)
 		f.GPs = ptr(gps)
 		if gpPop > 0 {
 			f.GPDensity = ptr(float64(gps) / float64(gpPop) * 10000)
@@ -389,17 +378,53 @@ func (e *Engine) cptsKnown(dep string) bool {
 // source does not cover it (outside its départements, or an arrondissement
 // when the source counts Paris, Lyon and Marseille whole).
 func (e *Engine) GPs(code string) (int, bool) {
-	c := e.Snap.Place(code)
-	if c == nil {
-		return 0, false
+	return e.gpCount([]string{code})
+}
+
+// gpSource returns the source of the GP counts of a place's département,
+// and whether it counts people (an RPPS extraction, table gp_rpps).
+func (e *Engine) gpSource(c *snapshot.Commune) (cov snapshot.Coverage, persons, ok bool) {
+	cov, ok = e.Snap.Manifest.Table("gp_bpe").Covers(c.Dep)
+	if !ok {
+		return cov, false, false
 	}
-	if _, ok := e.Snap.Manifest.Table("gp_bpe").Covers(c.Dep); !ok || e.noGPData[code] {
-		return 0, false
+	persons = len(e.Snap.GPSites) > 0 && strings.HasPrefix(cov.Source, "RPPS")
+	if !persons && e.Snap.CityOf(c.Code) != "" {
+		return cov, false, false // the BPE counts Paris, Lyon and Marseille whole
 	}
-	if e.Snap.CityOf(code) != "" && !e.gpByArrondissement {
-		return 0, false
+	return cov, persons, true
+}
+
+// gpCount returns the number of GPs of a set of places, and false when the
+// source covers none of them. Where the source is an RPPS extraction, GPs
+// are people: one practising at two sites of the places counts once;
+// elsewhere, the per-commune counts are summed.
+func (e *Engine) gpCount(codes []string) (int, bool) {
+	n, any := 0, false
+	persons := map[string]bool{}
+	for _, code := range codes {
+		c := e.Snap.Place(code)
+		if c == nil {
+			continue
+		}
+		_, byPerson, ok := e.gpSource(c)
+		if !ok {
+			continue
+		}
+		any = true
+		if byPerson {
+			persons[code] = true
+			for _, a := range e.Snap.ArrondissementsOf(code) {
+				persons[a] = true
+			}
+			continue
+		}
+		n += e.gps[code]
 	}
-	return e.gps[code], true
+	if len(persons) > 0 {
+		n += CountGPPersons(e.Snap.GPSites, func(code string) bool { return persons[code] })
+	}
+	return n, any
 }
 
 // establishmentsIn returns the indexes (into Snap.Establishments) of the
