@@ -25,9 +25,9 @@ type Engine struct {
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
-	cptsDeps           map[string]bool // départements where CPTS perimeters are known
-	emergency          map[string]snapshot.EmergencyDept
-	maternity          map[string]snapshot.Maternity
+	cptsDeps  map[string]bool     // départements where CPTS perimeters are known
+	emergency map[string]snapshot.EmergencyDept
+	maternity map[string]snapshot.Maternity
 
 	// Times estimates road minutes between communes and facilities: the
 	// crow-fly model by default, a user matrix over it when given.
@@ -43,7 +43,7 @@ type Engine struct {
 // NewEngine indexes a snapshot for indicator computations.
 func NewEngine(s *snapshot.Snapshot) *Engine {
 	e := &Engine{Snap: s, APL: NewAPLIndex(s), Thresholds: DefaultThresholds,
-		gps: map[string]int{},
+		gps:     map[string]int{},
 		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
 		cache: map[string]Figures{}}
