@@ -132,39 +132,6 @@ func ReadAny(r io.Reader, name string, fn func(Establishment) error) error {
 	return parseerr.New(name, 1, 0, "not a known FINESS layout (etalab stock, flat 2021 or Occitanie): first line %s", textio.Quote(textio.ToUTF8(first)))
 }
 
-// Categories for access to care (DATA.md), used to label codes when a
-// file gives none. Unknown codes are still read and kept.
-var categories = map[string]string{
-	"101": "Centre hospitalier régional (CHR)",
-	"355": "Centre hospitalier (CH)",
-	"106": "Centre hospitalier, ex-hôpital local",
-	"127": "Hospitalisation à domicile (HAD)",
-	"124": "Centre de santé",
-	"439": "Centre de santé polyvalent",
-	"130": "Centre de soins médicaux",
-	"603": "Maison de santé (L.6223-3)",
-	"604": "Communauté professionnelle territoriale de santé (CPTS)",
-	"606": "Dispositif d'appui à la coordination (DAC)",
-	"617": "Soins non programmés",
-	"618": "Soins non programmés",
-	"648": "Structure contribuant au service d'accès aux soins (SAS)",
-	"620": "Pharmacie d'officine",
-	"611": "Laboratoire de biologie médicale",
-	"500": "EHPAD",
-	"141": "Centre de dialyse",
-	"156": "Centre médico-psychologique (CMP)",
-	"223": "Protection maternelle et infantile (PMI)",
-	"639": "Société de téléconsultation",
-	"126": "Établissement thermal",
-}
-
-// CategoryName returns a label for the access-to-care categories listed in
-// DATA.md, and false for other codes.
-func CategoryName(code string) (string, bool) {
-	l, ok := categories[code]
-	return l, ok
-}
-
 // isProximity detects the hôpital de proximité marker, case- and
 // accent-insensitively, as whole words: "(HOP PROXIMITE)", "Hôpital de
 // proximité".
