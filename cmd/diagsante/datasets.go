@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/diagsante/diagsante/datasets/importer"
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/templates"
 )
@@ -66,10 +67,32 @@ func origin(t snapshot.TableInfo) string {
 	return "imported from " + file
 }
 
+type datasetsInfoOptions struct {
+	*globalOptions
+	JSON bool
+}
+
+// tableInfoJSON is a table of `datasets info --json`: its description,
+// with its coverage grouped by source and vintage.
+type tableInfoJSON struct {
+	snapshot.TableInfo
+	// National is true for a table without coverage list: it covers every
+	// département.
+	National         bool                     `json:"national"`
+	CoverageBySource []importer.CoverageGroup `json:"coverage_by_source,omitempty"`
+}
+
 func newDatasetsInfoCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	opts := &datasetsInfoOptions{globalOptions: g}
+	cmd := &cobra.Command{
 		Use:   "info [TABLE...]",
-		Short: "Describe tables: source, publisher, vintage, licence, files, notes, and what the generator could not match",
+		Short: "Describe tables: source, publisher, vintage, licence, files, coverage by département, notes, and what the generator could not match",
+		Long: `Describe the tables of the snapshot in use. The coverage line says which
+source and vintage each table holds in which départements, e.g.
+"FINESS 2021-01-08: 88 départements; FINESS Occitanie 2026: 09 11 12 …":
+after importing a file that covers some départements, those départements
+name the file. A table without coverage list is national (COG tables).
+Outside its coverage a table's figures are unknown, never zero.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := g.snapshot()
 			if err != nil {
@@ -87,6 +110,24 @@ func newDatasetsInfoCommand(g *globalOptions) *cobra.Command {
 				want[a] = true
 			}
 			w := g.Stdout
+			if opts.JSON {
+				out := struct {
+					Tables    []tableInfoJSON `json:"tables"`
+					Unmatched map[string]int  `json:"unmatched,omitempty"`
+				}{Tables: []tableInfoJSON{}}
+				for _, t := range s.Manifest.Tables {
+					if len(want) > 0 && !want[t.Name] {
+						continue
+					}
+					out.Tables = append(out.Tables, tableInfoJSON{TableInfo: t, National: t.Coverage == nil, CoverageBySource: importer.GroupCoverage(t.Coverage)})
+				}
+				if len(want) == 0 {
+					out.Unmatched = s.Manifest.Unmatched
+				}
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
 			for _, t := range s.Manifest.Tables {
 				if len(want) > 0 && !want[t.Name] {
 					continue
@@ -94,6 +135,7 @@ func newDatasetsInfoCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintf(w, "%s — %s\n", t.Name, t.Title)
 				fmt.Fprintf(w, "  publisher: %s\n  source:    %s\n  vintage:   %s\n  licence:   %s\n  rows:      %d\n  origin:    %s\n",
 					t.Publisher, t.Source, t.Vintage, t.Licence, t.Rows, origin(t))
+				fmt.Fprintf(w, "  coverage:  %s\n", coverageLine(t))
 				if t.Origin != "" && t.Origin != "embedded" {
 					fmt.Fprintf(w, "  file:      %s\n", t.Origin)
 				}
@@ -119,4 +161,18 @@ func newDatasetsInfoCommand(g *globalOptions) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON (each table with its coverage by département and grouped by source)")
+	return cmd
+}
+
+// coverageLine describes a table's coverage compactly: the sources and
+// vintages with their départements, listed up to 20.
+func coverageLine(t snapshot.TableInfo) string {
+	if t.Coverage == nil {
+		return "national (every département)"
+	}
+	if len(t.Coverage) == 0 {
+		return "none"
+	}
+	return strings.Join(importer.CoverageSummary(t.Coverage, 20), "; ")
 }

@@ -19,12 +19,15 @@ import (
 type datasetsImportOptions struct {
 	*globalOptions
 	Sources importer.Sources
+	// ReplaceNational makes each file replace its whole table instead of
+	// the départements it covers.
+	ReplaceNational bool
 }
 
 func newDatasetsImportCommand(g *globalOptions) *cobra.Command {
 	opts := &datasetsImportOptions{globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE]",
+		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE] [--replace-national]",
 		Short: "Import official files into the local snapshot, which takes precedence over the embedded one",
 		Long: `Read official files in their published formats and store the tables they
 give in the local snapshot (the user data folder, or --data-dir /
@@ -33,26 +36,43 @@ snapshot, table by table, and says so on standard error. The local snapshot
 holds only the imported tables: importing another file later keeps the
 tables imported before.
 
+A file covers the départements it has rows in: its table replaces the rows
+of those départements only, and the other départements keep what the table
+in use holds (an earlier import, else the embedded snapshot). Importing a
+Lozère FINESS or RPPS extraction changes Lozère and nothing else. Each table
+records, per département, which source and vintage it holds (datasets info
+shows it). --replace-national makes each file replace its whole table
+instead: the table then covers only the file's départements, and figures
+elsewhere are unknown (not zero).
+
   --rpps        Annuaire Santé extraction PS_LibreAcces_Personne_activite_*.txt
                 → table professionals (people per commune and profession,
                   each counted once per commune, of whom libéraux; a "GP" row
                   for médecins with savoir-faire SM54, SM53 or SM26)
-                → table gp_bpe, the GPs per commune the indicators use,
-                  replaced by the libéral GPs of the extraction
+                → table gp_rpps, the GPs as people: one row per GP and place
+                  where they practise as the DREES APL counts them (libéral,
+                  or salaried in a centre de santé, secteur SA05; hospital
+                  and other salaried activities left out); arrondissement
+                  codes (751xx, 6938x, 132xx) kept. A territory counts
+                  distinct people: a GP with two sites in it counts once
+                → table gp_bpe, the GPs per commune of the maps and
+                  indicators: in each commune, the GPs of gp_rpps with a
+                  site there (sites: a GP of two communes counts in both)
   --rpps-savoir-faire  PS_LibreAcces_SavoirFaire_*.txt, required when the
                 activity file has no savoir-faire columns (newest extractions)
   --finess      FINESS etalab extraction etalab-cs1100507-stock-*.csv (also
                 the flat 2021 and Occitanie layouts) → table establishments
                 (access-to-care categories and SAE sites; commune from the
-                INSEE code, else the point in the commune contours). The
-                Occitanie file replaces only the départements it covers.
+                INSEE code, else the point in the commune contours).
   --apl         DREES APL workbook (.xlsx) → table apl, every vintage sheet
   --population  INSEE populations de référence donnees_communes.csv
                 → table communes with the population municipale updated
   --ages        INSEE base-cc-evol-struct-pop-YYYY.CSV: read and validated
                 only — no table stores ages by commune yet, nothing is written
   --cpts        CPTS list, cpts_nom;code_commune_insee[;statut] (or the ARS
-                PACA file) → table cpts; it replaces the embedded list (PACA)
+                PACA file) → table cpts (a list of another région keeps the
+                embedded PACA perimeters)
+  --replace-national  each file replaces its whole table (see above)
 
 Commune codes are mapped onto the COG 2026: old codes of merged communes to
 today's commune, arrondissements to their commune (the APL keeps its codes,
@@ -90,6 +110,7 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 	f.StringVar(&opts.Sources.Population, "population", "", "INSEE populations de référence `FILE` (donnees_communes.csv)")
 	f.StringVar(&opts.Sources.Ages, "ages", "", "INSEE age structure `FILE` (base-cc-evol-struct-pop-YYYY.CSV), validated only, not stored")
 	f.StringVar(&opts.Sources.CPTS, "cpts", "", "CPTS list `FILE` (cpts_nom;code_commune_insee[;statut])")
+	f.BoolVar(&opts.ReplaceNational, "replace-national", false, "replace each table whole, not only the départements the file covers")
 	return cmd
 }
 
@@ -108,7 +129,7 @@ func runDatasetsImport(ctx context.Context, opts *datasetsImportOptions) error {
 			return fmt.Errorf("%w (remove the folder to start again from the embedded snapshot)", err)
 		}
 	}
-	im := &importer.Importer{Embedded: embedded, Current: current}
+	im := &importer.Importer{Embedded: embedded, Current: current, ReplaceNational: opts.ReplaceNational}
 	if isTerminal(opts.Stderr) {
 		im.Progress = opts.Stderr
 	}

@@ -35,9 +35,19 @@ func TestDatasetsImportAPL(t *testing.T) {
 	if code != 0 || !strings.Contains(out, ";12889;1.234\n") || !strings.Contains(stderr, "using local snapshot "+dir+" (imported: apl)") {
 		t.Fatalf("after import: exit %d\n%s\n%s", code, out, stderr)
 	}
-	// Communes without APL in the imported file have none now.
-	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", dir); !strings.HasSuffix(out, ";12464;\n") {
+	// The workbook covers Seine-et-Marne only: Mende keeps the embedded
+	// APL 2023 (3.834).
+	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", dir); !strings.HasSuffix(out, ";12464;3.834\n") {
 		t.Errorf("Mende after import:\n%s", out)
+	}
+	// With --replace-national the workbook is the whole APL table: Mende
+	// has none.
+	national := filepath.Join(work, "national")
+	if code, _, stderr := runMain(t, "datasets", "import", "--replace-national", "--apl", good, "--data-dir", national); code != 0 || !strings.Contains(stderr, "it now covers only 77") {
+		t.Fatalf("import --replace-national: exit %d\n%s", code, stderr)
+	}
+	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", national); !strings.HasSuffix(out, ";12464;\n") {
+		t.Errorf("Mende after import --replace-national:\n%s", out)
 	}
 
 	// A workbook with text in an APL cell: exit 2, sheet and cell named,

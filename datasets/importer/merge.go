@@ -409,12 +409,12 @@ func GroupCoverage(cov []snapshot.Coverage) []CoverageGroup {
 // CoverageSummary describes a coverage list compactly, one string per
 // source and vintage: "FINESS 2021-01-08: 88 départements", "FINESS
 // Occitanie 2026: 09 11 12 …" (départements listed up to max). The vintage
-// is added when the source label does not contain it.
+// is added when the source label does not name its year.
 func CoverageSummary(cov []snapshot.Coverage, max int) []string {
 	var out []string
 	for _, g := range GroupCoverage(cov) {
 		label := g.Source
-		if g.Vintage != "" && !strings.Contains(label, g.Vintage) {
+		if g.Vintage != "" && !strings.Contains(label, g.Vintage[:min(4, len(g.Vintage))]) {
 			label += " " + g.Vintage
 		}
 		out = append(out, label+": "+depList(g.Departements, max))
