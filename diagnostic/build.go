@@ -210,7 +210,7 @@ func (e *Engine) communeFigures(code string) CommuneFigures {
 	f := e.Figures([]string{code})
 	cf := CommuneFigures{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population, Structures: f.Structures, CPTS: nonNil(e.cptsOf[code]),
 		GPs: f.GPs, GPDensity: f.GPDensity, GPSource: f.GPSource, NeedIndex: f.NeedIndex, APL2022: f.APL2022,
-		APLUnder65_2023: f.APLUnder65_2023, ShareFrom65Plus: f.ShareFrom65Plus, Gaps: f.Gaps}
+		APLUnder65_2023: f.APLUnder65_2023, APLUnder65_2022: f.APLUnder65_2022, ShareFrom65Plus: f.ShareFrom65Plus, Gaps: f.Gaps}
 	if ep := s.EPCI(c.EPCI); ep != nil {
 		cf.EPCIName = ep.Name
 	}

@@ -67,6 +67,33 @@ var rules = []rule{
 			return &Finding{Severity: "vigilance", Title: "Densité de médecins généralistes inférieure à la moyenne",
 				Detail: fmt.Sprintf("%s médecins généralistes pour 10 000 habitants (%s), contre %s en France.", fr1(*t.GPDensity), t.GPSource, fr1(*fr.GPDensity))}
 		}},
+	{key: "offre_vieillissante", levers: []string{"successions", "exercice_coordonne"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.ShareFrom65Plus == nil || fr.ShareFrom65Plus == nil || *t.ShareFrom65Plus < *fr.ShareFrom65Plus+0.05 {
+				return nil
+			}
+			sev := "vigilance"
+			if *t.ShareFrom65Plus >= *fr.ShareFrom65Plus+0.10 {
+				sev = "alerte"
+			}
+			return &Finding{Severity: sev, Title: "Une accessibilité qui repose sur des médecins de 65 ans et plus",
+				Detail: fmt.Sprintf("%s de l'accessibilité aux médecins généralistes du territoire (APL 2023) est assurée par des médecins de 65 ans et plus (France : %s) : "+
+					"sans eux, l'APL passerait de %s à %s (APL aux médecins de moins de 65 ans, DREES).",
+					pct(*t.ShareFrom65Plus), pct(*fr.ShareFrom65Plus), fr2(*t.APL2023), fr2p(t.APLUnder65_2023))}
+		}},
+	{key: "departs_sous_seuil", levers: []string{"successions", "zonage"},
+		when: func(r *Report, t, fr Figures) *Finding {
+			if t.ShareLow == nil || t.ShareLowUnder65 == nil || *t.ShareLowUnder65-*t.ShareLow < 0.2 {
+				return nil
+			}
+			sev := "vigilance"
+			if *t.ShareLowUnder65-*t.ShareLow >= 0.4 {
+				sev = "alerte"
+			}
+			return &Finding{Severity: sev, Title: "Les départs à la retraite feraient basculer une grande partie de la population sous le seuil",
+				Detail: fmt.Sprintf("Si les médecins de 65 ans et plus cessaient leur activité, la part de la population vivant dans une commune d'APL inférieure ou égale à %s passerait de %s à %s (France : de %s à %s).",
+					fr2(r.Thresholds.Low), pct(*t.ShareLow), pct(*t.ShareLowUnder65), pctp(fr.ShareLow), pctp(fr.ShareLowUnder65))}
+		}},
 	{key: "besoins_eleves", levers: []string{"exercice_coordonne", "cls"},
 		when: func(r *Report, t, fr Figures) *Finding {
 			if t.NeedIndex == nil || *t.NeedIndex < 1.05 {
@@ -148,6 +175,9 @@ var levers = map[string]Lever{
 		What: "S'appuyer sur le SAS du département pour orienter les demandes de soins non programmés vers la ville ou l'hôpital."},
 	"hopital_proximite": {Key: "hopital_proximite", Title: "Hôpital de proximité",
 		What: "Conforter un hôpital de proximité (label de 2022) comme point d'appui de la médecine de ville : consultations avancées, imagerie, biologie."},
+	"successions": {Key: "successions", Title: "Anticiper les successions des médecins proches de la retraite",
+		What: "Accueillir des internes et des étudiants (maîtres de stage universitaires), ouvrir des cabinets secondaires, proposer un exercice coordonné qui attire les jeunes médecins, " +
+			"mobiliser les contrats d'aide à l'installation dans les zones éligibles et le cumul emploi-retraite des médecins qui le souhaitent."},
 	"cls": {Key: "cls", Title: "Contrat local de santé",
 		What: "Formaliser avec l'ARS un contrat local de santé qui réunit ces actions, la prévention et le lien avec le médico-social."},
 }

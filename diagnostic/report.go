@@ -157,6 +157,7 @@ type CommuneFigures struct {
 	APLClass        string   `json:"apl_class"`
 	NeedIndex       *float64 `json:"need_index"`
 	APLUnder65_2023 *float64 `json:"apl_under65_2023"`
+	APLUnder65_2022 *float64 `json:"apl_under65_2022"`
 	// ShareFrom65Plus is 1 − APL under 65 / APL (2023).
 	ShareFrom65Plus *float64 `json:"share_from_65_plus"`
 	GPs             *int     `json:"gps"`
