@@ -311,9 +311,9 @@ func TestImportFINESSStock(t *testing.T) {
 	res, s := importInto(t, t.TempDir(), Sources{FINESS: fixture("etalab-cs1100507-stock-20260504-0336.csv")})
 	r := res[0]
 	// 9 structures: a category 999 and a polyclinique 365 (not SAE) are
-	// dropped; the pharmacy of an unknown commune without point is kept
-	// unplaced.
-	if r.Table != "establishments" || r.Read != 9 || r.Rows != len(s.Establishments) || r.Unmatched != 1 || r.Vintage != "FINESS 2026-05-04" {
+	// dropped; the pharmacy of an unknown commune without point is placed
+	// by its postcode and city (77140 NEMOURS), as the generator would.
+	if r.Table != "establishments" || r.Read != 9 || r.Rows != len(s.Establishments) || r.Unmatched != 0 || r.Vintage != "FINESS 2026-05-04" {
 		t.Errorf("result %+v", r)
 	}
 	// The file covers 01 2A 48 77 975: their establishments are the
@@ -330,14 +330,14 @@ func TestImportFINESSStock(t *testing.T) {
 		t.Fatalf("%d establishments, want %d kept + the file's 8", len(s.Establishments), kept)
 	}
 	want := map[string]string{
-		"010000024": "01451 insee",   // Viriat
-		"010000032": "01033 insee",   // old code 01091 → Valserhône
-		"2A0000014": "2A004 insee",   // Ajaccio
-		"480000074": "48080 insee",   // Langogne
-		"770000099": "77333 insee",   // the code wins over a wrong point
-		"770000115": "77333 polygon", // no code: placed by its point
-		"770000123": " ",             // 77999 is no commune, no point
-		"975000012": "97502 insee",   // Saint-Pierre-et-Miquelon (9E)
+		"010000024": "01451 insee",    // Viriat
+		"010000032": "01033 insee",    // old code 01091 → Valserhône
+		"2A0000014": "2A004 insee",    // Ajaccio
+		"480000074": "48080 insee",    // Langogne
+		"770000099": "77333 insee",    // the code wins over a wrong point
+		"770000115": "77333 polygon",  // no code: placed by its point
+		"770000123": "77333 postcode", // 77999 is no commune, no point: postcode + city
+		"975000012": "97502 insee",    // Saint-Pierre-et-Miquelon (9E)
 	}
 	for _, e := range s.Establishments {
 		if e.Source == "finess-2021" || e.Source == "finess-occitanie-2026" {
@@ -379,9 +379,11 @@ func TestImportFINESSRegional(t *testing.T) {
 	}
 	count(emb, &before)
 	count(s, &after)
-	// The fixture has 8 establishments, 5 of kept categories.
-	if after[0] != before[0] || after[1] != 5 {
-		t.Errorf("establishments elsewhere %d → %d (want kept), in the file's départements %d → %d (want the file's 5)", before[0], after[0], before[1], after[1])
+	// The fixture has 8 establishments, 5 of kept categories and the
+	// hôpital de proximité of Villefranche-de-Lauragais (category 129, kept
+	// for its label).
+	if after[0] != before[0] || after[1] != 6 {
+		t.Errorf("establishments elsewhere %d → %d (want kept), in the file's départements %d → %d (want the file's 6)", before[0], after[0], before[1], after[1])
 	}
 	if e, ok := find(s.Establishments, func(e snapshot.Establishment) bool { return e.Finess == "340032390" }); !ok || e.Commune != "34147" {
 		t.Errorf("MSP of Magalas: %+v", e)
