@@ -240,12 +240,13 @@ const (
 // (no mode given), or 0 for activities the APL does not count (hospital or
 // other salaried, bénévole).
 func siteMode(a *rpps.Activity) uint8 {
-	switch {
-	case a.Mode == "L":
+	switch rpps.APLMode(a) {
+	case rpps.APLLiberal:
 		return modeLiberal
-	case a.Mode == "S" && a.Sector == "SA05":
+	case rpps.APLCentre:
 		return modeCDS
-	case a.Mode == "":
+	}
+	if a.Mode == "" {
 		return modeUnknown
 	}
 	return 0

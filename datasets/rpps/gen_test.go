@@ -53,6 +53,15 @@ type genResult struct {
 	Bytes    int64
 	Persons  int
 	Expected map[Key]*Count
+	// GPsByDep counts, per département, the distinct GPs with at least
+	// one site the APL counts there (libéral, or salaried in a centre de
+	// santé); a GP with two such sites in a département counts once.
+	GPsByDep map[string]int
+	// Cases counted while generating, so tests know each rule was met:
+	// GPs with two counted sites in one département, GPs salaried in a
+	// centre de santé, hospital-salaried GPs (never counted), lines at an
+	// arrondissement municipal of Paris.
+	MultiSiteGPs, CentreGPs, HospitalGPs, ArrondissementLines int
 }
 
 var professions = []struct {
@@ -117,7 +126,7 @@ func writeNational(w io.Writer, o genOptions) genResult {
 	for _, p := range professions {
 		totalWeight += p.weight
 	}
-	res := genResult{Expected: map[Key]*Count{}}
+	res := genResult{Expected: map[Key]*Count{}, GPsByDep: map[string]int{}}
 	var line []byte
 	for res.Lines < o.Lines {
 		res.Persons++
@@ -158,10 +167,17 @@ func writeNational(w io.Writer, o genOptions) genResult {
 		var order []string
 		base := communes[rng.IntN(len(communes))]
 		surname, first := surnames[rng.IntN(len(surnames))], firstnames[rng.IntN(len(firstnames))]
-		mode := "L"
+		mode, sector, sectorLabel := "L", "SA07", "Cabinet individuel"
 		if rng.IntN(4) == 0 {
-			mode = "S"
+			// Salaried: in a centre de santé (counted by the APL) or in a
+			// hospital (not counted).
+			mode, sector, sectorLabel = "S", "SA01", "Etablissement public de santé"
+			if rng.IntN(2) == 0 {
+				sector, sectorLabel = SectorCentreSante, "Centre de santé"
+			}
 		}
+		counted := gp && (mode == "L" || sector == SectorCentreSante)
+		gpSitesIn := map[string]int{}
 		for s := 0; s < sites; s++ {
 			commune := base
 			if s > 0 && rng.IntN(10) >= 3 {
@@ -169,6 +185,12 @@ func writeNational(w io.Writer, o genOptions) genResult {
 			}
 			if rng.IntN(50) == 0 {
 				commune = "" // abroad or unknown
+			} else if rng.IntN(40) == 0 {
+				commune = fmt.Sprintf("751%02d", 1+rng.IntN(20)) // an arrondissement of Paris
+				res.ArrondissementLines++
+			}
+			if commune != "" && counted {
+				gpSitesIn[commune[:2]]++
 			}
 			if !seen[commune] {
 				seen[commune] = true
@@ -195,7 +217,7 @@ func writeNational(w io.Writer, o genOptions) genResult {
 				"", cp + " VILLE " + cp, cp, commune, "VILLE " + cp, "", "",
 				fmt.Sprintf("0%09d", rng.IntN(1e9)), "", fmt.Sprintf("0%09d", rng.IntN(1e9)),
 				strings.ToLower(first) + "." + strings.ToLower(surname) + "@exemple-sante.fr", dep, "DEPARTEMENT " + dep,
-				fmt.Sprintf("3%014d", rng.Int64N(1e14)), "RPPS/CNOM/CNOM", "SA07", "Cabinet individuel", "", "",
+				fmt.Sprintf("3%014d", rng.Int64N(1e14)), "RPPS/CNOM/CNOM", sector, sectorLabel, "", "",
 				"FON-01", "Titulaire de cabinet", "GENR01", "Activité standard",
 			}
 			line = line[:0]
@@ -209,6 +231,21 @@ func writeNational(w io.Writer, o genOptions) genResult {
 			line = append(line, eol...)
 			cw.Write(line)
 			res.Lines++
+		}
+		for _, n := range gpSitesIn {
+			if n >= 2 {
+				res.MultiSiteGPs++
+				break
+			}
+		}
+		for dep := range gpSitesIn {
+			res.GPsByDep[dep]++
+		}
+		switch {
+		case counted && mode == "S" && len(gpSitesIn) > 0:
+			res.CentreGPs++
+		case gp && mode == "S" && !counted:
+			res.HospitalGPs++
 		}
 		for _, c := range order {
 			k := Key{Commune: c, Profession: prof.code, GP: gp}

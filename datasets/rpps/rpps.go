@@ -77,6 +77,29 @@ func IsGPSavoirFaire(code string) bool {
 	return code == "SM54" || code == "SM53" || code == "SM26"
 }
 
+// Modes of a GP's activity for the DREES APL (APLMode).
+const (
+	APLLiberal = "liberal" // libéral activity (mode L)
+	APLCentre  = "cds"     // salaried in a centre de santé (mode S, secteur SA05)
+)
+
+// SectorCentreSante is the Code secteur d'activité of a centre de santé.
+const SectorCentreSante = "SA05"
+
+// APLMode says whether an activity line is one the DREES APL counts for a
+// GP: APLLiberal for a libéral activity, APLCentre for a salaried one in a
+// centre de santé, "" otherwise (hospital and other salaried activities,
+// bénévoles, lines without mode).
+func APLMode(a *Activity) string {
+	switch {
+	case a.Mode == "L":
+		return APLLiberal
+	case a.Mode == "S" && a.Sector == SectorCentreSante:
+		return APLCentre
+	}
+	return ""
+}
+
 // field identifies a kept column.
 type field int
 

@@ -253,3 +253,97 @@ func BenchmarkAggregateNational(b *testing.B) {
 		b.ReportMetric(float64(len(cs)), "keys")
 	}
 }
+
+// TestGPPersonsSynthetic counts GPs as people per département, as the
+// gp_rpps table lets a territory do, on a national-shaped file: a GP with
+// two counted sites in a département counts once there, a GP salaried in a
+// centre de santé (mode S, secteur SA05) counts, a hospital-salaried GP
+// does not, and arrondissement codes come through as given. The
+// generator's own count is the reference.
+func TestGPPersonsSynthetic(t *testing.T) {
+	for _, o := range []genOptions{{Lines: 20000, Seed: 11}, {Lines: 20000, Seed: 12, NoSF: true}} {
+		t.Run(fmt.Sprintf("nosf=%v", o.NoSF), func(t *testing.T) {
+			var act, sf bytes.Buffer
+			if o.NoSF {
+				o.Companion = &sf
+			}
+			res := writeNational(&act, o)
+			if res.MultiSiteGPs == 0 || res.CentreGPs == 0 || res.HospitalGPs == 0 || res.ArrondissementLines == 0 {
+				t.Fatalf("the file does not exercise every rule: %+v", res)
+			}
+			gps := map[uint64]bool{}
+			if o.NoSF {
+				if err := ReadSavoirFaire(&sf, "sf.txt", func(s *SavoirFaire) error {
+					if IsGPSavoirFaire(s.Code) {
+						gps[PersonKey(s.NationalID, s.ID)] = true
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			type site struct {
+				person uint64
+				dep    string
+			}
+			sites := map[site]bool{}
+			arr, centre, hospital := 0, map[uint64]bool{}, map[uint64]bool{}
+			err := Read(&act, "national.txt", func(a *Activity) error {
+				p := PersonKey(a.NationalID, a.ID)
+				if a.Profession != Medecin || !(gps[p] || IsGPSavoirFaire(a.SavoirFaire)) || a.Commune == "" {
+					return nil
+				}
+				if strings.HasPrefix(a.Commune, "751") && a.Commune[3:] <= "20" && a.Commune[3:] >= "01" {
+					arr++
+				}
+				switch APLMode(a) {
+				case APLCentre:
+					centre[p] = true
+				case "":
+					hospital[p] = true
+					return nil
+				}
+				sites[site{p, a.Commune[:2]}] = true
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			byDep := map[string]int{}
+			for s := range sites {
+				byDep[s.dep]++
+			}
+			if len(byDep) != len(res.GPsByDep) {
+				t.Fatalf("%d départements with GPs, want %d", len(byDep), len(res.GPsByDep))
+			}
+			total := 0
+			for d, n := range res.GPsByDep {
+				if byDep[d] != n {
+					t.Errorf("dep %s: %d GPs, want %d", d, byDep[d], n)
+				}
+				total += n
+			}
+			if total == 0 || len(centre) == 0 || len(hospital) == 0 || arr == 0 {
+				t.Errorf("%d GP-départements, %d CDS GPs, %d hospital GPs, %d arrondissement lines of GPs", total, len(centre), len(hospital), arr)
+			}
+			for p := range hospital {
+				for s := range sites {
+					if s.person == p {
+						t.Fatalf("hospital-salaried GP %d counted in %s", p, s.dep)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAPLMode(t *testing.T) {
+	for _, tc := range []struct{ mode, sector, want string }{
+		{"L", "SA07", APLLiberal}, {"L", "SA05", APLLiberal}, {"S", "SA05", APLCentre},
+		{"S", "SA01", ""}, {"S", "", ""}, {"B", "SA05", ""}, {"", "SA05", ""},
+	} {
+		if got := APLMode(&Activity{Mode: tc.mode, Sector: tc.sector}); got != tc.want {
+			t.Errorf("APLMode(%s, %s) = %q, want %q", tc.mode, tc.sector, got, tc.want)
+		}
+	}
+}
