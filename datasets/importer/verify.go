@@ -81,6 +81,16 @@ func verify(s *snapshot.Snapshot, ci *ContourIndex) []Check {
 	if s.Manifest.Table("professionals") != nil || len(s.Professionals) > 0 {
 		out = append(out, codeCheck("professionals: codes not current", codes, proCodes, true))
 	}
+	if s.Manifest.Table("gp_rpps") != nil || len(s.GPSites) > 0 {
+		// gp_rpps keeps arrondissements municipaux as places of their own.
+		var siteCodes []string
+		for _, g := range s.GPSites {
+			if _, kind, ok := codes.Current(g.Code); !ok || kind != KindArrondissement {
+				siteCodes = append(siteCodes, g.Code)
+			}
+		}
+		out = append(out, codeCheck("gp_rpps: places neither current communes nor arrondissements", codes, siteCodes, true))
+	}
 	out = append(out, countCheck("establishments without commune", noCommune, StatusWarn, "not counted in any territory"))
 
 	dups := map[string]int{}

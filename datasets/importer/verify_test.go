@@ -77,6 +77,10 @@ func TestVerifyImported(t *testing.T) {
 	if c := checkNamed(t, checks, "professionals: codes not current"); c.Status != StatusOK {
 		t.Errorf("%+v", c)
 	}
+	// gp_rpps keeps Paris 1er (75101) as a place: not flagged.
+	if c := checkNamed(t, checks, "gp_rpps: places"); c.Status != StatusOK || c.Count != 0 {
+		t.Errorf("%+v", c)
+	}
 }
 
 func TestVerifyFails(t *testing.T) {
