@@ -11,6 +11,10 @@ import (
 // (negative) by commune code.
 type Scenario struct {
 	AddGP map[string]float64
+	// Retire65 starts from the departure of the GPs aged 65 and over: the
+	// official DREES APL to GPs under 65 replaces the APL of each commune
+	// before the added GPs' change is applied.
+	Retire65 bool
 }
 
 // ScenarioCommune is one commune of a scenario's result.
@@ -19,6 +23,9 @@ type ScenarioCommune struct {
 	Name       string   `json:"name"`
 	Population int      `json:"population"`
 	Official   *float64 `json:"apl_official_2023"`
+	// Start is the official value the change is applied to: the APL, or
+	// with Retire65 the APL to GPs under 65 (DREES).
+	Start *float64 `json:"apl_official_start"`
 	// Baseline and Scenario are the recomputed (non-official) index before
 	// and after the change; Delta = Scenario − Baseline.
 	Baseline *float64 `json:"apl_recomputed_baseline"`
@@ -33,6 +40,7 @@ type ScenarioCommune struct {
 type ScenarioResult struct {
 	Territory string             `json:"territory"`
 	AddGP     map[string]float64 `json:"add_gp"`
+	Retire65  bool               `json:"retire_65_plus"`
 	Activity  float64            `json:"activity_per_gp"`
 	Communes  []ScenarioCommune  `json:"communes"`
 	// Shares of the territory's population at or below the low threshold,
@@ -46,39 +54,48 @@ type ScenarioResult struct {
 
 // Simulate recomputes the APL with and without the scenario's change and
 // applies the difference to the official APL 2023 of the territory's
-// communes.
-func (e *Engine) Simulate(t *Territory, sc Scenario) (*ScenarioResult, error) {
-	for code := range sc.AddGP {
+// communes — or, with Retire65, to the official APL to GPs under 65.
+func (e *Engine) Simulate(t *Territory, scn Scenario) (*ScenarioResult, error) {
+	for code := range scn.AddGP {
 		if e.Snap.Place(code) == nil && e.Snap.OldCode(code) == nil {
 			return nil, &ResolveError{Item: code, Reason: "unknown commune code in the scenario"}
 		}
 	}
-	opts := access.Options{Times: e.Times}
-	activity, err := access.CalibratedActivity(e.Snap, opts)
-	if err != nil {
-		return nil, err
+	res := &ScenarioResult{Territory: t.Label, AddGP: scn.AddGP, Retire65: scn.Retire65}
+	// Without GPs added or removed, nothing is recomputed: the departure
+	// of the GPs aged 65 and over is the DREES's own figure.
+	var base, after map[string]float64
+	if len(scn.AddGP) > 0 {
+		opts := access.Options{Times: e.Times}
+		activity, err := access.CalibratedActivity(e.Snap, opts)
+		if err != nil {
+			return nil, err
+		}
+		opts.Activity = activity
+		res.Activity = activity
+		if base, err = access.RecomputeAPL(e.Snap, opts); err != nil {
+			return nil, err
+		}
+		opts.AddGP = scn.AddGP
+		if after, err = access.RecomputeAPL(e.Snap, opts); err != nil {
+			return nil, fmt.Errorf("scenario: %w", err)
+		}
 	}
-	opts.Activity = activity
-	base, err := access.RecomputeAPL(e.Snap, opts)
-	if err != nil {
-		return nil, err
-	}
-	opts.AddGP = sc.AddGP
-	after, err := access.RecomputeAPL(e.Snap, opts)
-	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
-	}
-	res := &ScenarioResult{Territory: t.Label, AddGP: sc.AddGP, Activity: activity}
 	// Means are weighted by the standardised population, shares count the
 	// total population, as for the official figures.
 	var pop, std, lowB, lowA, wB, wA float64
 	for _, code := range t.Communes {
 		c := e.Snap.Place(code)
 		sc := ScenarioCommune{Code: code, Name: c.Name, Population: c.Population}
-		var weight, stdW float64
-		if a, ok := e.APL.Get(code, 2023); ok {
-			sc.Official = ptr(a.Value)
-			weight, stdW = a.PopTotal, a.PopStandardised
+		a, hasAPL := e.APL.Get(code, 2023)
+		start := func(v, u65 float64) float64 {
+			if res.Retire65 {
+				return u65
+			}
+			return v
+		}
+		if hasAPL {
+			sc.Official, sc.Start = ptr(a.Value), ptr(start(a.Value, a.Under65))
 		}
 		// The recomputed index is by commune: an arrondissement takes its
 		// city's change.
@@ -86,29 +103,32 @@ func (e *Engine) Simulate(t *Territory, sc Scenario) (*ScenarioResult, error) {
 		if city := e.Snap.CityOf(code); city != "" {
 			rc = city
 		}
+		delta := 0.0
 		b, okB := base[rc]
 		s, okS := after[rc]
-		if okB && okS {
+		switch {
+		case okB && okS:
 			sc.Baseline, sc.Scenario, sc.Delta = ptr(b), ptr(s), ptr(s-b)
-			if sc.Official != nil {
-				est := *sc.Official + (s - b)
-				if est < 0 {
-					est = 0
-				}
-				sc.Estimate = ptr(est)
-			}
+			delta = s - b
+		case len(scn.AddGP) > 0:
+			hasAPL = false // no recomputed value: no estimate
 		}
-		if sc.Official != nil && sc.Estimate != nil {
-			p := weight
-			pop += p
-			std += stdW
-			wB += stdW * *sc.Official
-			wA += stdW * *sc.Estimate
-			if *sc.Official <= e.Thresholds.Low {
-				lowB += p
-			}
-			if *sc.Estimate <= e.Thresholds.Low {
-				lowA += p
+		if hasAPL {
+			sc.Estimate = ptr(max(0, *sc.Start+delta))
+			// Each published row moves by the commune's change, and is
+			// classified with its own value, as the official shares are.
+			for _, row := range a.Rows {
+				before, est := row.Value, max(0, start(row.Value, row.Under65)+delta)
+				pop += row.PopTotal
+				std += row.PopStandardised
+				wB += row.PopStandardised * before
+				wA += row.PopStandardised * est
+				if before <= e.Thresholds.Low {
+					lowB += row.PopTotal
+				}
+				if est <= e.Thresholds.Low {
+					lowA += row.PopTotal
+				}
 			}
 		}
 		res.Communes = append(res.Communes, sc)

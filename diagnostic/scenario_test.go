@@ -54,3 +54,38 @@ func TestSimulateErrors(t *testing.T) {
 		t.Error("removing 500 GPs from Nemours accepted")
 	}
 }
+
+// TestSimulateRetire65: the departure of the GPs aged 65 and over is the
+// DREES's own APL to GPs under 65 (testdata/golden_raw.json: Nemours EPCI
+// 1.972 and 88.7 % at or below 2.5), with nothing recomputed.
+func TestSimulateRetire65(t *testing.T) {
+	e := realEngine(t)
+	terr, err := NewResolver(e.Snap).Resolve("epci:200023240")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Simulate(terr, Scenario{Retire65: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Activity != 0 || !near(res.APLBefore, 2.666624, 1e-6) || !near(res.APLAfter, 1.972, 5e-4) {
+		t.Errorf("APL %v → %v (activity %v)", deref(res.APLBefore), deref(res.APLAfter), res.Activity)
+	}
+	if !near(res.ShareLowBefore, 0.351571, 1e-6) || !near(res.ShareLowAfter, 0.886885, 1e-3) {
+		t.Errorf("share ≤ 2.5: %v → %v", deref(res.ShareLowBefore), deref(res.ShareLowAfter))
+	}
+	// Combined with an MSP of 3 GPs in Nemours: the change applies to the
+	// under-65 start.
+	both, err := e.Simulate(terr, Scenario{Retire65: true, AddGP: map[string]float64{"77333": 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range both.Communes {
+		if c.Code == "77333" && (c.Delta == nil || *c.Delta <= 0 || math.Abs(*c.Estimate-(*c.Start+*c.Delta)) > 1e-12 || *c.Start >= *c.Official) {
+			t.Errorf("Nemours: %+v", c)
+		}
+	}
+	if *both.APLAfter <= *res.APLAfter {
+		t.Errorf("3 GPs added after retirements: %v, without them %v", *both.APLAfter, *res.APLAfter)
+	}
+}

@@ -20,6 +20,7 @@ type simulateOptions struct {
 	Items    []string
 	AddGP    []string
 	RemoveGP []string
+	Retire65 bool
 	JSON     bool
 	CSV      bool
 }
@@ -41,7 +42,8 @@ resulting estimate, then the territory's share of population at or below
 ` + exitStatusHelp,
 		Example: `  diagsante simulate "CC Pays de Nemours" --add-gp 77333=2
   diagsante simulate dep:48 --add-gp 48095=3 --remove-gp 48140=1 --json
-  diagsante simulate 77333 --add-gp 77333=2 --travel-times osrm.csv`,
+  diagsante simulate 77333 --add-gp 77333=2 --travel-times osrm.csv
+  diagsante simulate "CC Pays de Nemours" --retire-65 --add-gp 77333=3`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
@@ -53,6 +55,7 @@ resulting estimate, then the territory's share of population at or below
 	}
 	cmd.Flags().StringArrayVar(&opts.AddGP, "add-gp", nil, "GPs settling in a commune, CODE=N (repeatable)")
 	cmd.Flags().StringArrayVar(&opts.RemoveGP, "remove-gp", nil, "GPs leaving a commune, CODE=N (repeatable)")
+	cmd.Flags().BoolVar(&opts.Retire65, "retire-65", false, "start from the departure of the GPs aged 65 and over (the DREES APL to GPs under 65)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
 	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
 	return cmd
@@ -97,8 +100,8 @@ func runSimulate(opts *simulateOptions) error {
 	if err := parseGPChanges("remove-gp", opts.RemoveGP, -1, changes); err != nil {
 		return err
 	}
-	if len(changes) == 0 {
-		return usageErr(fmt.Errorf("nothing to simulate: give --add-gp or --remove-gp"))
+	if len(changes) == 0 && !opts.Retire65 {
+		return usageErr(fmt.Errorf("nothing to simulate: give --add-gp, --remove-gp or --retire-65"))
 	}
 	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
@@ -108,7 +111,7 @@ func runSimulate(opts *simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := eng.Simulate(t, diagnostic.Scenario{AddGP: changes})
+	res, err := eng.Simulate(t, diagnostic.Scenario{AddGP: changes, Retire65: opts.Retire65})
 	if err != nil {
 		return err
 	}
@@ -120,14 +123,18 @@ func runSimulate(opts *simulateOptions) error {
 	case opts.CSV:
 		w := csv.NewWriter(opts.Stdout)
 		w.Comma = ';'
-		w.Write([]string{"code", "name", "population", "apl_official_2023", "apl_recomputed_baseline", "apl_recomputed_scenario", "apl_delta", "apl_estimate"})
+		w.Write([]string{"code", "name", "population", "apl_official_2023", "apl_official_start", "apl_recomputed_baseline", "apl_recomputed_scenario", "apl_delta", "apl_estimate"})
 		for _, c := range res.Communes {
-			w.Write([]string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, -1), fmtAPL(c.Baseline, -1), fmtAPL(c.Scenario, -1), fmtAPL(c.Delta, -1), fmtAPL(c.Estimate, -1)})
+			w.Write([]string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, -1), fmtAPL(c.Start, -1), fmtAPL(c.Baseline, -1), fmtAPL(c.Scenario, -1), fmtAPL(c.Delta, -1), fmtAPL(c.Estimate, -1)})
 		}
 		w.Flush()
 		return w.Error()
 	}
-	tab := templates.Table{Header: []string{"Code", "Commune", "Population", "Official APL 2023", "Modelled change", "Estimate"}, Numeric: []bool{false, false, true, true, true, true}}
+	header := []string{"Code", "Commune", "Population", "Official APL 2023", "Modelled change", "Estimate"}
+	if res.Retire65 {
+		header = []string{"Code", "Commune", "Population", "Official APL 2023", "Official APL, GPs under 65", "Modelled change", "Estimate"}
+	}
+	tab := templates.Table{Header: header, Numeric: []bool{false, false, true, true, true, true, true}[:len(header)]}
 	for _, c := range res.Communes {
 		delta := ""
 		if c.Delta != nil {
@@ -136,7 +143,11 @@ func runSimulate(opts *simulateOptions) error {
 				delta = "+" + delta
 			}
 		}
-		tab.Rows = append(tab.Rows, []string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, 2), delta, fmtAPL(c.Estimate, 2)})
+		row := []string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, 2)}
+		if res.Retire65 {
+			row = append(row, fmtAPL(c.Start, 2))
+		}
+		tab.Rows = append(tab.Rows, append(row, delta, fmtAPL(c.Estimate, 2)))
 	}
 	if err := tab.Render(opts.Stdout); err != nil {
 		return err
@@ -148,6 +159,11 @@ func runSimulate(opts *simulateOptions) error {
 		return strconv.FormatFloat(100**v, 'f', 1, 64) + " %"
 	}
 	fmt.Fprintf(opts.Stdout, "%s: APL %s → %s; population with APL ≤ 2.5: %s → %s\n", res.Territory, fmtAPL(res.APLBefore, 2), fmtAPL(res.APLAfter, 2), pctStr(res.ShareLowBefore), pctStr(res.ShareLowAfter))
-	fmt.Fprintf(opts.Stdout, "Recomputed index (not official): BPE 2017 GPs scaled to the 2023 Assurance Maladie counts, %.0f consultations per GP, estimated road times.\n", res.Activity)
+	if res.Retire65 {
+		fmt.Fprintln(opts.Stdout, "Start: the official DREES APL to GPs under 65 (as if the GPs aged 65 and over stopped), not a recomputation.")
+	}
+	if res.Activity > 0 {
+		fmt.Fprintf(opts.Stdout, "Modelled change: recomputed index (not official): BPE 2017 GPs scaled to the 2023 Assurance Maladie counts, %.0f consultations per GP, estimated road times.\n", res.Activity)
+	}
 	return nil
 }
