@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/diagsante/diagsante/datasets/internal/rawdata"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,9 +15,8 @@ import (
 	"github.com/diagsante/diagsante/datasets/parseerr"
 )
 
-// realWorkbook is the DREES file in the shared raw data; tests that use it
-// skip when it is absent (CI has no access to ../shared).
-const realWorkbook = "../../../shared/data/raw/drees-apl/apl_medecins_generalistes_2022_2023.xlsx"
+// realWorkbook is the DREES file in the shared raw data (rawdata.Path).
+const realWorkbook = "drees-apl/apl_medecins_generalistes_2022_2023.xlsx"
 
 // sheetRows is a sheet's content for building fixture workbooks: nil cells
 // are left empty, float64 values are stored as numbers, strings as text.
@@ -275,10 +274,7 @@ func TestSheetVintage(t *testing.T) {
 // TestRealWorkbook checks the published DREES workbook against values
 // checked by hand in the derived CSV apl_mg_2023_communes.csv.
 func TestRealWorkbook(t *testing.T) {
-	if _, err := os.Stat(realWorkbook); err != nil {
-		t.Skip("DREES workbook not available:", err)
-	}
-	sheets, params, err := ReadWorkbook(realWorkbook)
+	sheets, params, err := ReadWorkbook(rawdata.Path(t, realWorkbook))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,11 +348,9 @@ func TestRealWorkbook(t *testing.T) {
 }
 
 func BenchmarkReadRealWorkbook(b *testing.B) {
-	if _, err := os.Stat(realWorkbook); err != nil {
-		b.Skip("DREES workbook not available:", err)
-	}
+	path := rawdata.Path(b, realWorkbook)
 	for b.Loop() {
-		if _, _, err := ReadWorkbook(realWorkbook); err != nil {
+		if _, _, err := ReadWorkbook(path); err != nil {
 			b.Fatal(err)
 		}
 	}

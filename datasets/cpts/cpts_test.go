@@ -3,6 +3,7 @@ package cpts
 import (
 	"errors"
 	"fmt"
+	"github.com/diagsante/diagsante/datasets/internal/rawdata"
 	"os"
 	"strings"
 	"testing"
@@ -86,9 +87,9 @@ func TestCallbackError(t *testing.T) {
 // TestRealPACA reads the ARS PACA listing: 912 rows, 70 CPTS, 902 distinct
 // communes (SOURCES.md §5); the Marseille CPTS cover 15 of the 16 arrondissements.
 func TestRealPACA(t *testing.T) {
-	f, err := os.Open("../../../shared/data/raw/cpts-paca/cpts_paca_2026-01_communes.csv")
+	f, err := os.Open(rawdata.Path(t, "cpts-paca/cpts_paca_2026-01_communes.csv"))
 	if err != nil {
-		t.Skip("raw data not available:", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	ms, err := ReadAll(f, "cpts_paca_2026-01_communes.csv")

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/diagsante/diagsante/datasets/internal/rawdata"
 	"io"
 	"math"
 	"os"
@@ -15,8 +16,6 @@ import (
 	"github.com/diagsante/diagsante/datasets/internal/golden"
 	"github.com/diagsante/diagsante/datasets/parseerr"
 )
-
-const raw = "../../../shared/data/raw/"
 
 func format(e Establishment) string {
 	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|pt=%v %.6f,%.6f epsg=%d|%s|%s|%s|prox=%v",
@@ -213,10 +212,7 @@ func TestCommuneCode(t *testing.T) {
 
 // TestRealOccitanie checks counts documented in SOURCES.md §2.
 func TestRealOccitanie(t *testing.T) {
-	path := raw + "finess-occitanie/etablissements_occitanie.csv"
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("raw data not available")
-	}
+	path := rawdata.Path(t, "finess-occitanie/etablissements_occitanie.csv")
 	recs, err := readAll(t, path, ReadAny)
 	if err != nil {
 		t.Fatal(err)
@@ -246,10 +242,7 @@ func TestRealOccitanie(t *testing.T) {
 
 // TestRealFlat checks counts documented in SOURCES.md §3.
 func TestRealFlat(t *testing.T) {
-	path := raw + "finess-fhir-2021/finess_etablissements_20210108_flat.csv.gz"
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("raw data not available")
-	}
+	path := rawdata.Path(t, "finess-fhir-2021/finess_etablissements_20210108_flat.csv.gz")
 	recs, err := readAll(t, path, ReadAny)
 	if err != nil {
 		t.Fatal(err)

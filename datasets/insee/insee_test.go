@@ -2,6 +2,7 @@ package insee
 
 import (
 	"fmt"
+	"github.com/diagsante/diagsante/datasets/internal/rawdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -120,10 +121,7 @@ func TestAgeStructure(t *testing.T) {
 // TestRealAlpesMaritimes reads the per-commune sums of the INSEE IRIS file
 // for the Alpes-Maritimes: 163 communes, 1,094,283 inhabitants (RP 2019).
 func TestRealAlpesMaritimes(t *testing.T) {
-	path := "../../../shared/data/raw/insee-pop-age-iris-06/pop_age_communes_06_2019.csv"
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("raw data not available")
-	}
+	path := rawdata.Path(t, "insee-pop-age-iris-06/pop_age_communes_06_2019.csv")
 	recs, err := readAges(t, path)
 	if err != nil {
 		t.Fatal(err)
