@@ -1,6 +1,10 @@
 package diagnostic
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+
 	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
@@ -189,4 +193,77 @@ func (t Thresholds) classIndex(apl float64) int {
 	default:
 		return 2
 	}
+}
+
+// APLNotes says, for the APL table in use, what was done with the rows
+// that do not fit today's communes, one English sentence per case, for
+// `datasets info`: rows published with a population of 0 (communes that
+// left a commune nouvelle: their inhabitants are in the row of the commune
+// they left; the value is shown for the commune but weighs nothing),
+// current communes without a row (created or restored after the vintage:
+// their APL is unknown), rows of old codes rolled up into today's commune,
+// and rows whose code maps to nothing.
+func APLNotes(s *snapshot.Snapshot) []string {
+	type vin struct {
+		zero, old, unknown []string
+		rows               map[string]bool
+	}
+	by := map[int]*vin{}
+	var vintages []int
+	for _, r := range s.APL {
+		v := by[r.Vintage]
+		if v == nil {
+			v = &vin{rows: map[string]bool{}}
+			by[r.Vintage] = v
+			vintages = append(vintages, r.Vintage)
+		}
+		place := aplPlace(s, r.Code)
+		switch {
+		case place == "":
+			v.unknown = append(v.unknown, r.Code)
+		case place != r.Code:
+			v.old = append(v.old, r.Code+"→"+place)
+		}
+		if r.PopTotal == 0 {
+			v.zero = append(v.zero, r.Code)
+		}
+		v.rows[place] = true
+	}
+	sort.Ints(vintages)
+	covered := map[string]bool{}
+	for _, r := range s.APL {
+		if c := s.Place(aplPlace(s, r.Code)); c != nil {
+			covered[c.Dep] = true
+		}
+	}
+	var out []string
+	for _, y := range vintages {
+		v := by[y]
+		var none []string
+		for _, c := range s.Communes {
+			if covered[c.Dep] && !v.rows[c.Code] && len(s.ArrondissementsOf(c.Code)) == 0 {
+				none = append(none, c.Code)
+			}
+		}
+		if len(v.zero) > 0 {
+			out = append(out, fmt.Sprintf("APL %d: %d rows with population 0 (%s): communes that left a commune nouvelle, their inhabitants counted in the row of the commune they left; the value is shown for the commune and weighs nothing in means and shares", y, len(v.zero), strings.Join(v.zero, " ")))
+		}
+		if len(none) > 0 {
+			out = append(out, fmt.Sprintf("APL %d: %d current communes without a row (%s): created or restored after the vintage, APL unknown (n.d.)", y, len(none), strings.Join(firstN(none, 12), " ")))
+		}
+		if len(v.old) > 0 {
+			out = append(out, fmt.Sprintf("APL %d: %d rows of old codes rolled up into today's commune, each kept as a row of its own for the population shares (e.g. %s)", y, len(v.old), strings.Join(firstN(v.old, 4), ", ")))
+		}
+		if len(v.unknown) > 0 {
+			out = append(out, fmt.Sprintf("APL %d: %d rows whose code maps to no current commune, left out (%s)", y, len(v.unknown), strings.Join(firstN(v.unknown, 12), " ")))
+		}
+	}
+	return out
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(s[:n:n], fmt.Sprintf("… %d more", len(s)-n))
 }

@@ -176,3 +176,26 @@ func TestGPsFromRPPSArePeople(t *testing.T) {
 		t.Errorf("mixed sources: %v (%q)", n, src)
 	}
 }
+
+// TestAPLNotes: `datasets info` says what was done with the APL rows that
+// do not fit today's communes (golden_raw.json: 3 rows of population 0 in
+// 2023, L'Oie, Sainte-Florence, Villotran; 10 communes without a row; 68
+// old-code rows).
+func TestAPLNotes(t *testing.T) {
+	notes := strings.Join(APLNotes(realEngine(t).Snap), "\n")
+	for _, want := range []string{
+		"APL 2023: 3 rows with population 0 (60694 85165 85212)",
+		"APL 2023: 10 current communes without a row (15031 15035 15047 15171 55039",
+		"APL 2023: 68 rows of old codes",
+		"APL 2022: 81 rows of old codes",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	// The published value of L'Oie is shown, and weighs nothing.
+	a, ok := realEngine(t).APL.Get("85165", 2023)
+	if !ok || a.Value != 3.175 || a.PopTotal != 0 {
+		t.Errorf("L'Oie %+v", a)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/diagsante/diagsante/datasets/importer"
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/templates"
 )
 
@@ -119,6 +121,9 @@ Outside its coverage a table's figures are unknown, never zero.`,
 					if len(want) > 0 && !want[t.Name] {
 						continue
 					}
+					if t.Name == "apl" {
+						t.Notes = append(slices.Clone(t.Notes), diagnostic.APLNotes(s)...)
+					}
 					out.Tables = append(out.Tables, tableInfoJSON{TableInfo: t, National: t.Coverage == nil, CoverageBySource: importer.GroupCoverage(t.Coverage)})
 				}
 				if len(want) == 0 {
@@ -142,7 +147,11 @@ Outside its coverage a table's figures are unknown, never zero.`,
 				for _, f := range t.Files {
 					fmt.Fprintf(w, "  input:     %s\n", f)
 				}
-				for _, n := range t.Notes {
+				notes := t.Notes
+				if t.Name == "apl" {
+					notes = append(slices.Clone(notes), diagnostic.APLNotes(s)...)
+				}
+				for _, n := range notes {
 					fmt.Fprintf(w, "  note:      %s\n", n)
 				}
 				fmt.Fprintln(w)
