@@ -64,7 +64,7 @@ Batch jobs can be declared in diagsante.yaml and run with --job NAME:
 		Example: `  diagsante batch --departement 48 --by epci --out lozere
   diagsante batch --departement 77 --by commune --jobs 2 --format html
   diagsante batch --job seine-et-marne`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.applyJob(cmd); err != nil {
 				return err

@@ -35,7 +35,7 @@ func newCommunesSearchCommand(g *globalOptions) *cobra.Command {
 		Short: "Search communes, EPCI and CPTS by name (accent- and case-insensitive)",
 		Example: `  diagsante communes search nemours
   diagsante communes search saint denis --limit 50`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Text = strings.Join(args, " ")
 			if opts.Limit < 1 {

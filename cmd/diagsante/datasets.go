@@ -36,7 +36,7 @@ func newDatasetsListCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the tables of the snapshot with their origin, vintage and row count",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := opts.snapshot()
 			if err != nil {

@@ -91,7 +91,7 @@ To go back to the embedded snapshot, remove the local snapshot folder.
   diagsante datasets import --rpps PS_LibreAcces_Personne_activite_202601150830.txt \
       --rpps-savoir-faire PS_LibreAcces_SavoirFaire_202601150830.txt
   diagsante datasets import --apl apl_medecins_generalistes_2022_2023.xlsx --data-dir ./snapshot`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Sources.Empty() {
 				return usageErr(errors.New("no file to import: give at least one of --rpps, --finess, --apl, --population, --ages, --cpts"))

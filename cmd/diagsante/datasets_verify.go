@@ -46,7 +46,7 @@ EXIT STATUS
   0  every check is OK or WARN
   1  at least one check is FAIL (or the snapshot cannot be read)
   2  bad usage`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDatasetsVerify(opts) },
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")

@@ -62,7 +62,7 @@ written.
 		Example: `  diagsante diagnose "CC Pays de Nemours"
   diagsante diagnose epci:200023240 --out nemours --format html,xlsx,json
   diagsante diagnose dep:48 --name "Lozère" --force`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
 			return runDiagnose(opts)

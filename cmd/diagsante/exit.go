@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
-	"strings"
+	"fmt"
+
+	"github.com/spf13/cobra"
 
 	"github.com/diagsante/diagsante/datasets/parseerr"
 	"github.com/diagsante/diagsante/diagnostic"
@@ -30,23 +32,47 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.As(err, &re), errors.As(err, &pe), isCobraUsage(err):
+	case errors.As(err, &ue), errors.As(err, &re), errors.As(err, &pe):
 		return exitUsage
 	default:
 		return exitFailure
 	}
 }
 
-// cobraUsagePrefixes are the messages of cobra's own argument validation,
-// which returns plain errors.
-var cobraUsagePrefixes = []string{"unknown command", "unknown flag", "unknown shorthand flag", "requires at least", "requires at most",
-	"accepts ", "invalid argument", "flag needs an argument", "unknown help topic"}
+// Cobra's own argument validators return plain errors; the commands use
+// these instead, so that a usage error is known by its type, not by its
+// message (as gh does with its FlagError).
 
-func isCobraUsage(err error) bool {
-	for _, p := range cobraUsagePrefixes {
-		if strings.HasPrefix(err.Error(), p) {
-			return true
+// noArgs accepts no positional argument.
+func noArgs(cmd *cobra.Command, args []string) error { return usageErr(cobra.NoArgs(cmd, args)) }
+
+// minArgs accepts at least n positional arguments.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error { return usageErr(cobra.MinimumNArgs(n)(cmd, args)) }
+}
+
+// typeUsageErrors makes every command of the tree report its usage errors
+// typed: flag errors (SetFlagErrorFunc is inherited), and unknown
+// subcommands of command groups ("diagsante datasets lst"), which cobra
+// would otherwise report with an untyped "unknown command" error.
+func typeUsageErrors(root *cobra.Command) {
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.HasSubCommands() && c.Args == nil {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usageErr(fmt.Errorf("unknown command %q for %q; see %q", args[0], cmd.CommandPath(), cmd.CommandPath()+" --help"))
+				}
+				return nil
+			}
+			if !c.Runnable() {
+				c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
 		}
 	}
-	return false
+	walk(root)
 }

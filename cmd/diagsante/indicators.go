@@ -38,7 +38,7 @@ cannot give a value. --csv writes one row per indicator, one column per level.
 ` + exitStatusHelp,
 		Example: `  diagsante indicators "CC Pays de Nemours"
   diagsante indicators dep:48 --json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
 			if opts.JSON && opts.CSV {

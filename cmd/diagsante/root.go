@@ -105,7 +105,6 @@ diagsante.yaml (current folder, then the user config folder).
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentFlags().StringVar(&opts.ConfigFile, "config", "", "config file (default ./diagsante.yaml, then the user config folder)")
 	root.PersistentFlags().StringVar(&opts.DataDir, "data-dir", "", "folder of the local snapshot written by 'datasets import' (default: the user data folder)")
 	root.PersistentFlags().StringVar(&opts.TravelTimes, "travel-times", "", "CSV origin;destination;minutes of road times (OSRM, Metric…) replacing the travel-time model for the pairs it lists (diagnose, batch, simulate)")
@@ -121,6 +120,7 @@ diagsante.yaml (current folder, then the user config folder).
 		newSimulateCommand(opts),
 		newDatasetsCommand(opts),
 	)
+	typeUsageErrors(root)
 	return root
 }
 

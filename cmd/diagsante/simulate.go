@@ -44,7 +44,7 @@ resulting estimate, then the territory's share of population at or below
   diagsante simulate dep:48 --add-gp 48095=3 --remove-gp 48140=1 --json
   diagsante simulate 77333 --add-gp 77333=2 --travel-times osrm.csv
   diagsante simulate "CC Pays de Nemours" --retire-65 --add-gp 77333=3`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
 			if opts.JSON && opts.CSV {

@@ -42,7 +42,7 @@ Items are unioned: "territory show dep:48 Nemours" lists Lozère plus Nemours.
   diagsante territory show "CC Pays de Nemours" --csv
   diagsante territory show epci:200023240 77186 --json
   diagsante territory show @communes.txt`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
 			if opts.JSON && opts.CSV {

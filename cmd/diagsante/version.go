@@ -12,7 +12,7 @@ func newVersionCommand(opts *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version and the vintages of the embedded data",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b := opts.Build
 			fmt.Fprintf(opts.Stdout, "diagsante %s", b.Version)
