@@ -158,7 +158,8 @@ var markerGroups = []struct {
 	Color  string
 }{
 	{"Maisons de santé (MSP)", []string{"msp"}, "circle", "#6a3d9a"},
-	{"Centres de santé", []string{"cds"}, "diamond", "#1f78b4"},
+	{"Centres de santé médicaux ou polyvalents", []string{"cds"}, "diamond", "#1f78b4"},
+	{"Autres centres de santé (dentaires, infirmiers…)", []string{"cds_dentaire", "cds_infirmier", "cds_ophtalmo", "cds_autre"}, "diamond", "#a6cee3"},
 	{"Hôpitaux et urgences", []string{"hospital", "proximity", "emergency", "maternity"}, "rect", "#b10026"},
 	{"CPTS (sièges)", []string{"cpts"}, "triangle", "#33a02c"},
 }
@@ -300,7 +301,7 @@ func aplLevelsChart(r *diagnostic.Report) chartSpec {
 }
 
 func gpDensityChart(r *diagnostic.Report) chartSpec {
-	return levelBars("densite-mg", "Médecins généralistes pour 10 000 habitants ("+r.GPSource+")",
+	return levelBars("densite-mg", "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")",
 		"Histogramme de la densité de médecins généralistes du territoire, de son département, de sa région et de la France", r,
 		[]levelSeries{{name: "Densité de médecins généralistes", value: func(f diagnostic.Figures) *float64 { return f.GPDensity }, scale: 1, byLevel: true}},
 		1, "", nil)
@@ -429,7 +430,7 @@ func professionsChart(r *diagnostic.Report) chartSpec {
 	)
 	var names []string
 	for _, p := range r.Professions {
-		names = append(names, p.Label)
+		names = append(names, professionLabel(p))
 	}
 	b.SetXAxis(names)
 	nLevels := 0
@@ -438,7 +439,7 @@ func professionsChart(r *diagnostic.Report) chartSpec {
 		for li, l := range r.Professions[0].Levels {
 			var data []tipItem
 			for _, p := range r.Professions {
-				data = append(data, tipItem{Name: p.Label, Value: valueOrMissing(p.Levels[li].Density, 1, 2)})
+				data = append(data, tipItem{Name: professionLabel(p), Value: valueOrMissing(p.Levels[li].Density, 1, 2)})
 			}
 			name := l.Name
 			if l.Kind == "departement" {
@@ -453,6 +454,52 @@ func professionsChart(r *diagnostic.Report) chartSpec {
 	return chartSpec{ID: "professions", Height: 70 + len(r.Professions)*(12*nLevels+14), Dec: 1, Option: m,
 		Title: "Professionnels libéraux pour 10 000 habitants, par profession",
 		Alt:   "Barres horizontales : densité de chaque profession libérale dans le département, la région et la France"}
+}
+
+// structuresChart compares the structures per 10,000 inhabitants by kind
+// across the levels: only the kinds whose count the territory knows, and
+// no bar for a level where the count is unknown (never a zero).
+func structuresChart(r *diagnostic.Report) (chartSpec, bool) {
+	t := r.Levels[0].Figures
+	var kinds []diagnostic.Kind
+	for _, k := range diagnostic.Kinds {
+		if t.Structures[k.Key] != nil && t.Population > 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return chartSpec{}, false
+	}
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "structures-niveaux"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
+	)
+	var names []string
+	for _, k := range kinds {
+		names = append(names, shortLabel(k.Key))
+	}
+	b.SetXAxis(names)
+	for _, l := range r.Levels {
+		var data []tipItem
+		for _, k := range kinds {
+			var v *float64
+			if n := l.Structures[k.Key]; n != nil && l.Population > 0 {
+				x := float64(*n) / float64(l.Population) * 10000
+				v = &x
+			}
+			data = append(data, tipItem{Name: shortLabel(k.Key), Value: valueOrMissing(v, 1, 3)})
+		}
+		b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: levelName(l), Type: "bar", Data: data, BarMaxWidth: "12",
+			ItemStyle: &opts.ItemStyle{Color: levelColors[l.Kind]}})
+	}
+	m := optionOf(b)
+	horizontalBars(m, "break", map[string]any{"type": "value"})
+	return chartSpec{ID: "structures-niveaux", Height: 70 + len(kinds)*(12*len(r.Levels)+14), Dec: 2, Option: m,
+		Title: "Structures pour 10 000 habitants, par type : territoire et niveaux de comparaison",
+		Alt:   "Barres horizontales : nombre de structures de chaque type pour 10 000 habitants dans le territoire, le département, la région et la France ; types dont le nombre est connu dans le territoire"}, true
 }
 
 // horizontalBars turns a go-echarts bar option into horizontal bars: the

@@ -19,9 +19,20 @@ func WriteJSON(w io.Writer, r *diagnostic.Report) error {
 
 // communeColumns are the columns of the communes table in CSV and the
 // properties of the GeoJSON features; the names are those of the JSON model.
+// A value the data cannot give is nil: an empty CSV cell, a JSON null, never
+// 0 (the counts of structures where the source does not cover the commune,
+// GPs of an arrondissement of a source that counts cities whole…).
 type communeColumn struct {
 	key   string
 	value func(c *diagnostic.CommuneFigures) any // nil: missing
+}
+
+// count is a count that may be unknown: nil, or the int.
+func count(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func communeColumns(r *diagnostic.Report) []communeColumn {
@@ -42,20 +53,26 @@ func communeColumns(r *diagnostic.Report) []communeColumn {
 		{"apl_2023", func(c *diagnostic.CommuneFigures) any { return f(c.APL2023) }},
 		{"apl_2022", func(c *diagnostic.CommuneFigures) any { return f(c.APL2022) }},
 		{"apl_class", func(c *diagnostic.CommuneFigures) any { return c.APLClass }},
-		{"gps_bpe_2017", func(c *diagnostic.CommuneFigures) any {
-			if c.GPs == nil {
-				return nil
-			}
-			return *c.GPs
-		}},
+		{"apl_rows", func(c *diagnostic.CommuneFigures) any { return c.APLRows }},
+		{"apl_under65_2023", func(c *diagnostic.CommuneFigures) any { return f(c.APLUnder65_2023) }},
+		{"share_from_65_plus", func(c *diagnostic.CommuneFigures) any { return f(c.ShareFrom65Plus) }},
+		{"gps", func(c *diagnostic.CommuneFigures) any { return count(c.GPs) }},
 		{"gp_density_per_10000", func(c *diagnostic.CommuneFigures) any { return f(c.GPDensity) }},
+		{"gp_source", func(c *diagnostic.CommuneFigures) any { return c.GPSource }},
 		{"lat", func(c *diagnostic.CommuneFigures) any { return f(c.Lat) }},
 		{"lon", func(c *diagnostic.CommuneFigures) any { return f(c.Lon) }},
 	}
 	for _, k := range diagnostic.Kinds {
-		cols = append(cols, communeColumn{"structures_" + k.Key, func(c *diagnostic.CommuneFigures) any { return c.Structures[k.Key] }})
+		cols = append(cols, communeColumn{"structures_" + k.Key, func(c *diagnostic.CommuneFigures) any { return count(c.Structures[k.Key]) }})
 	}
-	cols = append(cols, communeColumn{"cpts", func(c *diagnostic.CommuneFigures) any { return strings.Join(c.CPTS, " | ") }})
+	// The CPTS of the commune; nil where perimeters are not known, so that
+	// an empty list is not read as "no CPTS".
+	cols = append(cols, communeColumn{"cpts", func(c *diagnostic.CommuneFigures) any {
+		if g := gapOf(c.Gaps, "cpts_commune_share"); g != nil && g.Status == diagnostic.GapUnknown {
+			return nil
+		}
+		return strings.Join(c.CPTS, " | ")
+	}})
 	for _, k := range nearestKinds(r) {
 		cols = append(cols,
 			communeColumn{"nearest_" + k + "_minutes", func(c *diagnostic.CommuneFigures) any {

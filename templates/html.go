@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,7 +30,21 @@ var (
 // EChartsVersion is the version of the embedded Apache ECharts library.
 const EChartsVersion = "5.6.0"
 
-var pageTemplate = template.Must(template.New("report").Parse(reportTmpl))
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck}).Parse(reportTmpl))
+
+// trimCheck drops the "À vérifier : " a lever to check may start with: the
+// page shows it as a badge.
+func trimCheck(title string) string {
+	for _, p := range []string{"À vérifier : ", "À vérifier\u00a0: "} {
+		if strings.HasPrefix(title, p) {
+			t := strings.TrimPrefix(title, p)
+			if t != "" {
+				return strings.ToUpper(t[:1]) + t[1:]
+			}
+		}
+	}
+	return title
+}
 
 // WriteHTML writes the report as a self-contained HTML page. contours maps
 // the territory's commune codes to their GeoJSON geometry (the map is drawn
@@ -73,26 +88,34 @@ type feature struct {
 }
 
 // view is what the page template reads: figures already formatted the
-// French way, so that the template only lays them out.
+// French way, with their footnotes, so that the template only lays them out.
 type view struct {
 	R          *diagnostic.Report
 	Places     string
 	Cards      []card
 	Attention  []diagnostic.Finding
 	Levers     []diagnostic.Lever
+	Checks     []diagnostic.Lever
 	Levels     []levelRow
 	Communes   []communeRow
+	CommStruct fig
 	MultiEPCI  bool
+	GPLabel    string
 	ProfLevels []string
 	Profs      []profRow
-	KindLevels []string
+	KindLevels []fig
 	Kinds      []kindRow
 	CPTS       []cptsRow
+	CPTSKnown  bool
+	CPTSNote   fig
 	Structures []structRow
 	Access     []accessRow
 	NearKinds  []string
 	Nearest    []nearRow
 	Sources    []sourceRow
+	LevelSrc   []levelSourceRow
+	SAS        []diagnostic.SASStatus
+	Notes      map[string][]note
 	Low, Mid   string
 	NoAPL      int
 	MapMissing int
@@ -106,29 +129,39 @@ type view struct {
 }
 
 type card struct {
-	Label, Value, Unit, Note string
-	Compare                  []string
-	Tone                     string // low, middle, high or ""
+	Label, Unit, Note string
+	Value             fig
+	Compare           []fig
+	Tone              string // low, middle, high or ""
 }
 
+// levelRow is one level of the comparison tables; each figure carries the
+// notes of the section where it is shown.
 type levelRow struct {
-	Name, Kind                                                   string
-	Communes, Population, Need, Share75, GPs, GPDensity, APL23   string
-	APL22, ShareLow, ShareMiddle, ShareHigh, CPTSPop, CPTSCommun string
+	Name, Kind, GPSource                                           string
+	Communes, Population                                           string
+	Need, Share75                                                  fig // section 2
+	GPs, GPDensity                                                 fig // section 3
+	APL23, APL22, ShareLow, ShareMiddle, ShareHigh                 fig // section 4
+	APLU65, ShareFrom65, ShareLowU65                               fig
+	CPTSPop, CPTSCommun                                            fig // section 5
 }
 
 type communeRow struct {
-	Code, Name, EPCI, Population, Need, APL23, APL22, Class, ClassKey, GPs, GPDensity, Structures, CPTS string
+	Code, Name, EPCI, Population, Class, ClassKey, Structures string
+	Need, APL23, APL22, GPs, GPDensity, CPTS                  fig
 }
 
 type profRow struct {
-	Label string
-	Cells []string
+	Label fig
+	Cells []fig
 }
 
 type kindRow struct {
-	Label, Count, Per10k string
-	Levels               []string
+	Key, Label    string
+	Sub           bool // a type of centre de santé, shown under the first
+	Count, Per10k fig
+	Levels        []fig
 }
 
 type cptsRow struct {
@@ -157,27 +190,69 @@ type sourceRow struct {
 	Title, Publisher, Vintage, Licence, Rows, Source string
 }
 
+// levelSourceRow says which sources and vintages a comparison level uses.
+type levelSourceRow struct {
+	Name  string
+	Items []levelSource
+	Mixed bool
+}
+
+type levelSource struct {
+	Title, Sources string
+	Mixed          bool
+}
+
 func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, error) {
 	if len(r.Levels) == 0 {
 		return nil, fmt.Errorf("html report: the report has no figures")
 	}
-	v := &view{R: r, Attention: r.Attention, Levers: r.Levers, Low: Num(r.Thresholds.Low, 1), Mid: Num(r.Thresholds.Middle, 0),
-		Version: EChartsVersion, Charts: map[string]chartSpec{}}
+	v := &view{R: r, Attention: r.Attention, Low: Num(r.Thresholds.Low, 1), Mid: Num(r.Thresholds.Middle, 0),
+		Version: EChartsVersion, Charts: map[string]chartSpec{}, SAS: r.SAS}
+	for _, l := range r.Levers {
+		if l.Check {
+			v.Checks = append(v.Checks, l)
+		} else {
+			v.Levers = append(v.Levers, l)
+		}
+	}
+	nb := newNotebook()
 	v.Places = placesSentence(r)
-	v.Cards = cards(r)
+	v.GPLabel = gpSourceLabel(r)
+	// Notes are numbered in reading order: the page is built section by
+	// section.
+	v.Cards = cards(r, nb)
+
+	// 2. Territoire et population.
 	for _, l := range r.Levels {
 		f := l.Figures
-		v.Levels = append(v.Levels, levelRow{Name: levelName(l), Kind: l.Kind, Communes: Int(f.Communes), Population: Int(f.Population),
-			Need: NumP(f.NeedIndex, 2), Share75: PctP(f.Share75Plus, 1), GPs: IntP(f.GPs), GPDensity: NumP(f.GPDensity, 1),
-			APL23: NumP(f.APL2023, 2), APL22: NumP(f.APL2022, 2), ShareLow: PctP(f.ShareLow, 1), ShareMiddle: PctP(f.ShareMiddle, 1),
-			ShareHigh: PctP(f.ShareHigh, 1), CPTSPop: PctP(f.CPTSPopulationShare, 1), CPTSCommun: PctP(f.CPTSCommuneShare, 1)})
+		v.Levels = append(v.Levels, levelRow{Name: levelName(l), Kind: l.Kind, GPSource: f.GPSource,
+			Communes: Int(f.Communes), Population: Int(f.Population),
+			Need:    nb.num(secTerritoire, f.Gaps, "need_index", f.NeedIndex, 2),
+			Share75: nb.pct(secTerritoire, f.Gaps, "share_75_plus", f.Share75Plus, 1)})
 	}
 	epcis := map[string]bool{}
+	unknownKinds := fig{Text: "Structures"}
 	for _, c := range r.Communes {
 		epcis[c.EPCI] = true
-		row := communeRow{Code: c.Code, Name: c.Name, EPCI: c.EPCIName, Population: Int(c.Population), Need: NumP(c.NeedIndex, 2),
-			APL23: NumP(c.APL2023, 2), APL22: NumP(c.APL2022, 2), Class: ClassLabel(c.APLClass, r.Thresholds), ClassKey: c.APLClass,
-			GPs: IntP(c.GPs), GPDensity: NumP(c.GPDensity, 1), Structures: structureSummary(c.Structures), CPTS: strings.Join(c.CPTS, ", ")}
+		g := c.Gaps
+		row := communeRow{Code: c.Code, Name: c.Name, EPCI: c.EPCIName, Population: Int(c.Population),
+			Need:  nb.num(secTerritoire, g, "need_index", c.NeedIndex, 2),
+			APL23: nb.num(secTerritoire, g, "apl_2023", c.APL2023, 2), APL22: nb.num(secTerritoire, g, "apl_2022", c.APL2022, 2),
+			Class: ClassLabel(c.APLClass, r.Thresholds), ClassKey: c.APLClass,
+			GPs:   nb.count(secTerritoire, g, "gps", c.GPs), GPDensity: nb.num(secTerritoire, g, "gp_density_per_10000", c.GPDensity, 1),
+			Structures: structureSummary(c.Structures)}
+		if gp := gapOf(g, "cpts_commune_share"); gp != nil && gp.Status == diagnostic.GapUnknown {
+			row.CPTS = nb.cell(secTerritoire, g, "cpts_commune_share", "", true)
+		} else if len(c.CPTS) > 0 {
+			row.CPTS = plain(strings.Join(c.CPTS, ", "))
+		} else {
+			row.CPTS = plain("aucune")
+		}
+		for _, k := range diagnostic.Kinds {
+			if gp := gapOf(g, "structures."+k.Key); gp != nil && gp.Status == diagnostic.GapUnknown {
+				unknownKinds = nb.withNote(unknownKinds, secTerritoire, gp.Reason)
+			}
+		}
 		if c.APL2023 == nil {
 			v.NoAPL++
 		}
@@ -186,7 +261,15 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 		}
 		v.Communes = append(v.Communes, row)
 	}
+	v.CommStruct = unknownKinds
 	v.MultiEPCI = len(epcis) > 1
+
+	// 3. Professionnels de santé: one GP density per level, with its source.
+	for i, l := range r.Levels {
+		f := l.Figures
+		v.Levels[i].GPs = nb.count(secPros, f.Gaps, "gps", f.GPs)
+		v.Levels[i].GPDensity = nb.num(secPros, f.Gaps, "gp_density_per_10000", f.GPDensity, 1)
+	}
 	if len(r.Professions) > 0 {
 		for _, l := range r.Professions[0].Levels {
 			name := l.Name
@@ -197,25 +280,72 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 		}
 	}
 	for _, p := range r.Professions {
-		row := profRow{Label: p.Label}
+		row := profRow{Label: plain(professionLabel(p))}
+		if p.Key == "mg" {
+			row.Label = nb.withNote(row.Label, secPros, professionGPNote(r))
+		}
 		for _, l := range p.Levels {
-			row.Cells = append(row.Cells, IntP(l.Count), NumP(l.Density, 1))
+			row.Cells = append(row.Cells,
+				nb.cell(secPros, nil, "profession", IntP(l.Count), l.Count == nil),
+				nb.cell(secPros, nil, "profession", NumP(l.Density, 1), l.Density == nil))
 		}
 		v.Profs = append(v.Profs, row)
 	}
+
+	// 4. Accessibilité.
+	for i, l := range r.Levels {
+		f, g := l.Figures, l.Figures.Gaps
+		lr := &v.Levels[i]
+		lr.APL23 = nb.num(secAccess, g, "apl_2023", f.APL2023, 2)
+		lr.APL22 = nb.num(secAccess, g, "apl_2022", f.APL2022, 2)
+		lr.ShareLow = nb.pct(secAccess, g, "share_apl_low", f.ShareLow, 1)
+		lr.ShareMiddle = nb.pct(secAccess, g, "share_apl_middle", f.ShareMiddle, 1)
+		lr.ShareHigh = nb.pct(secAccess, g, "share_apl_high", f.ShareHigh, 1)
+	}
+	for i, l := range r.Levels {
+		f, g := l.Figures, l.Figures.Gaps
+		lr := &v.Levels[i]
+		lr.APLU65 = nb.num(secAccess, g, "apl_under65_2023", f.APLUnder65_2023, 2)
+		lr.ShareFrom65 = nb.pct(secAccess, g, "share_from_65_plus", f.ShareFrom65Plus, 0)
+		lr.ShareLowU65 = nb.pct(secAccess, g, "share_apl_low_under65", f.ShareLowUnder65, 1)
+	}
+	for _, a := range r.Access {
+		v.Access = append(v.Access, accessRow{Label: a.Label, Mean: Num(a.MeanMinutes, 1), B15: Pct(a.Beyond15, 1), B20: Pct(a.Beyond20, 1), B30: Pct(a.Beyond30, 1)})
+	}
+	v.NearKinds, v.Nearest = nearestTable(r)
+
+	// 5. Offre de soins structurée.
 	for _, l := range r.Levels[1:] {
-		v.KindLevels = append(v.KindLevels, levelName(l))
+		h := plain(levelName(l))
+		if srcs := l.Sources["establishments"]; len(srcs) > 1 {
+			h = nb.withNote(h, secOffre, mixedVintages(levelName(l), "les établissements du FINESS", srcs))
+		}
+		v.KindLevels = append(v.KindLevels, h)
 	}
 	t := r.Levels[0].Figures
-	for _, k := range diagnostic.Kinds {
-		row := kindRow{Label: k.Label, Count: IntP(t.Structures[k.Key]), Per10k: NA}
-		if n := t.Structures[k.Key]; n != nil && t.Population > 0 {
-			row.Per10k = Num(float64(*n)/float64(t.Population)*10000, 2)
+	for i, k := range diagnostic.Kinds {
+		field := "structures." + k.Key
+		n := t.Structures[k.Key]
+		row := kindRow{Key: k.Key, Label: k.Label, Sub: i > 0 && isCentreKind(k.Key) && k.Key != "cds",
+			Count: nb.count(secOffre, t.Gaps, field, n)}
+		if n != nil && t.Population > 0 {
+			row.Per10k = nb.cell(secOffre, t.Gaps, field, Num(float64(*n)/float64(t.Population)*10000, 2), false)
+		} else {
+			row.Per10k = nb.cell(secOffre, t.Gaps, field, "", true)
 		}
 		for _, l := range r.Levels[1:] {
-			row.Levels = append(row.Levels, IntP(l.Structures[k.Key]))
+			row.Levels = append(row.Levels, nb.count(secOffre, l.Gaps, field, l.Structures[k.Key]))
 		}
 		v.Kinds = append(v.Kinds, row)
+	}
+	for i, l := range r.Levels {
+		f, g := l.Figures, l.Figures.Gaps
+		v.Levels[i].CPTSPop = nb.pct(secOffre, g, "cpts_population_share", f.CPTSPopulationShare, 1)
+		v.Levels[i].CPTSCommun = nb.pct(secOffre, g, "cpts_commune_share", f.CPTSCommuneShare, 1)
+	}
+	v.CPTSKnown = t.CPTSPopulationShare != nil
+	if !v.CPTSKnown {
+		v.CPTSNote = nb.cell(secOffre, t.Gaps, "cpts_population_share", "", true)
 	}
 	for _, c := range r.CPTS {
 		row := cptsRow{Name: c.Name}
@@ -230,14 +360,17 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 		v.Structures = append(v.Structures, structRow{Kind: s.KindLabel, Name: s.Name, Commune: s.CommuneName, Address: s.Address,
 			Finess: s.Finess, Category: s.CategoryLbl, Detail: s.Detail})
 	}
-	for _, a := range r.Access {
-		v.Access = append(v.Access, accessRow{Label: a.Label, Mean: Num(a.MeanMinutes, 1), B15: Pct(a.Beyond15, 1), B20: Pct(a.Beyond20, 1), B30: Pct(a.Beyond30, 1)})
-	}
-	v.NearKinds, v.Nearest = nearestTable(r)
+
+	// 6. Méthodologie et sources.
 	for _, s := range r.Sources {
 		v.Sources = append(v.Sources, sourceRow{Title: s.Title, Publisher: s.Publisher, Vintage: s.Vintage, Licence: s.Licence, Rows: Int(s.Rows), Source: s.Source})
 	}
+	v.LevelSrc = levelSources(r)
 	v.Vintages = vintageLine(r)
+	v.Notes = map[string][]note{}
+	for _, sec := range []string{secSynthese, secTerritoire, secPros, secAccess, secOffre, secMethode} {
+		v.Notes[sec] = nb.section(sec)
+	}
 
 	specs := []chartSpec{mapChart(r), aplLevelsChart(r), gpDensityChart(r), classSharesChart(r)}
 	specs = append(specs, communeAPLChart(r))
@@ -246,6 +379,9 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	}
 	if len(r.Professions) > 0 {
 		specs = append(specs, professionsChart(r))
+	}
+	if s, ok := structuresChart(r); ok {
+		specs = append(specs, s)
 	}
 	for _, s := range specs {
 		v.Charts[s.ID] = s
@@ -263,6 +399,105 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	v.Script = template.JS(reportJS)
 	v.CSS = template.CSS(reportCSS)
 	return v, nil
+}
+
+// isCentreKind tells the kinds of centres de santé (cds and its types).
+func isCentreKind(key string) bool { return key == "cds" || strings.HasPrefix(key, "cds_") }
+
+// gpSourceLabel names the sources of the GP counts of the levels, for
+// labels: "BPE 2017", or "BPE 2017 / RPPS 2026-11-20" when levels differ.
+func gpSourceLabel(r *diagnostic.Report) string {
+	var out []string
+	for _, l := range r.Levels {
+		if l.GPSource != "" && !contains(out, l.GPSource) {
+			out = append(out, l.GPSource)
+		}
+	}
+	if len(out) == 0 {
+		return r.GPSource
+	}
+	return strings.Join(out, " / ")
+}
+
+// professionLabel names a profession of the Assurance Maladie table; the
+// GPs say they are libéraux of 2023, not the count used elsewhere.
+func professionLabel(p diagnostic.ProfessionFigures) string {
+	if p.Key == "mg" {
+		return "Médecins généralistes libéraux (Assurance Maladie 2023)"
+	}
+	return p.Label
+}
+
+// professionGPNote explains why the libéraux GPs of the Assurance Maladie
+// differ from the GP count of the rest of the report, and which to read.
+func professionGPNote(r *diagnostic.Report) string {
+	src := gpSourceLabel(r)
+	what := "la source " + src
+	if strings.Contains(src, "BPE") {
+		what = "la Base permanente des équipements (BPE 2017 de l'INSEE : tous les omnipraticiens exerçant en cabinet en 2017, salariés compris)"
+	}
+	return "Ce décompte (médecins généralistes libéraux au 31 décembre 2023, Assurance Maladie, publié par département) diffère de celui de " +
+		what + ", qui donne les effectifs et la densité de médecins généralistes du reste du rapport. " +
+		"Pour comparer le territoire à ses niveaux de référence, lire le tableau « Médecins généralistes » ci-dessus ; " +
+		"ce tableau-ci compare les professions entre elles."
+}
+
+// mixedVintages is the note of a level whose table mixes sources.
+func mixedVintages(level, what string, sources []string) string {
+	return level + " : " + what + " mêlent plusieurs sources (" + strings.Join(sources, " ; ") +
+		") : mélange de millésimes, comparer avec prudence."
+}
+
+// levelSources lists, per comparison level, the source and vintage of each
+// table its figures use, flagging the tables that mix vintages.
+func levelSources(r *diagnostic.Report) []levelSourceRow {
+	titles := map[string]string{}
+	var order []string
+	for _, s := range r.Sources {
+		titles[s.Name] = s.Title
+		order = append(order, s.Name)
+	}
+	var out []levelSourceRow
+	for _, l := range r.Levels {
+		row := levelSourceRow{Name: levelName(l)}
+		if l.Kind == "departement" || l.Kind == "territory" {
+			row.Name = levelName(l)
+		}
+		var names []string
+		for n := range l.Sources {
+			names = append(names, n)
+		}
+		// Tables in the order of the sources table, others after by name.
+		sort.SliceStable(names, func(i, j int) bool {
+			a, b := indexOf(order, names[i]), indexOf(order, names[j])
+			if a != b {
+				return a < b
+			}
+			return names[i] < names[j]
+		})
+		for _, n := range names {
+			srcs := l.Sources[n]
+			title := titles[n]
+			if title == "" {
+				title = n
+			}
+			it := levelSource{Title: title, Sources: strings.Join(srcs, " + "), Mixed: len(srcs) > 1}
+			row.Mixed = row.Mixed || it.Mixed
+			row.Items = append(row.Items, it)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// indexOf returns the index of v in s, or len(s) when absent.
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // placesSentence says where the territory lies.
@@ -298,21 +533,27 @@ func placesSentence(r *diagnostic.Report) string {
 	return s
 }
 
-func compareLevels(r *diagnostic.Report, value func(f diagnostic.Figures) string) []string {
-	var out []string
+// compareLevels is the list of comparison levels under a card, each value
+// with its notes.
+func compareLevels(r *diagnostic.Report, value func(l diagnostic.Level) fig) []fig {
+	var out []fig
 	for _, l := range r.Levels[1:] {
-		out = append(out, levelName(l)+" : "+value(l.Figures))
+		f := value(l)
+		f.Text = levelName(l) + " : " + f.Text
+		out = append(out, f)
 	}
 	return out
 }
 
-func cards(r *diagnostic.Report) []card {
+func cards(r *diagnostic.Report, nb *notebook) []card {
+	const sec = secSynthese
 	t := r.Levels[0].Figures
 	var out []card
-	out = append(out, card{Label: "Population", Value: Int(t.Population), Unit: "habitants",
+	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: "habitants",
 		Note: fmt.Sprintf("%s communes — population municipale en vigueur en 2026", Int(t.Communes))})
-	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: NumP(t.APL2023, 2), Unit: "consultations par an et par habitant",
-		Compare: compareLevels(r, func(f diagnostic.Figures) string { return NumP(f.APL2023, 2) })}
+	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, 2),
+		Unit: "consultations par an et par habitant",
+		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, 2) })}
 	if t.APL2023 != nil {
 		apl.Tone = r.Thresholds.Class(*t.APL2023)
 		if t.APL2022 != nil {
@@ -320,8 +561,9 @@ func cards(r *diagnostic.Report) []card {
 		}
 	}
 	out = append(out, apl)
-	low := card{Label: "Population dans une commune d'APL ≤ " + Num(r.Thresholds.Low, 1), Value: PctP(t.ShareLow, 0), Unit: "de la population",
-		Compare: compareLevels(r, func(f diagnostic.Figures) string { return PctP(f.ShareLow, 0) })}
+	low := card{Label: "Population dans une commune d'APL ≤ " + Num(r.Thresholds.Low, 1), Value: nb.pct(sec, t.Gaps, "share_apl_low", t.ShareLow, 0),
+		Unit:    "de la population",
+		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.pct(sec, l.Gaps, "share_apl_low", l.ShareLow, 0) })}
 	if t.ShareLow != nil && t.ShareMiddle != nil {
 		low.Note = "entre " + Num(r.Thresholds.Low, 1) + " et " + Num(r.Thresholds.Middle, 0) + " : " + Pct(*t.ShareMiddle, 0)
 		if *t.ShareLow >= 0.2 {
@@ -329,37 +571,139 @@ func cards(r *diagnostic.Report) []card {
 		}
 	}
 	out = append(out, low)
-	gp := card{Label: "Médecins généralistes pour 10 000 habitants", Value: NumP(t.GPDensity, 1), Unit: "(" + r.GPSource + ")",
-		Compare: compareLevels(r, func(f diagnostic.Figures) string { return NumP(f.GPDensity, 1) })}
+	gpSrc := t.GPSource
+	if gpSrc == "" {
+		gpSrc = gpSourceLabel(r)
+	}
+	gp := card{Label: "Médecins généralistes pour 10 000 habitants", Value: nb.num(sec, t.Gaps, "gp_density_per_10000", t.GPDensity, 1),
+		Unit: "(" + gpSrc + ")",
+		Compare: compareLevels(r, func(l diagnostic.Level) fig {
+			f := nb.num(sec, l.Gaps, "gp_density_per_10000", l.GPDensity, 1)
+			if l.GPSource != "" && l.GPSource != gpSrc {
+				f.Text += " (" + l.GPSource + ")"
+			}
+			return f
+		})}
 	if t.GPs != nil {
-		gp.Note = Int(*t.GPs) + " médecins généralistes recensés en 2017"
+		gp.Note = Int(*t.GPs) + " médecins généralistes (" + gpSrc + ")"
 	}
 	out = append(out, gp)
-	out = append(out, card{Label: "Exercice coordonné", Value: IntP(t.Structures["msp"]) + " MSP", Unit: "· " + IntP(t.Structures["cds"]) + " centre(s) de santé médicaux ou polyvalents",
-		Compare: compareLevels(r, func(f diagnostic.Figures) string {
-			return IntP(f.Structures["msp"]) + " MSP, " + IntP(f.Structures["cds"]) + " CDS"
-		})})
-	cp := card{Label: "CPTS", Unit: "de la population couverte"}
-	switch {
-	case t.CPTSPopulationShare != nil:
-		cp.Value = Pct(*t.CPTSPopulationShare, 0)
-		cp.Note = fmt.Sprintf("%d CPTS touchent le territoire (périmètres ARS)", len(r.CPTS))
-	default:
-		cp.Value, cp.Unit = Int(len(r.CPTS)), "CPTS connue(s)"
-		cp.Note = "périmètres non publiés hors PACA : sièges FINESS seulement"
-	}
-	out = append(out, cp)
+	out = append(out, coordinatedCard(r, nb))
+	out = append(out, cptsCard(r, nb))
 	if a := accessOf(r, "emergency"); a != nil {
-		out = append(out, card{Label: "Temps d'accès moyen aux urgences", Value: Num(a.MeanMinutes, 0), Unit: "minutes",
+		out = append(out, card{Label: "Temps d'accès moyen aux urgences", Value: plain(Num(a.MeanMinutes, 0)), Unit: "minutes",
 			Note: Pct(a.Beyond30, 0) + " de la population à plus de 30 minutes"})
 	} else {
-		out = append(out, card{Label: "Services d'urgences dans le territoire", Value: IntP(t.Structures["emergency"]), Unit: "(SAE 2020)",
+		out = append(out, card{Label: "Services d'urgences dans le territoire",
+			Value: nb.count(sec, t.Gaps, "structures.emergency", t.Structures["emergency"]), Unit: "(SAE 2020)",
 			Note: "temps d'accès : non calculé"})
 	}
-	out = append(out, card{Label: "Indice de besoin de soins", Value: NumP(t.NeedIndex, 2), Unit: "(France = 1)",
-		Compare: compareLevels(r, func(f diagnostic.Figures) string { return NumP(f.NeedIndex, 2) }),
+	out = append(out, card{Label: "Indice de besoin de soins", Value: nb.num(sec, t.Gaps, "need_index", t.NeedIndex, 2), Unit: "(France = 1)",
+		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "need_index", l.NeedIndex, 2) }),
 		Note:    "au-dessus de 1 : population plus âgée, qui consulte davantage"})
 	return out
+}
+
+// coordinatedKinds are the kinds counted in "exercice coordonné": MSP and
+// centres de santé médicaux ou polyvalents (not dental, nursing…).
+func coordinatedKinds() []diagnostic.Kind {
+	var out []diagnostic.Kind
+	for _, k := range diagnostic.Kinds {
+		if k.Coordinated {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// coordinated sums the coordinated kinds of a level: unknown when one of
+// them is, with the notes of each kind.
+func coordinated(nb *notebook, sec string, f diagnostic.Figures) (fig, string) {
+	total, known := 0, true
+	var parts []string
+	res := fig{Sec: sec}
+	for _, k := range coordinatedKinds() {
+		field := "structures." + k.Key
+		c := nb.count(sec, f.Gaps, field, f.Structures[k.Key])
+		res.Notes = append(res.Notes, c.Notes...)
+		res.Partial = res.Partial || c.Partial
+		n := f.Structures[k.Key]
+		if n == nil {
+			known = false
+			parts = append(parts, NA+" "+coordLabel(k.Key))
+			continue
+		}
+		total += *n
+		parts = append(parts, Int(*n)+" "+coordLabel(k.Key))
+	}
+	res.Notes = uniqueInts(res.Notes)
+	res.Text = NA
+	if known {
+		res.Text = Int(total)
+	}
+	return res, strings.Join(parts, " + ")
+}
+
+// coordLabel is the short name of a coordinated kind in the card.
+func coordLabel(key string) string {
+	switch key {
+	case "msp":
+		return "MSP"
+	case "cds":
+		return "CDS médicaux ou polyvalents"
+	}
+	return diagnostic.KindLabel(key)
+}
+
+func uniqueInts(s []int) []int {
+	var out []int
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// coordinatedCard counts the MSP and the centres de santé médicaux ou
+// polyvalents: the structures of exercice coordonné that bring GPs.
+func coordinatedCard(r *diagnostic.Report, nb *notebook) card {
+	const sec = secSynthese
+	value, detail := coordinated(nb, sec, r.Levels[0].Figures)
+	return card{Label: "Exercice coordonné : MSP et centres de santé médicaux ou polyvalents", Value: value,
+		Unit: "structure(s)", Note: detail,
+		Compare: compareLevels(r, func(l diagnostic.Level) fig {
+			v, d := coordinated(nb, sec, l.Figures)
+			v.Text += " (" + d + ")"
+			return v
+		})}
+}
+
+// cptsCard gives the share of the population in a known CPTS perimeter;
+// where perimeters are not known it says n.d., never 0 or "aucune".
+func cptsCard(r *diagnostic.Report, nb *notebook) card {
+	const sec = secSynthese
+	t := r.Levels[0].Figures
+	cp := card{Label: "CPTS", Unit: "de la population couverte",
+		Value: nb.pct(sec, t.Gaps, "cpts_population_share", t.CPTSPopulationShare, 0),
+		Compare: compareLevels(r, func(l diagnostic.Level) fig {
+			return nb.pct(sec, l.Gaps, "cpts_population_share", l.CPTSPopulationShare, 0)
+		})}
+	seats := 0
+	for _, c := range r.CPTS {
+		if c.SeatOnly {
+			seats++
+		}
+	}
+	switch {
+	case t.CPTSPopulationShare != nil:
+		cp.Note = fmt.Sprintf("%d CPTS touchent le territoire (périmètres ARS)", len(r.CPTS))
+	case seats > 0:
+		cp.Note = fmt.Sprintf("périmètres non connus ; %d siège(s) de CPTS enregistré(s) au FINESS dans le territoire : à vérifier auprès de l'ARS", seats)
+	default:
+		cp.Note = "périmètres non connus : à vérifier auprès de l'ARS"
+	}
+	return cp
 }
 
 func accessOf(r *diagnostic.Report, kind string) *diagnostic.AccessFigures {
@@ -373,7 +717,10 @@ func accessOf(r *diagnostic.Report, kind string) *diagnostic.AccessFigures {
 
 // shortKind names kinds in the communes table.
 var shortKind = map[string][2]string{
-	"msp": {"MSP", "MSP"}, "cds": {"centre de santé", "centres de santé"}, "cpts": {"siège de CPTS", "sièges de CPTS"},
+	"msp": {"MSP", "MSP"}, "cds": {"centre de santé médical ou polyvalent", "centres de santé médicaux ou polyvalents"},
+	"cds_dentaire": {"centre de santé dentaire", "centres de santé dentaires"}, "cds_infirmier": {"centre de soins infirmiers", "centres de soins infirmiers"},
+	"cds_ophtalmo": {"centre de santé ophtalmologique", "centres de santé ophtalmologiques"}, "cds_autre": {"autre centre de santé", "autres centres de santé"},
+	"cpts": {"siège de CPTS", "sièges de CPTS"},
 	"hospital": {"hôpital", "hôpitaux"}, "proximity": {"hôpital de proximité", "hôpitaux de proximité"},
 	"emergency": {"service d'urgences", "services d'urgences"}, "maternity": {"maternité", "maternités"},
 	"had": {"HAD", "HAD"}, "snp": {"soins non programmés", "soins non programmés"}, "pharmacy": {"pharmacie", "pharmacies"},

@@ -111,7 +111,7 @@ func TestWriteHTMLNemours(t *testing.T) {
 		t.Error("the echarts library or the map registration is not inlined")
 	}
 	// The territory's share of 75+ is not published: n.d., never 0.
-	if !regexp.MustCompile(`(?s)lvl-territory"><th scope="row">Territoire</th><td>21</td><td>29\x{a0}583</td><td>1,01</td><td>n\.d\.</td>`).MatchString(page) {
+	if !regexp.MustCompile(`(?s)lvl-territory"><th scope="row">Territoire</th><td>21</td><td>29\x{a0}583</td><td>1,01</td><td>n\.d\.<sup class="fn"><a href="#note-territoire-\d+" aria-label="note \d+">\d+</a></sup></td>`).MatchString(page) {
 		t.Error("territory row of the population table is not as expected (n.d. for the 75+ share)")
 	}
 	geo, charts := pageData(t, page)
@@ -128,7 +128,7 @@ func TestWriteHTMLNemours(t *testing.T) {
 			t.Errorf("chart %s has no container", c.ID)
 		}
 	}
-	if got, want := strings.Join(ids, ","), "carte,apl-niveaux,densite-mg,classes-apl,apl-communes,professions"; got != want {
+	if got, want := strings.Join(ids, ","), "carte,apl-niveaux,densite-mg,classes-apl,apl-communes,professions,structures-niveaux"; got != want {
 		t.Errorf("charts = %s, want %s", got, want)
 	}
 	// The map: visualMap pieces at the thresholds, and the markers.

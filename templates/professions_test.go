@@ -38,7 +38,7 @@ func TestTerritoryProfessionColumn(t *testing.T) {
 	rows, _ := f.GetRows(SheetProfessionals, excelize.Options{RawCellValue: true})
 	found := false
 	for _, row := range rows {
-		if len(row) > 2 && row[0] == r.Professions[0].Label && row[1] == "17" {
+		if len(row) > 2 && row[0] == professionLabel(r.Professions[0]) && row[1] == "17" {
 			found = true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,12 +86,95 @@ func newStyles(f *excelize.File) (*styles, error) {
 }
 
 // sheet writes cells of one sheet and remembers the first error, so that
-// the writers below read as a list of cells.
+// the writers below read as a list of cells. A figure that is unknown or
+// partial gets a numbered note: a comment on its cell with the reason, the
+// number in the row's "Notes" column, and the reason in the "Notes" block
+// of the sheet (numbered per sheet, one number per distinct reason).
 type sheet struct {
-	f    *excelize.File
-	name string
-	st   *styles
-	err  error
+	f        *excelize.File
+	name     string
+	st       *styles
+	err      error
+	nums     map[string]int
+	reasons  []string
+	rowNotes map[int][]int
+}
+
+func newSheet(f *excelize.File, name string, st *styles) *sheet {
+	return &sheet{f: f, name: name, st: st, nums: map[string]int{}, rowNotes: map[int][]int{}}
+}
+
+// note attaches a reason to a cell.
+func (w *sheet) note(col, row int, reason string) {
+	if w.err != nil {
+		return
+	}
+	n, ok := w.nums[reason]
+	if !ok {
+		w.reasons = append(w.reasons, reason)
+		n = len(w.reasons)
+		w.nums[reason] = n
+	}
+	if !slices.Contains(w.rowNotes[row], n) {
+		w.rowNotes[row] = append(w.rowNotes[row], n)
+	}
+	cell, _ := excelize.CoordinatesToCellName(col, row)
+	w.err = w.f.AddComment(w.name, excelize.Comment{Cell: cell, Author: "diagsante", Width: 320, Height: 110,
+		Paragraph: []excelize.RichTextRun{{Text: "Note " + strconv.Itoa(n) + " : " + reason}}})
+}
+
+// gapNote notes a figure: the reason it is missing, or the reason it is
+// partial.
+func (w *sheet) gapNote(col, row int, gaps []diagnostic.Gap, field string, missing bool) {
+	g := gapOf(gaps, field)
+	switch {
+	case missing:
+		w.note(col, row, reasonFor(g, field))
+	case g != nil:
+		w.note(col, row, g.Reason)
+	}
+}
+
+// fnum writes a figure with its note.
+func (w *sheet) fnum(col, row int, v *float64, style int, gaps []diagnostic.Gap, field string) {
+	w.num(col, row, v, style)
+	w.gapNote(col, row, gaps, field, v == nil)
+}
+
+// fint writes a count with its note.
+func (w *sheet) fint(col, row int, v *int, style int, gaps []diagnostic.Gap, field string) {
+	w.intp(col, row, v, style)
+	w.gapNote(col, row, gaps, field, v == nil)
+}
+
+// noteColumn writes the "Notes" column: the note numbers of each row.
+func (w *sheet) noteColumn(col, headerRow, from, to int) {
+	w.set(col, headerRow, "Notes", w.st.header)
+	for row := from; row <= to; row++ {
+		if ns := w.rowNotes[row]; len(ns) > 0 {
+			var parts []string
+			for _, n := range ns {
+				parts = append(parts, strconv.Itoa(n))
+			}
+			w.set(col, row, strings.Join(parts, ", "), w.st.text)
+		}
+	}
+}
+
+// notesBlock lists the sheet's notes from row on and returns the next free
+// row; nothing when the sheet has no note.
+func (w *sheet) notesBlock(row int) int {
+	if len(w.reasons) == 0 {
+		return row
+	}
+	w.set(1, row, "Notes", w.st.bold)
+	row++
+	for i, r := range w.reasons {
+		w.set(1, row, i+1, w.st.int)
+		w.set(2, row, r, w.st.text)
+		row++
+	}
+	return row + 1
 }
 
 func (w *sheet) set(col, row int, v any, style int) {
@@ -266,6 +350,7 @@ func DataDate(r *diagnostic.Report) string {
 // indicator is one row of the comparison tables.
 type indicator struct {
 	label string
+	field string // the JSON name, for its Gap
 	value func(f diagnostic.Figures) *float64
 	style func(st *styles) int
 }
@@ -286,18 +371,21 @@ func indicators(r *diagnostic.Report) []indicator {
 	pc := func(st *styles) int { return st.pct }
 	low, mid := Num(th.Low, 1), Num(th.Middle, 0)
 	return []indicator{
-		{"Communes (nb)", func(f diagnostic.Figures) *float64 { v := float64(f.Communes); return &v }, i},
-		{"Population municipale 2026 (hab.)", func(f diagnostic.Figures) *float64 { v := float64(f.Population); return &v }, i},
-		{"Indice de besoin de soins (France = 1)", func(f diagnostic.Figures) *float64 { return f.NeedIndex }, d2},
-		{"Médecins généralistes, " + r.GPSource + " (nb)", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
-		{"Densité de médecins généralistes (pour 10 000 hab.)", func(f diagnostic.Figures) *float64 { return f.GPDensity }, d1},
-		{"APL 2023 (consultations/an/hab.)", func(f diagnostic.Figures) *float64 { return f.APL2023 }, d2},
-		{"APL 2022 (consultations/an/hab.)", func(f diagnostic.Figures) *float64 { return f.APL2022 }, d2},
-		{"Population en commune d'APL ≤ " + low + " (%)", func(f diagnostic.Figures) *float64 { return f.ShareLow }, pc},
-		{"Population en commune d'APL de " + low + " à " + mid + " (%)", func(f diagnostic.Figures) *float64 { return f.ShareMiddle }, pc},
-		{"Population en commune d'APL > " + mid + " (%)", func(f diagnostic.Figures) *float64 { return f.ShareHigh }, pc},
-		{"Population couverte par une CPTS (%)", func(f diagnostic.Figures) *float64 { return f.CPTSPopulationShare }, pc},
-		{"Part des 75 ans et plus (%)", func(f diagnostic.Figures) *float64 { return f.Share75Plus }, pc},
+		{"Communes (nb)", "communes", func(f diagnostic.Figures) *float64 { v := float64(f.Communes); return &v }, i},
+		{"Population municipale 2026 (hab.)", "population", func(f diagnostic.Figures) *float64 { v := float64(f.Population); return &v }, i},
+		{"Indice de besoin de soins (France = 1)", "need_index", func(f diagnostic.Figures) *float64 { return f.NeedIndex }, d2},
+		{"Médecins généralistes, " + gpSourceLabel(r) + " (nb)", "gps", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
+		{"Densité de médecins généralistes, " + gpSourceLabel(r) + " (pour 10 000 hab.)", "gp_density_per_10000", func(f diagnostic.Figures) *float64 { return f.GPDensity }, d1},
+		{"APL 2023 (consultations/an/hab.)", "apl_2023", func(f diagnostic.Figures) *float64 { return f.APL2023 }, d2},
+		{"APL 2022 (consultations/an/hab.)", "apl_2022", func(f diagnostic.Figures) *float64 { return f.APL2022 }, d2},
+		{"Population en commune d'APL ≤ " + low + " (%)", "share_apl_low", func(f diagnostic.Figures) *float64 { return f.ShareLow }, pc},
+		{"Population en commune d'APL de " + low + " à " + mid + " (%)", "share_apl_middle", func(f diagnostic.Figures) *float64 { return f.ShareMiddle }, pc},
+		{"Population en commune d'APL > " + mid + " (%)", "share_apl_high", func(f diagnostic.Figures) *float64 { return f.ShareHigh }, pc},
+		{"APL 2023 aux médecins de moins de 65 ans (consultations/an/hab.)", "apl_under65_2023", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }, d2},
+		{"Part de l'APL 2023 assurée par les médecins de 65 ans et plus (%)", "share_from_65_plus", func(f diagnostic.Figures) *float64 { return f.ShareFrom65Plus }, pc},
+		{"Population couverte par une CPTS (%)", "cpts_population_share", func(f diagnostic.Figures) *float64 { return f.CPTSPopulationShare }, pc},
+		{"Communes couvertes par une CPTS (%)", "cpts_commune_share", func(f diagnostic.Figures) *float64 { return f.CPTSCommuneShare }, pc},
+		{"Part des 75 ans et plus (%)", "share_75_plus", func(f diagnostic.Figures) *float64 { return f.Share75Plus }, pc},
 	}
 }
 
@@ -309,7 +397,7 @@ func levelHeader(l diagnostic.Level, title string) string {
 }
 
 func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetSynthese, st: st}
+	w := newSheet(f, SheetSynthese, st)
 	w.set(1, 1, "Diagnostic territorial d'accès aux soins — "+r.Title, st.title)
 	w.set(1, 2, placesSentence(r), st.subtitle)
 	w.set(1, 3, "Données : "+vintageLine(r), st.subtitle)
@@ -326,10 +414,16 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		rowOf[ind.label] = row
 		w.set(1, row, ind.label, st.text)
 		for j, l := range r.Levels {
-			w.num(j+2, row, ind.value(l.Figures), ind.style(st))
+			w.fnum(j+2, row, ind.value(l.Figures), ind.style(st), l.Gaps, ind.field)
 		}
 	}
-	last := hdr + len(inds)
+	last := hdr + len(inds) + 1
+	// Where each level's GP counts come from, next to them.
+	w.set(1, last, "Source des effectifs de médecins généralistes", st.text)
+	for j, l := range r.Levels {
+		w.set(j+2, last, l.GPSource, st.text)
+	}
+	w.noteColumn(len(r.Levels)+2, hdr, hdr+1, last)
 	aplRow := hdr + 1 + 5
 	for _, row := range []int{aplRow, aplRow + 1} {
 		if w.err == nil {
@@ -361,19 +455,39 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	row++
 	w.set(1, row, "Leviers mobilisables", st.bold)
 	row++
-	for _, l := range r.Levers {
-		w.set(1, row, l.Title, st.bold)
-		w.set(2, row, l.What, st.text)
-		row++
-		if len(l.Why) > 0 {
-			w.set(2, row, "Pourquoi : "+strings.Join(l.Why, " ; "), st.subtitle)
+	for _, check := range []bool{false, true} {
+		if check {
+			has := slices.ContainsFunc(r.Levers, func(l diagnostic.Lever) bool { return l.Check })
+			if !has {
+				break
+			}
+			row++
+			w.set(1, row, "À vérifier auprès de l'ARS (donnée non disponible : aucun constat n'en est tiré)", st.bold)
 			row++
 		}
+		for _, l := range r.Levers {
+			if l.Check != check {
+				continue
+			}
+			title := l.Title
+			if check {
+				title = "[À vérifier] " + trimCheck(l.Title)
+			}
+			w.set(1, row, title, st.bold)
+			w.set(2, row, l.What, st.text)
+			row++
+			if len(l.Why) > 0 {
+				w.set(2, row, "Pourquoi : "+strings.Join(l.Why, " ; "), st.subtitle)
+				row++
+			}
+		}
 	}
+	w.notesBlock(row + 1)
 	cols := []float64{52}
 	for range r.Levels {
 		cols = append(cols, 18)
 	}
+	cols = append(cols, 10)
 	w.widths(cols...)
 	if w.err != nil {
 		return w.err
@@ -392,7 +506,7 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		func(l diagnostic.Level) bool { return l.APL2023 != nil }, "0.00"); err != nil {
 		return err
 	}
-	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+r.GPSource+")", r, rowOf[inds[4].label], hdr,
+	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")", r, rowOf[inds[4].label], hdr,
 		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0")
 }
 
@@ -437,9 +551,9 @@ func intPtr(n int) *int       { return &n }
 func strPtr(s string) *string { return &s }
 
 func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetCommunes, st: st}
+	w := newSheet(f, SheetCommunes, st)
 	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", "Population municipale 2026 (hab.)", "Indice de besoin de soins",
-		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + r.GPSource + " (nb)",
+		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + gpSourceLabel(r) + " (nb)",
 		"Densité de médecins généralistes (pour 10 000 hab.)", "Latitude (°)", "Longitude (°)"}
 	for _, k := range diagnostic.Kinds {
 		head = append(head, k.Label+" (nb)")
@@ -459,20 +573,25 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(4, row, c.EPCI, st.text)
 		w.set(5, row, c.EPCIName, st.text)
 		w.set(6, row, c.Population, st.int)
-		w.num(7, row, c.NeedIndex, st.dec2)
-		w.num(8, row, c.APL2023, st.dec2)
-		w.num(9, row, c.APL2022, st.dec2)
+		w.fnum(7, row, c.NeedIndex, st.dec2, c.Gaps, "need_index")
+		w.fnum(8, row, c.APL2023, st.dec2, c.Gaps, "apl_2023")
+		w.fnum(9, row, c.APL2022, st.dec2, c.Gaps, "apl_2022")
 		w.set(10, row, ClassLabel(c.APLClass, r.Thresholds), st.text)
-		w.intp(11, row, c.GPs, st.int)
-		w.num(12, row, c.GPDensity, st.dec1)
+		w.fint(11, row, c.GPs, st.int, c.Gaps, "gps")
+		w.fnum(12, row, c.GPDensity, st.dec1, c.Gaps, "gp_density_per_10000")
 		w.num(13, row, c.Lat, st.coord)
 		w.num(14, row, c.Lon, st.coord)
 		col := 15
 		for _, k := range diagnostic.Kinds {
-			w.set(col, row, c.Structures[k.Key], st.int)
+			w.fint(col, row, c.Structures[k.Key], st.int, c.Gaps, "structures."+k.Key)
 			col++
 		}
-		w.set(col, row, strings.Join(c.CPTS, ", "), st.text)
+		if g := gapOf(c.Gaps, "cpts_commune_share"); g != nil && g.Status == diagnostic.GapUnknown {
+			w.set(col, row, NA, st.na)
+			w.note(col, row, g.Reason)
+		} else {
+			w.set(col, row, strings.Join(c.CPTS, ", "), st.text)
+		}
 		col++
 		for _, k := range nearKinds {
 			if n, ok := c.Nearest[k]; ok {
@@ -488,6 +607,8 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		}
 	}
 	last := len(r.Communes) + 1
+	w.noteColumn(len(head)+1, 1, 2, last)
+	w.notesBlock(last + 2)
 	widths := []float64{11, 28, 12, 13, 30, 16, 13, 16, 16, 24, 16, 18, 12, 12}
 	for range diagnostic.Kinds {
 		widths = append(widths, 14)
@@ -496,8 +617,9 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	for range nearKinds {
 		widths = append(widths, 14, 14, 36)
 	}
+	widths = append(widths, 10)
 	w.widths(widths...)
-	w.table(1, last, len(head))
+	w.table(1, last, len(head)+1)
 	w.aplColors(8, 2, last, r.Thresholds)
 	w.aplColors(9, 2, last, r.Thresholds)
 	if w.err != nil {
@@ -529,7 +651,7 @@ func nearestKinds(r *diagnostic.Report) []string {
 }
 
 func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetProfessionals, st: st}
+	w := newSheet(f, SheetProfessionals, st)
 	head := []string{"Profession"}
 	if len(r.Professions) > 0 {
 		for _, l := range r.Professions[0].Levels {
@@ -543,13 +665,17 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	w.header(1, head...)
 	for i, p := range r.Professions {
 		row := i + 2
-		w.set(1, row, p.Label, st.text)
+		w.set(1, row, professionLabel(p), st.text)
+		if p.Key == "mg" {
+			w.note(1, row, professionGPNote(r))
+		}
 		for j, l := range p.Levels {
-			w.intp(2+2*j, row, l.Count, st.int)
-			w.num(3+2*j, row, l.Density, st.dec1)
+			w.fint(2+2*j, row, l.Count, st.int, nil, "profession")
+			w.fnum(3+2*j, row, l.Density, st.dec1, nil, "profession")
 		}
 	}
 	last := len(r.Professions) + 1
+	w.noteColumn(len(head)+1, 1, 2, last)
 	row := last + 2
 	src := "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale 2026."
 	if r.GPFromRPPS {
@@ -557,18 +683,23 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	}
 	w.set(1, row, src, st.subtitle)
 	row += 2
-	w.header(row, "Médecins généralistes ("+r.GPSource+")", "Médecins généralistes (nb)", "Densité (pour 10 000 hab.)")
+	gpHead := row
+	w.header(row, "Médecins généralistes : effectif et densité de chaque niveau", "Médecins généralistes (nb)", "Densité (pour 10 000 hab.)", "Source")
 	for i, l := range r.Levels {
 		w.set(1, row+1+i, levelHeader(l, r.Title), st.text)
-		w.intp(2, row+1+i, l.GPs, st.int)
-		w.num(3, row+1+i, l.GPDensity, st.dec1)
+		w.fint(2, row+1+i, l.GPs, st.int, l.Gaps, "gps")
+		w.fnum(3, row+1+i, l.GPDensity, st.dec1, l.Gaps, "gp_density_per_10000")
+		w.set(4, row+1+i, l.GPSource, st.text)
 	}
+	w.noteColumn(5, gpHead, gpHead+1, gpHead+len(r.Levels))
+	w.notesBlock(gpHead + len(r.Levels) + 2)
 	widths := []float64{34}
 	for range head[1:] {
 		widths = append(widths, 18)
 	}
+	widths = append(widths, 10)
 	w.widths(widths...)
-	w.table(1, last, len(head))
+	w.table(1, last, len(head)+1)
 	if w.err != nil {
 		return w.err
 	}
@@ -576,7 +707,7 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 }
 
 func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetStructures, st: st}
+	w := newSheet(f, SheetStructures, st)
 	w.header(1, "Type", "Nom", "FINESS", "Catégorie FINESS", "Code commune", "Commune", "Adresse", "Latitude (°)", "Longitude (°)", "Précisions (SAE)", "Source")
 	for i, s := range r.Structures {
 		row := i + 2
@@ -595,28 +726,77 @@ func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	last := len(r.Structures) + 1
 	w.widths(30, 40, 12, 32, 12, 26, 40, 12, 12, 40, 14)
 	w.table(1, last, 11)
+	row := last + 2
 	if len(r.Structures) == 0 {
-		w.set(1, 3, "Aucune structure des types suivis n'est enregistrée dans le territoire.", st.subtitle)
+		w.set(1, row, "Aucune structure des types suivis n'est enregistrée dans le territoire.", st.subtitle)
+		row += 2
 	}
+	// Counts by kind, territory and comparison levels.
+	head := []string{"Structures par type (nb)"}
+	for _, l := range r.Levels {
+		h := levelHeader(l, r.Title)
+		if srcs := l.Sources["establishments"]; len(srcs) > 1 {
+			h += " (mélange de millésimes)"
+		}
+		head = append(head, h)
+	}
+	w.header(row, head...)
+	for j, l := range r.Levels {
+		if srcs := l.Sources["establishments"]; len(srcs) > 1 {
+			w.note(j+2, row, mixedVintages(levelName(l), "les établissements du FINESS", srcs))
+		}
+	}
+	kindsHead := row
+	for _, k := range diagnostic.Kinds {
+		row++
+		w.set(1, row, k.Label, st.text)
+		for j, l := range r.Levels {
+			w.fint(j+2, row, l.Structures[k.Key], st.int, l.Gaps, "structures."+k.Key)
+		}
+	}
+	w.noteColumn(len(r.Levels)+2, kindsHead, kindsHead, row)
+	row += 2
+	if len(r.SAS) > 0 {
+		w.set(1, row, "Service d'accès aux soins (SAS)", st.bold)
+		row++
+		w.header(row, "Département", "Dispositif", "État", "Précisions", "Date")
+		for _, sas := range r.SAS {
+			row++
+			w.set(1, row, sas.Dep, st.text)
+			w.set(2, row, sas.Dispositif, st.text)
+			w.set(3, row, sas.Status, st.text)
+			w.set(4, row, sas.Detail, st.text)
+			w.set(5, row, sas.Date, st.text)
+		}
+		row += 2
+	}
+	w.notesBlock(row)
 	return w.err
 }
 
 func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetAccess, st: st}
+	w := newSheet(f, SheetAccess, st)
 	low, mid := Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0)
 	w.header(1, "Niveau", "APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Population en commune d'APL ≤ "+low+" (%)",
-		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", "Population municipale 2026 (hab.)")
+		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", "Population municipale 2026 (hab.)",
+		"APL 2023 aux médecins de moins de 65 ans (consultations/an/hab.)", "Part de l'APL 2023 assurée par les 65 ans et plus (%)",
+		"Population en commune d'APL ≤ "+low+" sans les 65 ans et plus (%)")
 	for i, l := range r.Levels {
 		row := i + 2
+		g := l.Gaps
 		w.set(1, row, levelHeader(l, r.Title), st.text)
-		w.num(2, row, l.APL2023, st.dec2)
-		w.num(3, row, l.APL2022, st.dec2)
-		w.num(4, row, l.ShareLow, st.pct)
-		w.num(5, row, l.ShareMiddle, st.pct)
-		w.num(6, row, l.ShareHigh, st.pct)
+		w.fnum(2, row, l.APL2023, st.dec2, g, "apl_2023")
+		w.fnum(3, row, l.APL2022, st.dec2, g, "apl_2022")
+		w.fnum(4, row, l.ShareLow, st.pct, g, "share_apl_low")
+		w.fnum(5, row, l.ShareMiddle, st.pct, g, "share_apl_middle")
+		w.fnum(6, row, l.ShareHigh, st.pct, g, "share_apl_high")
 		w.set(7, row, l.Population, st.int)
+		w.fnum(8, row, l.APLUnder65_2023, st.dec2, g, "apl_under65_2023")
+		w.fnum(9, row, l.ShareFrom65Plus, st.pct, g, "share_from_65_plus")
+		w.fnum(10, row, l.ShareLowUnder65, st.pct, g, "share_apl_low_under65")
 	}
 	last := len(r.Levels) + 1
+	w.noteColumn(11, 1, 2, last)
 	w.aplColors(2, 2, last, r.Thresholds)
 	w.aplColors(3, 2, last, r.Thresholds)
 	row := last + 2
@@ -637,8 +817,9 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	row += len(r.Access) + 2
 	w.set(1, row, "Seuils : "+low+" et "+mid+" consultations par an et par habitant, "+r.Thresholds.Text+".", st.subtitle)
-	w.widths(40, 18, 18, 20, 20, 20, 18)
-	w.table(1, last, 7)
+	w.notesBlock(row + 2)
+	w.widths(40, 18, 18, 20, 20, 20, 18, 20, 20, 20, 10)
+	w.table(1, last, 11)
 	if w.err != nil {
 		return w.err
 	}
@@ -646,7 +827,7 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 }
 
 func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetReferences, st: st}
+	w := newSheet(f, SheetReferences, st)
 	inds := indicators(r)
 	head := []string{"Niveau", "Type", "Code"}
 	for _, ind := range inds {
@@ -663,13 +844,14 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(2, row, kinds[l.Kind], st.text)
 		w.set(3, row, l.Code, st.text)
 		for j, ind := range inds {
-			w.num(4+j, row, ind.value(l.Figures), ind.style(st))
+			w.fnum(4+j, row, ind.value(l.Figures), ind.style(st), l.Gaps, ind.field)
 		}
 		for j, k := range diagnostic.Kinds {
-			w.set(4+len(inds)+j, row, l.Structures[k.Key], st.int)
+			w.fint(4+len(inds)+j, row, l.Structures[k.Key], st.int, l.Gaps, "structures."+k.Key)
 		}
 	}
 	last := len(r.Levels) + 1
+	w.noteColumn(len(head)+1, 1, 2, last)
 	row := last + 2
 	w.set(1, row, "Seuils d'APL", st.bold)
 	w.set(1, row+1, "Seuil bas (consultations/an/hab.)", st.text)
@@ -678,12 +860,14 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.set(2, row+2, r.Thresholds.Middle, st.dec2)
 	w.set(1, row+3, "Texte", st.text)
 	w.set(2, row+3, r.Thresholds.Text, st.text)
+	w.notesBlock(row + 5)
 	widths := []float64{34, 13, 8}
 	for range head[3:] {
 		widths = append(widths, 16)
 	}
+	widths = append(widths, 10)
 	w.widths(widths...)
-	w.table(1, last, len(head))
+	w.table(1, last, len(head)+1)
 	w.aplColors(4+5, 2, last, r.Thresholds)
 	w.aplColors(4+6, 2, last, r.Thresholds)
 	if w.err != nil {
@@ -693,7 +877,7 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 }
 
 func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := &sheet{f: f, name: SheetSources, st: st}
+	w := newSheet(f, SheetSources, st)
 	w.header(1, "Données", "Table", "Producteur", "Source", "Millésime", "Licence", "Lignes (nb)", "Fichiers")
 	for i, s := range r.Sources {
 		row := i + 2
@@ -716,6 +900,22 @@ func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.set(1, row, "Territoire demandé : "+strings.Join(r.Territory.Items, ", "), st.subtitle)
 	for i, warn := range r.Territory.Warnings {
 		w.set(1, row+1+i, warn, st.subtitle)
+	}
+	row += len(r.Territory.Warnings) + 2
+	// Which source and vintage each level uses, per table.
+	w.set(1, row, "Sources utilisées par chaque niveau de comparaison", st.bold)
+	row++
+	w.header(row, "Niveau", "Table", "Sources et millésimes", "Mélange de millésimes")
+	for _, ls := range levelSources(r) {
+		for _, it := range ls.Items {
+			row++
+			w.set(1, row, ls.Name, st.text)
+			w.set(2, row, it.Title, st.wrap)
+			w.set(3, row, it.Sources, st.wrap)
+			if it.Mixed {
+				w.set(4, row, "oui : comparer avec prudence", st.bold)
+			}
+		}
 	}
 	w.widths(40, 14, 24, 40, 26, 28, 12, 40)
 	w.table(1, last, 8)
