@@ -138,13 +138,13 @@ type card struct {
 // levelRow is one level of the comparison tables; each figure carries the
 // notes of the section where it is shown.
 type levelRow struct {
-	Name, Kind, GPSource                                           string
-	Communes, Population                                           string
-	Need, Share75                                                  fig // section 2
-	GPs, GPDensity                                                 fig // section 3
-	APL23, APL22, ShareLow, ShareMiddle, ShareHigh                 fig // section 4
-	APLU65, ShareFrom65, ShareLowU65                               fig
-	CPTSPop, CPTSCommun                                            fig // section 5
+	Name, Kind, GPSource                           string
+	Communes, Population                           string
+	Need, Share75                                  fig // section 2
+	GPs, GPDensity                                 fig // section 3
+	APL23, APL22, ShareLow, ShareMiddle, ShareHigh fig // section 4
+	APLU65, ShareFrom65, ShareLowU65               fig
+	CPTSPop, CPTSCommun                            fig // section 5
 }
 
 type communeRow struct {
@@ -239,7 +239,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 			Need:  nb.num(secTerritoire, g, "need_index", c.NeedIndex, 2),
 			APL23: nb.num(secTerritoire, g, "apl_2023", c.APL2023, 2), APL22: nb.num(secTerritoire, g, "apl_2022", c.APL2022, 2),
 			Class: ClassLabel(c.APLClass, r.Thresholds), ClassKey: c.APLClass,
-			GPs:   nb.count(secTerritoire, g, "gps", c.GPs), GPDensity: nb.num(secTerritoire, g, "gp_density_per_10000", c.GPDensity, 1),
+			GPs: nb.count(secTerritoire, g, "gps", c.GPs), GPDensity: nb.num(secTerritoire, g, "gp_density_per_10000", c.GPDensity, 1),
 			Structures: structureSummary(c.Structures)}
 		if gp := gapOf(g, "cpts_commune_share"); gp != nil && gp.Status == diagnostic.GapUnknown {
 			row.CPTS = nb.cell(secTerritoire, g, "cpts_commune_share", "", true)
@@ -552,7 +552,7 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: "habitants",
 		Note: fmt.Sprintf("%s communes — population municipale en vigueur en 2026", Int(t.Communes))})
 	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, 2),
-		Unit: "consultations par an et par habitant",
+		Unit:    "consultations par an et par habitant",
 		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, 2) })}
 	if t.APL2023 != nil {
 		apl.Tone = r.Thresholds.Class(*t.APL2023)
@@ -720,7 +720,7 @@ var shortKind = map[string][2]string{
 	"msp": {"MSP", "MSP"}, "cds": {"centre de santé médical ou polyvalent", "centres de santé médicaux ou polyvalents"},
 	"cds_dentaire": {"centre de santé dentaire", "centres de santé dentaires"}, "cds_infirmier": {"centre de soins infirmiers", "centres de soins infirmiers"},
 	"cds_ophtalmo": {"centre de santé ophtalmologique", "centres de santé ophtalmologiques"}, "cds_autre": {"autre centre de santé", "autres centres de santé"},
-	"cpts": {"siège de CPTS", "sièges de CPTS"},
+	"cpts":     {"siège de CPTS", "sièges de CPTS"},
 	"hospital": {"hôpital", "hôpitaux"}, "proximity": {"hôpital de proximité", "hôpitaux de proximité"},
 	"emergency": {"service d'urgences", "services d'urgences"}, "maternity": {"maternité", "maternités"},
 	"had": {"HAD", "HAD"}, "snp": {"soins non programmés", "soins non programmés"}, "pharmacy": {"pharmacie", "pharmacies"},
