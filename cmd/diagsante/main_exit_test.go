@@ -30,6 +30,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"territory", "show", "@/nonexistent/list.txt"}, 2, "list.txt"},
 		{[]string{"communes", "search", "zzzzqqq"}, 2, "no commune"},
 		{[]string{"nosuchcommand"}, 2, "unknown command"},
+		{[]string{"datasets", "lst"}, 2, `unknown command "lst" for "diagsante datasets"`},
+		{[]string{"version", "extra"}, 2, `unknown command "extra"`},
+		{[]string{"simulate", "77333"}, 2, "nothing to simulate"},
 	} {
 		code, _, stderr := runMain(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.err) {
