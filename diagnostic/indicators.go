@@ -115,29 +115,6 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 	return e
 }
 
-// KindsOf returns the kinds of an establishment (nil when it is not one the
-// report counts).
-func (e *Engine) KindsOf(finess string) []string { return e.kindsOf[finess] }
-
-// Emergency returns the SAE record of an emergency department.
-func (e *Engine) Emergency(finess string) (snapshot.EmergencyDept, bool) {
-	u, ok := e.emergency[finess]
-	return u, ok
-}
-
-// Maternity returns the SAE record of a maternity.
-func (e *Engine) Maternity(finess string) (snapshot.Maternity, bool) {
-	m, ok := e.maternity[finess]
-	return m, ok
-}
-
-// EstablishmentsIn returns the indexes (into Snap.Establishments) of the
-// counted establishments standing in a commune.
-func (e *Engine) EstablishmentsIn(code string) []int { return e.byCommune[code] }
-
-// CPTSOf returns the CPTS whose known perimeter includes a commune.
-func (e *Engine) CPTSOf(code string) []string { return e.cptsOf[code] }
-
 // Class returns the APL class of a value: "low" (≤ Low), "middle" or "high".
 func (t Thresholds) Class(apl float64) string {
 	return [3]string{"low", "middle", "high"}[t.classIndex(apl)]
