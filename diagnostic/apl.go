@@ -55,7 +55,7 @@ func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 	idx := &APLIndex{byVintage: map[int]map[string]OfficialAPL{}}
 	rows := map[int]map[string][]APLRow{}
 	for _, r := range s.APL {
-		place := aplPlace(s, r.Code)
+		place := s.PlaceOf(r.Code)
 		if place == "" {
 			continue
 		}
@@ -79,27 +79,6 @@ func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 		idx.byVintage[v] = out
 	}
 	return idx
-}
-
-// aplPlace returns the place an APL row belongs to: the commune or
-// arrondissement of its code, or the current commune an old code merged
-// into ("" when the code is unknown).
-func aplPlace(s *snapshot.Snapshot, code string) string {
-	if s.Place(code) != nil {
-		return code
-	}
-	// A commune nouvelle may itself have merged again: follow the chain.
-	for range 8 {
-		o := s.OldCode(code)
-		if o == nil {
-			return ""
-		}
-		if s.Commune(o.Current) != nil {
-			return o.Current
-		}
-		code = o.Current
-	}
-	return ""
 }
 
 // rollUp aggregates published rows: means weighted by the standardised
@@ -217,7 +196,7 @@ func APLNotes(s *snapshot.Snapshot) []string {
 			by[r.Vintage] = v
 			vintages = append(vintages, r.Vintage)
 		}
-		place := aplPlace(s, r.Code)
+		place := s.PlaceOf(r.Code)
 		switch {
 		case place == "":
 			v.unknown = append(v.unknown, r.Code)
@@ -232,7 +211,7 @@ func APLNotes(s *snapshot.Snapshot) []string {
 	sort.Ints(vintages)
 	covered := map[string]bool{}
 	for _, r := range s.APL {
-		if c := s.Place(aplPlace(s, r.Code)); c != nil {
+		if c := s.Place(s.PlaceOf(r.Code)); c != nil {
 			covered[c.Dep] = true
 		}
 	}

@@ -281,6 +281,29 @@ func (s *Snapshot) Place(code string) *Commune {
 	return nil
 }
 
+// PlaceOf returns the place a code of any vintage designates today: the
+// code itself for a current commune or an arrondissement municipal, else
+// the current commune an old code (commune déléguée, associée or absorbed)
+// merged into, following a commune nouvelle that merged again; "" when the
+// code is unknown. The official APL rows, published in the geography of
+// their vintage, are mapped onto today's places with it.
+func (s *Snapshot) PlaceOf(code string) string {
+	if s.Place(code) != nil {
+		return code
+	}
+	for range 8 {
+		o := s.OldCode(code)
+		if o == nil {
+			return ""
+		}
+		if s.Commune(o.Current) != nil {
+			return o.Current
+		}
+		code = o.Current
+	}
+	return ""
+}
+
 // ArrondissementsOf returns the codes of the arrondissements municipaux of
 // a city (75056, 69123, 13055), sorted; nil for any other commune.
 func (s *Snapshot) ArrondissementsOf(city string) []string { return s.arrsOf[city] }

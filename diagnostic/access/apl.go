@@ -178,23 +178,21 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 		if r.Vintage != APLVintage {
 			continue
 		}
-		i, ok := u.index[r.Code]
-		if !ok {
-			if o := s.OldCode(r.Code); o != nil {
-				i, ok = u.index[o.Current]
-			}
-		}
+		// Rows map onto today's places as in the report (snapshot.PlaceOf);
+		// a unit's official value is the mean of its rows weighted by the
+		// standardised population, as the DREES prescribes.
+		i, ok := u.index[s.PlaceOf(r.Code)]
 		if !ok {
 			continue // overseas, or a commune without a point
 		}
 		u.popStd[i] += r.PopStandardised
 		u.popTot[i] += r.PopTotal
-		wsum[i] += r.Value * r.PopTotal
+		wsum[i] += r.Value * r.PopStandardised
 	}
 	for i := range u.official {
 		u.official[i] = math.NaN()
-		if u.popTot[i] > 0 {
-			u.official[i] = wsum[i] / u.popTot[i]
+		if u.popStd[i] > 0 {
+			u.official[i] = wsum[i] / u.popStd[i]
 		}
 	}
 	bpe := bpeByDep(s)
@@ -328,8 +326,8 @@ func (u *units) values(s *snapshot.Snapshot, access []float64, activity float64)
 	for commune, sh := range u.arr {
 		var w, v float64
 		for _, x := range sh {
-			w += u.popTot[x.unit]
-			v += out[u.codes[x.unit]] * u.popTot[x.unit]
+			w += u.popStd[x.unit]
+			v += out[u.codes[x.unit]] * u.popStd[x.unit]
 		}
 		if w > 0 {
 			out[commune] = v / w
