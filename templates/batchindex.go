@@ -58,6 +58,20 @@ func reportLink(r IndexRow) string {
 	return r.Dir + "/diagnostic.html"
 }
 
+func deref(v *float64) float64 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
+func derefInt(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
 func rawP(v *float64) string {
 	if v == nil {
 		return ""
@@ -73,7 +87,7 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 	const sheet = "Index"
 	f.SetSheetName("Sheet1", sheet)
 	headers := []string{"Code", "Nom", "État", "Communes", "Population (hab.)", "APL 2023 (consultations/an/hab.)", "Part de la population APL ≤ 2,5 (%)",
-		"Médecins généralistes pour 10 000 hab.", "MSP", "Centres de santé", "Points d'attention", "Rapport"}
+		"Médecins généralistes pour 10 000 hab.", "MSP", "Centres de santé médicaux ou polyvalents", "Points d'attention", "Rapport"}
 	for i, h := range headers {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
 		f.SetCellStr(sheet, cell, h)
@@ -97,20 +111,23 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 		set(3, r.Status, 0)
 		set(4, r.Communes, intFmt)
 		set(5, r.Population, intFmt)
-		if r.APL2023 != nil {
-			set(6, *r.APL2023, dec2)
-		}
-		if r.ShareLow != nil {
-			set(7, *r.ShareLow, pctFmt)
-		}
-		if r.GPDensity != nil {
-			set(8, *r.GPDensity, dec2)
-		}
-		if r.MSP != nil {
-			set(9, *r.MSP, intFmt)
-		}
-		if r.CDS != nil {
-			set(10, *r.CDS, intFmt)
+		// A unit's figure the data cannot give is "n.d." (never 0); a
+		// failed unit has no figures at all and stays empty.
+		for _, c := range []struct {
+			col   int
+			v     any
+			ok    bool
+			style int
+		}{
+			{6, deref(r.APL2023), r.APL2023 != nil, dec2}, {7, deref(r.ShareLow), r.ShareLow != nil, pctFmt},
+			{8, deref(r.GPDensity), r.GPDensity != nil, dec2}, {9, derefInt(r.MSP), r.MSP != nil, intFmt}, {10, derefInt(r.CDS), r.CDS != nil, intFmt},
+		} {
+			switch {
+			case c.ok:
+				set(c.col, c.v, c.style)
+			case r.Status != "failed":
+				set(c.col, NA, 0)
+			}
 		}
 		set(11, r.Attention, intFmt)
 		if link := reportLink(r); link != "" {
@@ -176,7 +193,7 @@ tr.failed td{color:#a40000}
 <thead><tr>
 <th data-type="s">Code</th><th data-type="s">Nom</th><th data-type="n">Communes</th><th data-type="n">Population</th>
 <th data-type="n">APL 2023</th><th data-type="n">Population APL ≤ 2,5</th><th data-type="n">Généralistes / 10 000 hab.</th>
-<th data-type="n">MSP</th><th data-type="n">Centres de santé</th><th data-type="n">Points d'attention</th><th data-type="s">État</th>
+<th data-type="n">MSP</th><th data-type="n">Centres de santé médicaux ou polyvalents</th><th data-type="n">Points d'attention</th><th data-type="s">État</th>
 </tr></thead>
 <tbody>
 {{range .Rows}}<tr{{if eq .Status "failed"}} class="failed"{{end}}>

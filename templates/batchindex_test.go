@@ -55,7 +55,14 @@ func TestIndexXLSX(t *testing.T) {
 		t.Errorf("APL cell type %v", typ)
 	}
 	if v, _ := f.GetCellValue("Index", "F3"); v != "" {
-		t.Errorf("missing APL written as %q", v)
+		t.Errorf("APL of a failed unit written as %q", v)
+	}
+	// A written unit without GP density (H) or centre de santé count (J):
+	// n.d., never 0 or blank.
+	for _, ref := range []string{"H2", "J2"} {
+		if v, _ := f.GetCellValue("Index", ref); v != "n.d." {
+			t.Errorf("unknown %s of a written unit = %q, want n.d.", ref, v)
+		}
 	}
 	if link, target, _ := f.GetCellHyperLink("Index", "L2"); !link || target != "244800405-cc/diagnostic.html" {
 		t.Errorf("link %v %q", link, target)

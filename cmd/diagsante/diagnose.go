@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -239,7 +240,9 @@ func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string
 	return out, nil
 }
 
-// diagnoseSummary is the short table printed after writing a report.
+// diagnoseSummary is the short table printed after writing a report. A
+// figure the data cannot give is "n.d.", never 0; the GP row names the
+// source of each level's counts.
 func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 	tab := &templates.Table{Header: []string{"Indicator"}, Numeric: []bool{false}}
 	for _, l := range rep.Levels {
@@ -252,19 +255,19 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 	}
 	num := func(v *float64, prec int) string {
 		if v == nil {
-			return "n/a"
+			return diagnostic.NA
 		}
 		return strconv.FormatFloat(*v, 'f', prec, 64)
 	}
 	pct := func(v *float64) string {
 		if v == nil {
-			return "n/a"
+			return diagnostic.NA
 		}
 		return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
 	}
 	count := func(n *int) string {
 		if n == nil {
-			return "n/a"
+			return diagnostic.NA
 		}
 		return strconv.Itoa(*n)
 	}
@@ -275,9 +278,10 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		{"Population", func(f diagnostic.Figures) string { return strconv.Itoa(f.Population) }},
 		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, 2) }},
 		{"Pop. share APL <= 2.5", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
-		{"GPs per 10,000 inh. (" + rep.Levels[0].GPSource + ")", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
+		{"GPs per 10,000 inh. (" + gpSources(rep.Levels) + ")", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
 		{"MSP", func(f diagnostic.Figures) string { return count(f.Structures["msp"]) }},
-		{"Centres de santé (medical)", func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
+		{"Centres de santé (médicaux ou polyvalents)", func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
+		{"CPTS: pop. share in a known perimeter", func(f diagnostic.Figures) string { return pct(f.CPTSPopulationShare) }},
 	}
 	for _, r := range rows {
 		rec := []string{r.label}
@@ -287,4 +291,20 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		tab.Rows = append(tab.Rows, rec)
 	}
 	return tab
+}
+
+// gpSources names the sources of the levels' GP counts: "BPE 2017", or
+// "BPE 2017 / RPPS 2026-11-20" when the levels differ; "no source" when no
+// level has GP counts.
+func gpSources(levels []diagnostic.Level) string {
+	var out []string
+	for _, l := range levels {
+		if l.GPSource != "" && !slices.Contains(out, l.GPSource) {
+			out = append(out, l.GPSource)
+		}
+	}
+	if len(out) == 0 {
+		return "no source"
+	}
+	return strings.Join(out, " / ")
 }

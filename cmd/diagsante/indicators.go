@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,10 +32,13 @@ class, structures by kind, CPTS coverage) and of its comparison levels.
 
 --json writes {"title", "levels": [...]} where each level has the fields
 documented in diagnostic.Figures (kind, code, name, communes, population,
-need_index, gps_bpe_2017, gp_density_per_10000, apl_2023, apl_2022,
-share_apl_low, share_apl_middle, share_apl_high, structures{kind: count},
-cpts_commune_share, cpts_population_share, share_75_plus); null when the data
-cannot give a value. --csv writes one row per indicator, one column per level.
+need_index, gps, gp_density_per_10000, gp_source, apl_2023, apl_2022,
+apl_under65_2023, share_from_65_plus, share_apl_low, share_apl_middle,
+share_apl_high, structures{kind: count}, cpts_commune_share,
+cpts_population_share, share_75_plus, gaps, sources); null when the data
+cannot give a value, and "gaps" says why (or that a value covers part of the
+level only). The table prints n.d. for an unknown value; --csv writes one row
+per indicator, one column per level, an empty cell for an unknown value.
 ` + exitStatusHelp,
 		Example: `  diagsante indicators "CC Pays de Nemours"
   diagsante indicators dep:48 --json`,
@@ -59,6 +63,16 @@ type indicatorRow struct {
 	key, label string
 	value      func(f diagnostic.Figures) (v float64, ok bool)
 	prec       int
+	// text, when set, gives a text value instead (the GP source).
+	text func(f diagnostic.Figures) string
+}
+
+// field is the JSON name of the row's figure, as Gaps name it.
+func (r indicatorRow) field() string {
+	if k, ok := strings.CutPrefix(r.key, "structures_"); ok {
+		return "structures." + k
+	}
+	return r.key
 }
 
 func floatOf(p *float64) (float64, bool) {
@@ -68,36 +82,40 @@ func floatOf(p *float64) (float64, bool) {
 	return *p, true
 }
 
-func indicatorRows() []indicatorRow {
+func indicatorRows(levels []diagnostic.Level) []indicatorRow {
+	gpSrc := gpSources(levels)
+	pct := func(p func(f diagnostic.Figures) *float64) func(f diagnostic.Figures) (float64, bool) {
+		return func(f diagnostic.Figures) (float64, bool) { v, ok := floatOf(p(f)); return 100 * v, ok }
+	}
+	num := func(p func(f diagnostic.Figures) *float64) func(f diagnostic.Figures) (float64, bool) {
+		return func(f diagnostic.Figures) (float64, bool) { return floatOf(p(f)) }
+	}
+	count := func(n *int) (float64, bool) {
+		if n == nil {
+			return 0, false
+		}
+		return float64(*n), true
+	}
 	rows := []indicatorRow{
-		{"communes", "Communes", func(f diagnostic.Figures) (float64, bool) { return float64(f.Communes), true }, 0},
-		{"population", "Population municipale", func(f diagnostic.Figures) (float64, bool) { return float64(f.Population), true }, 0},
-		{"need_index", "Need index (standardised/total pop.)", func(f diagnostic.Figures) (float64, bool) { return floatOf(f.NeedIndex) }, 3},
-		{"gps", "GPs", func(f diagnostic.Figures) (float64, bool) {
-			if f.GPs == nil {
-				return 0, false
-			}
-			return float64(*f.GPs), true
-		}, 0},
-		{"gp_density_per_10000", "GPs per 10,000 inh.", func(f diagnostic.Figures) (float64, bool) { return floatOf(f.GPDensity) }, 2},
-		{"apl_2023", "APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) (float64, bool) { return floatOf(f.APL2023) }, 2},
-		{"apl_2022", "APL 2022 (consult./yr/inh.)", func(f diagnostic.Figures) (float64, bool) { return floatOf(f.APL2022) }, 2},
-		{"share_apl_low", "Pop. share APL ≤ 2.5 (%)", func(f diagnostic.Figures) (float64, bool) { v, ok := floatOf(f.ShareLow); return 100 * v, ok }, 1},
-		{"share_apl_middle", "Pop. share 2.5 < APL ≤ 4 (%)", func(f diagnostic.Figures) (float64, bool) { v, ok := floatOf(f.ShareMiddle); return 100 * v, ok }, 1},
-		{"share_apl_high", "Pop. share APL > 4 (%)", func(f diagnostic.Figures) (float64, bool) { v, ok := floatOf(f.ShareHigh); return 100 * v, ok }, 1},
-		{"cpts_population_share", "Pop. share in a CPTS perimeter (%)", func(f diagnostic.Figures) (float64, bool) {
-			v, ok := floatOf(f.CPTSPopulationShare)
-			return 100 * v, ok
-		}, 1},
-		{"share_75_plus", "Share aged 75+ (%)", func(f diagnostic.Figures) (float64, bool) { v, ok := floatOf(f.Share75Plus); return 100 * v, ok }, 1},
+		{key: "communes", label: "Communes", value: func(f diagnostic.Figures) (float64, bool) { return float64(f.Communes), true }},
+		{key: "population", label: "Population municipale", value: func(f diagnostic.Figures) (float64, bool) { return float64(f.Population), true }},
+		{key: "need_index", label: "Need index (standardised/total pop.)", value: num(func(f diagnostic.Figures) *float64 { return f.NeedIndex }), prec: 3},
+		{key: "gps", label: "GPs (" + gpSrc + ")", value: func(f diagnostic.Figures) (float64, bool) { return count(f.GPs) }},
+		{key: "gp_density_per_10000", label: "GPs per 10,000 inh. (" + gpSrc + ")", value: num(func(f diagnostic.Figures) *float64 { return f.GPDensity }), prec: 2},
+		{key: "gp_source", label: "Source of the GP counts", text: func(f diagnostic.Figures) string { return f.GPSource }},
+		{key: "apl_2023", label: "APL 2023 (consult./yr/inh.)", value: num(func(f diagnostic.Figures) *float64 { return f.APL2023 }), prec: 2},
+		{key: "apl_2022", label: "APL 2022 (consult./yr/inh.)", value: num(func(f diagnostic.Figures) *float64 { return f.APL2022 }), prec: 2},
+		{key: "apl_under65_2023", label: "APL 2023, GPs under 65", value: num(func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }), prec: 2},
+		{key: "share_from_65_plus", label: "Share of APL 2023 from GPs 65+ (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareFrom65Plus }), prec: 1},
+		{key: "share_apl_low", label: "Pop. share APL ≤ 2.5 (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareLow }), prec: 1},
+		{key: "share_apl_middle", label: "Pop. share 2.5 < APL ≤ 4 (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareMiddle }), prec: 1},
+		{key: "share_apl_high", label: "Pop. share APL > 4 (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareHigh }), prec: 1},
+		{key: "cpts_population_share", label: "Pop. share in a CPTS perimeter (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.CPTSPopulationShare }), prec: 1},
+		{key: "share_75_plus", label: "Share aged 75+ (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.Share75Plus }), prec: 1},
 	}
 	for _, k := range diagnostic.Kinds {
-		rows = append(rows, indicatorRow{"structures_" + k.Key, k.Label, func(f diagnostic.Figures) (float64, bool) {
-			if n := f.Structures[k.Key]; n != nil {
-				return float64(*n), true
-			}
-			return 0, false
-		}, 0})
+		rows = append(rows, indicatorRow{key: "structures_" + k.Key, label: k.Label,
+			value: func(f diagnostic.Figures) (float64, bool) { return count(f.Structures[k.Key]) }})
 	}
 	return rows
 }
@@ -124,7 +142,7 @@ func runIndicators(opts *indicatorsOptions) error {
 			header = append(header, l.Kind+":"+l.Code)
 		}
 		w.Write(header)
-		for _, row := range indicatorRows() {
+		for _, row := range indicatorRows(rep.Levels) {
 			rec := []string{row.key, row.label}
 			for _, l := range rep.Levels {
 				rec = append(rec, formatValue(row, l.Figures, -1))
@@ -139,25 +157,48 @@ func runIndicators(opts *indicatorsOptions) error {
 		tab.Header = append(tab.Header, l.Name)
 		tab.Numeric = append(tab.Numeric, true)
 	}
-	for _, row := range indicatorRows() {
+	partial := false
+	for _, row := range indicatorRows(rep.Levels) {
 		rec := []string{row.label}
 		for _, l := range rep.Levels {
-			rec = append(rec, formatValue(row, l.Figures, row.prec))
+			v := formatValue(row, l.Figures, row.prec)
+			partial = partial || strings.HasSuffix(v, "*")
+			rec = append(rec, v)
 		}
 		tab.Rows = append(tab.Rows, rec)
 	}
-	return tab.Render(opts.Stdout)
+	if err := tab.Render(opts.Stdout); err != nil {
+		return err
+	}
+	if partial {
+		fmt.Fprintln(opts.Stdout, "n.d.: not given by the data for that level. *: computed over the part of the level the source covers (--json lists the gaps and their reasons).")
+	} else {
+		fmt.Fprintln(opts.Stdout, "n.d.: not given by the data for that level (--json lists the gaps and their reasons).")
+	}
+	return nil
 }
 
-// formatValue prints a value with prec decimals (-1: shortest exact), "n/a"
-// (or "" in CSV) when the data cannot give it.
+// formatValue prints a value with prec decimals (-1: shortest exact, for
+// CSV), "n.d." in the table (an empty cell in CSV) when the data cannot give
+// it: never 0.
 func formatValue(row indicatorRow, f diagnostic.Figures, prec int) string {
+	if row.text != nil {
+		if t := row.text(f); t != "" || prec < 0 {
+			return t
+		}
+		return diagnostic.NA
+	}
 	v, ok := row.value(f)
 	if !ok {
 		if prec < 0 {
 			return ""
 		}
-		return "n/a"
+		return diagnostic.NA
+	}
+	if prec >= 0 {
+		if g := f.Gap(row.field()); g != nil && g.Status == diagnostic.GapPartial {
+			return strconv.FormatFloat(v, 'f', prec, 64) + "*"
+		}
 	}
 	return strconv.FormatFloat(v, 'f', prec, 64)
 }
