@@ -497,7 +497,7 @@ func structuresChart(r *diagnostic.Report) (chartSpec, bool) {
 	}
 	m := optionOf(b)
 	horizontalBars(m, "break", map[string]any{"type": "value"})
-	return chartSpec{ID: "structures-niveaux", Height: 70 + len(kinds)*(12*len(r.Levels)+14), Dec: 2, Option: m,
+	return chartSpec{ID: "structures-niveaux", Height: 70 + len(kinds)*(12*len(r.Levels)+14), Dec: 2, AxDec: 1, Option: m,
 		Title: "Structures pour 10 000 habitants, par type : territoire et niveaux de comparaison",
 		Alt:   "Barres horizontales : nombre de structures de chaque type pour 10 000 habitants dans le territoire, le département, la région et la France ; types dont le nombre est connu dans le territoire"}, true
 }

@@ -270,7 +270,7 @@ func TestXLSXNotes(t *testing.T) {
 	rows, _ := f.GetRows(SheetSynthese)
 	found := false
 	for _, r := range rows {
-		if len(r) > 1 && r[0] == n && strings.Contains(r[1], "(périmètres de CPTS)") {
+		if len(r) > 1 && r[0] == "Note "+n && strings.Contains(r[1], "(périmètres de CPTS)") {
 			found = true
 		}
 	}

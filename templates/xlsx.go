@@ -170,7 +170,7 @@ func (w *sheet) notesBlock(row int) int {
 	w.set(1, row, "Notes", w.st.bold)
 	row++
 	for i, r := range w.reasons {
-		w.set(1, row, i+1, w.st.int)
+		w.set(1, row, "Note "+strconv.Itoa(i+1), w.st.text)
 		w.set(2, row, r, w.st.text)
 		row++
 	}
