@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/csv"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Marseille 16e: the BPE counts Marseille's GPs for the whole city, so the
+// arrondissement's GPs are unknown: "n.d." in the table, an empty cell in
+// CSV, never 0. France's GP count covers part of France only: marked "*".
+func TestIndicatorsUnknownAndPartial(t *testing.T) {
+	code, out, stderr := runMain(t, "indicators", "13216")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, re := range []string{
+		`│ GPs \(BPE 2017\) +│ +n\.d\. │ +2591 │ +6067 │ +58034\* │`,
+		`│ Share aged 75\+ \(%\) +│ +n\.d\. │`,
+		`│ Hôpitaux de proximité \(labellisés\) +│ +n\.d\. │ +n\.d\. │ +n\.d\. │ +42\* │`,
+		`│ Source of the GP counts +│ +n\.d\. │ +BPE 2017 │`,
+		`\*: computed over the part of the level the source covers`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("table lacks %s:\n%s", re, out)
+		}
+	}
+	if regexp.MustCompile(`│ GPs[^│]*│ +0 │`).MatchString(out) {
+		t.Error("unknown GPs printed as 0")
+	}
+
+	code, out, stderr = runMain(t, "indicators", "13216", "--csv")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	r := csv.NewReader(strings.NewReader(out))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, rec := range recs {
+		rows[rec[0]] = rec
+	}
+	for key, want := range map[string]string{
+		"gps":                  "gps;GPs (BPE 2017);;2591;6067;58034",
+		"gp_source":            "gp_source;Source of the GP counts;;BPE 2017;BPE 2017;BPE 2017",
+		"structures_proximity": "structures_proximity;Hôpitaux de proximité (labellisés);;;;42",
+		"structures_msp":       "structures_msp;Maisons de santé pluriprofessionnelles (MSP);1;28;88;1936",
+	} {
+		if got := strings.Join(rows[key], ";"); got != want {
+			t.Errorf("CSV %s = %q, want %q", key, got, want)
+		}
+	}
+}
+
+// The summary printed by diagnose: n.d. for the arrondissement's GPs, the
+// GP row labelled with the source of the levels' counts.
+func TestDiagnoseSummaryUnknown(t *testing.T) {
+	code, out, stderr := runDiagnoseMain(t, t.TempDir(), "diagnose", "13216", "--out", "m16", "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !regexp.MustCompile(`│ GPs per 10,000 inh\. \(BPE 2017\) +│ +n\.d\. │ +12\.4 │`).MatchString(out) {
+		t.Errorf("summary:\n%s", out)
+	}
+	if !regexp.MustCompile(`│ Centres de santé \(médicaux ou polyvalents\) +│ +1 │ +29 │`).MatchString(out) {
+		t.Errorf("summary lacks the medical centres de santé:\n%s", out)
+	}
+}
