@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/diagsante/diagsante/datasets/insee"
 )
@@ -40,6 +41,9 @@ func (im *Importer) ages(path string) ([]table, []Result, error) {
 	}
 	res.Unmatched = t.unknown
 	if year > 0 {
+		if err := im.checkLabelDate(path, 0, 0, "census year", strconv.Itoa(year)); err != nil {
+			return nil, nil, err
+		}
 		res.Vintage = fmt.Sprintf("recensement %d", year)
 	}
 	res.Notes = append(res.Notes,

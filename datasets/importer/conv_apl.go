@@ -38,6 +38,14 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 			return nil, nil, &parseerr.Error{File: path, Sheet: sh.Name, Err: fmt.Errorf("vintage %d given by two sheets", sh.Vintage)}
 		}
 		seen[sh.Vintage] = true
+		if err := im.checkLabelDate(path, 0, 0, fmt.Sprintf("sheet %q: vintage", sh.Name), strconv.Itoa(sh.Vintage)); err != nil {
+			return nil, nil, err
+		}
+		if sh.PopYear > 0 {
+			if err := im.checkLabelDate(path, 0, 0, fmt.Sprintf("sheet %q: population year", sh.Name), strconv.Itoa(sh.PopYear)); err != nil {
+				return nil, nil, err
+			}
+		}
 		var t tally
 		for _, r := range sh.Records {
 			src.prog.row() // the workbook is read whole already: nothing to stop

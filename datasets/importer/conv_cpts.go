@@ -42,6 +42,9 @@ func (im *Importer) cpts(path string) ([]table, []Result, error) {
 	}
 	res.Rows, res.Unmatched = len(rows), t.unknown
 	res.Vintage = dateFromName(path)
+	if err := im.checkNameDate(path, res.Vintage); err != nil {
+		return nil, nil, err
+	}
 	if res.Vintage == "" {
 		res.Vintage = "liste du " + modDate(path)
 	}

@@ -73,7 +73,12 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	variant := finess.Sniff(first)
 	date := ""
 	if h, ok := finess.ParseStockHeader(string(first)); ok {
-		date = h.Date
+		date = strings.TrimSpace(h.Date)
+		// The header date is the vintage of every row: the 4th field of
+		// line 1, "finess;etalab;<n>;<date>".
+		if err := im.checkLabelDate(path, 1, 4, "header date (finess;etalab;<n>;<date>)", date); err != nil {
+			return nil, nil, err
+		}
 	}
 
 	inSAE := map[string]bool{}
@@ -138,6 +143,14 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 
 	if date == "" {
 		date = dateFromName(path)
+		if err := im.checkNameDate(path, date); err != nil {
+			return nil, nil, err
+		}
+	}
+	if date == "" && len(maxUpdated) >= 10 {
+		if err := im.checkLabelDate(path, 0, 0, "latest update date of the file's rows", maxUpdated[:10]); err != nil {
+			return nil, nil, err
+		}
 	}
 	switch {
 	case date != "":

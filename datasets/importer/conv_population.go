@@ -90,6 +90,9 @@ func (im *Importer) population(path string) ([]table, []Result, error) {
 	res.Rows = len(rows)
 	res.Unmatched = t.unknown
 	year := yearFromPath(path)
+	if err := im.checkNameDate(path, year); err != nil {
+		return nil, nil, err
+	}
 	if year != "" {
 		res.Vintage = "populations de référence " + year
 	} else {

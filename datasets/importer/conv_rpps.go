@@ -95,6 +95,9 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	counts, noCommunePeople := pc.counts()
 
 	date := dateFromName(path)
+	if err := im.checkNameDate(path, date); err != nil {
+		return nil, nil, err
+	}
 	if len(date) != 10 {
 		date = modDate(path)
 	}
