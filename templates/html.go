@@ -670,11 +670,16 @@ func uniqueInts(s []int) []int {
 func coordinatedCard(r *diagnostic.Report, nb *notebook) card {
 	const sec = secSynthese
 	value, detail := coordinated(nb, sec, r.Levels[0].Figures)
+	if value.Text == NA {
+		detail = ""
+	}
 	return card{Label: "Exercice coordonné : MSP et centres de santé médicaux ou polyvalents", Value: value,
 		Unit: "structure(s)", Note: detail,
 		Compare: compareLevels(r, func(l diagnostic.Level) fig {
 			v, d := coordinated(nb, sec, l.Figures)
-			v.Text += " (" + d + ")"
+			if v.Text != NA {
+				v.Text += " (" + d + ")"
+			}
 			return v
 		})}
 }

@@ -379,3 +379,21 @@ func TestExportUnknowns(t *testing.T) {
 		t.Errorf("Marseille 16e CSV row: code %s, gps %q, density %q", cells[0], cells[idx["gps"]], cells[idx["gp_density_per_10000"]])
 	}
 }
+
+// Every territory kind: a département, Paris (arrondissements rolled up),
+// Mayotte (no FINESS, SAE, APL), a CPTS of arrondissements. Notes stay
+// consistent and every n.d. of the comparison tables has its note.
+func TestHTMLNotesTerritories(t *testing.T) {
+	for _, items := range [][]string{{"dep:48"}, {"75056"}, {"dep:976"}, {`cpts:CPTS Actes Santé`}} {
+		t.Run(items[0], func(t *testing.T) {
+			rep, contours := testReport(t, items...)
+			var buf bytes.Buffer
+			if err := WriteHTML(&buf, rep, contours); err != nil {
+				t.Fatal(err)
+			}
+			page := buf.String()
+			pageNotes(t, page)
+			allNAHaveNotes(t, page)
+		})
+	}
+}
