@@ -22,12 +22,17 @@ type datasetsImportOptions struct {
 	// ReplaceNational makes each file replace its whole table instead of
 	// the départements it covers.
 	ReplaceNational bool
+	// AllowShrink lets a file remove more than 10 % of the rows of the
+	// départements it replaces.
+	AllowShrink bool
+	// NoWait fails instead of waiting for another import into the folder.
+	NoWait bool
 }
 
 func newDatasetsImportCommand(g *globalOptions) *cobra.Command {
 	opts := &datasetsImportOptions{globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE] [--replace-national]",
+		Use:   "import [--rpps FILE [--rpps-savoir-faire FILE]] [--finess FILE] [--apl FILE] [--population FILE] [--ages FILE] [--cpts FILE] [--replace-national] [--allow-shrink] [--no-wait]",
 		Short: "Import official files into the local snapshot, which takes precedence over the embedded one",
 		Long: `Read official files in their published formats and store the tables they
 give in the local snapshot (the user data folder, or --data-dir /
@@ -73,6 +78,12 @@ elsewhere are unknown (not zero).
                 PACA file) → table cpts (a list of another région keeps the
                 embedded PACA perimeters)
   --replace-national  each file replaces its whole table (see above)
+  --allow-shrink  import a file that removes more than 10 % of the rows of
+                the départements it replaces (or empties them); without it
+                such an import is refused, with the rows it would remove
+                per département
+  --no-wait     fail (exit 1) when another import is writing the same
+                folder, instead of waiting for it
 
 Commune codes are mapped onto the COG 2026: old codes of merged communes to
 today's commune, arrondissements to their commune (the APL keeps its codes,
@@ -81,7 +92,10 @@ vintage is read from the file (FINESS header date, RPPS file name
 timestamp, APL sheet names, the year in the population file's name).
 
 The import is atomic: the new local snapshot is written to a temporary
-folder next to the target, checked, then renamed. A file that does not
+folder next to the target, checked, then renamed. One import at a time
+writes a folder: a second one waits for the first (an advisory lock on the
+file .<folder>.lock beside it), then merges into what the first wrote.
+Work folders left by an import that was killed are removed by the next. A file that does not
 parse stops the import with its file, line and column, and the previous
 local snapshot stays as it was.
 
@@ -111,6 +125,8 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 	f.StringVar(&opts.Sources.Ages, "ages", "", "INSEE age structure `FILE` (base-cc-evol-struct-pop-YYYY.CSV), validated only, not stored")
 	f.StringVar(&opts.Sources.CPTS, "cpts", "", "CPTS list `FILE` (cpts_nom;code_commune_insee[;statut])")
 	f.BoolVar(&opts.ReplaceNational, "replace-national", false, "replace each table whole, not only the départements the file covers")
+	f.BoolVar(&opts.AllowShrink, "allow-shrink", false, "import even when a file removes more than 10 % of the rows of the départements it replaces")
+	f.BoolVar(&opts.NoWait, "no-wait", false, "fail (exit 1) instead of waiting when another import is writing the same folder")
 	return cmd
 }
 
@@ -123,13 +139,10 @@ func runDatasetsImport(ctx context.Context, opts *datasetsImportOptions) error {
 	if err != nil {
 		return err
 	}
-	current := embedded
-	if snapshot.HasLocal(dir) {
-		if current, _, err = snapshot.LoadWithLocal(dir); err != nil {
-			return fmt.Errorf("%w (remove the folder to start again from the embedded snapshot)", err)
-		}
-	}
-	im := &importer.Importer{Embedded: embedded, Current: current, ReplaceNational: opts.ReplaceNational}
+	// The snapshot in use is read by Import once it holds the folder's
+	// lock: another import running now is waited for, then merged into.
+	im := &importer.Importer{Embedded: embedded, ReplaceNational: opts.ReplaceNational, AllowShrink: opts.AllowShrink,
+		NoWait: opts.NoWait, Log: opts.Stderr}
 	if isTerminal(opts.Stderr) {
 		im.Progress = opts.Stderr
 	}

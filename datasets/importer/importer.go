@@ -81,7 +81,8 @@ type Importer struct {
 	Embedded *snapshot.Snapshot
 	// Current is the snapshot in use (embedded plus the local one): a
 	// regional FINESS file replaces its establishments of the départements
-	// the file covers only. Nil means Embedded.
+	// the file covers only. Nil means the snapshot of the folder Import
+	// writes, read once Import holds the folder's lock.
 	Current *snapshot.Snapshot
 	// Progress receives a status line while reading files (a terminal);
 	// nil for none.
@@ -93,6 +94,16 @@ type Importer struct {
 	// replaces the rows of the départements it covers and keeps the others
 	// (see merge.go).
 	ReplaceNational bool
+	// AllowShrink lets an import remove more than ShrinkLimit of the rows
+	// of the départements it replaces, or empty them (see guard.go).
+	AllowShrink bool
+	// NoWait makes Import fail with a *LockedError when another import
+	// is writing the same folder, instead of waiting for it.
+	NoWait bool
+	// Log receives the lines a user should see while importing: waiting
+	// for another import, work folders of killed imports removed. Nil for
+	// none.
+	Log io.Writer
 
 	ctx      context.Context
 	codes    *Codes
@@ -125,8 +136,32 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 		ctx = context.Background()
 	}
 	im.ctx = ctx
+	if src.RPPSSavoirFaire != "" && src.RPPS == "" {
+		return nil, errors.New("--rpps-savoir-faire needs --rpps (the activity file it completes)")
+	}
+	// The lock is held from reading the snapshot in use to the final
+	// rename: an import waiting for it then merges into what the other one
+	// wrote (see lock.go).
+	lock, err := lockDir(ctx, dir, im.NoWait, im.Log)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+	cleaned, err := cleanStale(dir)
+	for _, c := range cleaned {
+		if im.Log != nil {
+			fmt.Fprintf(im.Log, "note: %s: %s\n", filepath.Dir(filepath.Clean(dir)), c)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
 	if im.Current == nil {
-		im.Current = im.Embedded
+		cur, _, err := snapshot.LoadWithLocal(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w (remove the folder to start again from the embedded snapshot)", err)
+		}
+		im.Current = cur
 	}
 	im.codes = NewCodes(im.Embedded)
 	im.inputs = map[string]string{}
@@ -156,9 +191,6 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 		{src.FINESS, im.finess},
 		{src.CPTS, im.cpts},
 		{src.Ages, im.ages},
-	}
-	if src.RPPSSavoirFaire != "" && src.RPPS == "" {
-		return nil, errors.New("--rpps-savoir-faire needs --rpps (the activity file it completes)")
 	}
 	for _, s := range steps {
 		if s.path == "" {

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/diagsante/diagsante/datasets/importer"
+)
+
+// Two imports at once into the same folder: both tables survive (before
+// the lock, the second rename dropped the first import's table in about
+// half the runs).
+func TestDatasetsImportConcurrent(t *testing.T) {
+	work := t.TempDir()
+	cptsFile := filepath.Join(work, "cpts_2026-03.csv")
+	os.WriteFile(cptsFile, []byte("cpts_nom;code_commune_insee\nCPTS du Pays de Nemours;77333\n"), 0o644)
+	pop, _ := filepath.Abs("../../datasets/importer/testdata/donnees_communes_2023.csv")
+	for round := range 3 {
+		dir := filepath.Join(work, "local"+string(rune('a'+round)))
+		var wg sync.WaitGroup
+		codes, stderrs := make([]int, 2), make([]string, 2)
+		for i, args := range [][]string{{"--cpts", cptsFile}, {"--population", pop}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i], _, stderrs[i] = runMain(t, append([]string{"datasets", "import", "--data-dir", dir}, args...)...)
+			}()
+		}
+		wg.Wait()
+		if codes[0] != 0 || codes[1] != 0 {
+			t.Fatalf("round %d: exit %v\n%s", round, codes, strings.Join(stderrs, "\n"))
+		}
+		m, ok, err := importer.ReadLocalManifest(dir)
+		if err != nil || !ok || m.Table("cpts") == nil || m.Table("communes") == nil {
+			t.Fatalf("round %d: a table was lost: %v %v %+v", round, ok, err, m.Tables)
+		}
+	}
+}
