@@ -218,11 +218,18 @@ func APLNotes(s *snapshot.Snapshot) []string {
 	var out []string
 	for _, y := range vintages {
 		v := by[y]
-		var none []string
+		var none, empty []string
 		for _, c := range s.Communes {
 			if covered[c.Dep] && !v.rows[c.Code] && len(s.ArrondissementsOf(c.Code)) == 0 {
-				none = append(none, c.Code)
+				if c.Population == 0 {
+					empty = append(empty, c.Code)
+				} else {
+					none = append(none, c.Code)
+				}
 			}
+		}
+		if len(empty) > 0 {
+			out = append(out, fmt.Sprintf("APL %d: %d current communes without inhabitants have no row (%s): APL unknown (n.d.)", y, len(empty), strings.Join(firstN(empty, 12), " ")))
 		}
 		if len(v.zero) > 0 {
 			out = append(out, fmt.Sprintf("APL %d: %d rows with population 0 (%s): communes that left a commune nouvelle, their inhabitants counted in the row of the commune they left; the value is shown for the commune and weighs nothing in means and shares", y, len(v.zero), strings.Join(v.zero, " ")))

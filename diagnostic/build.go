@@ -136,6 +136,16 @@ func (e *Engine) limits(r *Report, codes []string) []string {
 		}
 	}
 	out = append(out, e.aplNotes(codes)...)
+	var noTime []string
+	for _, k := range accessKinds {
+		if r.access(k.key) == nil {
+			noTime = append(noTime, strings.ToLower(KindLabel(k.key)[:1])+KindLabel(k.key)[1:])
+		}
+	}
+	if len(noTime) > 0 {
+		out = append(out, "Temps d'accès non calculés (n.d.) pour : "+strings.Join(noTime, " ; ")+
+			". Soit la source ne couvre pas le territoire, soit ses établissements n'ont pas de coordonnées exploitables (outre-mer dans le FINESS 2021) ; un établissement d'un autre département d'outre-mer n'est jamais pris pour le plus proche.")
+	}
 	out = append(out, "Les temps de trajet sont estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps. Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.")
 	return out
 }
@@ -166,7 +176,7 @@ func (e *Engine) aplNotes(codes []string) []string {
 		a, ok := e.APL.Get(code, 2023)
 		switch {
 		case !ok:
-			if c.Dep != "976" {
+			if c.Dep != "976" && c.Population > 0 {
 				none = append(none, c.Name+" ("+code+")")
 			}
 		case e.Snap.CityOf(code) == "" && len(e.Snap.ArrondissementsOf(code)) == 0 && len(a.Rows) > 1:

@@ -291,20 +291,32 @@ func (e *Engine) Figures(codes []string) Figures {
 }
 
 // aplFields are the figures computed from the official APL.
-var aplFields = []string{"apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022", "share_from_65_plus",
-	"share_apl_low", "share_apl_middle", "share_apl_high", "need_index"}
+var aplFields = []string{"apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022", "share_from_65_plus", "share_from_65_plus_2022",
+	"share_apl_low", "share_apl_middle", "share_apl_high", "share_apl_low_under65", "share_apl_middle_under65",
+	"share_apl_low_2022", "share_apl_low_under65_2022", "need_index"}
 
 // aplGaps says which places have no published APL row: Mayotte (the DREES
 // publishes none), and communes created or restored after the vintage.
 func (e *Engine) aplGaps(missing []string, some bool, popIn, popOut int) []Gap {
-	byDep := map[string]int{}
+	// By département: communes with no inhabitant (the "villages morts
+	// pour la France" of the Meuse), and communes created or restored after
+	// the vintage.
+	byDep, empty := map[string]int{}, map[string]int{}
 	for _, code := range missing {
 		if c := e.Snap.Place(code); c != nil {
-			byDep[c.Dep]++
+			if c.Population == 0 {
+				empty[c.Dep]++
+			} else {
+				byDep[c.Dep]++
+			}
 		}
 	}
+	deps := boolSet(byDep)
+	for d := range empty {
+		deps[d] = true
+	}
 	var parts []string
-	for _, d := range sortedKeys(boolSet(byDep)) {
+	for _, d := range sortedKeys(deps) {
 		all := 0
 		for _, c := range e.Snap.Communes {
 			if c.Dep == d {
@@ -315,11 +327,19 @@ func (e *Engine) aplGaps(missing []string, some bool, popIn, popOut int) []Gap {
 		if x := e.Snap.Departement(d); x != nil {
 			name = x.Name + " (" + d + ")"
 		}
-		if byDep[d] == all {
-			parts = append(parts, name+" : aucune commune")
-		} else {
-			parts = append(parts, fmt.Sprintf("%s : %d commune(s) créée(s) ou rétablie(s) après le millésime", name, byDep[d]))
+		var what []string
+		switch {
+		case byDep[d]+empty[d] == all:
+			what = append(what, "aucune commune")
+		default:
+			if byDep[d] > 0 {
+				what = append(what, fmt.Sprintf("%d commune(s) créée(s) ou rétablie(s) après le millésime", byDep[d]))
+			}
+			if empty[d] > 0 {
+				what = append(what, fmt.Sprintf("%d commune(s) sans habitant", empty[d]))
+			}
 		}
+		parts = append(parts, name+" : "+strings.Join(what, " et "))
 	}
 	what := "La DREES ne publie pas d'APL pour " + joinFr(parts)
 	status, reason := GapUnknown, "Non disponible. "+what+"."

@@ -71,9 +71,24 @@ func (e *Engine) fillAccess(r *Report) {
 		place := access.Place{ID: c.Code, Point: access.Point{Lat: *c.Lat, Lon: *c.Lon}}
 		c.Nearest = map[string]NearestFacility{}
 		for _, k := range accessKinds {
+			// Where the source of a kind does not cover the commune's
+			// département, the nearest known facility may be far from the
+			// nearest real one (Mayotte's nearest emergency department in
+			// the data is on another island): no figure rather than a
+			// wrong one. Overseas, a facility of another département is
+			// across the sea, out of reach by road.
+			table, _ := kindCoverage(k.key)
+			if _, ok := e.Snap.Manifest.Table(table).Covers(c.Dep); !ok {
+				continue
+			}
 			h := idx[k.key].Nearest(place, 0, t)
 			if h.Facility == nil || math.IsInf(h.Minutes, 0) {
 				continue
+			}
+			if len(c.Dep) == 3 {
+				if f := e.Snap.Place(h.Facility.Commune); f == nil || f.Dep != c.Dep {
+					continue
+				}
 			}
 			c.Nearest[k.key] = NearestFacility{Finess: h.Facility.ID, Name: h.Facility.Name, Commune: h.Facility.Commune,
 				Km: round1(h.Km), Minutes: round1(h.Minutes)}
