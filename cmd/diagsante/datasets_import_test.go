@@ -27,7 +27,7 @@ func TestDatasetsImportAPL(t *testing.T) {
 	if code != 0 || !strings.Contains(out, ";12889;2.647\n") {
 		t.Fatalf("before import: exit %d\n%s", code, out)
 	}
-	code, out, stderr := runMain(t, "datasets", "import", "--apl", good, "--data-dir", dir)
+	code, out, stderr := runMain(t, "datasets", "import", "--allow-shrink", "--apl", good, "--data-dir", dir)
 	if code != 0 || !strings.Contains(out, "apl_2023.xlsx") || !strings.Contains(out, "APL 2023 (populations 2021)") {
 		t.Fatalf("import: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -43,7 +43,7 @@ func TestDatasetsImportAPL(t *testing.T) {
 	// With --replace-national the workbook is the whole APL table: Mende
 	// has none.
 	national := filepath.Join(work, "national")
-	if code, _, stderr := runMain(t, "datasets", "import", "--replace-national", "--apl", good, "--data-dir", national); code != 0 || !strings.Contains(stderr, "it now covers only 77") {
+	if code, _, stderr := runMain(t, "datasets", "import", "--replace-national", "--allow-shrink", "--apl", good, "--data-dir", national); code != 0 || !strings.Contains(stderr, "it now covers only 77") {
 		t.Fatalf("import --replace-national: exit %d\n%s", code, stderr)
 	}
 	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", national); !strings.HasSuffix(out, ";12464;\n") {

@@ -19,7 +19,7 @@ const (
 func importWith(t *testing.T, src Sources, national bool) ([]Result, *snapshot.Snapshot) {
 	t.Helper()
 	dir := t.TempDir()
-	im := &Importer{Embedded: embedded(t), Current: embedded(t), Now: func() time.Time { return importTime }, contours: contours(t), ReplaceNational: national}
+	im := &Importer{AllowShrink: true, Embedded: embedded(t), Current: embedded(t), Now: func() time.Time { return importTime }, contours: contours(t), ReplaceNational: national}
 	res, err := im.Import(t.Context(), dir, src)
 	if err != nil {
 		t.Fatal(err)

@@ -232,6 +232,10 @@ func mergeRows[T any](im *Importer, t *table, k rowKind[T]) (string, error) {
 			}
 		}
 	}
+	shrinkNote, err := shrinkCheck(im, k, t.info.Name, k.get(im.Current), merged, covered, im.ReplaceNational)
+	if err != nil {
+		return "", &InputError{Path: t.info.Origin, Err: err}
+	}
 	var cov []snapshot.Coverage
 	for _, c := range prevCov {
 		if !covered[c.Dep] {
@@ -261,6 +265,9 @@ func mergeRows[T any](im *Importer, t *table, k rowKind[T]) (string, error) {
 		line = fmt.Sprintf("replaces the rows of %s %s; %s of other départements kept from %s",
 			map[bool]string{true: "département", false: "départements"}[len(deps) == 1], depList(deps, 12), plural(kept, "row", "rows"), from)
 		t.info.Notes = append(t.info.Notes, fmt.Sprintf("fichier importé pour les départements %s ; lignes des autres départements conservées : %d", depList(deps, 12), kept))
+	}
+	if shrinkNote != "" {
+		line += "; " + shrinkNote
 	}
 	// A table that now mixes sources says so in its vintage: the file's
 	// with its départements, then the others.

@@ -40,7 +40,7 @@ func TestProgress(t *testing.T) {
 
 func TestImportReportsProgress(t *testing.T) {
 	var buf bytes.Buffer
-	im := &Importer{Embedded: embedded(t), Progress: &buf, contours: contours(t)}
+	im := &Importer{AllowShrink: true, Embedded: embedded(t), Progress: &buf, contours: contours(t)}
 	if _, err := im.Import(t.Context(), t.TempDir(), Sources{CPTS: fixture("cpts_test_2026-03.csv")}); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func BenchmarkImportRPPS(b *testing.B) {
 	s := embedded(b)
 	b.ResetTimer()
 	for b.Loop() {
-		im := &Importer{Embedded: s}
+		im := &Importer{AllowShrink: true, Embedded: s}
 		if _, err := im.Import(b.Context(), filepath.Join(b.TempDir(), "local"), Sources{RPPS: path}); err != nil {
 			b.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestImportCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	dir := t.TempDir()
-	im := &Importer{Embedded: embedded(t)}
+	im := &Importer{AllowShrink: true, Embedded: embedded(t)}
 	if _, err := im.Import(ctx, dir, Sources{RPPS: path}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
