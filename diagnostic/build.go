@@ -85,6 +85,10 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 		}
 	}
 	r.Limits = e.limits(r, t.Communes)
+	r.TravelTimes = "modèle à vol d'oiseau"
+	if e.TimesSource != "" {
+		r.TravelTimes = "matrice fournie (" + e.TimesSource + "), modèle à vol d'oiseau ailleurs"
+	}
 	r.Attention, r.Levers = Findings(r)
 	return r
 }
@@ -146,7 +150,12 @@ func (e *Engine) limits(r *Report, codes []string) []string {
 		out = append(out, "Temps d'accès non calculés (n.d.) pour : "+strings.Join(noTime, " ; ")+
 			". Soit la source ne couvre pas le territoire, soit ses établissements n'ont pas de coordonnées exploitables (outre-mer dans le FINESS 2021) ; un établissement d'un autre département d'outre-mer n'est jamais pris pour le plus proche.")
 	}
-	out = append(out, "Les temps de trajet sont estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps. Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.")
+	model := "estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps"
+	if e.TimesSource != "" {
+		out = append(out, "Les temps de trajet viennent de la matrice de temps routiers fournie ("+e.TimesSource+") pour les paires qu'elle liste ; les autres sont "+model+". Un établissement situé dans la commune compte pour 0 minute (convention INSEE).")
+	} else {
+		out = append(out, "Les temps de trajet sont "+model+". Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.")
+	}
 	return out
 }
 

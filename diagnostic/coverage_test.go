@@ -200,3 +200,24 @@ func TestAPLNotes(t *testing.T) {
 		t.Errorf("L'Oie %+v", a)
 	}
 }
+
+// TestTravelTimesLabel: with a user matrix the report says the times come
+// from it, not that they are crow-fly estimates.
+func TestTravelTimesLabel(t *testing.T) {
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(s)
+	terr, _ := NewResolver(s).Resolve("77333")
+	if r := e.Build(terr, ""); r.TravelTimes != "modèle à vol d'oiseau" || !slices.ContainsFunc(r.Limits, func(l string) bool { return strings.HasPrefix(l, "Les temps de trajet sont estimés") }) {
+		t.Errorf("model: %q", r.TravelTimes)
+	}
+	e.TimesSource = "osrm.csv, 12 paires"
+	r := e.Build(terr, "")
+	if !strings.Contains(r.TravelTimes, "osrm.csv") || !slices.ContainsFunc(r.Limits, func(l string) bool {
+		return strings.HasPrefix(l, "Les temps de trajet viennent de la matrice de temps routiers fournie (osrm.csv, 12 paires)")
+	}) {
+		t.Errorf("matrix: %q %q", r.TravelTimes, r.Limits)
+	}
+}

@@ -32,6 +32,9 @@ type Engine struct {
 	// Times estimates road minutes between communes and facilities: the
 	// crow-fly model by default, a user matrix over it when given.
 	Times access.Times
+	// TimesSource names a user matrix of road times for the report's
+	// labels (e.g. "osrm.csv, 1 234 paires"); "" when the model alone is used.
+	TimesSource string
 
 	mu    sync.Mutex
 	cache map[string]Figures

@@ -40,6 +40,9 @@ type Report struct {
 	// GPSource names where the territory's GP counts come from, for labels:
 	// "BPE 2017" for the embedded data, "RPPS <date>" after an import.
 	GPSource string `json:"gp_source"`
+	// TravelTimes says where the travel times come from: the crow-fly
+	// model, or a user matrix over it (--travel-times).
+	TravelTimes string `json:"travel_times"`
 	// SAS gives the state of the service d'accès aux soins of the
 	// territory's départements where a source states it.
 	SAS []SASStatus `json:"sas"`

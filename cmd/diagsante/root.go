@@ -16,6 +16,7 @@ import (
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
 // BuildInfo is what the linker tells the program about itself.
@@ -205,5 +206,8 @@ func (o *globalOptions) newEngine(s *snapshot.Snapshot) (*diagnostic.Engine, err
 		return nil, err
 	}
 	e.Times = t
+	if ov, ok := t.(*access.Override); ok && ov.Matrix != nil {
+		e.TimesSource = fmt.Sprintf("%s, %d paires", filepath.Base(o.TravelTimes), ov.Matrix.Len())
+	}
 	return e, nil
 }
