@@ -85,6 +85,9 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 		}
 	}
 	r.Limits = e.limits(r, t.Communes)
+	if t := s.Manifest.Table("communes"); t != nil {
+		r.PopulationSource = strings.TrimPrefix(t.Vintage, "COG 2026, ")
+	}
 	r.TravelTimes = "modèle à vol d'oiseau"
 	if e.TimesSource != "" {
 		r.TravelTimes = "matrice fournie (" + e.TimesSource + "), modèle à vol d'oiseau ailleurs"

@@ -40,6 +40,10 @@ type Report struct {
 	// GPSource names where the territory's GP counts come from, for labels:
 	// "BPE 2017" for the embedded data, "RPPS <date>" after an import.
 	GPSource string `json:"gp_source"`
+	// PopulationSource names the populations used (the communes table's
+	// vintage), e.g. "populations de référence en vigueur en 2026", or the
+	// vintage of an imported population file.
+	PopulationSource string `json:"population_source"`
 	// TravelTimes says where the travel times come from: the crow-fly
 	// model, or a user matrix over it (--travel-times).
 	TravelTimes string `json:"travel_times"`
