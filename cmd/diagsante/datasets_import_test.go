@@ -40,6 +40,16 @@ func TestDatasetsImportAPL(t *testing.T) {
 	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", dir); !strings.HasSuffix(out, ";12464;3.834\n") {
 		t.Errorf("Mende after import:\n%s", out)
 	}
+	// The workbook has one commune of Seine-et-Marne: imported with
+	// --allow-shrink, but verify fails on the partial département.
+	code, out, stderr = runMain(t, "datasets", "verify", "--data-dir", dir)
+	if code != 1 || !strings.Contains(out, "apl: every département of each vintage complete") || !strings.Contains(out, "APL 2023: département 77 has 1 of its") {
+		t.Errorf("verify after a partial APL: exit %d\n%s\n%s", code, out, stderr)
+	}
+	// Without --allow-shrink it is refused, the row named.
+	if code, _, stderr := runMain(t, "datasets", "import", "--apl", good, "--data-dir", t.TempDir()); code != 2 || !strings.Contains(stderr, `apl_2023.xlsx: sheet "APL 2023" row 11: département 77 stops at this row`) {
+		t.Errorf("partial APL without --allow-shrink: exit %d\n%s", code, stderr)
+	}
 	// With --replace-national the workbook is the whole APL table: Mende
 	// has none.
 	national := filepath.Join(work, "national")

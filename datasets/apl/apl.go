@@ -53,6 +53,22 @@ type Sheet struct {
 	Vintage int    // from the sheet name: "APL 2023" → 2023
 	PopYear int    // from the header "Population totale 2021" → 2021 (0 if absent)
 	Records []Record
+	// Scope is the "Champ : …" note above the header ("Champ :
+	// Omnipraticiens libéraux ; France hors Mayotte."), "" when absent.
+	Scope string
+	// LastRow is the sheet row of the last commune.
+	LastRow int
+}
+
+// NationalMinRows is the fewest communes a sheet whose scope is France
+// may hold: the 2022 and 2023 sheets have about 34,950 rows (communes and
+// arrondissements); fewer means a truncated or damaged sheet.
+const NationalMinRows = 30000
+
+// National reports whether the sheet says it covers France ("Champ : …
+// France hors Mayotte").
+func (s *Sheet) National() bool {
+	return strings.Contains(textio.NormalizeName(s.Scope), "france")
 }
 
 // A DecayBand is one step of the distance decay: road time from
@@ -126,6 +142,12 @@ func ReadWorkbookReader(r io.Reader, name string) (sheets []Sheet, params *Param
 		vintage, isAPL := SheetVintage(sn)
 		isParams := textio.NormalizeName(sn) == "parametres"
 		if !isAPL && !isParams {
+			// A vintage sheet renamed ("APL 2023 (2)", "Feuil1") must not
+			// silently drop its vintage: a sheet holding the APL header is
+			// refused when its name gives no vintage.
+			if err := checkOtherSheet(f, name, sn); err != nil {
+				return nil, nil, err
+			}
 			continue
 		}
 		src, err := openRows(f, name, sn)
@@ -161,6 +183,28 @@ func SheetVintage(sheet string) (int, bool) {
 	}
 	v, _ := strconv.Atoi(m[1])
 	return v, true
+}
+
+// checkOtherSheet refuses a sheet that is neither a vintage sheet nor the
+// parameters but holds the APL header in its first rows.
+func checkOtherSheet(f *excelize.File, file, sheet string) error {
+	src, err := openRows(f, file, sheet)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	for src.row < 30 {
+		cells, ok, err := src.read()
+		if err != nil || !ok {
+			return err
+		}
+		for i, c := range cells {
+			if textio.NormalizeName(c) == "codecommuneinsee" {
+				return src.errorf(i+1, "this sheet holds an APL table (header %q) but its name gives no vintage: name it like \"APL 2023\"", "Code commune INSEE")
+			}
+		}
+	}
+	return nil
 }
 
 // rowSource yields the cells of consecutive rows; tests and the fuzzer feed
@@ -290,6 +334,9 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 				header = cells
 				break
 			}
+			if n := textio.NormalizeName(c); strings.HasPrefix(n, "champ") && !strings.HasPrefix(n, "champdelindicateur") && sh.Scope == "" {
+				sh.Scope = strings.TrimSpace(c)
+			}
 		}
 		if header != nil {
 			break
@@ -382,6 +429,7 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 			*dst = v
 		}
 		sh.Records = append(sh.Records, rec)
+		sh.LastRow = src.row
 	}
 	if len(sh.Records) == 0 {
 		return sh, src.errorf(0, "no commune rows after the header (row %d)", headerRow)

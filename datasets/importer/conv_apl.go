@@ -29,6 +29,9 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 	if len(sheets) == 0 {
 		return nil, nil, &parseerr.Error{File: path, Err: fmt.Errorf("no APL sheet (want sheets named like \"APL 2023\")")}
 	}
+	if err := im.checkAPLComplete(path, sheets); err != nil {
+		return nil, nil, err
+	}
 	res := Result{Table: "apl"}
 	var rows []snapshot.APL
 	var vintages []string
@@ -99,4 +102,48 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 		Notes:    []string{"codes de la géographie de l'année de l'APL : une commune fusionnée depuis garde son code (table oldcodes)"},
 		Coverage: fileCoverage(deps, covSource, strconv.Itoa(years[len(years)-1]))}
 	return []table{{info: info, file: snapshot.APLFile, rows: rows}}, []Result{res}, nil
+}
+
+// checkAPLComplete refuses a damaged workbook: a sheet whose scope is
+// France with fewer than apl.NationalMinRows communes (cut at a row), and,
+// unless AllowShrink, a sheet covering a département only in part
+// (APLMinShare of today's communes).
+func (im *Importer) checkAPLComplete(path string, sheets []apl.Sheet) error {
+	for _, sh := range sheets {
+		if sh.National() && len(sh.Records) < apl.NationalMinRows {
+			last := ""
+			if n := len(sh.Records); n > 0 {
+				last = fmt.Sprintf(" (commune %s)", sh.Records[n-1].Code)
+			}
+			return parseerr.Cell(path, sh.Name, sh.LastRow, 0, "the sheet ends at this row%s after %d communes, but its scope %q is all France, which has about 35,000 (at least %d expected): the workbook is truncated or damaged",
+				last, len(sh.Records), sh.Scope, apl.NationalMinRows)
+		}
+	}
+	if im.AllowShrink {
+		return nil
+	}
+	var refs []aplRowRef
+	for _, sh := range sheets {
+		for _, r := range sh.Records {
+			refs = append(refs, aplRowRef{Vintage: sh.Vintage, Code: r.Code, Row: r.Row})
+		}
+	}
+	gaps := aplGaps(im.codes, im.Embedded.Communes, refs)
+	if len(gaps) == 0 {
+		return nil
+	}
+	g := gaps[0]
+	more := ""
+	if len(gaps) > 1 {
+		more = fmt.Sprintf(" (and %d other départements or vintages)", len(gaps)-1)
+	}
+	sheet := fmt.Sprintf("APL %d", g.Vintage)
+	for _, sh := range sheets {
+		if sh.Vintage == g.Vintage {
+			sheet = sh.Name
+		}
+	}
+	return parseerr.Cell(path, sheet, g.LastRow, 0,
+		"département %s stops at this row (commune %s) with %d of its %d communes (%.0f %%, at least %.0f %% expected)%s: the workbook is truncated or partial; give --allow-shrink to import it anyway",
+		g.Dep, g.LastCode, g.Covered, g.Total, 100*float64(g.Covered)/float64(g.Total), 100*APLMinShare, more)
 }

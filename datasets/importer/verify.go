@@ -75,6 +75,7 @@ func verify(s *snapshot.Snapshot, ci *ContourIndex) []Check {
 		proCodes = append(proCodes, p.Code)
 	}
 	out = append(out, codeCheck("apl: codes unknown to the COG", codes, aplCodes, false))
+	out = append(out, aplCompleteCheck(s))
 	out = append(out, codeCheck("gp_bpe: codes not current", codes, gpCodes, true))
 	out = append(out, codeCheck("establishments: communes not current", codes, estCodes, true))
 	out = append(out, codeCheck("cpts: communes not current", codes, cptsCodes, true))
@@ -332,5 +333,30 @@ func gpCheck(name string, s *snapshot.Snapshot, each func(yield func(code string
 		c.Status = StatusWarn
 	}
 	c.Detail = strings.Join(parts, "; ")
+	return c
+}
+
+// aplCompleteCheck fails when an APL vintage covers a département only in
+// part (a workbook cut at a row, or a partial one imported with
+// --allow-shrink): the département's figures would rest on some of its
+// communes.
+func aplCompleteCheck(s *snapshot.Snapshot) Check {
+	c := Check{Check: "apl: every département of each vintage complete", Status: StatusOK}
+	gaps := APLGaps(s)
+	c.Count = len(gaps)
+	if len(gaps) == 0 {
+		c.Detail = fmt.Sprintf("each vintage has at least %.0f %% of the communes of every département it covers", 100*APLMinShare)
+		return c
+	}
+	c.Status = StatusFail
+	var parts []string
+	for i, g := range gaps {
+		if i == 8 {
+			parts = append(parts, fmt.Sprintf("… and %d more", len(gaps)-8))
+			break
+		}
+		parts = append(parts, g.String())
+	}
+	c.Detail = strings.Join(parts, "; ") + " (re-import the complete DREES workbook)"
 	return c
 }

@@ -29,7 +29,18 @@ const (
 // APLWorkbook returns an .xlsx workbook with one sheet "APL <vintage>" per
 // vintage: title and notes, the header on row 9, the units on row 10, the
 // communes from row 11, populations of vintage-2.
+//
+// The scope line says "communes de test": a workbook whose scope is France
+// must hold every commune (apl.NationalMinRows), see APLWorkbookScope.
 func APLWorkbook(tb testing.TB, vintages map[int][]APLRow) []byte {
+	tb.Helper()
+	return APLWorkbookScope(tb, "Champ : Omnipraticiens libéraux ; communes de test.", nil, vintages)
+}
+
+// APLWorkbookScope is APLWorkbook with the given scope line ("Champ : …
+// France hors Mayotte." as DREES writes it) and sheet names (by vintage;
+// "APL <vintage>" when absent).
+func APLWorkbookScope(tb testing.TB, scope string, names map[int]string, vintages map[int][]APLRow) []byte {
 	tb.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -40,6 +51,9 @@ func APLWorkbook(tb testing.TB, vintages map[int][]APLRow) []byte {
 	sort.Ints(years)
 	for i, y := range years {
 		name := fmt.Sprintf("APL %d", y)
+		if n, ok := names[y]; ok {
+			name = n
+		}
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
 				tb.Fatal(err)
@@ -52,7 +66,7 @@ func APLWorkbook(tb testing.TB, vintages map[int][]APLRow) []byte {
 			nil,
 			{fmt.Sprintf("Millésime : %d", y)},
 			{"Sources : SNIIR-AM, Insee ; Traitements Drees."},
-			{"Champ : Omnipraticiens libéraux ; France hors Mayotte."},
+			{scope},
 			nil, nil, nil,
 			{"Code commune INSEE", "Commune", "APL aux médecins généralistes", "APL aux médecins généralistes de moins de 65 ans",
 				fmt.Sprintf("Population standardisée %d pour la médecine générale", y-2), fmt.Sprintf("Population totale %d", y-2)},
