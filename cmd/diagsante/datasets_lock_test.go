@@ -39,3 +39,36 @@ func TestDatasetsImportConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// A table file deleted from the local snapshot: every command warns,
+// verify fails naming the file, list no longer says "imported".
+func TestDatasetsDamagedLocalSnapshot(t *testing.T) {
+	work := t.TempDir()
+	dir := filepath.Join(work, "local")
+	cptsFile := filepath.Join(work, "cpts_2026-03.csv")
+	os.WriteFile(cptsFile, []byte("cpts_nom;code_commune_insee\nCPTS du Pays de Nemours;77333\n"), 0o644)
+	if code, _, stderr := runMain(t, "datasets", "import", "--cpts", cptsFile, "--data-dir", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	missing := filepath.Join(dir, "cpts.tsv.gz")
+	if err := os.Remove(missing); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runMain(t, "datasets", "list", "--data-dir", dir)
+	want := "warning: damaged local snapshot " + dir + ": table cpts: file " + missing + " is missing"
+	if code != 0 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "Import the file again, or remove "+dir) {
+		t.Errorf("list: exit %d\n%s", code, stderr)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, " cpts ") && strings.Contains(line, "imported") {
+			t.Errorf("list still says imported: %s", line)
+		}
+	}
+	if _, _, stderr := runMain(t, "territory", "show", "77333", "--csv", "--data-dir", dir); !strings.Contains(stderr, want) {
+		t.Errorf("territory show does not warn:\n%s", stderr)
+	}
+	code, out, _ = runMain(t, "datasets", "verify", "--data-dir", dir)
+	if code != 1 || !strings.Contains(out, "local snapshot: imported table files present") || !strings.Contains(out, "cpts.tsv.gz") {
+		t.Errorf("verify: exit %d\n%s", code, out)
+	}
+}

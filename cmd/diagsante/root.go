@@ -192,6 +192,9 @@ func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 				}
 			}
 			fmt.Fprintf(o.Stderr, "using local snapshot %s (imported: %s)\n", dir, strings.Join(tables, ", "))
+			for _, p := range o.snap.LocalProblems {
+				fmt.Fprintf(o.Stderr, "warning: %s\n", p)
+			}
 		}
 	})
 	return o.snap, o.snapErr

@@ -51,6 +51,10 @@ func Verify(s *snapshot.Snapshot) ([]Check, error) {
 func verify(s *snapshot.Snapshot, ci *ContourIndex) []Check {
 	codes := NewCodes(s)
 	var out []Check
+	if len(s.LocalProblems) > 0 {
+		out = append(out, Check{Check: "local snapshot: imported table files present", Status: StatusFail, Count: len(s.LocalProblems),
+			Detail: strings.Join(s.LocalProblems, "; ")})
+	}
 
 	// Codes each table holds, checked against the COG.
 	var aplCodes, gpCodes, estCodes, cptsCodes, proCodes []string

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -56,7 +57,12 @@ const (
 // A Snapshot is the loaded reference data with its lookup indexes. It is
 // read-only once loaded and safe for concurrent use.
 type Snapshot struct {
-	Manifest        Manifest
+	Manifest Manifest
+	// LocalProblems says what is wrong with the local snapshot loaded
+	// over the embedded one (LoadWithLocal): a table its manifest says was
+	// imported whose file is gone. That table is the embedded one; every
+	// command should warn, and `datasets verify` fails.
+	LocalProblems   []string
 	Communes        []Commune // sorted by code
 	Arrondissements []Arrondissement
 	OldCodes        []OldCode
@@ -454,5 +460,44 @@ func LoadWithLocal(dir string) (s *Snapshot, local bool, err error) {
 	if err != nil {
 		return nil, true, fmt.Errorf("local snapshot %s: %w", dir, err)
 	}
+	s.LocalProblems = missingTables(dir, s)
 	return s, true, nil
+}
+
+// missingTables finds the tables the local manifest of dir lists whose file
+// is gone (deleted by hand, a disk problem): the loader then read the
+// embedded file, which must not pass for the import. Their description
+// goes back to the embedded one, with a note, so that no listing says
+// "imported"; the problems are returned for a warning.
+func missingTables(dir string, s *Snapshot) []string {
+	mb, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil
+	}
+	var local Manifest
+	if json.Unmarshal(mb, &local) != nil {
+		return nil
+	}
+	var emb Manifest
+	if b, err := fs.ReadFile(Embedded(), ManifestFile); err == nil {
+		json.Unmarshal(b, &emb)
+	}
+	var problems []string
+	for _, t := range local.Tables {
+		file := t.Name + ".tsv.gz"
+		if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("damaged local snapshot %s: table %s: file %s is missing (the manifest says it was imported from %s); the embedded table is used instead. Import the file again, or remove %s to go back to the embedded snapshot",
+			dir, t.Name, filepath.Join(dir, file), t.Origin, dir))
+		if cur := s.Manifest.Table(t.Name); cur != nil {
+			if e := emb.Table(t.Name); e != nil {
+				*cur = *e
+			} else {
+				cur.Origin, cur.Imported = "embedded", ""
+			}
+			cur.Notes = append(slices.Clone(cur.Notes), "fichier local "+file+" manquant : table intégrée utilisée")
+		}
+	}
+	return problems
 }
