@@ -210,13 +210,16 @@ func checkPage(t *testing.T, parent context.Context, url string, features int, s
 			t.Errorf("chart %s not drawn: %+v", s.ID, s)
 		}
 	}
-	// The map: one path per commune at least, and the map registered.
-	paths, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#carte svg path').length`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if paths < features {
-		t.Errorf("map has %d paths for %d communes", paths, features)
+	// The maps (APL, share from GPs 65+): one path per commune at least,
+	// and the map registered.
+	for _, id := range []string{"carte", "carte-65-plus"} {
+		paths, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#`+id+` svg path').length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if paths < features {
+			t.Errorf("map %s has %d paths for %d communes", id, paths, features)
+		}
 	}
 	registered, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!echarts.getMap('territoire')`))
 	if err != nil || !registered {

@@ -166,14 +166,7 @@ var markerGroups = []struct {
 
 func mapChart(r *diagnostic.Report) chartSpec {
 	th := r.Thresholds
-	g := charts.NewGeo()
-	g.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "carte"}),
-		charts.WithGeoComponentOpts(opts.GeoComponent{Map: "territoire"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "center"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Left: "0", Bottom: "0"}),
-	)
+	g := newCommuneGeo("carte", true)
 	var regions []tipItem
 	for _, c := range r.Communes {
 		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + NumP(c.APL2023, 2) +
@@ -207,6 +200,35 @@ func mapChart(r *diagnostic.Report) chartSpec {
 			ItemStyle: &opts.ItemStyle{Color: grp.Color, BorderColor: "#fff", BorderWidth: 1}})
 	}
 	m := optionOf(g)
+	m["legend"].(map[string]any)["data"] = legend
+	communeMap(m, []map[string]any{
+		{"lte": th.Low, "color": colorLow, "label": "APL ≤ " + Num(th.Low, 1) + " : très faible"},
+		{"gt": th.Low, "lte": th.Middle, "color": colorMiddle, "label": Num(th.Low, 1) + " < APL ≤ " + Num(th.Middle, 0) + " : intermédiaire"},
+		{"gt": th.Middle, "color": colorHigh, "label": "APL > " + Num(th.Middle, 0)},
+	})
+	return chartSpec{ID: "carte", Height: 520, Dec: 2, Option: m,
+		Title: "Carte des communes : APL 2023 et structures de soins",
+		Alt:   "Carte des communes du territoire colorées selon leur APL 2023, avec les maisons de santé, centres de santé, hôpitaux et sièges de CPTS"}
+}
+
+// newCommuneGeo starts a map of the territory's communes (the contours the
+// page registers as "territoire"), coloured by a piecewise visual map.
+func newCommuneGeo(id string, legend bool) *charts.Geo {
+	g := charts.NewGeo()
+	g.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id}),
+		charts.WithGeoComponentOpts(opts.GeoComponent{Map: "territoire"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Top: "0", Left: "center"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Left: "0", Bottom: "0"}),
+	)
+	return g
+}
+
+// communeMap sets what go-echarts does not model on a map of communes
+// whose first series is the map: the geo component's layout and style,
+// and the visual map's pieces; values outside every piece (none) are grey.
+func communeMap(m map[string]any, pieces []map[string]any) {
 	geo := m["geo"].(map[string]any)
 	// No zoom or pan: on a phone they would catch the finger that scrolls
 	// the page; tooltips give each commune's figures.
@@ -218,20 +240,56 @@ func mapChart(r *diagnostic.Report) chartSpec {
 	series := m["series"].([]any)
 	s0 := series[0].(map[string]any)
 	s0["geoIndex"] = 0
-	m["legend"].(map[string]any)["data"] = legend
 	vm := m["visualMap"].([]any)[0].(map[string]any)
 	vm["seriesIndex"] = 0
 	vm["itemGap"] = 4
 	vm["textStyle"] = map[string]any{"fontSize": 11}
-	vm["pieces"] = []map[string]any{
-		{"lte": th.Low, "color": colorLow, "label": "APL ≤ " + Num(th.Low, 1) + " : très faible"},
-		{"gt": th.Low, "lte": th.Middle, "color": colorMiddle, "label": Num(th.Low, 1) + " < APL ≤ " + Num(th.Middle, 0) + " : intermédiaire"},
-		{"gt": th.Middle, "color": colorHigh, "label": "APL > " + Num(th.Middle, 0)},
-	}
+	vm["pieces"] = pieces
 	vm["outOfRange"] = map[string]any{"color": colorNA}
-	return chartSpec{ID: "carte", Height: 520, Dec: 2, Option: m,
-		Title: "Carte des communes : APL 2023 et structures de soins",
-		Alt:   "Carte des communes du territoire colorées selon leur APL 2023, avec les maisons de santé, centres de santé, hôpitaux et sièges de CPTS"}
+}
+
+// share65Colors colour the share of the APL from GPs aged 65 and over: a
+// purple scale, apart from the red–green of the APL classes.
+var share65Colors = []string{"#efedf5", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f"}
+
+// share65MapChart colours each commune by the part of its APL 2023
+// provided by GPs aged 65 and over (1 − APL under 65 / APL, DREES); grey
+// where the APL is unknown or nil (no accessibility to share out).
+func share65MapChart(r *diagnostic.Report) chartSpec {
+	g := newCommuneGeo("carte-65-plus", false)
+	var regions []tipItem
+	for _, c := range r.Communes {
+		share := "n.d."
+		switch {
+		case c.ShareFrom65Plus != nil:
+			share = Pct(*c.ShareFrom65Plus, 0)
+		case c.APL2023 != nil && *c.APL2023 == 0:
+			share = "non définie (APL nulle)"
+		}
+		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>Part de l'APL 2023 assurée par les " + gp65 + " : " + share +
+			"<br>APL 2023 tous âges : " + NumP(c.APL2023, 2) + "<br>APL 2023 aux " + gpUnder65 + " : " + NumP(c.APLUnder65_2023, 2) +
+			"<br>Population : " + Int(c.Population) + " hab."
+		regions = append(regions, tipItem{Name: c.Code, Value: valueOrMissing(c.ShareFrom65Plus, 100, 1), Tip: tip})
+	}
+	g.MultiSeries = append(g.MultiSeries, charts.SingleSeries{Name: "Part de l'APL 2023 assurée par les " + gp65, Type: "map", Data: regions})
+	m := optionOf(g)
+	bounds := []float64{0, 10, 20, 30, 50}
+	var pieces []map[string]any
+	for i, lo := range bounds {
+		p := map[string]any{"gte": lo, "color": share65Colors[i]}
+		if i+1 < len(bounds) {
+			p["lt"] = bounds[i+1]
+			p["label"] = Num(lo, 0) + " à " + Num(bounds[i+1], 0) + nbsp + "%"
+		} else {
+			p["lte"] = 100
+			p["label"] = Num(lo, 0) + nbsp + "% et plus"
+		}
+		pieces = append(pieces, p)
+	}
+	communeMap(m, pieces)
+	return chartSpec{ID: "carte-65-plus", Height: 520, Dec: 0, Unit: " %", Option: m,
+		Title: "Carte des communes : part de l'APL 2023 assurée par les " + gp65,
+		Alt:   "Carte des communes du territoire colorées selon la part de leur accessibilité aux médecins généralistes (APL 2023) assurée par les " + gp65 + ", de moins de 10 % à 50 % et plus"}
 }
 
 func contains(s []string, v string) bool {

@@ -93,6 +93,10 @@ type view struct {
 	R          *diagnostic.Report
 	Places     string
 	Cards      []card
+	Aging      agingView
+	AllAges    string
+	Method65   string
+	France65   string
 	Attention  []diagnostic.Finding
 	Levers     []diagnostic.Lever
 	Checks     []diagnostic.Lever
@@ -221,6 +225,12 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	// Notes are numbered in reading order: the page is built section by
 	// section.
 	v.Cards = cards(r, nb)
+	v.Aging = agingBlock(r, nb)
+	v.AllAges = allAgesNote(r)
+	v.Method65 = method65()
+	if fr := levelKind(r, "france"); fr != nil && fr.ShareFrom65Plus != nil {
+		v.France65 = Pct(*fr.ShareFrom65Plus, 0)
+	}
 
 	// 2. Territoire et population.
 	for _, l := range r.Levels {
@@ -373,7 +383,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	}
 
 	specs := []chartSpec{mapChart(r), aplLevelsChart(r), gpDensityChart(r), classSharesChart(r)}
-	specs = append(specs, communeAPLChart(r))
+	specs = append(specs, communeAPLChart(r), share65MapChart(r))
 	if len(r.Access) > 0 {
 		specs = append(specs, accessChart(r))
 	}
@@ -557,8 +567,9 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	if t.APL2023 != nil {
 		apl.Tone = r.Thresholds.Class(*t.APL2023)
 		if t.APL2022 != nil {
-			apl.Note = "APL 2022 : " + Num(*t.APL2022, 2)
+			apl.Note = "APL 2022 : " + Num(*t.APL2022, 2) + " · "
 		}
+		apl.Note += "tous âges, comme C@rtoSanté"
 	}
 	out = append(out, apl)
 	low := card{Label: "Population dans une commune d'APL ≤ " + Num(r.Thresholds.Low, 1), Value: nb.pct(sec, t.Gaps, "share_apl_low", t.ShareLow, 0),

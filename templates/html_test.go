@@ -128,7 +128,7 @@ func TestWriteHTMLNemours(t *testing.T) {
 			t.Errorf("chart %s has no container", c.ID)
 		}
 	}
-	if got, want := strings.Join(ids, ","), "carte,apl-niveaux,densite-mg,classes-apl,apl-communes,professions,structures-niveaux"; got != want {
+	if got, want := strings.Join(ids, ","), "carte,apl-niveaux,densite-mg,classes-apl,apl-communes,carte-65-plus,professions,structures-niveaux"; got != want {
 		t.Errorf("charts = %s, want %s", got, want)
 	}
 	// The map: visualMap pieces at the thresholds, and the markers.

@@ -84,7 +84,13 @@ type fig struct {
 var fallbackReasons = map[string]string{
 	"share_75_plus": "La part des 75 ans et plus n'est publiée qu'au niveau du département (estimations de population de l'INSEE) : elle n'est pas connue pour un territoire infra-départemental.",
 	"profession":    "L'Assurance Maladie ne publie pas cet effectif pour ce niveau.",
+	// Where the APL is known, the share from GPs 65+ is missing only when
+	// the APL is 0: no accessibility to share out by the GPs' age.
+	"share_from_65_plus":      shareFrom65Undefined,
+	"share_from_65_plus_2022": shareFrom65Undefined,
 }
+
+const shareFrom65Undefined = "Part non définie : l'APL publiée par la DREES est nulle (aucune consultation de médecin généraliste accessible), il n'y a pas d'accessibilité à répartir selon l'âge des médecins."
 
 const defaultReason = "Donnée non disponible dans les sources intégrées pour ce niveau."
 
