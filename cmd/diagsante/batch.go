@@ -180,7 +180,9 @@ func (st stamp) upToDate(dir string, files []string) bool {
 		return false
 	}
 	for _, f := range files {
-		if _, err := os.Stat(f); err != nil {
+		// A zero-byte report is what a full disk or a killed writer of an
+		// older version left: never up to date.
+		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
 			return false
 		}
 	}
@@ -225,6 +227,9 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if out == "" {
 		out = "batch-" + strings.ToLower(dep) + "-" + opts.By
 	}
+	if err := checkOutDir("--out", out); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
@@ -245,7 +250,10 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 			defer wg.Done()
 			for i := range next {
 				u := units[i]
-				row, skipped, err := runUnit(s, eng, res, u, filepath.Join(out, u.Dir), formats, stamp{Version: opts.Build.Version, Data: data, Items: u.Items, Formats: formats}, opts.Force)
+				if ctx.Err() != nil {
+					continue
+				}
+				row, skipped, err := runUnit(ctx, s, eng, res, u, filepath.Join(out, u.Dir), formats, stamp{Version: opts.Build.Version, Data: data, Items: u.Items, Formats: formats}, opts.Force)
 				if err != nil {
 					row.Status, row.Error = "failed", err.Error()
 				} else if skipped {
@@ -279,7 +287,8 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 		func(w io.Writer) error { return templates.WriteIndexXLSX(w, ix) },
 		func(w io.Writer) error { return templates.WriteIndexCSV(w, ix) },
 	}
-	if err := writeAllAtomic(out, indexFiles, func(i int, w io.Writer) error { return writers[i](w) }); err != nil {
+	cleanStaleTemps(out)
+	if err := writeAllAtomicContext(ctx, out, indexFiles, func(i int, w io.Writer) error { return writers[i](w) }); err != nil {
 		return err
 	}
 	failed, written, skipped := 0, 0, 0
@@ -304,7 +313,7 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 }
 
 // runUnit writes one unit's report unless it is up to date.
-func runUnit(s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resolver, u batchUnit, dir string, formats []string, st stamp, force bool) (row templates.IndexRow, skipped bool, err error) {
+func runUnit(ctx context.Context, s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resolver, u batchUnit, dir string, formats []string, st stamp, force bool) (row templates.IndexRow, skipped bool, err error) {
 	row = templates.IndexRow{Key: u.Key, Name: u.Name, Dir: filepath.ToSlash(u.Dir)}
 	defer func() {
 		if p := recover(); p != nil {
@@ -315,7 +324,10 @@ func runUnit(s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resol
 	if err != nil {
 		return row, false, err
 	}
-	rep := eng.Build(t, u.Name)
+	rep, err := withContext(ctx, func() *diagnostic.Report { return eng.Build(t, u.Name) })
+	if err != nil {
+		return row, false, err
+	}
 	f := rep.Levels[0].Figures
 	row.Communes, row.Population = f.Communes, f.Population
 	row.APL2023, row.ShareLow, row.GPDensity = f.APL2023, f.ShareLow, f.GPDensity
@@ -324,11 +336,11 @@ func runUnit(s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resol
 	if !force && st.upToDate(dir, reportTargets(dir, formats)) {
 		return row, true, nil
 	}
-	if _, err := writeReportFiles(s, rep, dir, formats); err != nil {
+	if _, err := writeReportFilesContext(ctx, s, rep, dir, formats); err != nil {
 		return row, false, err
 	}
 	b, _ := json.Marshal(st)
-	return row, false, writeAllAtomic(dir, []string{filepath.Join(dir, stampFile)}, func(_ int, w io.Writer) error {
+	return row, false, writeAllAtomicContext(ctx, dir, []string{filepath.Join(dir, stampFile)}, func(_ int, w io.Writer) error {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	})

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +66,7 @@ written.
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
-			return runDiagnose(opts)
+			return runDiagnoseContext(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output folder (default: the territory's name as a slug)")
@@ -120,8 +120,17 @@ func territorySlug(label string) string {
 }
 
 func runDiagnose(opts *diagnoseOptions) error {
+	return runDiagnoseContext(context.Background(), opts)
+}
+
+// runDiagnoseContext is runDiagnose stopped by ctx (Ctrl-C): it then
+// returns ctx's error and leaves no file behind.
+func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	formats, err := parseFormats(opts.Formats)
 	if err != nil {
+		return err
+	}
+	if err := checkName(opts.Name); err != nil {
 		return err
 	}
 	s, t, err := opts.resolveTerritory(opts.Items)
@@ -131,6 +140,9 @@ func runDiagnose(opts *diagnoseOptions) error {
 	dir := opts.Out
 	if dir == "" {
 		dir = territorySlug(t.Label)
+	}
+	if err := checkOutDir("--out", dir); err != nil {
+		return err
 	}
 	if !opts.Force {
 		for _, target := range reportTargets(dir, formats) {
@@ -145,9 +157,12 @@ func runDiagnose(opts *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := eng.Build(t, opts.Name)
+	rep, err := withContext(ctx, func() *diagnostic.Report { return eng.Build(t, opts.Name) })
+	if err != nil {
+		return err
+	}
 	opts.Log.Info("report built", "territory", t.Label, "communes", len(rep.Communes))
-	paths, err := writeReportFiles(s, rep, dir, formats)
+	paths, err := writeReportFilesContext(ctx, s, rep, dir, formats)
 	if err != nil {
 		return err
 	}
@@ -172,7 +187,14 @@ func hasFormat(list []string, v string) bool {
 // writeAllAtomic writes every file under a temporary name in dir, then
 // renames them all into place: on any error the temporary files are removed
 // and no target is touched.
-func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) error) (err error) {
+func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) error) error {
+	return writeAllAtomicContext(context.Background(), dir, paths, write)
+}
+
+// writeAllAtomicContext is writeAllAtomic stopped by ctx: a write in
+// progress fails at its next buffer and nothing is renamed. Temporary names
+// carry the process id (see cleanStaleTemps).
+func writeAllAtomicContext(ctx context.Context, dir string, paths []string, write func(i int, w io.Writer) error) (err error) {
 	temps := make([]string, 0, len(paths))
 	defer func() {
 		if err != nil {
@@ -182,12 +204,15 @@ func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) e
 		}
 	}()
 	for i, p := range paths {
-		f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".*.tmp")
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(dir, tempPattern(p))
 		if err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
 		temps = append(temps, f.Name())
-		bw := bufio.NewWriterSize(f, 1<<16)
+		bw := bufio.NewWriterSize(ctxWriter{ctx, f}, 1<<16)
 		werr := write(i, bw)
 		if werr == nil {
 			werr = bw.Flush()
@@ -201,6 +226,9 @@ func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) e
 		if werr != nil {
 			return fmt.Errorf("write %s: %w", p, werr)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	for i, p := range paths {
 		if err := os.Rename(temps[i], p); err != nil {

@@ -55,11 +55,16 @@ func minArgs(n int) cobra.PositionalArgs {
 // typed: flag errors (SetFlagErrorFunc is inherited), and unknown
 // subcommands of command groups ("diagsante datasets lst"), which cobra
 // would otherwise report with an untyped "unknown command" error.
+//
+// Cobra adds its completion command when it executes; it is added here
+// first so that "completion tcsh" is typed too (cobra's NoArgs on the group
+// gave exit 0 and the help).
 func typeUsageErrors(root *cobra.Command) {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	root.InitDefaultCompletionCmd()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
-		if c.HasSubCommands() && c.Args == nil {
+		if c.HasSubCommands() && (c.Args == nil || c.Name() == "completion") {
 			c.Args = func(cmd *cobra.Command, args []string) error {
 				if len(args) > 0 {
 					return usageErr(fmt.Errorf("unknown command %q for %q; see %q", args[0], cmd.CommandPath(), cmd.CommandPath()+" --help"))

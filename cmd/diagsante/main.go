@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
 )
 
 // Set by the linker (see .goreleaser.yaml): -X main.version=... -X main.commit=... -X main.date=...
@@ -16,8 +15,7 @@ var (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := Main(ctx, BuildInfo{Version: version, Commit: commit, Date: date}, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	// Main handles Ctrl-C itself (signal.NotifyContext), so that the
+	// scripts of testscript, which call Main, see it as the binary does.
+	os.Exit(Main(context.Background(), BuildInfo{Version: version, Commit: commit, Date: date}, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

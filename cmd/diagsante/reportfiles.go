@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,6 +30,12 @@ func reportTargets(dir string, formats []string) []string {
 // atomically, and returns the paths written. It does not check for existing
 // files: callers decide about --force.
 func writeReportFiles(s *snapshot.Snapshot, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
+	return writeReportFilesContext(context.Background(), s, rep, dir, formats)
+}
+
+// writeReportFilesContext is writeReportFiles stopped by ctx. It first
+// removes the temporary files that killed runs left in dir.
+func writeReportFilesContext(ctx context.Context, s *snapshot.Snapshot, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
 	var contours map[string]json.RawMessage
 	if hasFormat(formats, "html") || hasFormat(formats, "geojson") {
 		var err error
@@ -46,8 +53,9 @@ func writeReportFiles(s *snapshot.Snapshot, rep *diagnostic.Report, dir string, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
+	cleanStaleTemps(dir)
 	paths := reportTargets(dir, formats)
-	if err := writeAllAtomic(dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
+	if err := writeAllAtomicContext(ctx, dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
 		return nil, err
 	}
 	return paths, nil

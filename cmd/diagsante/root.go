@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -49,6 +52,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	// exitInterrupted is the status shells give a program killed by
+	// SIGINT (128+2): scripts tell an interruption from a failure.
+	exitInterrupted = 130
 )
 
 const exitStatusHelp = `
@@ -56,11 +62,22 @@ EXIT STATUS
   0  success
   1  failure (I/O error, corrupt data, a part of a batch failed)
   2  bad usage or bad input (unknown flag, unknown or ambiguous territory,
-     malformed input file)`
+     malformed input file)
+  130  interrupted (Ctrl-C): no report or index file half-written`
 
 // Main runs diagsante with the given arguments and returns the exit code;
 // tests call it directly instead of the binary.
+//
+// The first Ctrl-C (or SIGTERM) cancels ctx: long commands stop at their
+// next step, remove their temporary files and exit with status 130. A
+// second Ctrl-C kills the program at once.
 func Main(ctx context.Context, build BuildInfo, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal gets its default action
+	}()
 	opts := &globalOptions{Build: build, Stdin: stdin, Stdout: stdout, Stderr: stderr, cfg: viper.New()}
 	opts.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	root := newRootCommand(opts)
@@ -71,6 +88,10 @@ func Main(ctx context.Context, build BuildInfo, args []string, stdin io.Reader, 
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		fmt.Fprintln(stderr, "Error: interrupted; no file was left half-written")
+		return exitInterrupted
 	}
 	fmt.Fprintln(stderr, "Error:", err)
 	return exitCode(err)
@@ -211,6 +232,41 @@ func (o *globalOptions) newEngine(s *snapshot.Snapshot) (*diagnostic.Engine, err
 	e.Times = t
 	if ov, ok := t.(*access.Override); ok && ov.Matrix != nil {
 		e.TimesSource = fmt.Sprintf("%s, %d paires", filepath.Base(o.TravelTimes), ov.Matrix.Len())
+		warnUnknownPairs(o.Stderr, o.TravelTimes, s, ov.Matrix)
 	}
 	return e, nil
+}
+
+// warnUnknownPairs tells, on w, how many rows of a travel-time file name a
+// code the data does not know, with a few of them: those rows are never
+// looked up, and a file of old or mistyped codes would otherwise change
+// nothing without a word.
+func warnUnknownPairs(w io.Writer, path string, s *snapshot.Snapshot, m *access.Matrix) {
+	const examples = 5
+	var n int
+	var ex []string
+	for _, p := range m.Pairs() {
+		bad := ""
+		switch {
+		case s.Place(p.From) == nil:
+			bad = p.From
+		case s.Place(p.To) == nil:
+			bad = p.To
+		default:
+			continue
+		}
+		n++
+		if len(ex) < examples {
+			ex = append(ex, fmt.Sprintf("%s:%d (%s)", path, p.Line, bad))
+		}
+	}
+	if n == 0 {
+		return
+	}
+	more := ""
+	if n > len(ex) {
+		more = ", …"
+	}
+	fmt.Fprintf(w, "warning: --travel-times: %d of %d rows name a code that is not a current commune or arrondissement and are ignored: %s%s\n",
+		n, m.Len(), strings.Join(ex, ", "), more)
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -50,7 +52,7 @@ resulting estimate, then the territory's share of population at or below
 			if opts.JSON && opts.CSV {
 				return usageErr(fmt.Errorf("--json and --csv are exclusive"))
 			}
-			return runSimulate(opts)
+			return runSimulateContext(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.AddGP, "add-gp", nil, "GPs settling in a commune, CODE=N (repeatable)")
@@ -61,16 +63,31 @@ resulting estimate, then the territory's share of population at or below
 	return cmd
 }
 
+// maxGPChange bounds the GPs a scenario moves in one commune: Paris has
+// about 2,000 GPs for 2 million inhabitants, so a change of more than
+// 1,000 in a commune is a typo, and 1e308 made the APL +Inf.
+const maxGPChange = 1000
+
 // parseGPChanges reads CODE=N flags into a map, sign applied.
 func parseGPChanges(flag string, values []string, sign float64, into map[string]float64) error {
 	for _, v := range values {
 		code, n, ok := strings.Cut(v, "=")
 		code = strings.TrimSpace(code)
 		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
-		if !ok || code == "" || err != nil || f <= 0 {
-			return usageErr(fmt.Errorf("--%s %q: want CODE=N with N > 0, e.g. 77333=2", flag, v))
+		// NaN fails every comparison: !(f > 0) refuses it.
+		if !ok || code == "" || err != nil || !(f > 0) || math.IsInf(f, 0) {
+			return usageErr(fmt.Errorf("--%s %s: want CODE=N with N a number > 0, e.g. 77333=2", flag, echo(v)))
+		}
+		if f > maxGPChange {
+			return usageErr(fmt.Errorf("--%s %s: at most %d GPs per commune", flag, echo(v), maxGPChange))
+		}
+		if err := checkItem("--"+flag, code); err != nil {
+			return err
 		}
 		into[code] += sign * f
+		if math.Abs(into[code]) > maxGPChange {
+			return usageErr(fmt.Errorf("--%s %s: at most %d GPs per commune in all", flag, echo(v), maxGPChange))
+		}
 	}
 	return nil
 }
@@ -85,6 +102,9 @@ func loadTravelTimes(path string) (access.Times, error) {
 		return nil, usageErr(fmt.Errorf("--travel-times: %w", err))
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, usageErr(fmt.Errorf("--travel-times %s is a folder: give a CSV file origin;destination;minutes", path))
+	}
 	m, err := access.ReadTravelTimes(f, path)
 	if err != nil {
 		return nil, err
@@ -92,7 +112,8 @@ func loadTravelTimes(path string) (access.Times, error) {
 	return &access.Override{Matrix: m, Fallback: access.DefaultModel()}, nil
 }
 
-func runSimulate(opts *simulateOptions) error {
+// runSimulateContext runs a scenario; ctx (Ctrl-C) stops it.
+func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 	changes := map[string]float64{}
 	if err := parseGPChanges("add-gp", opts.AddGP, 1, changes); err != nil {
 		return err
@@ -111,7 +132,18 @@ func runSimulate(opts *simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := eng.Simulate(t, diagnostic.Scenario{AddGP: changes, Retire65: opts.Retire65})
+	type result struct {
+		res *diagnostic.ScenarioResult
+		err error
+	}
+	r, err := withContext(ctx, func() result {
+		res, err := eng.Simulate(t, diagnostic.Scenario{AddGP: changes, Retire65: opts.Retire65})
+		return result{res, err}
+	})
+	if err != nil {
+		return err
+	}
+	res, err := r.res, r.err
 	if err != nil {
 		return err
 	}
