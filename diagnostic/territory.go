@@ -448,18 +448,7 @@ func isWord(s string) bool {
 // communeCode reports whether s has the shape of an INSEE commune code and
 // returns it in canonical form. Four digits are left-padded because
 // spreadsheets drop the leading zero of Ain to Ardennes codes (1001 for 01001).
-func communeCode(s string) (string, bool) {
-	u := strings.ToUpper(s)
-	switch {
-	case len(u) == 4 && digitsOnly(u):
-		return "0" + u, true
-	case len(u) == 5 && digitsOnly(u):
-		return u, true
-	case len(u) == 5 && (u[:2] == "2A" || u[:2] == "2B") && digitsOnly(u[2:]):
-		return u, true
-	}
-	return "", false
-}
+func communeCode(s string) (string, bool) { return textnorm.CommuneCode(s) }
 
 func isSiren(s string) bool { return len(s) == 9 && digitsOnly(s) }
 

@@ -76,3 +76,41 @@ func FoldPlace(s string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// CommuneCode normalises an INSEE commune code: it trims spaces, undoes a
+// spreadsheet's numeric conversion ("1001", "1001.0" → "01001": files
+// that went through Excel or pandas lose the leading zero of départements
+// 01–09) and checks the shape: five characters, digits, or 2A/2B followed
+// by three digits for Corsica. It reports false for anything else,
+// including the empty string.
+func CommuneCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, ".0") {
+		s = s[:len(s)-2]
+	}
+	if len(s) == 4 && allDigits(s) {
+		s = "0" + s
+	}
+	if len(s) != 5 {
+		return s, false
+	}
+	if allDigits(s) {
+		return s, true
+	}
+	if (s[:2] == "2A" || s[:2] == "2B" || s[:2] == "2a" || s[:2] == "2b") && allDigits(s[2:]) {
+		return strings.ToUpper(s[:2]) + s[2:], true
+	}
+	return s, false
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

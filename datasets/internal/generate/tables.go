@@ -7,11 +7,14 @@ import (
 	"strconv"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/textnorm"
 )
 
+// leftPad5 restores the leading zero an integer-typed file dropped
+// ("1001" → "01001"), with the one commune-code normaliser.
 func leftPad5(code string) string {
-	for len(code) < 5 {
-		code = "0" + code
+	if c, ok := textnorm.CommuneCode(code); ok {
+		return c
 	}
 	return code
 }

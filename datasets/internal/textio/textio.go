@@ -14,15 +14,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/diagsante/diagsante/datasets/parseerr"
+	"github.com/diagsante/diagsante/datasets/textnorm"
 )
 
 // MaxLine bounds the length of one line: a file without line breaks (a
@@ -231,64 +228,19 @@ func ToUTF8(b []byte) string {
 	return string(Decode1252(nil, b))
 }
 
-// stripMarks removes combining marks after canonical decomposition, which
-// turns "é" into "e" and "Œ" into itself (handled by the callers).
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-func unaccent(s string) string {
-	isASCII := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			isASCII = false
-			break
-		}
-	}
-	if isASCII {
-		return s
-	}
-	out, _, err := transform.String(stripMarks, s)
-	if err != nil {
-		return s
-	}
-	return strings.NewReplacer("œ", "oe", "Œ", "OE", "æ", "ae", "Æ", "AE", "ß", "ss").Replace(out)
-}
-
 // NormalizeName folds a column header to lower-case ASCII letters and
 // digits only: "Code secteur d'activité" → "codesecteurdactivite",
 // "Identifiant PP " → "identifiantpp". Publishers change case, accents,
 // spaces and punctuation of headers between vintages; the words stay.
 func NormalizeName(s string) string {
-	s = unaccent(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, c := range strings.ToLower(s) {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
+	return strings.ReplaceAll(textnorm.Fold(s), " ", "")
 }
 
 // FoldWords folds free text for matching: upper case, no accents, every
 // run of characters other than letters and digits turned into one space,
 // trimmed. "Hôpital de proximité" → "HOPITAL DE PROXIMITE".
 func FoldWords(s string) string {
-	s = unaccent(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, c := range strings.ToUpper(s) {
-		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(c)
-			continue
-		}
-		space = true
-	}
-	return b.String()
+	return strings.ToUpper(textnorm.Fold(s))
 }
 
 // Header maps normalised column names to their 0-based index.
@@ -347,40 +299,5 @@ func Quote(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// CommuneCode normalises an INSEE commune code: it trims spaces, undoes a
-// spreadsheet's numeric conversion ("1001", "1001.0" → "01001": files
-// that went through Excel or pandas lose the leading zero of départements
-// 01–09) and checks the shape: five characters, digits, or 2A/2B followed
-// by three digits for Corsica. It reports false for anything else,
-// including the empty string.
-func CommuneCode(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if strings.HasSuffix(s, ".0") {
-		s = s[:len(s)-2]
-	}
-	if len(s) == 4 && allDigits(s) {
-		s = "0" + s
-	}
-	if len(s) != 5 {
-		return s, false
-	}
-	if allDigits(s) {
-		return s, true
-	}
-	if (s[:2] == "2A" || s[:2] == "2B" || s[:2] == "2a" || s[:2] == "2b") && allDigits(s[2:]) {
-		return strings.ToUpper(s[:2]) + s[2:], true
-	}
-	return s, false
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+// CommuneCode normalises an INSEE commune code; see [textnorm.CommuneCode].
+func CommuneCode(s string) (string, bool) { return textnorm.CommuneCode(s) }
