@@ -55,6 +55,7 @@ func communeColumns(r *diagnostic.Report) []communeColumn {
 		{"apl_class", func(c *diagnostic.CommuneFigures) any { return c.APLClass }},
 		{"apl_rows", func(c *diagnostic.CommuneFigures) any { return c.APLRows }},
 		{"apl_under65_2023", func(c *diagnostic.CommuneFigures) any { return f(c.APLUnder65_2023) }},
+		{"apl_under65_2022", func(c *diagnostic.CommuneFigures) any { return f(c.APLUnder65_2022) }},
 		{"share_from_65_plus", func(c *diagnostic.CommuneFigures) any { return f(c.ShareFrom65Plus) }},
 		{"gps", func(c *diagnostic.CommuneFigures) any { return count(c.GPs) }},
 		{"gp_density_per_10000", func(c *diagnostic.CommuneFigures) any { return f(c.GPDensity) }},

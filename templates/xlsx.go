@@ -381,8 +381,22 @@ func indicators(r *diagnostic.Report) []indicator {
 		{"Population en commune d'APL ≤ " + low + " (%)", "share_apl_low", func(f diagnostic.Figures) *float64 { return f.ShareLow }, pc},
 		{"Population en commune d'APL de " + low + " à " + mid + " (%)", "share_apl_middle", func(f diagnostic.Figures) *float64 { return f.ShareMiddle }, pc},
 		{"Population en commune d'APL > " + mid + " (%)", "share_apl_high", func(f diagnostic.Figures) *float64 { return f.ShareHigh }, pc},
-		{"APL 2023 aux médecins de moins de 65 ans (consultations/an/hab.)", "apl_under65_2023", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }, d2},
-		{"Part de l'APL 2023 assurée par les médecins de 65 ans et plus (%)", "share_from_65_plus", func(f diagnostic.Figures) *float64 { return f.ShareFrom65Plus }, pc},
+		{"Part de l'APL 2023 assurée par les " + gp65 + " (%)", "share_from_65_plus", func(f diagnostic.Figures) *float64 { return f.ShareFrom65Plus }, pc},
+		{"Part de l'APL 2022 assurée par les " + gp65 + " (%)", "share_from_65_plus_2022", func(f diagnostic.Figures) *float64 { return f.ShareFrom65Plus2022 }, pc},
+		{"Évolution 2022 → 2023 de la part assurée par les " + gp65 + " (points)", "share_from_65_plus", func(f diagnostic.Figures) *float64 {
+			if d := shareFrom65Trend(f); d != nil {
+				v := 100 * *d
+				return &v
+			}
+			return nil
+		}, d1},
+		{"APL 2023 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2023", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }, d2},
+		{"APL 2022 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2022", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2022 }, d2},
+		{"Sans les " + gp65 + " : population en commune d'APL ≤ " + low + " (%)", "share_apl_low_under65", func(f diagnostic.Figures) *float64 { return f.ShareLowUnder65 }, pc},
+		{"Sans les " + gp65 + " : population en commune d'APL de " + low + " à " + mid + " (%)", "share_apl_middle_under65", func(f diagnostic.Figures) *float64 { return f.ShareMiddleUnder65 }, pc},
+		{"Sans les " + gp65 + " : population en commune d'APL > " + mid + " (%)", "share_apl_middle_under65", shareHighUnder65, pc},
+		{"Population en commune d'APL 2022 ≤ " + low + " (%)", "share_apl_low_2022", func(f diagnostic.Figures) *float64 { return f.ShareLow2022 }, pc},
+		{"Sans les " + gp65 + ", APL 2022 : population en commune d'APL ≤ " + low + " (%)", "share_apl_low_under65_2022", func(f diagnostic.Figures) *float64 { return f.ShareLowUnder65_2022 }, pc},
 		{"Population couverte par une CPTS (%)", "cpts_population_share", func(f diagnostic.Figures) *float64 { return f.CPTSPopulationShare }, pc},
 		{"Communes couvertes par une CPTS (%)", "cpts_commune_share", func(f diagnostic.Figures) *float64 { return f.CPTSCommuneShare }, pc},
 		{"Part des 75 ans et plus (%)", "share_75_plus", func(f diagnostic.Figures) *float64 { return f.Share75Plus }, pc},
@@ -424,8 +438,14 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(j+2, last, l.GPSource, st.text)
 	}
 	w.noteColumn(len(r.Levels)+2, hdr, hdr+1, last)
-	aplRow := hdr + 1 + 5
-	for _, row := range []int{aplRow, aplRow + 1} {
+	var aplRows []int
+	for i, ind := range inds {
+		switch ind.field {
+		case "apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022":
+			aplRows = append(aplRows, hdr+1+i)
+		}
+	}
+	for _, row := range aplRows {
 		if w.err == nil {
 			first, _ := excelize.CoordinatesToCellName(2, row)
 			lastCell, _ := excelize.CoordinatesToCellName(len(r.Levels)+1, row)
@@ -439,7 +459,13 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	// The charts sit under the table, the text under the charts: nothing
 	// overlaps, in Excel as in print.
-	chartRow := last + 2
+	// Which APL is which: the report's APL counts GPs of every age, as
+	// C@rtoSanté; the DREES national headline counts GPs under 65.
+	w.set(1, last+2, "Lecture : les APL de ce classeur sont tous âges (comme C@rtoSanté), sauf les lignes « aux "+gpUnder65+" ». "+
+		"La part assurée par les "+gp65+" est une part de l'accessibilité (pondérée par l'activité des médecins et la distance), pas une part des effectifs ; "+
+		"les lignes « Sans les "+gp65+" » sont le scénario « départs à la retraite » publié par la DREES.", st.subtitle)
+	w.set(1, last+3, pressNote(r), st.subtitle)
+	chartRow := last + 5
 	row := chartRow + 20
 	w.set(1, row, "Points d'attention", st.bold)
 	row++
@@ -554,7 +580,10 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetCommunes, st)
 	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", "Population municipale 2026 (hab.)", "Indice de besoin de soins",
 		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + gpSourceLabel(r) + " (nb)",
-		"Densité de médecins généralistes (pour 10 000 hab.)", "Latitude (°)", "Longitude (°)"}
+		"Densité de médecins généralistes (pour 10 000 hab.)",
+		"APL 2023 aux " + gpUnder65 + " (consultations/an/hab.)", "APL 2022 aux " + gpUnder65 + " (consultations/an/hab.)",
+		"Part de l'APL 2023 assurée par les " + gp65 + " (%)",
+		"Latitude (°)", "Longitude (°)"}
 	for _, k := range diagnostic.Kinds {
 		head = append(head, k.Label+" (nb)")
 	}
@@ -579,9 +608,12 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(10, row, ClassLabel(c.APLClass, r.Thresholds), st.text)
 		w.fint(11, row, c.GPs, st.int, c.Gaps, "gps")
 		w.fnum(12, row, c.GPDensity, st.dec1, c.Gaps, "gp_density_per_10000")
-		w.num(13, row, c.Lat, st.coord)
-		w.num(14, row, c.Lon, st.coord)
-		col := 15
+		w.fnum(13, row, c.APLUnder65_2023, st.dec2, c.Gaps, "apl_under65_2023")
+		w.fnum(14, row, c.APLUnder65_2022, st.dec2, c.Gaps, "apl_under65_2022")
+		w.fnum(15, row, c.ShareFrom65Plus, st.pct, c.Gaps, "share_from_65_plus")
+		w.num(16, row, c.Lat, st.coord)
+		w.num(17, row, c.Lon, st.coord)
+		col := 18
 		for _, k := range diagnostic.Kinds {
 			w.fint(col, row, c.Structures[k.Key], st.int, c.Gaps, "structures."+k.Key)
 			col++
@@ -609,7 +641,7 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	last := len(r.Communes) + 1
 	w.noteColumn(len(head)+1, 1, 2, last)
 	w.notesBlock(last + 2)
-	widths := []float64{11, 28, 12, 13, 30, 16, 13, 16, 16, 24, 16, 18, 12, 12}
+	widths := []float64{11, 28, 12, 13, 30, 16, 13, 16, 16, 24, 16, 18, 20, 20, 20, 12, 12}
 	for range diagnostic.Kinds {
 		widths = append(widths, 14)
 	}
@@ -622,10 +654,12 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.table(1, last, len(head)+1)
 	w.aplColors(8, 2, last, r.Thresholds)
 	w.aplColors(9, 2, last, r.Thresholds)
+	w.aplColors(13, 2, last, r.Thresholds)
+	w.aplColors(14, 2, last, r.Thresholds)
 	if w.err != nil {
 		return w.err
 	}
-	return f.SetRowHeight(w.name, 1, 60)
+	return f.SetRowHeight(w.name, 1, 75)
 }
 
 func nearestKinds(r *diagnostic.Report) []string {
@@ -779,8 +813,10 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	low, mid := Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0)
 	w.header(1, "Niveau", "APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Population en commune d'APL ≤ "+low+" (%)",
 		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", "Population municipale 2026 (hab.)",
-		"APL 2023 aux médecins de moins de 65 ans (consultations/an/hab.)", "Part de l'APL 2023 assurée par les 65 ans et plus (%)",
-		"Population en commune d'APL ≤ "+low+" sans les 65 ans et plus (%)")
+		"APL 2023 aux "+gpUnder65+" (consultations/an/hab.)", "Part de l'APL 2023 assurée par les "+gp65+" (%)",
+		"Sans les "+gp65+" : population en commune d'APL ≤ "+low+" (%)",
+		"Sans les "+gp65+" : population en commune d'APL de "+low+" à "+mid+" (%)",
+		"Sans les "+gp65+" : population en commune d'APL > "+mid+" (%)")
 	for i, l := range r.Levels {
 		row := i + 2
 		g := l.Gaps
@@ -794,11 +830,14 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.fnum(8, row, l.APLUnder65_2023, st.dec2, g, "apl_under65_2023")
 		w.fnum(9, row, l.ShareFrom65Plus, st.pct, g, "share_from_65_plus")
 		w.fnum(10, row, l.ShareLowUnder65, st.pct, g, "share_apl_low_under65")
+		w.fnum(11, row, l.ShareMiddleUnder65, st.pct, g, "share_apl_middle_under65")
+		w.fnum(12, row, shareHighUnder65(l.Figures), st.pct, g, "share_apl_middle_under65")
 	}
 	last := len(r.Levels) + 1
-	w.noteColumn(11, 1, 2, last)
+	w.noteColumn(13, 1, 2, last)
 	w.aplColors(2, 2, last, r.Thresholds)
 	w.aplColors(3, 2, last, r.Thresholds)
+	w.aplColors(8, 2, last, r.Thresholds)
 	row := last + 2
 	w.set(1, row, "Temps d'accès à la structure la plus proche", st.bold)
 	row++
@@ -817,9 +856,10 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	row += len(r.Access) + 2
 	w.set(1, row, "Seuils : "+low+" et "+mid+" consultations par an et par habitant, "+r.Thresholds.Text+".", st.subtitle)
-	w.notesBlock(row + 2)
-	w.widths(40, 18, 18, 20, 20, 20, 18, 20, 20, 20, 10)
-	w.table(1, last, 11)
+	w.set(1, row+1, allAgesNote(r), st.subtitle)
+	w.notesBlock(row + 3)
+	w.widths(40, 18, 18, 20, 20, 20, 18, 20, 20, 20, 20, 20, 10)
+	w.table(1, last, 13)
 	if w.err != nil {
 		return w.err
 	}
@@ -868,8 +908,12 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	widths = append(widths, 10)
 	w.widths(widths...)
 	w.table(1, last, len(head)+1)
-	w.aplColors(4+5, 2, last, r.Thresholds)
-	w.aplColors(4+6, 2, last, r.Thresholds)
+	for j, ind := range inds {
+		switch ind.field {
+		case "apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022":
+			w.aplColors(4+j, 2, last, r.Thresholds)
+		}
+	}
 	if w.err != nil {
 		return w.err
 	}
@@ -897,6 +941,8 @@ func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(1, row+1+i, l, st.text)
 	}
 	row += len(r.Limits) + 2
+	w.set(1, row, "Médecins généralistes de 65 ans et plus : "+method65(), st.text)
+	row += 2
 	w.set(1, row, "Territoire demandé : "+strings.Join(r.Territory.Items, ", "), st.subtitle)
 	for i, warn := range r.Territory.Warnings {
 		w.set(1, row+1+i, warn, st.subtitle)
