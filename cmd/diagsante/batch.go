@@ -99,11 +99,14 @@ func (o *batchOptions) applyJob(cmd *cobra.Command) error {
 	}
 	job := o.cfg.Sub("batches." + strings.ToLower(o.Job))
 	for _, name := range []string{"departement", "by", "out", "jobs", "format", "force"} {
-		if cmd.Flags().Changed(name) || job == nil || !job.IsSet(name) {
+		// The job's settings win over the file's top level, not over the
+		// command line or the environment.
+		if (cmd.Flags().Changed(name) && !o.fromFile[name]) || job == nil || !job.IsSet(name) {
 			continue
 		}
-		if err := cmd.Flags().Set(name, fmt.Sprint(job.Get(name))); err != nil {
-			return usageErr(fmt.Errorf("job %s: %s: %w", o.Job, name, err))
+		key := "batches." + strings.ToLower(o.Job) + "." + name
+		if err := setFromConfig(cmd.Flags(), cmd.Flags().Lookup(name), job.Get(name), o.cfgDoc.where(key), "batches: "+o.Job+": "+name); err != nil {
+			return err
 		}
 	}
 	return nil

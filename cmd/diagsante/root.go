@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,10 @@ type globalOptions struct {
 	TravelTimes string
 	Verbose     bool
 	cfg         *viper.Viper
+	cfgDoc      *configDoc // the config file read, nil when none
+	// fromFile lists the flags set from the config file's top level,
+	// which a batch job's own settings override.
+	fromFile map[string]bool
 
 	snapOnce sync.Once
 	snap     *snapshot.Snapshot
@@ -174,9 +179,24 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 		}
 	}
 	if o.ConfigFile != "" {
-		v.SetConfigFile(o.ConfigFile)
-		if err := v.ReadInConfig(); err != nil {
-			return usageErr(fmt.Errorf("config %s: %w", o.ConfigFile, err))
+		// The file is read and checked here, with its lines, and given to
+		// viper as YAML whatever its name (viper guessed the format from
+		// the extension: "Unsupported Config Type" for a plain name).
+		b, err := readConfigFile(o.ConfigFile)
+		if err != nil {
+			return usageErr(err)
+		}
+		doc, err := parseConfig(o.ConfigFile, b, configKnown(cmd.Root()))
+		if err != nil {
+			return usageErr(err)
+		}
+		for _, w := range doc.Warnings {
+			fmt.Fprintln(o.Stderr, "warning:", w)
+		}
+		o.cfgDoc = doc
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
+			return usageErr(fmt.Errorf("config %s: %v", o.ConfigFile, err))
 		}
 	}
 	var ferr error
@@ -188,8 +208,13 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 		if !v.IsSet(key) {
 			return
 		}
-		if err := cmd.Flags().Set(f.Name, fmt.Sprint(v.Get(key))); err != nil {
-			ferr = usageErr(fmt.Errorf("config %s: %w", key, err))
+		where := o.configWhere(key)
+		ferr = setFromConfig(cmd.Flags(), f, v.Get(key), where, key)
+		if strings.HasPrefix(where, "config ") {
+			if o.fromFile == nil {
+				o.fromFile = map[string]bool{}
+			}
+			o.fromFile[key] = true
 		}
 	})
 	return ferr
