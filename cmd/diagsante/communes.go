@@ -41,6 +41,9 @@ func newCommunesSearchCommand(g *globalOptions) *cobra.Command {
 			if opts.Limit < 1 {
 				return usageErr(fmt.Errorf("--limit must be at least 1"))
 			}
+			if err := checkItem("search text", opts.Text); err != nil {
+				return err
+			}
 			return runCommunesSearch(opts)
 		},
 	}
@@ -64,7 +67,7 @@ func runCommunesSearch(opts *communesSearchOptions) error {
 		return enc.Encode(matches)
 	}
 	if len(matches) == 0 {
-		return usageErr(fmt.Errorf("no commune, EPCI or CPTS matches %q", opts.Text))
+		return usageErr(fmt.Errorf("no commune, EPCI or CPTS matches %s", echo(opts.Text)))
 	}
 	tab := templates.Table{Header: []string{"Kind", "Code", "Name", "Département", "Population"}, Numeric: []bool{false, false, false, false, true}}
 	for _, m := range matches {

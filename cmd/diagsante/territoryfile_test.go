@@ -65,6 +65,12 @@ func TestTerritoryArgumentErrors(t *testing.T) {
 			t.Errorf("exit %d, stderr %.300q (%d bytes); want exit 2 and %q", code, stderr, len(stderr), tc.want)
 		}
 	}
+	for _, arg := range []string{strings.Repeat("x", 100000), "Nem\xffours"} {
+		code, _, stderr := runMain(t, "communes", "search", arg)
+		if code != exitUsage || !strings.Contains(stderr, "search text: ") || len(stderr) > 300 {
+			t.Errorf("communes search: exit %d, stderr %.300q", code, stderr)
+		}
+	}
 	// --name goes into the report as is: it must be text.
 	code, _, stderr := runMain(t, "diagnose", "77333", "--name", "Nem\xe9ours", "--out", t.TempDir())
 	if code != exitUsage || !strings.Contains(stderr, "--name") {
