@@ -117,7 +117,7 @@ func (e *Engine) limits(r *Report, codes []string) []string {
 	t := r.Levels[0].Figures
 	out := []string{
 		"L'APL affichée est la valeur officielle publiée par la DREES (APL 2023, populations 2021), tous âges de médecins généralistes confondus (c'est celle de C@rtoSanté). " +
-			"Les communiqués nationaux de la DREES citent l'APL aux médecins de moins de 65 ans (3,3 consultations par an et par habitant en France en 2023) : les deux sont donnés ici. " +
+			"Les communiqués nationaux de la DREES citent l'APL aux médecins généralistes de moins de 65 ans (3,3 consultations par an et par habitant en France en 2023) : les deux sont donnés ici. " +
 			"Une APL de territoire est la moyenne des lignes publiées (communes, ou arrondissements de Paris, Lyon et Marseille) pondérée par leur population standardisée, comme le prescrit la DREES ; " +
 			"les parts de population sous les seuils classent chaque ligne publiée selon sa propre valeur et comptent sa population totale.",
 	}

@@ -76,9 +76,9 @@ var rules = []rule{
 			if *t.ShareFrom65Plus >= *fr.ShareFrom65Plus+0.10 {
 				sev = "alerte"
 			}
-			return &Finding{Severity: sev, Title: "Une accessibilité qui repose sur des médecins de 65 ans et plus",
-				Detail: fmt.Sprintf("%s de l'accessibilité aux médecins généralistes du territoire (APL 2023) est assurée par des médecins de 65 ans et plus (France : %s) : "+
-					"sans eux, l'APL passerait de %s à %s (APL aux médecins de moins de 65 ans, DREES).",
+			return &Finding{Severity: sev, Title: "Une accessibilité qui repose sur des médecins généralistes de 65 ans et plus",
+				Detail: fmt.Sprintf("%s de l'accessibilité aux médecins généralistes du territoire (APL 2023) est assurée par des médecins généralistes de 65 ans et plus (France : %s) : "+
+					"sans eux, l'APL passerait de %s à %s (APL aux médecins généralistes de moins de 65 ans, DREES).",
 					pct(*t.ShareFrom65Plus), pct(*fr.ShareFrom65Plus), fr2(*t.APL2023), fr2p(t.APLUnder65_2023))}
 		}},
 	{key: "departs_sous_seuil", levers: []string{"successions", "zonage"},
@@ -91,7 +91,7 @@ var rules = []rule{
 				sev = "alerte"
 			}
 			return &Finding{Severity: sev, Title: "Les départs à la retraite feraient basculer une grande partie de la population sous le seuil",
-				Detail: fmt.Sprintf("Si les médecins de 65 ans et plus cessaient leur activité, la part de la population vivant dans une commune d'APL inférieure ou égale à %s passerait de %s à %s (France : de %s à %s).",
+				Detail: fmt.Sprintf("Si les médecins généralistes de 65 ans et plus cessaient leur activité, la part de la population vivant dans une commune d'APL inférieure ou égale à %s passerait de %s à %s (France : de %s à %s).",
 					fr2(r.Thresholds.Low), pct(*t.ShareLow), pct(*t.ShareLowUnder65), pctp(fr.ShareLow), pctp(fr.ShareLowUnder65))}
 		}},
 	{key: "besoins_eleves", levers: []string{"exercice_coordonne", "cls"},

@@ -66,9 +66,9 @@ func TestFindingsThresholds(t *testing.T) {
 		{"65+ share 5 points above France", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus = pf(0.17 + eps) }, true, "vigilance", "", nil, nil},
 		{"65+ share under 5 points above", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus = pf(0.17 - eps) }, false, "", "", nil, nil},
 		{"65+ share 10 points above France", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus, t.APL2023, t.APL2022 = pf(0.26), pf(4.5), pf(4.5) }, true, "alerte",
-			"26\u00a0% de l'accessibilité aux médecins généralistes du territoire (APL 2023) est assurée par des médecins de 65 ans et plus (France : 12\u00a0%) : sans eux, l'APL passerait de 4,50 à 4,00 (APL aux médecins de moins de 65 ans, DREES).", nil, nil},
+			"26\u00a0% de l'accessibilité aux médecins généralistes du territoire (APL 2023) est assurée par des médecins généralistes de 65 ans et plus (France : 12\u00a0%) : sans eux, l'APL passerait de 4,50 à 4,00 (APL aux médecins généralistes de moins de 65 ans, DREES).", nil, nil},
 		{"retirement moves 20 points below 2.5", "departs_sous_seuil", func(t, fr *Figures) { t.ShareLow, t.ShareLowUnder65 = pf(0.1), pf(0.3+eps) }, true, "vigilance",
-			"Si les médecins de 65 ans et plus cessaient leur activité, la part de la population vivant dans une commune d'APL inférieure ou égale à 2,50 passerait de 10\u00a0% à 30\u00a0% (France : de 17\u00a0% à 28\u00a0%).", nil, nil},
+			"Si les médecins généralistes de 65 ans et plus cessaient leur activité, la part de la population vivant dans une commune d'APL inférieure ou égale à 2,50 passerait de 10\u00a0% à 30\u00a0% (France : de 17\u00a0% à 28\u00a0%).", nil, nil},
 		{"retirement moves under 20 points", "departs_sous_seuil", func(t, fr *Figures) { t.ShareLow, t.ShareLowUnder65 = pf(0.1), pf(0.3-1e-6) }, false, "", "", nil, nil},
 		{"retirement moves 40 points", "departs_sous_seuil", func(t, fr *Figures) { t.ShareLow, t.ShareLowUnder65 = pf(0.1), pf(0.5+eps) }, true, "alerte", "", nil, nil},
 		{"need index 1.05", "besoins_eleves", func(t, fr *Figures) { t.NeedIndex = pf(1.05) }, true, "information",
@@ -135,7 +135,7 @@ func TestLeversFollowFindings(t *testing.T) {
 	keys := []string{}
 	for _, l := range lev {
 		keys = append(keys, l.Key)
-		if l.Key == "successions" && (len(l.Why) != 1 || l.Why[0] != "Une accessibilité qui repose sur des médecins de 65 ans et plus" || l.Check) {
+		if l.Key == "successions" && (len(l.Why) != 1 || l.Why[0] != "Une accessibilité qui repose sur des médecins généralistes de 65 ans et plus" || l.Check) {
 			t.Errorf("successions lever %+v", l)
 		}
 		if l.Key == "cpts" && !l.Check {

@@ -84,6 +84,7 @@ func TestGoldenRawAPL(t *testing.T) {
 		check("share > 4", f.ShareHigh, a23.Shares["gt_4"])
 		check("share ≤ 2.5 under 65", f.ShareLowUnder65, a23.SharesU65["le_2_5"])
 		check("share 2.5–4 under 65", f.ShareMiddleUnder65, a23.SharesU65["2_5_to_4"])
+		check("share > 4 under 65", f.ShareHighUnder65, a23.SharesU65["gt_4"])
 		check("APL 2022", f.APL2022, a22.Mean)
 		check("APL under 65 2022", f.APLUnder65_2022, a22.MeanU65)
 		check("share ≤ 2.5 2022", f.ShareLow2022, a22.Shares["le_2_5"])

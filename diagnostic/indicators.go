@@ -231,7 +231,7 @@ func (e *Engine) Figures(codes []string) Figures {
 	a23, a22 := s23.figures(), s22.figures()
 	f.APL2023, f.APLUnder65_2023 = a23.Mean, a23.MeanUnder65
 	f.ShareLow, f.ShareMiddle, f.ShareHigh = a23.Shares[0], a23.Shares[1], a23.Shares[2]
-	f.ShareLowUnder65, f.ShareMiddleUnder65 = a23.SharesUnder65[0], a23.SharesUnder65[1]
+	f.ShareLowUnder65, f.ShareMiddleUnder65, f.ShareHighUnder65 = a23.SharesUnder65[0], a23.SharesUnder65[1], a23.SharesUnder65[2]
 	f.NeedIndex = a23.NeedIndex
 	f.APL2022, f.APLUnder65_2022 = a22.Mean, a22.MeanUnder65
 	f.ShareLow2022, f.ShareLowUnder65_2022 = a22.Shares[0], a22.SharesUnder65[0]
@@ -295,7 +295,7 @@ func (e *Engine) Figures(codes []string) Figures {
 
 // aplFields are the figures computed from the official APL.
 var aplFields = []string{"apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022", "share_from_65_plus", "share_from_65_plus_2022",
-	"share_apl_low", "share_apl_middle", "share_apl_high", "share_apl_low_under65", "share_apl_middle_under65",
+	"share_apl_low", "share_apl_middle", "share_apl_high", "share_apl_low_under65", "share_apl_middle_under65", "share_apl_high_under65",
 	"share_apl_low_2022", "share_apl_low_under65_2022", "need_index"}
 
 // aplGaps says which places have no published APL row: Mayotte (the DREES

@@ -126,6 +126,7 @@ type Figures struct {
 	// for 2022.
 	ShareLowUnder65      *float64 `json:"share_apl_low_under65"`
 	ShareMiddleUnder65   *float64 `json:"share_apl_middle_under65"`
+	ShareHighUnder65     *float64 `json:"share_apl_high_under65"`
 	ShareLow2022         *float64 `json:"share_apl_low_2022"`
 	ShareLowUnder65_2022 *float64 `json:"share_apl_low_under65_2022"`
 	// Counts of establishments standing in the level, by kind (see Kinds);

@@ -86,19 +86,8 @@ func signedPoints(d float64) string {
 }
 
 // shareHighUnder65 is the share of the population above the middle
-// threshold without the GPs aged 65 and over. The model gives the low and
-// middle shares, which classify the same population as the high one: the
-// three add up to 1.
-func shareHighUnder65(f diagnostic.Figures) *float64 {
-	if f.ShareLowUnder65 == nil || f.ShareMiddleUnder65 == nil {
-		return nil
-	}
-	v := max(0, 1-*f.ShareLowUnder65-*f.ShareMiddleUnder65)
-	if v < 1e-12 {
-		v = 0
-	}
-	return &v
-}
+// threshold without the GPs aged 65 and over, as the model computes it.
+func shareHighUnder65(f diagnostic.Figures) *float64 { return f.ShareHighUnder65 }
 
 // shareFrom65Trend is the change of the share from GPs aged 65 and over
 // between 2022 and 2023, in points; nil when either year is unknown.
