@@ -11,3 +11,5 @@ trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./cmd/diagsante
 "$bin" diagnose epci:244800405 --out examples/rural-coeur-de-lozere --force
 "$bin" diagnose epci:248300543 --out examples/urbain-toulon --force
+# Three arrondissements of Marseille, places of their own (APL by arrondissement).
+"$bin" diagnose "cpts:CPTS Actes Santé" --out examples/marseille-cpts-actes-sante --force
