@@ -91,6 +91,7 @@ type feature struct {
 // French way, with their footnotes, so that the template only lays them out.
 type view struct {
 	R          *diagnostic.Report
+	PopLabel   string // the populations used, e.g. "populations de référence en vigueur en 2026"
 	Places     string
 	Cards      []card
 	Aging      agingView
@@ -377,6 +378,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	}
 	v.LevelSrc = levelSources(r)
 	v.Vintages = vintageLine(r)
+	v.PopLabel = popLabel(r)
 	v.Notes = map[string][]note{}
 	for _, sec := range []string{secSynthese, secTerritoire, secPros, secAccess, secOffre, secMethode} {
 		v.Notes[sec] = nb.section(sec)
@@ -560,7 +562,7 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	t := r.Levels[0].Figures
 	var out []card
 	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: "habitants",
-		Note: fmt.Sprintf("%s communes — population municipale en vigueur en 2026", Int(t.Communes))})
+		Note: fmt.Sprintf("%s communes — population municipale (%s)", Int(t.Communes), popLabel(r))})
 	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, 2),
 		Unit:    "consultations par an et par habitant",
 		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, 2) })}

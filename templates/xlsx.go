@@ -372,7 +372,7 @@ func indicators(r *diagnostic.Report) []indicator {
 	low, mid := Num(th.Low, 1), Num(th.Middle, 0)
 	return []indicator{
 		{"Communes (nb)", "communes", func(f diagnostic.Figures) *float64 { v := float64(f.Communes); return &v }, i},
-		{"Population municipale 2026 (hab.)", "population", func(f diagnostic.Figures) *float64 { v := float64(f.Population); return &v }, i},
+		{popHeader(r), "population", func(f diagnostic.Figures) *float64 { v := float64(f.Population); return &v }, i},
 		{"Indice de besoin de soins (France = 1)", "need_index", func(f diagnostic.Figures) *float64 { return f.NeedIndex }, d2},
 		{"Médecins généralistes, " + gpSourceLabel(r) + " (nb)", "gps", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
 		{"Densité de médecins généralistes, " + gpSourceLabel(r) + " (pour 10 000 hab.)", "gp_density_per_10000", func(f diagnostic.Figures) *float64 { return f.GPDensity }, d1},
@@ -576,9 +576,24 @@ func boolPtr(b bool) *bool    { return &b }
 func intPtr(n int) *int       { return &n }
 func strPtr(s string) *string { return &s }
 
+// popLabel names the populations the report uses (the communes table in
+// use): "populations de référence en vigueur en 2026", or an imported
+// vintage.
+func popLabel(r *diagnostic.Report) string {
+	if r.PopulationSource == "" {
+		return "populations de référence"
+	}
+	return r.PopulationSource
+}
+
+// popHeader is the population column header, with the populations used.
+func popHeader(r *diagnostic.Report) string {
+	return "Population municipale, " + popLabel(r) + " (hab.)"
+}
+
 func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetCommunes, st)
-	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", "Population municipale 2026 (hab.)", "Indice de besoin de soins",
+	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", popHeader(r), "Indice de besoin de soins",
 		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + gpSourceLabel(r) + " (nb)",
 		"Densité de médecins généralistes (pour 10 000 hab.)",
 		"APL 2023 aux " + gpUnder65 + " (consultations/an/hab.)", "APL 2022 aux " + gpUnder65 + " (consultations/an/hab.)",
@@ -711,7 +726,7 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	last := len(r.Professions) + 1
 	w.noteColumn(len(head)+1, 1, 2, last)
 	row := last + 2
-	src := "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale 2026."
+	src := "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale (" + popLabel(r) + ")."
 	if r.GPFromRPPS {
 		src += " Territoire : praticiens à activité libérale de l'extraction RPPS importée (" + r.GPSource + ")."
 	}
@@ -812,7 +827,7 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetAccess, st)
 	low, mid := Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0)
 	w.header(1, "Niveau", "APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Population en commune d'APL ≤ "+low+" (%)",
-		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", "Population municipale 2026 (hab.)",
+		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", popHeader(r),
 		"APL 2023 aux "+gpUnder65+" (consultations/an/hab.)", "Part de l'APL 2023 assurée par les "+gp65+" (%)",
 		"Sans les "+gp65+" : population en commune d'APL ≤ "+low+" (%)",
 		"Sans les "+gp65+" : population en commune d'APL de "+low+" à "+mid+" (%)",

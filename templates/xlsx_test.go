@@ -50,7 +50,7 @@ func TestWriteXLSX(t *testing.T) {
 	// with a thousands format; its APL 2023 as a number with 2 decimals.
 	row := findRow(t, f, SheetCommunes, "77333")
 	header, _ := f.GetRows(SheetCommunes)
-	if header[0][5] != "Population municipale 2026 (hab.)" || header[0][7] != "APL 2023 (consultations/an/hab.)" {
+	if header[0][5] != "Population municipale, populations de référence en vigueur en 2026 (hab.)" || header[0][7] != "APL 2023 (consultations/an/hab.)" {
 		t.Errorf("communes headers = %q, %q", header[0][5], header[0][7])
 	}
 	assertNumber(t, f, SheetCommunes, cell(6, row), "12889", 3, "")
@@ -102,7 +102,7 @@ func TestWriteXLSX(t *testing.T) {
 	// diagnostic/testdata/golden_raw.json), France's population.
 	aplRow := findRow(t, f, SheetSynthese, "APL 2023 (consultations/an/hab.)")
 	assertNumber(t, f, SheetSynthese, cell(2, aplRow), "2.66662428254014", 0, "#,##0.00")
-	popRow := findRow(t, f, SheetSynthese, "Population municipale 2026 (hab.)")
+	popRow := findRow(t, f, SheetSynthese, "Population municipale, populations de référence en vigueur en 2026 (hab.)")
 	assertNumber(t, f, SheetSynthese, cell(5, popRow), "68350798", 3, "")
 	// Missing values are "n.d.", never 0: the territory's share of 75+.
 	oldRow := findRow(t, f, SheetSynthese, "Part des 75 ans et plus (%)")
