@@ -105,31 +105,58 @@ func Sniff(firstLine []byte) Variant {
 	return Unknown
 }
 
-// ReadAny detects the variant from the first line and reads the file with
-// the matching reader. Gzip-compressed input is decompressed first.
-func ReadAny(r io.Reader, name string, fn func(Establishment) error) error {
+// A File is a FINESS extraction opened for reading: gunzipped when it is
+// gzip-compressed, its layout told by its first line. Open it with Open,
+// read it with Read.
+type File struct {
+	Name string
+	// FirstLine is the first line of the (decompressed) file, without its
+	// line end: the stock header "finess;etalab;<n>;<date>" or a header.
+	FirstLine []byte
+	Variant   Variant
+	r         *bufio.Reader
+}
+
+// Open gunzips r when it starts with the gzip magic number and reads its
+// first line (up to 64 KB) to tell the layout; nothing is consumed.
+func Open(r io.Reader, name string) (*File, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return parseerr.New(name, 0, 0, "gzip: %w", err)
+			return nil, parseerr.New(name, 0, 0, "gzip: %w", err)
 		}
-		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 256<<10)
 	}
 	first, _ := br.Peek(64 << 10)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	switch v := Sniff(first); v {
+	first = bytes.TrimSuffix(first, []byte("\r"))
+	return &File{Name: name, FirstLine: first, Variant: Sniff(first), r: br}, nil
+}
+
+// Read reads every establishment with the reader of the file's layout.
+func (f *File) Read(fn func(Establishment) error) error {
+	switch f.Variant {
 	case Stock:
-		return ReadStock(br, name, fn)
+		return ReadStock(f.r, f.Name, fn)
 	case Flat:
-		return ReadFlat(br, name, fn)
+		return ReadFlat(f.r, f.Name, fn)
 	case Occitanie:
-		return ReadOccitanie(br, name, fn)
+		return ReadOccitanie(f.r, f.Name, fn)
 	}
-	return parseerr.New(name, 1, 0, "not a known FINESS layout (etalab stock, flat 2021 or Occitanie): first line %s", textio.Quote(textio.ToUTF8(first)))
+	return parseerr.New(f.Name, 1, 0, "not a known FINESS layout (etalab stock, flat 2021 or Occitanie): first line %s", textio.Quote(textio.ToUTF8(f.FirstLine)))
+}
+
+// ReadAny detects the variant from the first line and reads the file with
+// the matching reader. Gzip-compressed input is decompressed first.
+func ReadAny(r io.Reader, name string, fn func(Establishment) error) error {
+	f, err := Open(r, name)
+	if err != nil {
+		return err
+	}
+	return f.Read(fn)
 }
 
 // isProximity detects the hôpital de proximité marker, case- and

@@ -1,10 +1,7 @@
 package importer
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"sort"
@@ -55,22 +52,11 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 		return nil, nil, err
 	}
 	defer src.close(false)
-	br := bufio.NewReaderSize(src.r, 256<<10)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nil, parseerr.New(path, 0, 0, "gzip: %w", err)
-		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
-		r = br
+	file, err := finess.Open(src.r, path)
+	if err != nil {
+		return nil, nil, err
 	}
-	first, _ := br.Peek(64 << 10)
-	if i := bytes.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
-	variant := finess.Sniff(first)
+	first, variant := file.FirstLine, file.Variant
 	date := ""
 	if h, ok := finess.ParseStockHeader(string(first)); ok {
 		date = strings.TrimSpace(h.Date)
@@ -81,13 +67,7 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 		}
 	}
 
-	inSAE := map[string]bool{}
-	for _, e := range im.Embedded.Emergency {
-		inSAE[e.Finess] = true
-	}
-	for _, m := range im.Embedded.Maternities {
-		inSAE[m.Finess] = true
-	}
+	inSAE := SAESites(im.Embedded.Emergency, im.Embedded.Maternities)
 	// Hôpitaux de proximité known from an ARS list (not from the FINESS
 	// marker) keep their label when a newer FINESS is imported.
 	arsLabel := map[string]string{}
@@ -104,7 +84,7 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	maxUpdated := ""
 	res := Result{Table: "establishments"}
 	seen := map[string]bool{}
-	err = finess.ReadAny(r, path, func(e finess.Establishment) error {
+	err = file.Read(func(e finess.Establishment) error {
 		if err := src.tick(); err != nil {
 			return err
 		}
@@ -195,6 +175,15 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	for d := range covered {
 		fileCov[d] = true
 	}
+	// SAE sites the file lacks stay, as the generator keeps them from the
+	// older extraction (KeptOverNewer).
+	keptSAE := 0
+	for _, x := range im.Current.Establishments {
+		if !seen[x.Finess] && KeptOverNewer(x.Finess, inSAE) && fileCov[im.codes.Dep(x.Commune)] {
+			rows = append(rows, x)
+			keptSAE++
+		}
+	}
 	notes := []string{
 		taxonomy.KeptCategoriesText(),
 		"commune : code INSEE reconstitué (département + commune) ramené au COG 2026, sinon point dans le contour communal, sinon libellé parmi les communes du département du numéro FINESS",
@@ -209,6 +198,10 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("%s read (%s layout), %s kept (access-to-care categories and SAE sites)", plural(res.Read, "establishment", "establishments"), variant, plural(len(rows), "establishment", "establishments")),
 		fmt.Sprintf("%s of merged communes mapped to today's commune; %s placed by point in the commune contours, %s by city name in the département of their FINESS number", plural(t.old, "old code", "old codes"), plural(polygon, "establishment", "establishments"), plural(byName, "establishment", "establishments")))
+	if keptSAE > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s named by the SAE tables but absent from the file kept from the table in use", plural(keptSAE, "establishment", "establishments")))
+		notes = append(notes, fmt.Sprintf("établissements des tables SAE absents du fichier, conservés de la table précédente : %d", keptSAE))
+	}
 	if t.unknown > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s unknown to COG 2026 (placed by point when there is one): %s", plural(t.unknown, "commune code", "commune codes"), t.examples(10)))
 	}
@@ -225,6 +218,28 @@ func (im *Importer) finess(path string) ([]table, []Result, error) {
 		Coverage: finessCoverage(fileCov, res.Vintage, cmp.Or(date, maxUpdated))}
 	return []table{{info: info, file: snapshot.EstablishmentsFile, write: func(w io.Writer) (int, error) { return snapshot.WriteEstablishments(w, rows) }}}, []Result{res}, nil
 }
+
+// SAESites is the set of FINESS numbers the SAE tables name: emergency
+// departments and maternities, kept whatever their category.
+func SAESites(emerg []snapshot.EmergencyDept, mat []snapshot.Maternity) map[string]bool {
+	out := make(map[string]bool, len(emerg)+len(mat))
+	for _, e := range emerg {
+		out[e.Finess] = true
+	}
+	for _, m := range mat {
+		out[m.Finess] = true
+	}
+	return out
+}
+
+// KeptOverNewer reports whether an establishment of an older extraction
+// stays when a newer extraction of its département lacks it: only a site
+// the SAE tables name (they are of 2020; without it their emergency
+// department or maternity would have no place). The generator applies it
+// to the FINESS 2021 rows under the Occitanie 2026 file (Polyclinique
+// Kennedy, Nîmes, and Clinique Saint-Jean, Montpellier, are not in it),
+// `datasets import` to the table in use under the imported file.
+func KeptOverNewer(finess string, sae map[string]bool) bool { return sae[finess] }
 
 // finessCoverage is the coverage of an imported FINESS file: the
 // départements its rows describe (INSEE codes of every row, kept or not,
@@ -254,6 +269,10 @@ func (im *Importer) placer() (*place.Placer, func() error) {
 		}
 		return ci.Locate(lat, lon)
 	}
+	previous := make(map[string]snapshot.Establishment, len(im.Embedded.Establishments))
+	for _, x := range im.Embedded.Establishments {
+		previous[x.Finess] = x
+	}
 	postal, cogPostcode := map[string][]place.Postal{}, map[string][]string{}
 	for _, p := range im.Embedded.Postcodes {
 		if p.Source == "cog" {
@@ -263,7 +282,7 @@ func (im *Importer) placer() (*place.Placer, func() error) {
 		}
 	}
 	return place.New(place.Source{Communes: im.Embedded.Communes, Arrondissements: im.Embedded.Arrondissements,
-		Current: im.codes.Current, Locate: locate, Postal: postal, CogPostcode: cogPostcode}), func() error { return cerr }
+		Current: im.codes.Current, Locate: locate, Postal: postal, CogPostcode: cogPostcode, Previous: previous}), func() error { return cerr }
 }
 
 // contourIndex loads the commune contours once, on first need.

@@ -195,14 +195,16 @@ func TestImportOneDepartementFINESS(t *testing.T) {
 	if mspBefore < 1000 {
 		t.Errorf("embedded MSP %d", mspBefore)
 	}
-	// The three kept structures of the file are Lozère's establishments now.
+	// The three kept structures of the file are Lozère's establishments
+	// now, with the CH de Mende (480000017), which the SAE tables name and
+	// the file lacks (KeptOverNewer).
 	var lozere []string
 	for i, e := range s.Establishments {
 		if establishmentRows.dep(im, &s.Establishments[i]) == "48" {
 			lozere = append(lozere, e.Finess)
 		}
 	}
-	if got := strings.Join(lozere, " "); got != "480000074 480000199 480000207" {
+	if got := strings.Join(lozere, " "); got != "480000017 480000074 480000199 480000207" {
 		t.Errorf("Lozère establishments %s", got)
 	}
 	info := s.Manifest.Table("establishments")
@@ -221,7 +223,7 @@ func TestImportOneDepartementFINESS(t *testing.T) {
 
 	// --replace-national: the table is the file's.
 	_, s = importWith(t, Sources{FINESS: fixture(lozereFINESS)}, true)
-	if msp, _, other := count(s); msp != 1 || other != 0 || len(s.Establishments) != 3 {
+	if msp, _, other := count(s); msp != 1 || other != 0 || len(s.Establishments) != 4 {
 		t.Errorf("replace national: %d MSP, %d establishments elsewhere, %d in all", msp, other, len(s.Establishments))
 	}
 	if info := s.Manifest.Table("establishments"); len(info.Coverage) != 1 || info.Coverage[0].Dep != "48" {

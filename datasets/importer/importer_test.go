@@ -328,8 +328,12 @@ func TestImportFINESSStock(t *testing.T) {
 			kept++
 		}
 	}
-	if len(s.Establishments) != kept+8 {
-		t.Fatalf("%d establishments, want %d kept + the file's 8", len(s.Establishments), kept)
+	// The SAE sites of those départements that the file lacks stay too
+	// (KeptOverNewer): their emergency departments and maternities keep
+	// their place.
+	sae := saeSitesIn(t, emb, s, covered)
+	if sae < 10 || len(s.Establishments) != kept+8+sae {
+		t.Fatalf("%d establishments, want %d kept + the file's 8 + %d SAE sites", len(s.Establishments), kept, sae)
 	}
 	want := map[string]string{
 		"010000024": "01451 insee",    // Viriat
@@ -384,8 +388,10 @@ func TestImportFINESSRegional(t *testing.T) {
 	// The fixture has 8 establishments, 5 of kept categories and the
 	// hôpital de proximité of Villefranche-de-Lauragais (category 129, kept
 	// for its label).
-	if after[0] != before[0] || after[1] != 6 {
-		t.Errorf("establishments elsewhere %d → %d (want kept), in the file's départements %d → %d (want the file's 6)", before[0], after[0], before[1], after[1])
+	// Plus the SAE sites of its départements, which it lacks.
+	sae := saeSitesIn(t, emb, s, covered)
+	if after[0] != before[0] || sae < 20 || after[1] != 6+sae {
+		t.Errorf("establishments elsewhere %d → %d (want kept), in the file's départements %d → %d (want the file's 6 + %d SAE sites)", before[0], after[0], before[1], after[1], sae)
 	}
 	if e, ok := find(s.Establishments, func(e snapshot.Establishment) bool { return e.Finess == "340032390" }); !ok || e.Commune != "34147" {
 		t.Errorf("MSP of Magalas: %+v", e)
@@ -513,4 +519,26 @@ func TestVintageFromNames(t *testing.T) {
 			t.Errorf("yearFromPath(%s) = %q, want %q", path, got, want)
 		}
 	}
+}
+
+// saeSitesIn counts the establishments of the embedded snapshot in the
+// given départements that the SAE tables name and the imported file
+// (the rows of imported whose source is not an embedded one) lacks.
+func saeSitesIn(t *testing.T, emb, imported *snapshot.Snapshot, deps map[string]bool) int {
+	t.Helper()
+	inFile := map[string]bool{}
+	for _, e := range imported.Establishments {
+		if e.Source != "finess-2021" && e.Source != "finess-occitanie-2026" {
+			inFile[e.Finess] = true
+		}
+	}
+	sae := SAESites(emb.Emergency, emb.Maternities)
+	im := &Importer{codes: NewCodes(emb)}
+	n := 0
+	for i, e := range emb.Establishments {
+		if sae[e.Finess] && !inFile[e.Finess] && deps[establishmentRows.dep(im, &emb.Establishments[i])] {
+			n++
+		}
+	}
+	return n
 }

@@ -108,13 +108,7 @@ func (g *gen) buildEstablishments(dir string) error {
 	if err := g.buildSAS(dir); err != nil {
 		return err
 	}
-	inSAE := map[string]bool{}
-	for _, e := range emerg {
-		inSAE[e.Finess] = true
-	}
-	for _, m := range mat {
-		inSAE[m.Finess] = true
-	}
+	inSAE := importer.SAESites(emerg, mat)
 	keep := func(e finess.Establishment) bool {
 		return taxonomy.Keep(e.Category, e.ProximityHospital) || inSAE[e.Finess] || idf[e.Finess]
 	}
@@ -176,7 +170,7 @@ func (g *gen) buildEstablishments(dir string) error {
 		if _, done := byFiness[e.Finess]; done {
 			return nil
 		}
-		if occitanie[e.Finess[:2]] && !inSAE[e.Finess] {
+		if occitanie[e.Finess[:2]] && !importer.KeptOverNewer(e.Finess, inSAE) {
 			// Closed or renumbered by 2026: the newer extraction is the truth.
 			g.unmatched["FINESS 2021 rows of Occitanie superseded by the 2026 file"]++
 			return nil
