@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/diagsante/diagsante/datasets/traveltimes"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/diagnostic/access"
 	"github.com/diagsante/diagsante/templates"
@@ -105,11 +106,11 @@ func loadTravelTimes(path string) (access.Times, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, usageErr(fmt.Errorf("--travel-times %s is a folder: give a CSV file origin;destination;minutes", path))
 	}
-	m, err := access.ReadTravelTimes(f, path)
+	pairs, err := traveltimes.Read(f, path)
 	if err != nil {
 		return nil, err
 	}
-	return &access.Override{Matrix: m, Fallback: access.DefaultModel()}, nil
+	return &access.Override{Matrix: access.NewMatrix(pairs), Fallback: access.DefaultModel()}, nil
 }
 
 // runSimulateContext runs a scenario; ctx (Ctrl-C) stops it.

@@ -8,8 +8,8 @@
 // speed rising with distance, see [Params]); it is calibrated on real road
 // times of the Alpes-Maritimes by datasets/internal/traveltime and its
 // error is measured by TestModelError. A user's own matrix of minutes
-// ([ReadTravelTimes]), from OSRM, Metric or any router, replaces it pair by
-// pair through an [Override].
+// (read by datasets/traveltimes, built by [NewMatrix]), from OSRM, Metric
+// or any router, replaces it pair by pair through an [Override].
 //
 // The official DREES APL stays the reference value of a report. The
 // recomputed index ([RecomputeAPL]) exists for what the official one cannot

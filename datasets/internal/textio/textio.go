@@ -38,6 +38,9 @@ type Reader struct {
 	// per line so the reader can stream; a Windows-1252 line with accents
 	// is practically never valid UTF-8, so the guess is safe.
 	Fallback1252 bool
+	// LineLimit, when set, lowers the bound on the length of a line below
+	// MaxLine, for formats whose lines are short (a travel-time row).
+	LineLimit int
 
 	name   string
 	sep    byte
@@ -86,10 +89,8 @@ func (r *Reader) ReadLine() ([]byte, error) {
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], b...)
 		for err == bufio.ErrBufferFull {
-			if len(r.long) > MaxLine {
-				r.line++
-				r.err = r.Errorf(0, "line longer than %d bytes: not a text file of the expected format?", MaxLine)
-				return nil, r.err
+			if len(r.long) > r.limit() {
+				return nil, r.tooLong()
 			}
 			b, err = r.br.ReadSlice('\n')
 			r.long = append(r.long, b...)
@@ -111,6 +112,10 @@ func (r *Reader) ReadLine() ([]byte, error) {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		b = b[:n-1]
 	}
+	if len(b) > r.limit() {
+		r.line--
+		return nil, r.tooLong()
+	}
 	if r.line == 1 {
 		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	}
@@ -120,6 +125,24 @@ func (r *Reader) ReadLine() ([]byte, error) {
 	}
 	return b, nil
 }
+
+func (r *Reader) limit() int {
+	if r.LineLimit > 0 {
+		return min(r.LineLimit, MaxLine)
+	}
+	return MaxLine
+}
+
+// tooLong stops the reader on a line over the limit, at that line.
+func (r *Reader) tooLong() error {
+	r.line++
+	r.err = r.Errorf(0, "line longer than %d bytes: not a text file of the expected format?", r.limit())
+	return r.err
+}
+
+// SetSeparator changes the field separator, for formats whose header
+// tells it (a travel-time table: ";" or ",").
+func (r *Reader) SetSeparator(sep byte) { r.sep = sep }
 
 // Next returns the fields of the next non-blank line. The slices are valid
 // until the next call. It returns io.EOF at the end of input.
