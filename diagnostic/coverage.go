@@ -59,11 +59,41 @@ type coverage struct {
 	describeKnownDeps func() string
 }
 
+// covers returns the source and vintage a table (or coverage entry) holds
+// for a département, from an index built once: Figures asks it for every
+// place of France.
+func (e *Engine) covers(table, dep string) (snapshot.Coverage, bool) {
+	e.covOnce.Do(func() {
+		e.covIdx = map[string]map[string]snapshot.Coverage{}
+		for _, t := range e.Snap.Manifest.Tables {
+			if t.Coverage == nil {
+				e.covIdx[t.Name] = nil // national
+				continue
+			}
+			m := make(map[string]snapshot.Coverage, len(t.Coverage))
+			for _, c := range t.Coverage {
+				m[c.Dep] = c
+			}
+			e.covIdx[t.Name] = m
+		}
+	})
+	m, known := e.covIdx[table]
+	switch {
+	case !known:
+		return snapshot.Coverage{}, false
+	case m == nil:
+		t := e.Snap.Manifest.Table(table)
+		return snapshot.Coverage{Dep: dep, Source: t.Source, Vintage: t.Vintage}, true
+	}
+	c, ok := m[dep]
+	return c, ok
+}
+
 // newCoverage starts the coverage of a snapshot table or coverage entry.
 func (e *Engine) newCoverage(table, what string) *coverage {
 	t := e.Snap.Manifest.Table(table)
 	c := &coverage{what: what, in: map[string]bool{}, out: map[string]bool{}, sources: map[string]bool{}}
-	c.known = func(dep string) (snapshot.Coverage, bool) { return t.Covers(dep) }
+	c.known = func(dep string) (snapshot.Coverage, bool) { return e.covers(table, dep) }
 	c.describeKnownDeps = func() string { return e.describeCoverage(t) }
 	return c
 }
@@ -73,14 +103,15 @@ func (e *Engine) newCoverage(table, what string) *coverage {
 func (c *coverage) add(dep string, pop int) bool {
 	cv, ok := c.known(dep)
 	if ok {
-		c.in[dep] = true
-		c.popIn += pop
-		if cv.Source != "" {
-			c.sources[cv.Source] = true
+		if !c.in[dep] {
+			c.in[dep] = true
+			if cv.Source != "" {
+				c.sources[cv.Source] = true
+			}
 		}
+		c.popIn += pop
 	} else {
-		c.out[dep] = true
-		c.popOut += pop
+		c.addOut(dep, pop)
 	}
 	return ok
 }
@@ -88,7 +119,9 @@ func (c *coverage) add(dep string, pop int) bool {
 // addOut records a place the figure does not cover whatever the table
 // says (e.g. an arrondissement for a source that counts cities whole).
 func (c *coverage) addOut(dep string, pop int) {
-	c.out[dep] = true
+	if !c.out[dep] {
+		c.out[dep] = true
+	}
 	c.popOut += pop
 }
 

@@ -41,6 +41,9 @@ type Engine struct {
 
 	facOnce sync.Once
 	fac     map[string]*access.FacilityIndex
+
+	covOnce sync.Once
+	covIdx  map[string]map[string]snapshot.Coverage // table -> dep -> coverage; nil map: national
 }
 
 // NewEngine indexes a snapshot for indicator computations.
@@ -174,6 +177,7 @@ func (e *Engine) Figures(codes []string) Figures {
 		kindCov[k.Key] = e.newCoverage(table, what)
 	}
 	counts := map[string]int{}
+	kindsByDep := map[string]map[string]bool{}
 	gpArr := false
 	var gpCodes []string
 	for _, code := range codes {
@@ -201,9 +205,20 @@ func (e *Engine) Figures(codes []string) Figures {
 				gpArr = true
 			}
 		}
-		inKind := map[string]bool{}
+		inKind, seen := kindsByDep[c.Dep]
+		if !seen {
+			inKind = map[string]bool{}
+			for _, k := range Kinds {
+				_, inKind[k.Key] = kindCov[k.Key].known(c.Dep)
+			}
+			kindsByDep[c.Dep] = inKind
+		}
 		for _, k := range Kinds {
-			inKind[k.Key] = kindCov[k.Key].add(c.Dep, c.Population)
+			if inKind[k.Key] {
+				kindCov[k.Key].add(c.Dep, c.Population)
+			} else {
+				kindCov[k.Key].addOut(c.Dep, c.Population)
+			}
 		}
 		for _, i := range e.establishmentsIn(code) {
 			for _, k := range e.kindsOf[e.Snap.Establishments[i].Finess] {
@@ -368,7 +383,7 @@ func boolSet(m map[string]int) map[string]bool {
 // cptsKnown reports whether CPTS perimeters are known in a département.
 func (e *Engine) cptsKnown(dep string) bool {
 	if t := e.Snap.Manifest.Table("cpts"); t != nil && t.Coverage != nil {
-		_, ok := t.Covers(dep)
+		_, ok := e.covers("cpts", dep)
 		return ok
 	}
 	return e.cptsDeps[dep]
@@ -384,7 +399,7 @@ func (e *Engine) GPs(code string) (int, bool) {
 // gpSource returns the source of the GP counts of a place's département,
 // and whether it counts people (an RPPS extraction, table gp_rpps).
 func (e *Engine) gpSource(c *snapshot.Commune) (cov snapshot.Coverage, persons, ok bool) {
-	cov, ok = e.Snap.Manifest.Table("gp_bpe").Covers(c.Dep)
+	cov, ok = e.covers("gp_bpe", c.Dep)
 	if !ok {
 		return cov, false, false
 	}

@@ -78,7 +78,7 @@ func (e *Engine) fillAccess(r *Report) {
 			// wrong one. Overseas, a facility of another département is
 			// across the sea, out of reach by road.
 			table, _ := kindCoverage(k.key)
-			if _, ok := e.Snap.Manifest.Table(table).Covers(c.Dep); !ok {
+			if _, ok := e.covers(table, c.Dep); !ok {
 				continue
 			}
 			h := idx[k.key].Nearest(place, 0, t)

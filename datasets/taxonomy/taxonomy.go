@@ -171,13 +171,17 @@ func KeptCategoriesText() string {
 // departments and maternities come from SAE joins, not from here.
 func Classify(e *snapshot.Establishment) []string {
 	var out []string
+	centre := "" // typed once: the name rules fold the names
 	for _, k := range Kinds {
 		if !slices.Contains(k.Categories, e.Category) {
 			continue
 		}
 		switch {
 		case isCentre(k.Key):
-			if k.Key != CentreType(e.Category, e.Name, e.LongName) {
+			if centre == "" {
+				centre = CentreType(e.Category, e.Name, e.LongName)
+			}
+			if k.Key != centre {
 				continue
 			}
 		case k.Key == Hospital:

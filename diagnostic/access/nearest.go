@@ -204,7 +204,15 @@ func Facilities(s *snapshot.Snapshot, kind Kind) []Facility {
 		}
 		keep = func(e *snapshot.Establishment) bool { return in[e.Finess] }
 	default:
-		keep = func(e *snapshot.Establishment) bool { return slices.Contains(taxonomy.Classify(e), string(kind)) }
+		// Only establishments of the kind's categories can be of the kind:
+		// classify those alone (the name rules are the costly part).
+		var cats []string
+		if k, ok := taxonomy.Lookup(string(kind)); ok {
+			cats = k.Categories
+		}
+		keep = func(e *snapshot.Establishment) bool {
+			return slices.Contains(cats, e.Category) && slices.Contains(taxonomy.Classify(e), string(kind))
+		}
 	}
 	var out []Facility
 	for i := range s.Establishments {
