@@ -1,6 +1,7 @@
 package diagnostic
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,21 @@ func TestTravelTimesLabel(t *testing.T) {
 		return strings.HasPrefix(l, "Les temps de trajet viennent de la matrice de temps routiers fournie (osrm.csv, 12 paires)")
 	}) {
 		t.Errorf("matrix: %q %q", r.TravelTimes, r.Limits)
+	}
+}
+
+// TestAPLRollUpEdges: a city's APL to GPs under 65 is the roll-up of its
+// arrondissements (golden_raw.json: Paris 4.059 all ages 4.957); a
+// commune whose only row has population 0 keeps its published value but
+// has no population share.
+func TestAPLRollUpEdges(t *testing.T) {
+	e := realEngine(t)
+	a, ok := e.APL.Get("75056", 2023)
+	if !ok || math.Abs(a.Under65-4.059) > 5e-4 || math.Abs(a.Value-4.957) > 5e-4 {
+		t.Errorf("Paris: %v / %v", a.Value, a.Under65)
+	}
+	f := e.Figures([]string{"85165"}) // L'Oie: APL 2023 3.175, population 0
+	if !near(f.APL2023, 3.175, 0) || f.ShareLow != nil || f.NeedIndex != nil {
+		t.Errorf("L'Oie: APL %v, share ≤ 2.5 %v, need %v", deref(f.APL2023), deref(f.ShareLow), deref(f.NeedIndex))
 	}
 }
