@@ -16,12 +16,11 @@ const APLMinShare = 0.95
 
 // An APLGap is a département an APL vintage covers only in part.
 type APLGap struct {
-	Vintage         int
-	Dep             string
-	Covered, Total  int    // today's communes with a row of the vintage, of the département's
-	LastRow         int    // sheet row of the département's last commune (0 when unknown)
-	LastCode        string // code of that row
-	missingExamples []string
+	Vintage        int
+	Dep            string
+	Covered, Total int    // today's communes with a row of the vintage, of the département's
+	LastRow        int    // sheet row of the département's last commune (0 when unknown)
+	LastCode       string // code of that row
 }
 
 func (g APLGap) String() string {

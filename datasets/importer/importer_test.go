@@ -78,16 +78,6 @@ func tryImport(t *testing.T, dir string, src Sources) ([]Result, error) {
 
 func fixture(name string) string { return filepath.Join("testdata", name) }
 
-// depOf is the département of a current, old or arrondissement code of
-// the embedded COG.
-func depOf(s *snapshot.Snapshot, code string) string {
-	cur, _, ok := NewCodes(s).Current(code)
-	if !ok {
-		return ""
-	}
-	return s.Commune(cur).Dep
-}
-
 // depsOf returns the département of each code of the embedded COG, with
 // one Codes index.
 func depsOf(s *snapshot.Snapshot) func(string) string {

@@ -185,7 +185,6 @@ func toUTF8(b []byte) string {
 type table struct {
 	tr      *textio.Reader
 	name    string
-	header  []string
 	width   int // number of named columns
 	col     [numFields]int
 	maxCol  int
@@ -212,7 +211,7 @@ func newTable(r io.Reader, name string, required ...field) (*table, error) {
 	if n := len(names); n > 1 && strings.TrimSpace(names[n-1]) == "" {
 		names = names[:n-1] // the trailing '|'
 	}
-	t.header, t.width = names, len(names)
+	t.width = len(names)
 	h := textio.NewHeader(names)
 	t.maxCol = -1
 	for f := range numFields {
@@ -348,18 +347,8 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 // PS_LibreAcces_SavoirFaire companion file.
 func (r *Reader) HasSavoirFaire() bool { return r.t.col[fSF] >= 0 }
 
-// Header returns the column names of the file.
-func (r *Reader) Header() []string { return r.t.header }
-
-// Next returns the next activity, or io.EOF at the end of the file.
-func (r *Reader) Next() (Activity, error) {
-	var a Activity
-	err := r.NextInto(&a)
-	return a, err
-}
-
-// NextInto is Next filling a caller-owned Activity, which saves copying the
-// struct in tight loops.
+// NextInto fills a caller-owned Activity with the next line of the file
+// (no copy of the struct in tight loops), or returns io.EOF at its end.
 func (r *Reader) NextInto(a *Activity) error {
 	t := r.t
 	if err := t.next(); err != nil {

@@ -85,9 +85,7 @@ func FoldPlace(s string) string {
 // including the empty string.
 func CommuneCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if strings.HasSuffix(s, ".0") {
-		s = s[:len(s)-2]
-	}
+	s = strings.TrimSuffix(s, ".0")
 	if len(s) == 4 && allDigits(s) {
 		s = "0" + s
 	}

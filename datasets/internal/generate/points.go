@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,5 +138,3 @@ func parseLatLon(s string) (lat, lon float64, err error) {
 	return lat, lon, nil
 }
 
-// cedex removes the CEDEX mention of a postal line ("NIMES CEDEX 4").
-var cedex = regexp.MustCompile(`(?i)\s+cedex(\s+\d+)?\s*$`)

@@ -63,9 +63,6 @@ func NewReader(r io.Reader, name string, sep byte) *Reader {
 	return &Reader{name: name, sep: sep, br: br}
 }
 
-// Name returns the file name given to NewReader.
-func (r *Reader) Name() string { return r.name }
-
 // Line returns the 1-based number of the line last returned.
 func (r *Reader) Line() int { return r.line }
 
