@@ -55,35 +55,56 @@ func TestValidationAgainstOfficialAPL(t *testing.T) {
 	}
 }
 
-func TestRecomputeAPLMeanAndScenario(t *testing.T) {
+func TestRecomputeAPLConservationAndScenario(t *testing.T) {
 	s := loadSnapshot(t)
 	base, err := RecomputeAPL(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The default activity makes the standardised-population-weighted mean
-	// equal the official one over the same communes.
-	u, err := buildUnits(s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var off, rec, pop float64
-	for i, code := range u.codes {
-		if math.IsNaN(u.official[i]) {
-			continue
-		}
-		off += u.official[i] * u.popStd[i]
-		rec += base[code] * u.popStd[i]
-		pop += u.popStd[i]
-	}
-	if math.Abs(off/pop-rec/pop) > 1e-9 {
-		t.Errorf("mean recomputed %.6f, official %.6f", rec/pop, off/pop)
-	}
 	act, err := CalibratedActivity(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("national mean %.4f; activity %.0f consultations per GP and year", off/pop, act)
+	// Conservation: every consultation of a GP that some population
+	// reaches is counted once in the index, so Σ P̃_i·APL_i over the
+	// places (P̃ the standardised population) is the activity times the
+	// GPs reached. It fails if the values are scaled, weighted or
+	// spread over the arrondissements wrongly, or computed from other GPs.
+	u, err := buildUnits(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := u.run(Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lhs, reached, all float64
+	for i, code := range u.codes {
+		v, ok := base[code]
+		if !ok || math.IsNaN(v) {
+			t.Fatalf("no value for %s", code)
+		}
+		lhs += u.popStd[i] * v
+	}
+	k := 0 // supply index: the places with GPs, in order
+	for _, g := range u.gps {
+		if g <= 0 {
+			continue
+		}
+		all += g
+		if res.Reached[k] {
+			reached += g
+		}
+		k++
+	}
+	if rhs := act * reached; math.Abs(lhs-rhs) > 1e-9*rhs {
+		t.Errorf("Σ P̃·APL = %.6g, activity × GPs reached = %.0f × %.1f = %.6g", lhs, act, reached, rhs)
+	}
+	// Hardly any GP is out of reach of every population.
+	if reached < 0.999*all || all < 50000 {
+		t.Errorf("GPs reached %.1f of %.1f", reached, all)
+	}
+	t.Logf("activity %.0f consultations per GP and year; %.1f GPs, %.1f reached", act, all, reached)
 	if act < 3000 || act > 7000 {
 		t.Errorf("activity %.0f is not a plausible yearly activity of a GP", act)
 	}
