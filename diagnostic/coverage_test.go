@@ -35,6 +35,13 @@ func TestUnknownCPTSPerimeterIsNotZero(t *testing.T) {
 	if fr.CPTSPopulationShare == nil || fr.Gap("cpts_population_share") == nil || fr.Gap("cpts_population_share").Status != GapPartial {
 		t.Errorf("France CPTS share %v, gap %+v", fr.CPTSPopulationShare, fr.Gap("cpts_population_share"))
 	}
+	// PACA is 5,218,960 of France's 68,350,798 inhabitants: 7.6 %.
+	if want := "Calculé sur la partie couverte seulement (7,6\u00a0% de la population) : donnée non disponible pour 95 départements (périmètres de CPTS)."; fr.Gap("cpts_population_share").Reason != want {
+		t.Errorf("France CPTS reason %q", fr.Gap("cpts_population_share").Reason)
+	}
+	if want := "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA."; g.Reason != want {
+		t.Errorf("reason %q", g.Reason)
+	}
 }
 
 func TestProximityHospitalsKnownInIdFAndOccitanie(t *testing.T) {
@@ -183,8 +190,13 @@ func TestGPsFromRPPSArePeople(t *testing.T) {
 // 2023, L'Oie, Sainte-Florence, Villotran; 10 communes without a row; 68
 // old-code rows).
 func TestAPLNotes(t *testing.T) {
-	notes := strings.Join(APLNotes(realEngine(t).Snap), "\n")
+	all := APLNotes(realEngine(t).Snap)
+	if len(all) != 7 {
+		t.Errorf("%d notes, want 7 (2 vintages × communes without inhabitants, without a row, old codes; rows of population 0 in 2023):\n%s", len(all), strings.Join(all, "\n"))
+	}
+	notes := strings.Join(all, "\n")
 	for _, want := range []string{
+		"e.g. 01330→01187, 02311→02589, 08294→08053, 08300→08439, … 77 more)",
 		"APL 2023: 3 rows with population 0 (60694 85165 85212)",
 		"APL 2023: 4 current communes without a row (15031 15035 15047 15171)",
 		"APL 2023: 6 current communes without inhabitants have no row (55039 55050 55139 55189 55239 55307)",

@@ -23,6 +23,8 @@ type goldenRaw struct {
 			Shares     map[string]float64 `json:"pop_shares"`
 			SharesU65  map[string]float64 `json:"pop_shares_u65"`
 			Rows       int                `json:"rows"`
+			PopStd     float64            `json:"pop_standardisee_sum"`
+			PopTot     float64            `json:"pop_totale_sum"`
 			From65Plus float64            `json:"share_from_gps_65_plus"`
 		} `json:"apl"`
 	} `json:"territories"`
@@ -85,6 +87,7 @@ func TestGoldenRawAPL(t *testing.T) {
 		check("share ≤ 2.5 under 65", f.ShareLowUnder65, a23.SharesU65["le_2_5"])
 		check("share 2.5–4 under 65", f.ShareMiddleUnder65, a23.SharesU65["2_5_to_4"])
 		check("share > 4 under 65", f.ShareHighUnder65, a23.SharesU65["gt_4"])
+		check("need index", f.NeedIndex, a23.PopStd/a23.PopTot)
 		check("APL 2022", f.APL2022, a22.Mean)
 		check("APL under 65 2022", f.APLUnder65_2022, a22.MeanU65)
 		check("share ≤ 2.5 2022", f.ShareLow2022, a22.Shares["le_2_5"])
