@@ -47,176 +47,231 @@ func Round6(f float64) float64 {
 // establishment without one is placed by its point in the commune contours,
 // and counted as unplaced when it has no point either.
 func (im *Importer) finess(path string) ([]table, []Result, error) {
-	src, err := im.open(path, "finess")
-	if err != nil {
+	f := &finessFile{path: path, res: Result{Table: "establishments"}, covered: map[string]bool{}, seen: map[string]bool{},
+		inSAE: SAESites(im.Embedded.Emergency, im.Embedded.Maternities), arsLabel: arsProximityLabels(im.Current)}
+	if err := im.readFINESS(f); err != nil {
 		return nil, nil, err
 	}
-	defer src.close(false)
-	file, err := finess.Open(src.r, path)
-	if err != nil {
+	if err := im.finessVintage(f); err != nil {
 		return nil, nil, err
 	}
-	first, variant := file.FirstLine, file.Variant
-	date := ""
-	if h, ok := finess.ParseStockHeader(string(first)); ok {
-		date = strings.TrimSpace(h.Date)
-		// The header date is the vintage of every row: the 4th field of
-		// line 1, "finess;etalab;<n>;<date>".
-		if err := im.checkLabelDate(path, 1, 4, "header date (finess;etalab;<n>;<date>)", date); err != nil {
-			return nil, nil, err
-		}
-	}
-
-	inSAE := SAESites(im.Embedded.Emergency, im.Embedded.Maternities)
-	// Hôpitaux de proximité known from an ARS list (not from the FINESS
-	// marker) keep their label when a newer FINESS is imported.
-	arsLabel := map[string]string{}
-	for _, x := range im.Current.Establishments {
-		if x.ProximityHospital && strings.HasPrefix(x.ProximitySource, "ARS ") {
-			arsLabel[x.Finess] = x.ProximitySource
-		}
-	}
-	source := "finess-import"
-	var rows []snapshot.Establishment
-	var insee []string // the commune code each row's source gives
-	var t tally
-	covered := map[string]bool{}
-	maxUpdated := ""
-	res := Result{Table: "establishments"}
-	seen := map[string]bool{}
-	err = file.Read(func(e finess.Establishment) error {
-		if err := src.tick(); err != nil {
-			return err
-		}
-		res.Read++
-		maxUpdated = max(maxUpdated, e.Updated)
-		var cur, kind string
-		ok := false
-		if e.Commune != "" {
-			cur, kind, ok = im.codes.Current(e.Commune)
-			if ok {
-				covered[im.codes.Dep(cur)] = true
-			}
-		}
-		if !taxonomy.Keep(e.Category, e.ProximityHospital) && !inSAE[e.Finess] && arsLabel[e.Finess] == "" {
-			return nil
-		}
-		if e.Commune != "" {
-			t.add(e.Commune, kind, ok)
-		}
-		if seen[e.Finess] {
-			return parseerr.New(path, e.Line, 0, "FINESS %s listed twice", e.Finess)
-		}
-		seen[e.Finess] = true
-		x := Establishment(e, source)
-		if lab := arsLabel[e.Finess]; lab != "" && !x.ProximityHospital {
-			x.ProximityHospital, x.ProximitySource = true, lab
-		}
-		rows = append(rows, x)
-		insee = append(insee, e.Commune)
-		return nil
-	})
-	if err != nil {
+	if err := im.placeFINESS(f); err != nil {
 		return nil, nil, err
-	}
-	src.close(true)
-
-	if date == "" {
-		date = dateFromName(path)
-		if err := im.checkNameDate(path, date); err != nil {
-			return nil, nil, err
-		}
-	}
-	if date == "" && len(maxUpdated) >= 10 {
-		if err := im.checkLabelDate(path, 0, 0, "latest update date of the file's rows", maxUpdated[:10]); err != nil {
-			return nil, nil, err
-		}
-	}
-	switch {
-	case date != "":
-		res.Vintage = "FINESS " + date
-	case maxUpdated != "":
-		res.Vintage = "FINESS (mise à jour la plus récente : " + maxUpdated + ")"
-	default:
-		res.Vintage = "FINESS (fichier du " + modDate(path) + ")"
-	}
-	// Rows say which extraction they come from, as the embedded ones do
-	// ("finess-2021"): the date when known.
-	if d := cmp.Or(date, maxUpdated); d != "" {
-		source = "finess-" + d
-	}
-	for i := range rows {
-		rows[i].Source = source
-		if rows[i].ProximityHospital && rows[i].ProximitySource == "" {
-			rows[i].ProximitySource = "FINESS " + cmp.Or(date, maxUpdated) + " (mention dans la raison sociale)"
-		}
-	}
-
-	pl, placeErr := im.placer()
-	polygon, byName, unplaced := 0, 0, 0
-	fileCov := map[string]bool{}
-	for i := range rows {
-		pl.Place(&rows[i], insee[i])
-		switch rows[i].Placement {
-		case "polygon", "polygon+arrondissement-nearest":
-			polygon++
-		case "finess-dep-name":
-			byName++
-		case "":
-			unplaced++
-		}
-		if d := im.codes.Dep(rows[i].Commune); d != "" {
-			fileCov[d] = true
-		}
-	}
-	if err := placeErr(); err != nil {
-		return nil, nil, err
-	}
-	for d := range covered {
-		fileCov[d] = true
 	}
 	// SAE sites the file lacks stay, as the generator keeps them from the
 	// older extraction (KeptOverNewer).
-	keptSAE := 0
 	for _, x := range im.Current.Establishments {
-		if !seen[x.Finess] && KeptOverNewer(x.Finess, inSAE) && fileCov[im.codes.Dep(x.Commune)] {
-			rows = append(rows, x)
-			keptSAE++
+		if !f.seen[x.Finess] && KeptOverNewer(x.Finess, f.inSAE) && f.fileCov[im.codes.Dep(x.Commune)] {
+			f.rows = append(f.rows, x)
+			f.keptSAE++
 		}
-	}
-	notes := []string{
-		taxonomy.KeptCategoriesText(),
-		"commune : code INSEE reconstitué (département + commune) ramené au COG 2026, sinon point dans le contour communal, sinon libellé parmi les communes du département du numéro FINESS",
 	}
 	// The file covers the départements of its rows (all its INSEE codes,
 	// kept or not): the import replaces those and keeps the others of the
 	// table in use (merge.go), a regional extraction (Occitanie) as a
 	// national one.
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Finess < rows[j].Finess })
+	sort.Slice(f.rows, func(i, j int) bool { return f.rows[i].Finess < f.rows[j].Finess })
+	info := f.tableInfo()
+	rows := f.rows
+	return []table{{info: info, file: snapshot.EstablishmentsFile, write: func(w io.Writer) (int, error) { return snapshot.WriteEstablishments(w, rows) }}}, []Result{f.res}, nil
+}
 
-	res.Rows, res.Unmatched = len(rows), unplaced
+// A finessFile is a FINESS extraction being converted.
+type finessFile struct {
+	path    string
+	variant finess.Variant
+	// date is the extraction date (stock header, else file name);
+	// maxUpdated the latest update date of its rows.
+	date, maxUpdated string
+	res              Result
+	rows             []snapshot.Establishment
+	insee            []string // the commune code each row's source gives
+	t                tally
+	// covered are the départements of the file's INSEE codes (every row,
+	// kept or not), fileCov those and the départements of the kept rows.
+	covered, fileCov          map[string]bool
+	seen                      map[string]bool
+	inSAE                     map[string]bool
+	arsLabel                  map[string]string
+	polygon, byName, unplaced int
+	keptSAE                   int
+}
+
+// arsProximityLabels lists the hôpitaux de proximité known from an ARS
+// list (not from the FINESS marker), which keep their label when a newer
+// FINESS is imported.
+func arsProximityLabels(s *snapshot.Snapshot) map[string]string {
+	out := map[string]string{}
+	for _, x := range s.Establishments {
+		if x.ProximityHospital && strings.HasPrefix(x.ProximitySource, "ARS ") {
+			out[x.Finess] = x.ProximitySource
+		}
+	}
+	return out
+}
+
+// readFINESS reads the file's rows: its layout and header date, the kept
+// establishments with the commune code their source gives, the
+// départements of all its INSEE codes.
+func (im *Importer) readFINESS(f *finessFile) error {
+	src, err := im.open(f.path, "finess")
+	if err != nil {
+		return err
+	}
+	defer src.close(false)
+	file, err := finess.Open(src.r, f.path)
+	if err != nil {
+		return err
+	}
+	f.variant = file.Variant
+	if h, ok := finess.ParseStockHeader(string(file.FirstLine)); ok {
+		f.date = strings.TrimSpace(h.Date)
+		// The header date is the vintage of every row: the 4th field of
+		// line 1, "finess;etalab;<n>;<date>".
+		if err := im.checkLabelDate(f.path, 1, 4, "header date (finess;etalab;<n>;<date>)", f.date); err != nil {
+			return err
+		}
+	}
+	err = file.Read(func(e finess.Establishment) error {
+		if err := src.tick(); err != nil {
+			return err
+		}
+		f.res.Read++
+		f.maxUpdated = max(f.maxUpdated, e.Updated)
+		var kind string
+		ok := false
+		if e.Commune != "" {
+			var cur string
+			cur, kind, ok = im.codes.Current(e.Commune)
+			if ok {
+				f.covered[im.codes.Dep(cur)] = true
+			}
+		}
+		if !taxonomy.Keep(e.Category, e.ProximityHospital) && !f.inSAE[e.Finess] && f.arsLabel[e.Finess] == "" {
+			return nil
+		}
+		if e.Commune != "" {
+			f.t.add(e.Commune, kind, ok)
+		}
+		if f.seen[e.Finess] {
+			return parseerr.New(f.path, e.Line, 0, "FINESS %s listed twice", e.Finess)
+		}
+		f.seen[e.Finess] = true
+		x := Establishment(e, "finess-import")
+		if lab := f.arsLabel[e.Finess]; lab != "" && !x.ProximityHospital {
+			x.ProximityHospital, x.ProximitySource = true, lab
+		}
+		f.rows = append(f.rows, x)
+		f.insee = append(f.insee, e.Commune)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	src.close(true)
+	return nil
+}
+
+// finessVintage decides the file's vintage (header date, else the date in
+// its name, else its latest update, else its modification date) and
+// labels the rows with it.
+func (im *Importer) finessVintage(f *finessFile) error {
+	if f.date == "" {
+		f.date = dateFromName(f.path)
+		if err := im.checkNameDate(f.path, f.date); err != nil {
+			return err
+		}
+	}
+	if f.date == "" && len(f.maxUpdated) >= 10 {
+		if err := im.checkLabelDate(f.path, 0, 0, "latest update date of the file's rows", f.maxUpdated[:10]); err != nil {
+			return err
+		}
+	}
+	switch {
+	case f.date != "":
+		f.res.Vintage = "FINESS " + f.date
+	case f.maxUpdated != "":
+		f.res.Vintage = "FINESS (mise à jour la plus récente : " + f.maxUpdated + ")"
+	default:
+		f.res.Vintage = "FINESS (fichier du " + modDate(f.path) + ")"
+	}
+	// Rows say which extraction they come from, as the embedded ones do
+	// ("finess-2021"): the date when known.
+	source := "finess-import"
+	if d := f.extraction(); d != "" {
+		source = "finess-" + d
+	}
+	for i := range f.rows {
+		f.rows[i].Source = source
+		if f.rows[i].ProximityHospital && f.rows[i].ProximitySource == "" {
+			f.rows[i].ProximitySource = "FINESS " + f.extraction() + " (mention dans la raison sociale)"
+		}
+	}
+	return nil
+}
+
+// extraction is the date the file describes: its own, else its latest
+// update.
+func (f *finessFile) extraction() string { return cmp.Or(f.date, f.maxUpdated) }
+
+// placeFINESS puts each kept row in its commune (datasets/place) and
+// records the départements the file covers.
+func (im *Importer) placeFINESS(f *finessFile) error {
+	pl, placeErr := im.placer()
+	f.fileCov = map[string]bool{}
+	for i := range f.rows {
+		pl.Place(&f.rows[i], f.insee[i])
+		switch f.rows[i].Placement {
+		case "polygon", "polygon+arrondissement-nearest":
+			f.polygon++
+		case "finess-dep-name":
+			f.byName++
+		case "":
+			f.unplaced++
+		}
+		if d := im.codes.Dep(f.rows[i].Commune); d != "" {
+			f.fileCov[d] = true
+		}
+	}
+	if err := placeErr(); err != nil {
+		return err
+	}
+	for d := range f.covered {
+		f.fileCov[d] = true
+	}
+	return nil
+}
+
+// tableInfo fills the result's counts and notes and returns the table's
+// manifest entry.
+func (f *finessFile) tableInfo() snapshot.TableInfo {
+	notes := []string{
+		taxonomy.KeptCategoriesText(),
+		"commune : code INSEE reconstitué (département + commune) ramené au COG 2026, sinon point dans le contour communal, sinon libellé parmi les communes du département du numéro FINESS",
+	}
+	res, t := &f.res, &f.t
+	res.Rows, res.Unmatched = len(f.rows), f.unplaced
 	res.Notes = append(res.Notes,
-		fmt.Sprintf("%s read (%s layout), %s kept (access-to-care categories and SAE sites)", plural(res.Read, "establishment", "establishments"), variant, plural(len(rows), "establishment", "establishments")),
-		fmt.Sprintf("%s of merged communes mapped to today's commune; %s placed by point in the commune contours, %s by city name in the département of their FINESS number", plural(t.old, "old code", "old codes"), plural(polygon, "establishment", "establishments"), plural(byName, "establishment", "establishments")))
-	if keptSAE > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%s named by the SAE tables but absent from the file kept from the table in use", plural(keptSAE, "establishment", "establishments")))
-		notes = append(notes, fmt.Sprintf("établissements des tables SAE absents du fichier, conservés de la table précédente : %d", keptSAE))
+		fmt.Sprintf("%s read (%s layout), %s kept (access-to-care categories and SAE sites)", plural(res.Read, "establishment", "establishments"), f.variant, plural(len(f.rows), "establishment", "establishments")),
+		fmt.Sprintf("%s of merged communes mapped to today's commune; %s placed by point in the commune contours, %s by city name in the département of their FINESS number", plural(t.old, "old code", "old codes"), plural(f.polygon, "establishment", "establishments"), plural(f.byName, "establishment", "establishments")))
+	if f.keptSAE > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s named by the SAE tables but absent from the file kept from the table in use", plural(f.keptSAE, "establishment", "establishments")))
+		notes = append(notes, fmt.Sprintf("établissements des tables SAE absents du fichier, conservés de la table précédente : %d", f.keptSAE))
 	}
 	if t.unknown > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s unknown to COG 2026 (placed by point when there is one): %s", plural(t.unknown, "commune code", "commune codes"), t.examples(10)))
 	}
-	if unplaced > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%s kept without commune (no usable INSEE code, no point in a contour): not counted in any territory", plural(unplaced, "establishment", "establishments")))
+	if f.unplaced > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s kept without commune (no usable INSEE code, no point in a contour): not counted in any territory", plural(f.unplaced, "establishment", "establishments")))
 	}
-	if variant != finess.Stock && variant != finess.Occitanie {
+	if f.variant != finess.Stock && f.variant != finess.Occitanie {
 		notes = append(notes, "extraction sans marqueur « hôpital de proximité » fiable (antérieure à 2022 ou sans nom long)")
 	}
-	notes = append(notes, fmt.Sprintf("anciens codes ramenés à la commune actuelle : %d ; placés par contour : %d ; sans commune : %d", t.old, polygon, unplaced))
-	info := snapshot.TableInfo{Name: "establishments", Title: "Établissements de l'offre de soins (FINESS) avec leur commune",
-		Publisher: "Ministère de la santé / DREES, FINESS (extraction data.gouv.fr)", Source: fmt.Sprintf("FINESS, extraction importée (%s)", variant),
-		Vintage: res.Vintage, Licence: licenceOuverte, Rows: len(rows), Notes: notes,
-		Coverage: finessCoverage(fileCov, res.Vintage, cmp.Or(date, maxUpdated))}
-	return []table{{info: info, file: snapshot.EstablishmentsFile, write: func(w io.Writer) (int, error) { return snapshot.WriteEstablishments(w, rows) }}}, []Result{res}, nil
+	notes = append(notes, fmt.Sprintf("anciens codes ramenés à la commune actuelle : %d ; placés par contour : %d ; sans commune : %d", t.old, f.polygon, f.unplaced))
+	return snapshot.TableInfo{Name: "establishments", Title: "Établissements de l'offre de soins (FINESS) avec leur commune",
+		Publisher: "Ministère de la santé / DREES, FINESS (extraction data.gouv.fr)", Source: fmt.Sprintf("FINESS, extraction importée (%s)", f.variant),
+		Vintage: res.Vintage, Licence: licenceOuverte, Rows: len(f.rows), Notes: notes,
+		Coverage: finessCoverage(f.fileCov, res.Vintage, f.extraction())}
 }
 
 // SAESites is the set of FINESS numbers the SAE tables name: emergency
