@@ -18,6 +18,8 @@ require (
 	golang.org/x/text v0.43.0
 )
 
+require golang.org/x/sync v0.24.0
+
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/clipperhouse/displaywidth v0.10.0 // indirect

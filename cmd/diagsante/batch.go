@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
@@ -242,48 +243,56 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	}
 	res := diagnostic.NewResolver(s)
 	data := dataHash(s)
-	progress := newProgress(opts.Stderr, len(units))
 
-	rows := make([]templates.IndexRow, len(units))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < opts.Jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				u := units[i]
-				if ctx.Err() != nil {
-					continue
-				}
-				row, skipped, err := runUnit(ctx, s, eng, res, u, filepath.Join(out, u.Dir), formats, stamp{Version: opts.Build.Version, Data: data, Items: u.Items, Formats: formats}, opts.Force)
-				if err != nil {
-					row.Status, row.Error = "failed", err.Error()
-				} else if skipped {
-					row.Status = "up to date"
-				} else {
-					row.Status = "written"
-				}
-				rows[i] = row
-				progress.done(u.Name, row.Status, err)
-			}
-		}()
-	}
-	for i := range units {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	progress.finish()
+	rows := runUnits(ctx, opts, units, func(u batchUnit) (templates.IndexRow, bool, error) {
+		return runUnit(ctx, s, eng, res, u, filepath.Join(out, u.Dir), formats, stamp{Version: opts.Build.Version, Data: data, Items: u.Items, Formats: formats}, opts.Force)
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	return writeBatchIndex(ctx, opts, d.Name, dep, out, rows)
+}
 
+// runUnits runs the units, opts.Jobs at a time, and returns their index
+// rows in unit order. A failed unit is a row with its error, not a reason
+// to stop the others; after Ctrl-C (ctx done) no unit starts.
+func runUnits(ctx context.Context, opts *batchOptions, units []batchUnit, run func(batchUnit) (templates.IndexRow, bool, error)) []templates.IndexRow {
+	rows := make([]templates.IndexRow, len(units))
+	progress := newProgress(opts.Stderr, len(units))
+	var g errgroup.Group
+	g.SetLimit(opts.Jobs)
+	for i, u := range units {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil
+			}
+			row, skipped, err := run(u)
+			switch {
+			case err != nil:
+				row.Status, row.Error = "failed", err.Error()
+			case skipped:
+				row.Status = "up to date"
+			default:
+				row.Status = "written"
+			}
+			rows[i] = row
+			progress.done(u.Name, row.Status, err)
+			return nil
+		})
+	}
+	g.Wait()
+	progress.finish()
+	return rows
+}
+
+// writeBatchIndex writes the index of a batch (HTML, workbook, CSV) and
+// its summary line; it fails when a unit failed.
+func writeBatchIndex(ctx context.Context, opts *batchOptions, depName, dep, out string, rows []templates.IndexRow) error {
 	byLabel := map[string]string{"epci": "EPCI", "cpts": "CPTS", "commune": "communes"}[opts.By]
-	ix := &templates.Index{Title: fmt.Sprintf("Diagnostics d'accès aux soins — %s (%s) par %s", d.Name, dep, byLabel), By: opts.By, Rows: rows}
+	ix := &templates.Index{Title: fmt.Sprintf("Diagnostics d'accès aux soins — %s (%s) par %s", depName, dep, byLabel), By: opts.By, Rows: rows}
 	indexFiles := []string{filepath.Join(out, "index.html"), filepath.Join(out, "index.xlsx"), filepath.Join(out, "index.csv")}
 	writers := []func(io.Writer) error{
 		func(w io.Writer) error { return templates.WriteIndexHTML(w, ix) },
@@ -305,12 +314,12 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 			skipped++
 		}
 	}
-	fmt.Fprintf(opts.Stdout, "%d units: %d written, %d up to date, %d failed\n", len(units), written, skipped, failed)
+	fmt.Fprintf(opts.Stdout, "%d units: %d written, %d up to date, %d failed\n", len(rows), written, skipped, failed)
 	for _, f := range indexFiles {
 		fmt.Fprintln(opts.Stdout, f)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d units failed (see %s)", failed, len(units), indexFiles[0])
+		return fmt.Errorf("%d of %d units failed (see %s)", failed, len(rows), indexFiles[0])
 	}
 	return nil
 }
@@ -339,7 +348,7 @@ func runUnit(ctx context.Context, s *snapshot.Snapshot, eng *diagnostic.Engine, 
 	if !force && st.upToDate(dir, reportTargets(dir, formats)) {
 		return row, true, nil
 	}
-	if _, err := writeReportFilesContext(ctx, s, rep, dir, formats); err != nil {
+	if _, err := writeReportFilesContext(ctx, eng, rep, dir, formats); err != nil {
 		return row, false, err
 	}
 	b, _ := json.Marshal(st)
