@@ -199,32 +199,72 @@ func ReadAgeStructure(r io.Reader, name string, fn func(AgeRecord) error) error 
 	// Sniff the separator on the header without consuming it; the textio
 	// reader reuses this bufio.Reader.
 	br := bufio.NewReaderSize(r, 256<<10)
+	tr := newReader(br, name, sniffSeparator(br))
+	h, err := readAgeHeader(tr)
+	if err != nil {
+		return err
+	}
+	for {
+		f, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec, err := h.record(tr, f)
+		if err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// sniffSeparator tells ',' from ';' on the first line of br, without
+// consuming it: the one the line holds more of, ';' on a tie.
+func sniffSeparator(br *bufio.Reader) byte {
 	head, _ := br.Peek(64 << 10)
 	if i := bytes.IndexByte(head, '\n'); i >= 0 {
 		head = head[:i]
 	}
-	sep := byte(';')
 	if bytes.Count(head, []byte(",")) > bytes.Count(head, []byte(";")) {
-		sep = ','
+		return ','
 	}
-	tr := newReader(br, name, sep)
+	return ';'
+}
+
+// ageHeader is what the header of an age-structure file tells: where the
+// codes are, the census year read and the columns of its bands.
+type ageHeader struct {
+	names       []string
+	iCode, iCom int
+	yy          int // two-digit year of the columns read
+	split75     bool
+	bandIdx     [NumBands]int
+	i75, iTotal int
+}
+
+// readAgeHeader reads the header and picks the most recent year that has
+// a total column (Pyy_POP) and every band.
+func readAgeHeader(tr *textio.Reader) (ageHeader, error) {
 	names, err := tr.NextStrings()
 	if err == io.EOF {
-		return tr.Errorf(0, "%w", textio.ErrNoHeader)
+		return ageHeader{}, tr.Errorf(0, "%w", textio.ErrNoHeader)
 	}
 	if err != nil {
-		return err
+		return ageHeader{}, err
 	}
-	h := textio.NewHeader(names)
-	iCode := h.Index("codgeo")
-	iCom := h.Index("com")
-	if iCode < 0 {
-		iCode = h.Index("iris")
+	h := ageHeader{names: names}
+	th := textio.NewHeader(names)
+	h.iCode, h.iCom = th.Index("codgeo"), th.Index("com")
+	if h.iCode < 0 {
+		h.iCode = th.Index("iris")
 	}
-	if iCode < 0 {
-		return tr.Errorf(0, "no CODGEO (or IRIS) column in header %s", textio.Quote(strings.Join(names, ";")))
+	if h.iCode < 0 {
+		return ageHeader{}, tr.Errorf(0, "no CODGEO (or IRIS) column in header %s", textio.Quote(strings.Join(names, ";")))
 	}
-	// Find the most recent year having a total column.
 	years := map[int]map[string]int{}
 	for i, n := range names {
 		m := popCol.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(n)))
@@ -246,96 +286,92 @@ func ReadAgeStructure(r io.Reader, name string, fn func(AgeRecord) error) error 
 		}
 	}
 	if len(yys) == 0 {
-		return tr.Errorf(0, "no Pyy_POP total column in header")
+		return ageHeader{}, tr.Errorf(0, "no Pyy_POP total column in header")
 	}
 	// yy is 20yy for these files (censuses since 2006); sort on the full year.
 	sort.Slice(yys, func(i, j int) bool { return fullYear(yys[i]) > fullYear(yys[j]) })
-	yy := yys[0]
-	cols := years[yy]
-	var bandIdx [NumBands]int
-	split75 := true
+	h.yy = yys[0]
+	cols := years[h.yy]
+	h.split75 = true
 	for b, suf := range bandSuffixes {
 		i, ok := cols[suf]
 		if !ok {
 			if b >= Band7589 {
-				split75 = false
+				h.split75 = false
 				continue
 			}
-			return tr.Errorf(0, "missing column P%02d_POP%s", yy, suf)
+			return ageHeader{}, tr.Errorf(0, "missing column P%02d_POP%s", h.yy, suf)
 		}
-		bandIdx[b] = i
+		h.bandIdx[b] = i
 	}
 	i75, has75 := cols["75P"]
-	if !split75 && !has75 {
-		return tr.Errorf(0, "missing columns P%02d_POP7589 and P%02d_POP90P (or P%02d_POP75P)", yy, yy, yy)
+	if !h.split75 && !has75 {
+		return ageHeader{}, tr.Errorf(0, "missing columns P%02d_POP7589 and P%02d_POP90P (or P%02d_POP75P)", h.yy, h.yy, h.yy)
 	}
-	iTotal := cols[""]
-	for {
-		f, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
+	h.i75, h.iTotal = i75, cols[""]
+	return h, nil
+}
+
+// record converts one line: its codes, total and bands, which must add up
+// to the total.
+func (h ageHeader) record(tr *textio.Reader, f [][]byte) (AgeRecord, error) {
+	names := h.names
+	if len(f) != len(names) {
+		return AgeRecord{}, tr.Errorf(0, "%d fields, the header has %d", len(f), len(names))
+	}
+	rec := AgeRecord{Year: fullYear(h.yy), Split75: h.split75, Line: tr.Line()}
+	rec.Code = textio.Field(f, h.iCode)
+	if rec.Code == "" {
+		return AgeRecord{}, tr.Errorf(h.iCode+1, "empty %s", names[h.iCode])
+	}
+	// The commune is COM when given, else the first five characters
+	// of an IRIS code (commune + 4 digits), else CODGEO itself.
+	raw, col := rec.Code, h.iCode
+	switch {
+	case h.iCom >= 0:
+		raw, col = textio.Field(f, h.iCom), h.iCom
+	case len(rec.Code) == 9:
+		raw = rec.Code[:5]
+	}
+	c, ok := textio.CommuneCode(raw)
+	if !ok {
+		return AgeRecord{}, tr.Errorf(col+1, "invalid commune code %s", textio.Quote(raw))
+	}
+	rec.Commune = c
+	if h.iCom < 0 && len(rec.Code) != 9 {
+		rec.Code = c
+	}
+	num := func(i int) (float64, error) {
+		v, err := parseNumber(textio.Field(f, i))
 		if err != nil {
-			return err
+			return 0, tr.Errorf(i+1, "%s: %w", names[i], err)
 		}
-		if len(f) != len(names) {
-			return tr.Errorf(0, "%d fields, the header has %d", len(f), len(names))
-		}
-		rec := AgeRecord{Year: fullYear(yy), Split75: split75, Line: tr.Line()}
-		rec.Code = textio.Field(f, iCode)
-		if rec.Code == "" {
-			return tr.Errorf(iCode+1, "empty %s", names[iCode])
-		}
-		// The commune is COM when given, else the first five characters
-		// of an IRIS code (commune + 4 digits), else CODGEO itself.
-		raw, col := rec.Code, iCode
-		switch {
-		case iCom >= 0:
-			raw, col = textio.Field(f, iCom), iCom
-		case len(rec.Code) == 9:
-			raw = rec.Code[:5]
-		}
-		c, ok := textio.CommuneCode(raw)
-		if !ok {
-			return tr.Errorf(col+1, "invalid commune code %s", textio.Quote(raw))
-		}
-		rec.Commune = c
-		if iCom < 0 && len(rec.Code) != 9 {
-			rec.Code = c
-		}
-		num := func(i int) (float64, error) {
-			v, err := parseNumber(textio.Field(f, i))
-			if err != nil {
-				return 0, tr.Errorf(i+1, "%s: %w", names[i], err)
-			}
-			return v, nil
-		}
-		if rec.Total, err = num(iTotal); err != nil {
-			return err
-		}
-		sum := 0.0
-		for b := range NumBands {
-			if !split75 && b >= Band7589 {
-				continue
-			}
-			if rec.Bands[b], err = num(bandIdx[b]); err != nil {
-				return err
-			}
-			sum += rec.Bands[b]
-		}
-		if !split75 {
-			if rec.Bands[Band7589], err = num(i75); err != nil {
-				return err
-			}
-			sum += rec.Bands[Band7589]
-		}
-		if math.Abs(sum-rec.Total) > 0.005*rec.Total+1 {
-			return tr.Errorf(iTotal+1, "age bands add up to %.2f, total %s is %.2f", sum, names[iTotal], rec.Total)
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
+		return v, nil
 	}
+	var err error
+	if rec.Total, err = num(h.iTotal); err != nil {
+		return AgeRecord{}, err
+	}
+	sum := 0.0
+	for b := range NumBands {
+		if !h.split75 && b >= Band7589 {
+			continue
+		}
+		if rec.Bands[b], err = num(h.bandIdx[b]); err != nil {
+			return AgeRecord{}, err
+		}
+		sum += rec.Bands[b]
+	}
+	if !h.split75 {
+		if rec.Bands[Band7589], err = num(h.i75); err != nil {
+			return AgeRecord{}, err
+		}
+		sum += rec.Bands[Band7589]
+	}
+	if math.Abs(sum-rec.Total) > 0.005*rec.Total+1 {
+		return AgeRecord{}, tr.Errorf(h.iTotal+1, "age bands add up to %.2f, total %s is %.2f", sum, names[h.iTotal], rec.Total)
+	}
+	return rec, nil
 }
 
 func fullYear(yy int) int {
