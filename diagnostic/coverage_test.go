@@ -250,3 +250,46 @@ func TestAPLRollUpEdges(t *testing.T) {
 		t.Errorf("L'Oie: APL %v, share ≤ 2.5 %v, need %v", deref(f.APL2023), deref(f.ShareLow), deref(f.NeedIndex))
 	}
 }
+
+// TestCoverageWording: départements are named up to six, whole régions of
+// several départements by their name, a single-département région by its
+// département; more than four names are counted.
+func TestCoverageWording(t *testing.T) {
+	e := realEngine(t)
+	set := func(codes ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range codes {
+			m[c] = true
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		deps []string
+		want string
+	}{
+		{[]string{"77"}, "Seine-et-Marne (77)"},
+		{[]string{"01", "02", "03", "04", "05", "06"}, "Ain (01), Aisne (02), Allier (03), Alpes-de-Haute-Provence (04), Hautes-Alpes (05) et Alpes-Maritimes (06)"},
+		{[]string{"01", "02", "03", "04", "05", "06", "07"}, "7 départements"},
+	} {
+		if got := e.depList(set(tc.deps...)); got != tc.want {
+			t.Errorf("depList(%v) = %q, want %q", tc.deps, got, tc.want)
+		}
+	}
+	paca := []string{"04", "05", "06", "13", "83", "84"}
+	for _, tc := range []struct {
+		deps []string
+		want string
+	}{
+		{paca, "Provence-Alpes-Côte d'Azur"},
+		{append(slices.Clone(paca), "971"), "Provence-Alpes-Côte d'Azur et Guadeloupe (971)"},
+		{append(slices.Clone(paca), "77"), "Provence-Alpes-Côte d'Azur et Seine-et-Marne (77)"},
+		{[]string{"971", "972", "973", "974", "77"}, "Seine-et-Marne (77), Guadeloupe (971), Martinique (972), Guyane (973) et La Réunion (974)"},
+	} {
+		if got := e.areaNames(tc.deps); got != tc.want {
+			t.Errorf("areaNames(%v) = %q, want %q", tc.deps, got, tc.want)
+		}
+	}
+	if got := e.describeCoverage(nil); got != "aucune source chargée ne le donne" {
+		t.Errorf("no table: %q", got)
+	}
+}
