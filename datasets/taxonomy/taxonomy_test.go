@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -271,5 +272,26 @@ func TestCoverageEntries(t *testing.T) {
 	}
 	if len(s.SAS) != 8 {
 		t.Errorf("%d SAS rows, want the 8 départements of Île-de-France", len(s.SAS))
+	}
+}
+
+// The "catégories retenues" note of the establishments table names each
+// kept category once, in taxonomy order, and the rules that keep other
+// sites: it is what a report shows as the scope of its counts.
+func TestKeptCategoriesText(t *testing.T) {
+	got := KeptCategoriesText()
+	const want = "catégories retenues : 603 124 439 604 101 355 106 127 617 618 648 620 611 500 130 606 141 156 223, plus les hôpitaux de proximité"
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("KeptCategoriesText() = %q, want it to start with %q", got, want)
+	}
+	for _, phrase := range []string{"sites SAE d'urgences et de maternité", "centres de santé typés par leur nom", "hôpitaux : sites avec lits"} {
+		if !strings.Contains(got, phrase) {
+			t.Errorf("KeptCategoriesText() lacks %q", phrase)
+		}
+	}
+	for c := range KeptCategories {
+		if strings.Count(got, " "+c+" ")+strings.Count(got, " "+c+",") != 1 {
+			t.Errorf("category %s not named exactly once in %q", c, got)
+		}
 	}
 }
