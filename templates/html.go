@@ -49,8 +49,37 @@ func trimCheck(title string) string {
 // WriteHTML writes the report as a self-contained HTML page. contours maps
 // the territory's commune codes to their GeoJSON geometry (the map is drawn
 // from them; communes without one are left off the map but not the tables).
+// A territory of more than SummaryThreshold communes needs its parts: use
+// WriteHTMLWith.
 func WriteHTML(w io.Writer, r *diagnostic.Report, contours map[string]json.RawMessage) error {
-	v, err := newView(r, contours)
+	return WriteHTMLWith(w, r, HTMLOptions{Contours: contours})
+}
+
+// HTMLOptions are what the page needs besides the report.
+type HTMLOptions struct {
+	// Contours are the communes' GeoJSON geometries, for the maps of the
+	// full form (the summary form has none).
+	Contours map[string]json.RawMessage
+	// Parts are the territory's figures by département (DepartementParts),
+	// the rows of the summary form; required when Summarised(r).
+	Parts []Part
+}
+
+// WriteHTMLWith writes the report as a self-contained HTML page: the full
+// form, or above SummaryThreshold communes the summary form, figures by
+// département and no per-commune map or table (the workbook, CSV and
+// GeoJSON keep every commune).
+func WriteHTMLWith(w io.Writer, r *diagnostic.Report, o HTMLOptions) error {
+	if Summarised(r) && len(o.Parts) == 0 {
+		return fmt.Errorf("html report: a territory of %s communes gets the summary form, which needs its figures by département", Int(len(r.Communes)))
+	}
+	var v *view
+	var err error
+	if Summarised(r) {
+		v, err = newView(summaryReport(r), nil, r, o.Parts)
+	} else {
+		v, err = newView(r, o.Contours, nil, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -131,6 +160,17 @@ type view struct {
 	CSS        template.CSS
 	Data       template.JS
 	Version    string
+
+	// The summary form (Summarised): rows by département and the
+	// territory's total, the kinds of the structures table, and counts.
+	Summary     bool
+	SummaryAt   string
+	NCommunes   string
+	NStructures string
+	NDeps       int
+	Parts       []partRow
+	PartTotal   partRow
+	PartKinds   []string
 }
 
 type card struct {
@@ -207,7 +247,9 @@ type levelSource struct {
 	Mixed          bool
 }
 
-func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, error) {
+// newView builds what the page shows of r. For the summary form, r is
+// the summaryReport of full, and parts are full's départements.
+func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *diagnostic.Report, parts []Part) (*view, error) {
 	if len(r.Levels) == 0 {
 		return nil, fmt.Errorf("html report: the report has no figures")
 	}
@@ -274,6 +316,9 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 	}
 	v.CommStruct = unknownKinds
 	v.MultiEPCI = len(epcis) > 1
+	if full != nil {
+		v.summaryParts(full, parts, nb)
+	}
 
 	// 3. Professionnels de santé: one GP density per level, with its source.
 	for i, l := range r.Levels {
@@ -367,6 +412,9 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 		}
 		v.CPTS = append(v.CPTS, row)
 	}
+	if full != nil {
+		v.summaryStructures(parts, nb)
+	}
 	for _, s := range r.Structures {
 		v.Structures = append(v.Structures, structRow{Kind: s.KindLabel, Name: s.Name, Commune: s.CommuneName, Address: s.Address,
 			Finess: s.Finess, Category: s.CategoryLbl, Detail: s.Detail})
@@ -384,8 +432,13 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage) (*view, 
 		v.Notes[sec] = nb.section(sec)
 	}
 
-	specs := []chartSpec{mapChart(r), aplLevelsChart(r), gpDensityChart(r), classSharesChart(r)}
-	specs = append(specs, communeAPLChart(r), share65MapChart(r))
+	var specs []chartSpec
+	if full != nil {
+		specs = []chartSpec{aplLevelsChart(r), gpDensityChart(r), classSharesChart(r), partsAPLChart(full, parts)}
+	} else {
+		specs = []chartSpec{mapChart(r), aplLevelsChart(r), gpDensityChart(r), classSharesChart(r)}
+		specs = append(specs, communeAPLChart(r), share65MapChart(r))
+	}
 	if len(r.Access) > 0 {
 		specs = append(specs, accessChart(r))
 	}

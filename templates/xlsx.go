@@ -98,6 +98,70 @@ type sheet struct {
 	nums     map[string]int
 	reasons  []string
 	rowNotes map[int][]int
+	// noComments leaves the cell comments out: a sheet of a large
+	// territory (excelize adds each comment in time proportional to those
+	// already there: 140,000 of them for France took minutes); the "Notes"
+	// column and block still give every reason.
+	noComments bool
+	// rows, when not nil, collects the cells of a large sheet (row →
+	// cells from column 1), written in row order by flush with excelize's
+	// StreamWriter: excelize's in-memory cells of the 35,000 communes of
+	// France took over 1 GB. widthsOf and heights go with them.
+	rows     map[int][]any
+	widthsOf []float64
+	heights  map[int]float64
+}
+
+// streamed makes w collect its cells for flush; a streamed sheet has no
+// cell comments (see noComments).
+func (w *sheet) streamed() {
+	w.rows, w.heights, w.noComments = map[int][]any{}, map[int]float64{}, true
+}
+
+// flush writes the collected cells of a streamed sheet, row by row. The
+// sheet-wide settings (panes, filter, conditional formats, page layout)
+// must be set before: the stream writer takes them from the worksheet.
+func (w *sheet) flush() error {
+	if w.err != nil || w.rows == nil {
+		return w.err
+	}
+	sw, err := w.f.NewStreamWriter(w.name)
+	if err != nil {
+		return err
+	}
+	for i, wd := range w.widthsOf {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	nums := make([]int, 0, len(w.rows))
+	for n := range w.rows {
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	for _, n := range nums {
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		var ro []excelize.RowOpts
+		if h, ok := w.heights[n]; ok {
+			ro = append(ro, excelize.RowOpts{Height: h})
+		}
+		if err := sw.SetRow(cell, w.rows[n], ro...); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// rowHeight sets the height of a row.
+func (w *sheet) rowHeight(row int, h float64) {
+	if w.err != nil {
+		return
+	}
+	if w.rows != nil {
+		w.heights[row] = h
+		return
+	}
+	w.err = w.f.SetRowHeight(w.name, row, h)
 }
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
@@ -117,6 +181,9 @@ func (w *sheet) note(col, row int, reason string) {
 	}
 	if !slices.Contains(w.rowNotes[row], n) {
 		w.rowNotes[row] = append(w.rowNotes[row], n)
+	}
+	if w.noComments {
+		return
 	}
 	cell, _ := excelize.CoordinatesToCellName(col, row)
 	w.err = w.f.AddComment(w.name, excelize.Comment{Cell: cell, Author: "diagsante", Width: 320, Height: 110,
@@ -181,6 +248,15 @@ func (w *sheet) set(col, row int, v any, style int) {
 	if w.err != nil {
 		return
 	}
+	if w.rows != nil {
+		r := w.rows[row]
+		for len(r) < col {
+			r = append(r, nil)
+		}
+		r[col-1] = excelize.Cell{StyleID: style, Value: v}
+		w.rows[row] = r
+		return
+	}
 	cell, err := excelize.CoordinatesToCellName(col, row)
 	if err == nil {
 		err = w.f.SetCellValue(w.name, cell, v)
@@ -215,6 +291,10 @@ func (w *sheet) header(row int, names ...string) {
 }
 
 func (w *sheet) widths(widths ...float64) {
+	if w.rows != nil {
+		w.widthsOf = widths
+		return
+	}
 	for i, wd := range widths {
 		if w.err != nil {
 			return
@@ -284,14 +364,9 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 	if err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
-	for _, write := range []func(*excelize.File, *styles, *diagnostic.Report) error{
-		writeSynthese, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
-	} {
-		if err := write(f, st, r); err != nil {
-			return fmt.Errorf("excel report: %w", err)
-		}
-	}
 	for _, n := range SheetNames[1:] {
+		// Set before the sheets are written: a streamed sheet (a large
+		// territory's communes) takes its layout from the worksheet then.
 		// Print landscape; the narrower tables as wide as the page (the
 		// communes and structures tables would shrink to illegible).
 		layout := &excelize.PageLayoutOptions{Orientation: strPtr("landscape")}
@@ -303,6 +378,13 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 			return fmt.Errorf("excel report: %w", err)
 		}
 		if err := f.SetSheetProps(n, &excelize.SheetPropsOptions{FitToPage: boolPtr(fit)}); err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+	}
+	for _, write := range []func(*excelize.File, *styles, *diagnostic.Report) error{
+		writeSynthese, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
+	} {
+		if err := write(f, st, r); err != nil {
 			return fmt.Errorf("excel report: %w", err)
 		}
 	}
@@ -593,6 +675,9 @@ func popHeader(r *diagnostic.Report) string {
 
 func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetCommunes, st)
+	if len(r.Communes) > SummaryThreshold {
+		w.streamed()
+	}
 	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", popHeader(r), "Indice de besoin de soins",
 		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + gpSourceLabel(r) + " (nb)",
 		"Densité de médecins généralistes (pour 10 000 hab.)",
@@ -671,10 +756,8 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.aplColors(9, 2, last, r.Thresholds)
 	w.aplColors(13, 2, last, r.Thresholds)
 	w.aplColors(14, 2, last, r.Thresholds)
-	if w.err != nil {
-		return w.err
-	}
-	return f.SetRowHeight(w.name, 1, 75)
+	w.rowHeight(1, 75)
+	return w.flush()
 }
 
 func nearestKinds(r *diagnostic.Report) []string {
@@ -757,6 +840,9 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 
 func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetStructures, st)
+	if len(r.Communes) > SummaryThreshold {
+		w.streamed()
+	}
 	w.header(1, "Type", "Nom", "FINESS", "Catégorie FINESS", "Code commune", "Commune", "Adresse", "Latitude (°)", "Longitude (°)", "Précisions (SAE)", "Source")
 	for i, s := range r.Structures {
 		row := i + 2
@@ -820,7 +906,7 @@ func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		row += 2
 	}
 	w.notesBlock(row)
-	return w.err
+	return w.flush()
 }
 
 func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {

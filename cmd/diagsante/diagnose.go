@@ -162,7 +162,7 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 		return err
 	}
 	opts.Log.Info("report built", "territory", t.Label, "communes", len(rep.Communes))
-	paths, err := writeReportFilesContext(ctx, s, rep, dir, formats)
+	paths, err := writeReportFilesContext(ctx, eng, rep, dir, formats)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/templates"
 )
@@ -28,23 +27,35 @@ func reportTargets(dir string, formats []string) []string {
 
 // writeReportFiles writes a report in the given formats into dir, all files
 // atomically, and returns the paths written. It does not check for existing
-// files: callers decide about --force.
-func writeReportFiles(s *snapshot.Snapshot, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
-	return writeReportFilesContext(context.Background(), s, rep, dir, formats)
+// files: callers decide about --force. eng is the engine that built the
+// report: the summary form of a large territory's page computes its
+// figures by département with it.
+func writeReportFiles(eng *diagnostic.Engine, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
+	return writeReportFilesContext(context.Background(), eng, rep, dir, formats)
 }
 
 // writeReportFilesContext is writeReportFiles stopped by ctx. It first
 // removes the temporary files that killed runs left in dir.
-func writeReportFilesContext(ctx context.Context, s *snapshot.Snapshot, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
+func writeReportFilesContext(ctx context.Context, eng *diagnostic.Engine, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
+	s := eng.Snap
+	html := templates.HTMLOptions{}
+	summary := hasFormat(formats, "html") && templates.Summarised(rep)
+	if summary {
+		// The summary form has no map: contours only for the GeoJSON.
+		html.Parts = templates.DepartementParts(rep, eng)
+	}
 	var contours map[string]json.RawMessage
-	if hasFormat(formats, "html") || hasFormat(formats, "geojson") {
+	if (hasFormat(formats, "html") && !summary) || hasFormat(formats, "geojson") {
 		var err error
 		if contours, err = territoryContours(s, rep); err != nil {
 			return nil, err
 		}
 	}
+	if !summary {
+		html.Contours = contours
+	}
 	writers := map[string]func(io.Writer) error{
-		"html":    func(w io.Writer) error { return templates.WriteHTML(w, rep, contours) },
+		"html":    func(w io.Writer) error { return templates.WriteHTMLWith(w, rep, html) },
 		"xlsx":    func(w io.Writer) error { return templates.WriteXLSX(w, rep) },
 		"json":    func(w io.Writer) error { return templates.WriteJSON(w, rep) },
 		"csv":     func(w io.Writer) error { return templates.WriteCSV(w, rep) },
