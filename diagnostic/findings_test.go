@@ -65,6 +65,12 @@ func TestFindingsThresholds(t *testing.T) {
 			t.GPDensity = pf(1)
 			t.Gaps = []Gap{{Field: "gps", Status: GapPartial}}
 		}, false, "", "", nil, nil},
+		// Exactly at a threshold, computed as the rule computes it.
+		{"65+ share exactly 5 points above France", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus = pf(*fr.ShareFrom65Plus + 0.05) }, true, "vigilance", "", nil, nil},
+		{"65+ share exactly 10 points above France", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus = pf(*fr.ShareFrom65Plus + 0.10) }, true, "alerte", "", nil, nil},
+		{"retirement moves exactly 20 points", "departs_sous_seuil", func(t, fr *Figures) { t.ShareLow, t.ShareLowUnder65 = pf(0), pf(0.2) }, true, "vigilance", "", nil, nil},
+		{"retirement moves exactly 40 points", "departs_sous_seuil", func(t, fr *Figures) { t.ShareLow, t.ShareLowUnder65 = pf(0), pf(0.4) }, true, "alerte", "", nil, nil},
+		{"département exactly 2 points older", "vieillissement", func(t, fr *Figures) {}, true, "information", "", nil, &Figures{Share75Plus: func() *float64 { fr, d := 0.10, 0.02; return pf(fr + d) }()}},
 		{"65+ share 5 points above France", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus = pf(0.17 + eps) }, true, "vigilance", "", nil, nil},
 		{"65+ share under 5 points above", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus = pf(0.17 - eps) }, false, "", "", nil, nil},
 		{"65+ share 10 points above France", "offre_vieillissante", func(t, fr *Figures) { t.ShareFrom65Plus, t.APL2023, t.APL2022 = pf(0.26), pf(4.5), pf(4.5) }, true, "alerte",
@@ -125,6 +131,30 @@ func TestFindingsThresholds(t *testing.T) {
 }
 
 func pi(n int) *int { return &n }
+
+func TestLowerFirst(t *testing.T) {
+	for in, want := range map[string]string{"": "", "Hôpital de proximité": "hôpital de proximité", "CPTS": "CPTS", "A": "a", "Communauté (CPTS)": "communauté (CPTS)"} {
+		if got := lowerFirst(in); got != want {
+			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestChecksOnlyOnUnknowns: a known count of proximity hospitals, even 0,
+// and a known CPTS coverage ask no question.
+func TestChecksOnlyOnUnknowns(t *testing.T) {
+	terr, fr := quiet()
+	terr.Structures["proximity"] = new(int)
+	r := &Report{Thresholds: DefaultThresholds, Levels: []Level{{Kind: "territory", Figures: terr}, {Kind: "france", Figures: fr}}}
+	if _, lev := Findings(r); len(lev) != 1 || lev[0].Key != "cls" {
+		t.Errorf("levers %+v, want the contrat local de santé only", lev)
+	}
+	terr.Gaps = []Gap{{Field: "cpts_population_share", Status: GapPartial}}
+	r.Levels[0].Figures = terr
+	if _, lev := Findings(r); len(lev) != 2 || lev[1].Key != "cpts" || !lev[1].Check {
+		t.Errorf("a partial CPTS coverage must be checked: %+v", lev)
+	}
+}
 
 // TestLeversFollowFindings: each lever says which findings suggested it; a
 // lever on an unknown is a question, and never one already suggested.
