@@ -138,6 +138,8 @@ func TestReportInBrowser(t *testing.T) {
 		{"lozere", []string{"dep:48"}, nil, true},
 		{"nemours-sans-acces", []string{"epci:200023240"}, withoutAccess, false},
 		{"injection", []string{"epci:200023240"}, injectReport, false},
+		// Over SummaryThreshold: the summary form, by département, no map.
+		{"auvergne-rhone-alpes", []string{"reg:84"}, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep, contours := testReport(t, tc.items...)
@@ -147,13 +149,17 @@ func TestReportInBrowser(t *testing.T) {
 			dir := t.TempDir()
 			file := filepath.Join(dir, "diagnostic.html")
 			var buf bytes.Buffer
-			if err := WriteHTML(&buf, rep, contours); err != nil {
+			o := HTMLOptions{Contours: contours}
+			if Summarised(rep) {
+				o = HTMLOptions{Parts: DepartementParts(rep, testEngine)}
+			}
+			if err := WriteHTMLWith(&buf, rep, o); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			checkPage(t, ctx, "file://"+file, len(contours), filepath.Join(dir, tc.name), tc.full)
+			checkPage(t, ctx, "file://"+file, len(o.Contours), len(o.Parts), filepath.Join(dir, tc.name), tc.full)
 		})
 	}
 }
@@ -188,7 +194,10 @@ func openPage(t *testing.T, parent context.Context, url string, before ...chrome
 	return ctx, errs
 }
 
-func checkPage(t *testing.T, parent context.Context, url string, features int, shotBase string, full bool) {
+// checkPage checks a page: features is the number of commune contours of
+// the maps of the full form; parts the number of départements of the
+// summary form (0 for the full form).
+func checkPage(t *testing.T, parent context.Context, url string, features, parts int, shotBase string, full bool) {
 	ctx, errs := openPage(t, parent, url)
 	// The page script marks the document when it has drawn every chart.
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.hasAttribute('data-charts')`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
@@ -210,6 +219,20 @@ func checkPage(t *testing.T, parent context.Context, url string, features int, s
 			t.Errorf("chart %s not drawn: %+v", s.ID, s)
 		}
 	}
+	if parts > 0 {
+		// The summary form: no map, one row per département, and the bar
+		// chart of the départements drawn with a bar each.
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.querySelectorAll('#carte, #carte-65-plus, table.communes').length,
+  document.querySelectorAll('table.departements tbody tr').length, document.querySelectorAll('#apl-departements svg path').length,
+  document.querySelectorAll('.summary-notice').length]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n[0] != 0 || n[1] != parts || n[2] < parts || n[3] != 1 {
+			t.Errorf("summary form: %d maps or communes tables (want 0), %d département rows (want %d), %d paths in the département chart, %d notices (want 1)",
+				n[0], n[1], parts, n[2], n[3])
+		}
+	}
 	// The maps (APL, share from GPs 65+): one path per commune at least,
 	// and the map registered.
 	for _, id := range []string{"carte", "carte-65-plus"} {
@@ -222,8 +245,8 @@ func checkPage(t *testing.T, parent context.Context, url string, features int, s
 		}
 	}
 	registered, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!echarts.getMap('territoire')`))
-	if err != nil || !registered {
-		t.Errorf("map not registered: %v, %v", registered, err)
+	if err != nil || registered != (parts == 0) {
+		t.Errorf("map registered: %v, %v; want %v", registered, err, parts == 0)
 	}
 	// Nothing injected made an element: the page itself has no image.
 	images, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('img, iframe, object').length`))

@@ -580,6 +580,10 @@ func placesSentence(r *diagnostic.Report) string {
 	s := ""
 	if len(deps) == 1 {
 		s = "Département : " + deps[0]
+	} else if len(deps) > 12 {
+		// A région or France: the départements are the rows of the
+		// summary form's table.
+		s = fmt.Sprintf("%d départements", len(deps))
 	} else if len(deps) > 1 {
 		s = "Départements : " + strings.Join(deps, ", ")
 	}

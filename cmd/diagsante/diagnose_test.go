@@ -255,3 +255,28 @@ func BenchmarkDiagnoseEPCI(b *testing.B) {
 		b.ReportMetric(float64(fi.Size()), strings.TrimPrefix(filepath.Ext(f), ".")+"-bytes")
 	}
 }
+
+// A territory over the summary threshold gets the summary page (figures by
+// département, no commune map) and every commune in the CSV.
+func TestDiagnoseLargeTerritorySummary(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runDiagnoseMain(t, dir, "diagnose", "reg:84", "--out", "ara", "--format", "html,csv")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "ara", "diagnostic.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) > 3<<20 || !bytes.Contains(page, []byte(`class="summary-notice"`)) || !bytes.Contains(page, []byte(`<th scope="row">Rhône (69)</th>`)) ||
+		bytes.Contains(page, []byte(`id="carte"`)) {
+		t.Errorf("reg:84 page (%d bytes) is not the summary form", len(page))
+	}
+	csvData, err := os.ReadFile(filepath.Join(dir, "ara", "diagnostic.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(csvData, []byte("\n")); n < 4001 {
+		t.Errorf("CSV has %d lines, want every commune of the région", n)
+	}
+}
