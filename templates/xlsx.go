@@ -381,6 +381,9 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 			return fmt.Errorf("excel report: %w", err)
 		}
 	}
+	// Before the sheets are written too: SetActiveSheet reads every sheet,
+	// and would decode a streamed one back into memory.
+	f.SetActiveSheet(0)
 	for _, write := range []func(*excelize.File, *styles, *diagnostic.Report) error{
 		writeSynthese, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
 	} {
@@ -405,7 +408,6 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 	if err := f.SetAppProps(&excelize.AppProperties{Application: "diagsante"}); err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
-	f.SetActiveSheet(0)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
