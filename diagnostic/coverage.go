@@ -94,7 +94,7 @@ func (e *Engine) newCoverage(table, what string) *coverage {
 	t := e.Snap.Manifest.Table(table)
 	c := &coverage{what: what, in: map[string]bool{}, out: map[string]bool{}, sources: map[string]bool{}}
 	c.known = func(dep string) (snapshot.Coverage, bool) { return e.covers(table, dep) }
-	c.describeKnownDeps = func() string { return e.describeCoverage(t) }
+	c.describeKnownDeps = func() string { return e.describeCoverageCached(table, t) }
 	return c
 }
 
@@ -166,6 +166,17 @@ func (e *Engine) depList(deps map[string]bool) string {
 		}
 	}
 	return joinFr(names)
+}
+
+// describeCoverageCached is describeCoverage computed once per table: a
+// France report asks it for each of its 35,000 communes.
+func (e *Engine) describeCoverageCached(name string, t *snapshot.TableInfo) string {
+	if d, ok := e.descCache.Load(name); ok {
+		return d.(string)
+	}
+	d := e.describeCoverage(t)
+	e.descCache.Store(name, d)
+	return d
 }
 
 // describeCoverage says where a table is known, by source, naming whole

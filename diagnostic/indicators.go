@@ -42,8 +42,9 @@ type Engine struct {
 	facOnce sync.Once
 	fac     map[string]*access.FacilityIndex
 
-	covOnce sync.Once
-	covIdx  map[string]map[string]snapshot.Coverage // table -> dep -> coverage; nil map: national
+	descCache sync.Map // table name -> describeCoverage text
+	covOnce   sync.Once
+	covIdx    map[string]map[string]snapshot.Coverage // table -> dep -> coverage; nil map: national
 }
 
 // NewEngine indexes a snapshot for indicator computations.
