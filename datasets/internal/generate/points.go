@@ -137,4 +137,3 @@ func parseLatLon(s string) (lat, lon float64, err error) {
 	}
 	return lat, lon, nil
 }
-
