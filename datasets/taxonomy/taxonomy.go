@@ -341,39 +341,32 @@ var hospitalUnitRules = []struct {
 	{"consultations", []string{"consultations", "consultation", "consult"}},
 }
 
+// where returns the kinds keep accepts, in taxonomy order.
+func where(keep func(Kind) bool) []Kind {
+	var out []Kind
+	for _, k := range Kinds {
+		if keep(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Coordinated returns the keys of the kinds counted in "exercice
 // coordonné".
 func Coordinated() []string {
 	var out []string
-	for _, k := range Kinds {
-		if k.Coordinated {
-			out = append(out, k.Key)
-		}
+	for _, k := range where(func(k Kind) bool { return k.Coordinated }) {
+		out = append(out, k.Key)
 	}
 	return out
 }
 
 // NearestKinds returns the kinds whose travel time the report gives.
-func NearestKinds() []Kind {
-	var out []Kind
-	for _, k := range Kinds {
-		if k.Nearest {
-			out = append(out, k)
-		}
-	}
-	return out
-}
+func NearestKinds() []Kind { return where(func(k Kind) bool { return k.Nearest }) }
 
 // ReportKinds returns the kinds counted in the report, in order.
-func ReportKinds() []Kind {
-	var out []Kind
-	for _, k := range Kinds {
-		if k.Report {
-			out = append(out, k)
-		}
-	}
-	return out
-}
+func ReportKinds() []Kind { return where(func(k Kind) bool { return k.Report }) }
 
 // CategoriesOf returns the sorted FINESS categories of the given kinds.
 func CategoriesOf(keys ...string) []string {
