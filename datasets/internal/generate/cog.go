@@ -59,7 +59,28 @@ func (g *gen) readJSON(rel string, gz bool, v any) error {
 }
 
 func (g *gen) buildCOG(dir string) error {
-	const base = "cog-decoupage-administratif-2026/"
+	c, err := g.readCOGCommunes()
+	if err != nil {
+		return err
+	}
+	if err := g.readCOGEPCI(c); err != nil {
+		return err
+	}
+	if err := g.readCOGAreas(c); err != nil {
+		return err
+	}
+	g.cog = c
+	return g.writeCOGTables(dir, c)
+}
+
+// cogBase is the folder of the COG files under the raw data.
+const cogBase = "cog-decoupage-administratif-2026/"
+
+// readCOGCommunes reads the current communes, the arrondissements
+// municipaux and the old codes (delegated and associated communes, and the
+// anciensCodes of communes absorbed without keeping a status).
+func (g *gen) readCOGCommunes() (*cog, error) {
+	const base = cogBase
 	var entries []struct {
 		cogEntry
 		TypeLiaison    int    `json:"typeLiaison"`
@@ -69,7 +90,7 @@ func (g *gen) buildCOG(dir string) error {
 		Siren          string `json:"siren"`
 	}
 	if err := g.readJSON(base+"communes.json.gz", true, &entries); err != nil {
-		return err
+		return nil, err
 	}
 	var anciens []snapshot.OldCode
 	c := &cog{communes: map[string]*snapshot.Commune{}, arrOf: map[string]string{}, old: map[string]snapshot.OldCode{}, postcode: map[string][]string{}}
@@ -77,7 +98,7 @@ func (g *gen) buildCOG(dir string) error {
 		switch e.Type {
 		case "commune-actuelle":
 			if len(e.Code) != 5 || e.Dep == "" {
-				return fmt.Errorf("%scommunes.json.gz: commune %q has no code or département", base, e.Code)
+				return nil, fmt.Errorf("%scommunes.json.gz: commune %q has no code or département", base, e.Code)
 			}
 			cm := &snapshot.Commune{Code: e.Code, Name: e.Name, Dep: e.Dep, Reg: e.Reg}
 			if e.Population != nil {
@@ -101,7 +122,7 @@ func (g *gen) buildCOG(dir string) error {
 			c.arrOf[e.Code] = e.Commune
 		case "commune-deleguee", "commune-associee":
 			if e.ChefLieu == "" {
-				return fmt.Errorf("%scommunes.json.gz: %s %s has no chefLieu", base, e.Type, e.Code)
+				return nil, fmt.Errorf("%scommunes.json.gz: %s %s has no chefLieu", base, e.Type, e.Code)
 			}
 			// The commune déléguée that is the chef-lieu shares its code
 			// with the commune nouvelle: that code is current, not old.
@@ -109,7 +130,7 @@ func (g *gen) buildCOG(dir string) error {
 				c.old[e.Code] = snapshot.OldCode{Code: e.Code, Name: e.Name, Current: e.ChefLieu, Kind: e.Type}
 			}
 		default:
-			return fmt.Errorf("%scommunes.json.gz: unknown type %q", base, e.Type)
+			return nil, fmt.Errorf("%scommunes.json.gz: unknown type %q", base, e.Type)
 		}
 	}
 	// anciensCodes also lists communes absorbed without keeping a delegated
@@ -132,13 +153,18 @@ func (g *gen) buildCOG(dir string) error {
 	sort.Strings(c.codes)
 	for k, o := range c.old {
 		if _, ok := c.communes[o.Current]; !ok {
-			return fmt.Errorf("%scommunes.json.gz: %s maps to %s, which is not a current commune", base, k, o.Current)
+			return nil, fmt.Errorf("%scommunes.json.gz: %s maps to %s, which is not a current commune", base, k, o.Current)
 		}
 		if _, ok := c.communes[k]; ok {
 			delete(c.old, k) // a current code is never "old"
 		}
 	}
+	return c, nil
+}
 
+// readCOGEPCI reads the EPCI and gives each commune its EPCI.
+func (g *gen) readCOGEPCI(c *cog) error {
+	const base = cogBase
 	var epcis []struct {
 		Code       string `json:"code"`
 		Name       string `json:"nom"`
@@ -179,7 +205,12 @@ func (g *gen) buildCOG(dir string) error {
 			g.unmatched["communes outside any EPCI (COG: islands, overseas collectivités)"]++
 		}
 	}
+	return nil
+}
 
+// readCOGAreas reads the départements and régions.
+func (g *gen) readCOGAreas(c *cog) error {
+	const base = cogBase
 	var deps []struct {
 		Code, Region, ChefLieu, Nom, Zone string
 		TypeLiaison                       int
@@ -200,8 +231,12 @@ func (g *gen) buildCOG(dir string) error {
 	for _, r := range regs {
 		c.regs = append(c.regs, snapshot.Region{Code: r.Code, Name: r.Nom})
 	}
-	g.cog = c
+	return nil
+}
 
+// writeCOGTables writes the old codes, EPCI, départements and régions.
+func (g *gen) writeCOGTables(dir string, c *cog) error {
+	const base = cogBase
 	src := cogSource
 	files := []string{base + "communes.json.gz"}
 	olds := make([]snapshot.OldCode, 0, len(c.old))
