@@ -62,6 +62,40 @@ func (g *gen) buildContours(dir string) error {
 		return fmt.Errorf("%s: want 101 département files, found %d", base, len(files))
 	}
 	sort.Strings(files)
+	cs, arrGeom, err := g.readContours(base, files)
+	if err != nil {
+		return err
+	}
+	g.contours = cs
+	total, err := g.writeSimplifiedContours(dir, cs, arrGeom)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, code := range g.cog.codes {
+		if _, ok := cs.geom[code]; !ok {
+			missing = append(missing, code)
+		}
+	}
+	g.unmatched["communes without contour"] = len(missing)
+	if len(missing) > 0 {
+		g.log.Warn("communes without contour", "count", len(missing), "first", strings.Join(first(missing, 20), " "))
+	}
+	g.tables = append(g.tables, snapshot.TableInfo{Name: "contours", Title: "Contours des communes (simplifiés, fusionnés sur les codes 2026)",
+		Publisher: "IGN Admin Express COG 2018 via gregoiredavid/france-geojson", Source: "github.com/gregoiredavid/france-geojson @5d34ee6",
+		Vintage: "COG 2018 géométries, codes ramenés au COG 2026", Licence: licenceOuverte, Files: []string{base + "communes-*.geojson"},
+		Rows: total, Origin: "embedded", Notes: []string{
+			fmt.Sprintf("Douglas-Peucker %.4f°, coordonnées arrondies à 4 décimales", simplifyTolerance),
+			"communes fusionnées depuis 2018 : polygones des anciennes communes juxtaposés (limites internes visibles)",
+		}})
+	return g.writeCommunes(dir)
+}
+
+// readContours reads the COG 2018 commune contours of every département
+// file, merged onto today's codes (the polygons of merged communes side by
+// side), with an R-tree of their bounds for point-in-polygon placement;
+// arrGeom keeps the arrondissements of Paris, Lyon and Marseille apart.
+func (g *gen) readContours(base string, files []string) (*contourSet, map[string]orb.MultiPolygon, error) {
 	cs := &contourSet{geom: map[string]orb.MultiPolygon{}}
 	arrGeom := map[string]orb.MultiPolygon{}
 	features := 0
@@ -69,7 +103,7 @@ func (g *gen) buildContours(dir string) error {
 		rel := base + filepath.Base(f)
 		b, err := g.read(rel)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		var fc struct {
 			Type     string
@@ -83,13 +117,13 @@ func (g *gen) buildContours(dir string) error {
 			}
 		}
 		if err := json.Unmarshal(b, &fc); err != nil {
-			return fmt.Errorf("%s: %w", rel, err)
+			return nil, nil, fmt.Errorf("%s: %w", rel, err)
 		}
 		for i, ft := range fc.Features {
 			features++
 			code := ft.Properties.Code
 			if len(code) != 5 {
-				return fmt.Errorf("%s: feature %d has no 5-character code", rel, i)
+				return nil, nil, fmt.Errorf("%s: feature %d has no 5-character code", rel, i)
 			}
 			cur, kind, ok := g.cog.current(code)
 			if !ok {
@@ -102,15 +136,15 @@ func (g *gen) buildContours(dir string) error {
 			case "Polygon":
 				var p orb.Polygon
 				if err := json.Unmarshal(ft.Geometry.Coordinates, &p); err != nil {
-					return fmt.Errorf("%s: feature %s: %w", rel, code, err)
+					return nil, nil, fmt.Errorf("%s: feature %s: %w", rel, code, err)
 				}
 				mp = orb.MultiPolygon{p}
 			case "MultiPolygon":
 				if err := json.Unmarshal(ft.Geometry.Coordinates, &mp); err != nil {
-					return fmt.Errorf("%s: feature %s: %w", rel, code, err)
+					return nil, nil, fmt.Errorf("%s: feature %s: %w", rel, code, err)
 				}
 			default:
-				return fmt.Errorf("%s: feature %s: geometry %s, want polygon", rel, code, ft.Geometry.Type)
+				return nil, nil, fmt.Errorf("%s: feature %s: geometry %s, want polygon", rel, code, ft.Geometry.Type)
 			}
 			cs.geom[cur] = append(cs.geom[cur], mp...)
 			if kind == "arrondissement" {
@@ -121,15 +155,19 @@ func (g *gen) buildContours(dir string) error {
 		}
 	}
 	if features != 35357 {
-		return fmt.Errorf("%s: %d features, SOURCES.md documents 35,357", base, features)
+		return nil, nil, fmt.Errorf("%s: %d features, SOURCES.md documents 35,357", base, features)
 	}
 	for code, mp := range cs.geom {
 		b := mp.Bound()
 		cs.tree.Insert([2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}, code)
 	}
-	g.contours = cs
 
-	// Simplified copies, one file per current département.
+	return cs, arrGeom, nil
+}
+
+// writeSimplifiedContours writes the simplified contours, one file per
+// current département, and returns how many geometries it wrote.
+func (g *gen) writeSimplifiedContours(dir string, cs *contourSet, arrGeom map[string]orb.MultiPolygon) (int, error) {
 	byDep := map[string]map[string]json.RawMessage{}
 	all := map[string]orb.MultiPolygon{}
 	for code, mp := range cs.geom {
@@ -156,7 +194,7 @@ func (g *gen) buildContours(dir string) error {
 		}
 		raw, err := json.Marshal(geo)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		dep := code[:2]
 		if c, ok := g.cog.communes[code]; ok {
@@ -168,7 +206,7 @@ func (g *gen) buildContours(dir string) error {
 		byDep[dep][code] = raw
 	}
 	if err := os.MkdirAll(filepath.Join(dir, snapshot.ContoursDir), 0o755); err != nil {
-		return err
+		return 0, err
 	}
 	total := 0
 	deps := make([]string, 0, len(byDep))
@@ -182,35 +220,18 @@ func (g *gen) buildContours(dir string) error {
 		// json.Marshal sorts map keys: the output is deterministic.
 		b, err := json.Marshal(byDep[dep])
 		if err != nil {
-			return err
+			return 0, err
 		}
 		zw.Write(b)
 		if err := zw.Close(); err != nil {
-			return err
+			return 0, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, snapshot.ContoursDir, dep+".json.gz"), buf.Bytes(), 0o644); err != nil {
-			return err
+			return 0, err
 		}
 		total += len(byDep[dep])
 	}
-	var missing []string
-	for _, code := range g.cog.codes {
-		if _, ok := cs.geom[code]; !ok {
-			missing = append(missing, code)
-		}
-	}
-	g.unmatched["communes without contour"] = len(missing)
-	if len(missing) > 0 {
-		g.log.Warn("communes without contour", "count", len(missing), "first", strings.Join(first(missing, 20), " "))
-	}
-	g.tables = append(g.tables, snapshot.TableInfo{Name: "contours", Title: "Contours des communes (simplifiés, fusionnés sur les codes 2026)",
-		Publisher: "IGN Admin Express COG 2018 via gregoiredavid/france-geojson", Source: "github.com/gregoiredavid/france-geojson @5d34ee6",
-		Vintage: "COG 2018 géométries, codes ramenés au COG 2026", Licence: licenceOuverte, Files: []string{base + "communes-*.geojson"},
-		Rows: total, Origin: "embedded", Notes: []string{
-			fmt.Sprintf("Douglas-Peucker %.4f°, coordonnées arrondies à 4 décimales", simplifyTolerance),
-			"communes fusionnées depuis 2018 : polygones des anciennes communes juxtaposés (limites internes visibles)",
-		}})
-	return g.writeCommunes(dir)
+	return total, nil
 }
 
 func cloneMP(mp orb.MultiPolygon) orb.MultiPolygon { return mp.Clone() }
