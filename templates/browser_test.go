@@ -37,7 +37,7 @@ func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	bin := chromiumPath()
 	if bin == "" {
-		t.Skip("no chromium binary found (CI installs Debian's chromium: see .ci/run)")
+		needTool(t, "chromium", "the HTML report is tested in a real browser")
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin),

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"encoding/json"
+	"os"
 	"sync"
 	"testing"
 
@@ -81,4 +82,15 @@ func withoutAccess(r *diagnostic.Report) {
 	for i := range r.Communes {
 		r.Communes[i].Nearest = nil
 	}
+}
+
+// needTool skips a test when a tool it drives is missing, except in CI
+// (CI set, as .ci/run does), where the tool is installed on purpose and its
+// absence must fail the run rather than silently skip the checks.
+func needTool(t testing.TB, what, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required in CI (%s): see .ci/run", what, why)
+	}
+	t.Skipf("%s not installed (%s)", what, why)
 }

@@ -23,7 +23,7 @@ func TestXLSXOpensInLibreOffice(t *testing.T) {
 		}
 	}
 	if bin == "" {
-		t.Skip("libreoffice not installed")
+		needTool(t, "libreoffice", "the workbook must reopen in LibreOffice")
 	}
 	dir := t.TempDir()
 	xlsx := filepath.Join(dir, "diagnostic.xlsx")
@@ -54,7 +54,9 @@ func TestXLSXOpensInLibreOffice(t *testing.T) {
 		}
 	}
 	// With poppler, check that LibreOffice read the cells, not only the file.
-	if _, err := exec.LookPath("pdftotext"); err == nil {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		needTool(t, "pdftotext", "reads back the cells LibreOffice printed")
+	} else {
 		txt, err := exec.CommandContext(ctx, "pdftotext", filepath.Join(dir, "diagnostic.pdf"), "-").Output()
 		if err != nil {
 			t.Fatal(err)
