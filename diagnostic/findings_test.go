@@ -184,3 +184,14 @@ func TestLeversFollowFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestThresholdClasses: the zonage classes at their bounds — 2.5 is low
+// (≤ 2.5), 4 is middle (2.5 < APL ≤ 4), above 4 is high.
+func TestThresholdClasses(t *testing.T) {
+	th := DefaultThresholds
+	for v, want := range map[float64]string{0: "low", 2.5: "low", 2.5000001: "middle", 4: "middle", 4.0000001: "high", 9: "high"} {
+		if got := th.Class(v); got != want {
+			t.Errorf("Class(%v) = %s, want %s", v, got, want)
+		}
+	}
+}
