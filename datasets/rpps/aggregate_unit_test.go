@@ -1,0 +1,73 @@
+package rpps
+
+import (
+	"math"
+	"testing"
+)
+
+// TestPersonKeyEncoding: digit identifiers are encoded with their length (leading
+// zeros matter, 8 RPPS vs 0 ADELI), anything else — letters, separators,
+// more than 16 characters — is hashed with the top bit set, and the
+// national identifier wins over the identifier PP.
+func TestPersonKeyEncoding(t *testing.T) {
+	if got, want := personKey("81000000001"), uint64(11)<<56|81000000001; got != want {
+		t.Errorf("digits: %x, want %x", got, want)
+	}
+	if personKey("0123") == personKey("123") {
+		t.Error("leading zero ignored")
+	}
+	for _, id := range []string{"ABC", "12/3", "12345678901234567", "1234567890123456a", ""} {
+		if k := personKey(id); k&(1<<63) == 0 {
+			t.Errorf("%q not hashed: %x", id, k)
+		}
+	}
+	if k := personKey("1234567890123456"); k&(1<<63) != 0 || k != uint64(16)<<56|1234567890123456 {
+		t.Errorf("16 digits hashed: %x", k)
+	}
+	if PersonKey("810001", "0123") != personKey("810001") || PersonKey("", "0123") != personKey("0123") {
+		t.Error("the national identifier must win, the identifier PP be the fallback")
+	}
+}
+
+// TestAggregatorRules: a person counts once per commune whatever their
+// sites there, shares split across communes, the GP flag comes from the
+// activity or the companion file of a médecin only, and counts come sorted
+// by commune, profession, non-GP before GP.
+func TestAggregatorRules(t *testing.T) {
+	g := NewAggregator()
+	add := func(nat, prof, sf, commune string) {
+		g.Add(&Activity{NationalID: nat, Profession: prof, SavoirFaire: sf, Commune: commune})
+	}
+	add("81", Medecin, "SM54", "77333") // GP by the activity line
+	add("81", Medecin, "SM54", "77333") // a second site in the same commune
+	add("81", Medecin, "SM54", "77016") // and one in another commune
+	add("82", Medecin, "", "77333")     // GP by the companion file
+	add("83", Medecin, "SM37", "77333") // a specialist
+	add("84", "40", "", "77333")        // a dentist…
+	add("85", "60", "", "01001")
+	g.AddSavoirFaire(&SavoirFaire{NationalID: "82", Profession: Medecin, Code: "SM54"})
+	g.AddSavoirFaire(&SavoirFaire{NationalID: "84", Profession: "40", Code: "SM54"}) // …never a GP
+	got := g.Counts()
+	type row struct {
+		commune, prof string
+		gp            bool
+		people        int
+		share         float64
+	}
+	want := []row{
+		{"01001", "60", false, 1, 1},
+		{"77016", Medecin, true, 1, 0.5},
+		{"77333", Medecin, false, 1, 1},
+		{"77333", Medecin, true, 2, 1.5},
+		{"77333", "40", false, 1, 1},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("counts %+v", got)
+	}
+	for i, w := range want {
+		c := got[i]
+		if c.Commune != w.commune || c.Profession != w.prof || c.GP != w.gp || c.People != w.people || math.Abs(c.Share-w.share) > 1e-12 {
+			t.Errorf("count %d = %+v, want %+v", i, c, w)
+		}
+	}
+}
