@@ -45,6 +45,8 @@ func TestAggregatorRules(t *testing.T) {
 	add("83", Medecin, "SM37", "77333") // a specialist
 	add("84", "40", "", "77333")        // a dentist…
 	add("85", "60", "", "01001")
+	add("86", Medecin, "", "01001") // GP by a companion line without profession
+	g.AddSavoirFaire(&SavoirFaire{NationalID: "86", Code: "SM53"})
 	g.AddSavoirFaire(&SavoirFaire{NationalID: "82", Profession: Medecin, Code: "SM54"})
 	g.AddSavoirFaire(&SavoirFaire{NationalID: "84", Profession: "40", Code: "SM54"}) // …never a GP
 	got := g.Counts()
@@ -55,6 +57,7 @@ func TestAggregatorRules(t *testing.T) {
 		share         float64
 	}
 	want := []row{
+		{"01001", Medecin, true, 1, 1},
 		{"01001", "60", false, 1, 1},
 		{"77016", Medecin, true, 1, 0.5},
 		{"77333", Medecin, false, 1, 1},
