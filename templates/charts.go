@@ -382,13 +382,7 @@ func communeAPLChart(r *diagnostic.Report) chartSpec {
 		return cs[i].Code < cs[j].Code
 	})
 	horizontal := len(cs) <= 40
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "apl-communes"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
-	)
+	b := newBarChart("apl-communes", "item", false, "40", "24")
 	var names []string
 	var data []tipItem
 	for _, c := range cs {
@@ -419,13 +413,7 @@ func communeAPLChart(r *diagnostic.Report) chartSpec {
 
 func classSharesChart(r *diagnostic.Report) chartSpec {
 	th := r.Thresholds
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "classes-apl"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
-	)
+	b := newBarChart("classes-apl", "axis", true, "24", "40")
 	var names []string
 	for _, l := range r.Levels {
 		names = append(names, levelName(l))
@@ -455,13 +443,7 @@ func classSharesChart(r *diagnostic.Report) chartSpec {
 }
 
 func accessChart(r *diagnostic.Report) chartSpec {
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "acces-temps"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "48", Top: "16", Bottom: "8", ContainLabel: opts.Bool(true)}),
-	)
+	b := newBarChart("acces-temps", "axis", false, "48", "16")
 	var names []string
 	var data []tipItem
 	for _, a := range r.Access {
@@ -479,13 +461,7 @@ func accessChart(r *diagnostic.Report) chartSpec {
 }
 
 func professionsChart(r *diagnostic.Report) chartSpec {
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "professions"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
-	)
+	b := newBarChart("professions", "axis", true, "40", "40")
 	var names []string
 	for _, p := range r.Professions {
 		names = append(names, professionLabel(p))
@@ -528,13 +504,7 @@ func structuresChart(r *diagnostic.Report) (chartSpec, bool) {
 	if len(kinds) == 0 {
 		return chartSpec{}, false
 	}
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "structures-niveaux"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
-	)
+	b := newBarChart("structures-niveaux", "axis", true, "40", "40")
 	var names []string
 	for _, k := range kinds {
 		names = append(names, shortLabel(k.Key))
@@ -569,4 +539,23 @@ func horizontalBars(m map[string]any, overflow string, valueAxis map[string]any)
 	cat["inverse"] = true
 	cat["axisLabel"] = map[string]any{"interval": 0, "fontSize": 11, "width": 150, "overflow": overflow}
 	m["yAxis"], m["xAxis"] = []any{cat}, []any{valueAxis}
+}
+
+// newBarChart starts a bar chart with the setup the report's bar charts
+// share: its fixed ID (deterministic pages), a tooltip on trigger ("item"
+// or "axis"), a legend at the top when shown, and a grid that holds the
+// axis labels with right and top margins in pixels.
+func newBarChart(id, trigger string, legend bool, right, top string) *charts.Bar {
+	l := opts.Legend{Show: opts.Bool(false)}
+	if legend {
+		l = opts.Legend{Show: opts.Bool(true), Top: "0"}
+	}
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
+		charts.WithLegendOpts(l),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: right, Top: top, Bottom: "8", ContainLabel: opts.Bool(true)}),
+	)
+	return b
 }

@@ -204,13 +204,7 @@ func partsAPLChart(r *diagnostic.Report, parts []Part) chartSpec {
 		}
 		return ps[i].Code < ps[j].Code
 	})
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: "apl-departements"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "40", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
-	)
+	b := newBarChart("apl-departements", "item", false, "40", "24")
 	var names []string
 	var data []tipItem
 	for _, p := range ps {
