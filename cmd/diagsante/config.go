@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -13,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/diagsante/diagsante/datasets/update"
 )
 
 // maxConfigFile bounds diagsante.yaml: the example is 1 KB.
@@ -29,6 +32,9 @@ type configDoc struct {
 	// "territories.sud") to its line.
 	Lines    map[string]int
 	Warnings []string
+	// Sources are the overrides of `sources:`, the official files that
+	// `datasets update` downloads.
+	Sources map[string]update.Override
 }
 
 // where names the origin of a setting: the line of the config file.
@@ -110,12 +116,16 @@ func parseConfig(path string, b []byte, known func(string) bool) (*configDoc, er
 			if err := checkBatches(d, v, fail); err != nil {
 				return nil, err
 			}
+		case key == "sources":
+			if err := checkSources(d, v, fail); err != nil {
+				return nil, err
+			}
 		case known(key):
 			if err := checkSettingValue(key, v, fail); err != nil {
 				return nil, err
 			}
 		default:
-			d.Warnings = append(d.Warnings, fmt.Sprintf("config %s:%d: unknown key %s is ignored (flags, territories: and batches: are read)", path, k.Line, echo(k.Value)))
+			d.Warnings = append(d.Warnings, fmt.Sprintf("config %s:%d: unknown key %s is ignored (flags, territories:, batches: and sources: are read)", path, k.Line, echo(k.Value)))
 		}
 	}
 	return d, nil
@@ -176,6 +186,63 @@ func checkBatches(d *configDoc, v *yaml.Node, fail failFunc) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// sourceKeys are the settings of a source of `sources:`.
+var sourceKeys = []string{"dataset", "match", "url"}
+
+// checkSources reads `sources:`, the overrides of the official files that
+// `datasets update` downloads: for a known source key, a data.gouv.fr
+// dataset and the pattern that picks its resource, or a plain URL.
+func checkSources(d *configDoc, v *yaml.Node, fail failFunc) error {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		return fail(v.Line, "sources: want a mapping of sources (%s) to settings, found %s", strings.Join(update.Keys(), ", "), kindName(v))
+	}
+	d.Sources = map[string]update.Override{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		name, src := v.Content[i], deref(v.Content[i+1])
+		key := strings.ToLower(name.Value)
+		d.Lines["sources."+key] = name.Line
+		if !contains(update.Keys(), key) {
+			return fail(name.Line, "sources: unknown source %s (known: %s)", echo(name.Value), strings.Join(update.Keys(), ", "))
+		}
+		if src.Kind != yaml.MappingNode {
+			return fail(src.Line, "sources: %s: want settings (dataset:, match:, url:), found %s", name.Value, kindName(src))
+		}
+		var o update.Override
+		for j := 0; j+1 < len(src.Content); j += 2 {
+			k, val := src.Content[j], deref(src.Content[j+1])
+			sk := strings.ToLower(k.Value)
+			if !contains(sourceKeys, sk) {
+				return fail(k.Line, "sources: %s: unknown key %s (%s are read)", name.Value, echo(k.Value), strings.Join(sourceKeys, ", "))
+			}
+			if val.Kind != yaml.ScalarNode || val.Tag == "!!null" || strings.TrimSpace(val.Value) == "" {
+				return fail(val.Line, "sources: %s: %s: want a value, found %s", name.Value, sk, kindName(val))
+			}
+			switch sk {
+			case "dataset":
+				o.Dataset = val.Value
+			case "match":
+				if _, err := regexp.Compile(val.Value); err != nil {
+					return fail(val.Line, "sources: %s: match: not a regular expression: %v", name.Value, err)
+				}
+				o.Match = val.Value
+			case "url":
+				if u, err := url.Parse(val.Value); err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+					return fail(val.Line, "sources: %s: url: want an http(s) address, found %s", name.Value, echo(val.Value))
+				}
+				o.URL = val.Value
+			}
+		}
+		if o.Dataset != "" && o.URL != "" {
+			return fail(name.Line, "sources: %s: give dataset: or url:, not both", name.Value)
+		}
+		d.Sources[key] = o
 	}
 	return nil
 }

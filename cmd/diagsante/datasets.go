@@ -22,7 +22,7 @@ func newDatasetsCommand(g *globalOptions) *cobra.Command {
 		Use:   "datasets",
 		Short: "Show the data sources, their vintages and row counts; import newer official files",
 	}
-	cmd.AddCommand(newDatasetsListCommand(g), newDatasetsInfoCommand(g), newDatasetsImportCommand(g), newDatasetsVerifyCommand(g))
+	cmd.AddCommand(newDatasetsListCommand(g), newDatasetsInfoCommand(g), newDatasetsImportCommand(g), newDatasetsUpdateCommand(g), newDatasetsVerifyCommand(g))
 	return cmd
 }
 
