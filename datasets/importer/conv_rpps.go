@@ -41,37 +41,50 @@ const GPProfession = "GP"
 // covers the départements of its lines with a known commune: the three
 // tables replace those départements' rows only (see merge.go).
 func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
-	src, err := im.open(path, "rpps")
+	in, err := im.openRPPS(path, "rpps", rpps.KindActivity)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer src.close(false)
-	rd, err := rpps.NewReader(src.r, path)
+	defer in.close(false)
+	src := in.src
+	rd, err := rpps.NewReader(in.text, in.name)
 	if err != nil {
 		return nil, nil, err
-	}
-	if !rd.HasSavoirFaire() && sfPath == "" {
-		return nil, nil, &parseerr.Error{File: path, Line: 1, Err: fmt.Errorf("no savoir-faire columns in this extraction: give the PS_LibreAcces_SavoirFaire file with --rpps-savoir-faire, GPs cannot be told apart without it")}
 	}
 	pc := newPeopleCounter(im.codes, src.size)
-	if sfPath != "" {
-		sf, err := im.open(sfPath, "rpps savoir-faire")
+	files := []string{in.name}
+	var sfNote string
+	switch {
+	case sfPath != "":
+		sf, err := im.openRPPS(sfPath, "rpps savoir-faire", rpps.KindSavoirFaire)
 		if err != nil {
 			return nil, nil, err
 		}
-		err = rpps.ReadSavoirFaire(sf.r, sfPath, func(s *rpps.SavoirFaire) error {
-			if err := sf.tick(); err != nil {
-				return err
-			}
-			if (s.Profession == rpps.Medecin || s.Profession == "") && rpps.IsGPSavoirFaire(s.Code) {
-				pc.gps[rpps.PersonKey(s.NationalID, s.ID)] = struct{}{}
-			}
-			return nil
-		})
+		err = pc.readSavoirFaire(sf.text, sf.name, sf.src.tick)
 		sf.close(err == nil)
 		if err != nil {
 			return nil, nil, err
 		}
+		files = append(files, sf.name)
+	case rd.HasSavoirFaire():
+	case in.companion != nil:
+		// The archive's companion: the savoir-faire moved there in the
+		// newest extractions.
+		text, name, err := in.openMember(in.companion)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := pc.readSavoirFaire(text, name, src.tick); err != nil {
+			return nil, nil, err
+		}
+		files = append(files, name)
+		sfNote = fmt.Sprintf("savoir-faire read from %s in the archive", in.companion.Name)
+	default:
+		also := ""
+		if in.member != nil {
+			also = " (the zip archive holds none)"
+		}
+		return nil, nil, &parseerr.Error{File: in.name, Line: 1, Err: fmt.Errorf("no savoir-faire columns in this extraction: give the PS_LibreAcces_SavoirFaire file%s with --rpps-savoir-faire, GPs cannot be told apart without it", also)}
 	}
 	lines, modes := 0, 0
 	var a rpps.Activity
@@ -90,16 +103,13 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		}
 		pc.add(&a)
 	}
-	src.close(true)
+	in.close(true)
 	t, noCommune, unknownLines := pc.tally, pc.noCommune, pc.unknownLines
 	counts, noCommunePeople := pc.counts()
 
-	date := dateFromName(path)
-	if err := im.checkNameDate(path, date); err != nil {
+	date, dateNote, err := in.vintage(im)
+	if err != nil {
 		return nil, nil, err
-	}
-	if len(date) != 10 {
-		date = modDate(path)
 	}
 	year, _ := strconv.Atoi(date[:min(4, len(date))])
 	pros := make([]snapshot.ProfessionalCount, 0, len(counts))
@@ -124,16 +134,17 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		fmt.Sprintf("%s read: %s per commune and profession (a \"GP\" row for general practitioners)",
 			plural(lines, "activity line", "activity lines"), plural(len(pros), "row", "rows")),
 		fmt.Sprintf("%s of merged communes and %s mapped to today's commune", plural(t.old, "old code", "old codes"), plural(t.arr, "arrondissement", "arrondissements")))
+	for _, n := range []string{sfNote, dateNote} {
+		if n != "" {
+			res.Notes = append(res.Notes, n)
+		}
+	}
 	if noCommune > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s without commune code (sites abroad or unknown: %s not counted in any commune)",
 			plural(noCommune, "line", "lines"), plural(noCommunePeople, "person", "people")))
 	}
 	if t.unknown > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s with a commune code unknown to COG 2026 (not counted): %s", plural(unknownLines, "line", "lines"), t.examples(10)))
-	}
-	files := []string{path}
-	if sfPath != "" {
-		files = append(files, sfPath)
 	}
 	publisher := "Agence du numérique en santé, Annuaire Santé (RPPS)"
 	source := "annuaire.sante.fr, extraction PS_LibreAcces_Personne_activite importée"
@@ -181,6 +192,21 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		{info: gpInfo, file: snapshot.GPFile, rows: gps},
 		{info: siteInfo, file: snapshot.GPSitesFile, rows: sites},
 	}, []Result{res, gpRes, siteRes}, nil
+}
+
+// readSavoirFaire marks the GPs of a PS_LibreAcces_SavoirFaire file:
+// médecins (or lines without profession) with a general-practice
+// savoir-faire.
+func (pc *peopleCounter) readSavoirFaire(r io.Reader, name string, tick func() error) error {
+	return rpps.ReadSavoirFaire(r, name, func(s *rpps.SavoirFaire) error {
+		if err := tick(); err != nil {
+			return err
+		}
+		if (s.Profession == rpps.Medecin || s.Profession == "") && rpps.IsGPSavoirFaire(s.Code) {
+			pc.gps[rpps.PersonKey(s.NationalID, s.ID)] = struct{}{}
+		}
+		return nil
+	})
 }
 
 // A site is one activity line reduced to what counting needs: 16 bytes,

@@ -1,0 +1,144 @@
+package importer
+
+import (
+	"archive/zip"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/diagsante/diagsante/datasets/parseerr"
+	"github.com/diagsante/diagsante/datasets/rpps"
+)
+
+// An rppsInput is an Annuaire Santé table opened whatever its container,
+// told by content, not by name: the text file as data.gouv publishes it now
+// (ps-libreacces-personne-activite.txt), the same gzip'd, or a member of the
+// PS_LibreAcces_<timestamp>.zip archive, read straight from the archive.
+//
+// The source behind it is the file on disk: the progress line counts its
+// bytes (compressed ones for an archive) and the manifest records its
+// sha256 (the archive's, for a zip).
+type rppsInput struct {
+	src  *source
+	text io.Reader
+	// name names the text in messages: the path, or path!member for a
+	// member of a zip archive.
+	name string
+	// member is the zip member read, nil for a plain or gzip'd file;
+	// companion the archive's savoir-faire member, nil when it has none.
+	member, companion *zip.File
+	// gzName is the original file name a gzip header records, "" if none.
+	gzName string
+	// zipAt reads the archive, counting bytes for the progress line.
+	zipAt   io.ReaderAt
+	closers []io.Closer
+}
+
+// openRPPS opens path and finds in it the table want.
+func (im *Importer) openRPPS(path, label string, want rpps.Kind) (*rppsInput, error) {
+	src, err := im.open(path, label)
+	if err != nil {
+		return nil, err
+	}
+	in := &rppsInput{src: src, text: src.r, name: path}
+	// ReadAt leaves the file offset alone: what src.r reads, and hashes,
+	// still starts at the first byte.
+	head := make([]byte, 4)
+	n, _ := src.f.ReadAt(head, 0)
+	head = head[:n]
+	switch {
+	case rpps.IsZip(head):
+		in.zipAt = &countingReaderAt{r: src.f, n: &src.prog.bytes}
+		in.member, in.companion, err = rpps.ZipMembers(in.zipAt, src.size, path, want)
+		if err != nil {
+			src.close(false)
+			return nil, err
+		}
+		if in.text, in.name, err = in.openMember(in.member); err != nil {
+			src.close(false)
+			return nil, err
+		}
+	case rpps.IsGzip(head):
+		gz, err := gzip.NewReader(src.r)
+		if err != nil {
+			src.close(false)
+			return nil, parseerr.New(path, 0, 0, "not a readable gzip file: %w (download it again?)", err)
+		}
+		in.text, in.gzName = gz, gz.Name
+		in.closers = append(in.closers, gz)
+	}
+	return in, nil
+}
+
+// openMember opens a member of the zip archive and returns its text and
+// its name in messages.
+func (in *rppsInput) openMember(f *zip.File) (io.Reader, string, error) {
+	name := in.src.path + "!" + f.Name
+	rc, err := f.Open()
+	if err != nil {
+		return nil, "", parseerr.New(name, 0, 0, "cannot read this member of the zip archive: %w (download the archive again?)", err)
+	}
+	in.closers = append(in.closers, rc)
+	return rc, name, nil
+}
+
+// close closes the readers, then the source: complete records the sha256
+// of the file on disk (for a zip, the whole archive, hashed at the end
+// since its members were read in place).
+func (in *rppsInput) close(complete bool) {
+	for _, c := range in.closers {
+		c.Close()
+	}
+	in.closers = nil
+	in.src.close(complete)
+}
+
+// vintage returns the date of the extraction: the timestamp in the name
+// of the zip member, of the gzip'd original, or of the file; else the date
+// of the member in the archive or the file's modification date, with a
+// note saying so (ps-libreacces-personne-activite.txt carries no date).
+func (in *rppsInput) vintage(im *Importer) (date, note string, err error) {
+	type named struct{ name, where string }
+	var names []named
+	if in.member != nil {
+		names = append(names, named{path.Base(in.member.Name), in.name})
+	}
+	if in.gzName != "" {
+		names = append(names, named{path.Base(in.gzName), in.src.path})
+	}
+	names = append(names, named{in.src.path, in.src.path})
+	for _, n := range names {
+		d := dateFromName(n.name)
+		if err := im.checkNameDate(n.where, d); err != nil {
+			return "", "", err
+		}
+		if len(d) == 10 {
+			return d, "", nil
+		}
+	}
+	if in.member != nil && in.member.Modified.After(time.Date(minVintageYear, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		date = in.member.Modified.Format("2006-01-02")
+		if err := im.checkLabelDate(in.name, 0, 0, "the date of the member in the archive", date); err != nil {
+			return "", "", err
+		}
+		return date, fmt.Sprintf("vintage from the file date: %s (date of %s in the archive; its name carries no extraction timestamp)", date, in.member.Name), nil
+	}
+	date = modDate(in.src.path)
+	return date, fmt.Sprintf("vintage from the file date: %s (modification date of %s; its name carries no extraction timestamp)", date, filepath.Base(in.src.path)), nil
+}
+
+// countingReaderAt counts the bytes read from an archive for the progress
+// line.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n interface{ Add(int64) int64 }
+}
+
+func (c *countingReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(b, off)
+	c.n.Add(int64(n))
+	return n, err
+}
