@@ -255,13 +255,13 @@ func (d *Downloader) get(ctx context.Context, key string, r Resource, part strin
 		os.Remove(part + ".json")
 		return Fetched{}, fmt.Errorf("source %s: %s is larger than the limit of %s: raise --max-size to download it", key, r.URL, HumanBytes(d.MaxSize))
 	}
-	if copyErr != nil {
+	if copyErr != nil && !errors.Is(copyErr, io.ErrUnexpectedEOF) {
 		return Fetched{}, d.transferError(ctx, key, r, part, copyErr, stalled.Load(), stall)
 	}
 	if closeErr != nil {
 		return Fetched{}, fmt.Errorf("cache: %w", closeErr)
 	}
-	if total >= 0 && got != total {
+	if copyErr != nil || total >= 0 && got != total {
 		return Fetched{}, fmt.Errorf("source %s: GET %s: the server closed the connection after %s of %s; the part received is kept in %s: run the command again to resume",
 			key, r.URL, HumanBytes(got), HumanBytes(total), part)
 	}
