@@ -10,10 +10,13 @@
 //     without INSEE code;
 //   - the Occitanie regional file etablissements_occitanie.csv
 //     (ReadOccitanie), with Lambert-93 and WGS84 coordinates and an INSEE
-//     code.
+//     code;
+//   - the FiNESS+ structures flow finess-structures-*.json(.gz) (ReadPlus),
+//     JSON legal entities pmej[] with their establishments ege[], which
+//     replaces the etalab extraction (see plus.go).
 //
-// ReadAny recognises the variant from the first line (and gunzips). All
-// readers accept a UTF-8 BOM and CRLF line ends, decode lines that are not
+// ReadAny recognises the variant from the first line, or the first
+// non-space byte for JSON (and gunzips). All CSV readers accept a UTF-8 BOM and CRLF line ends, decode lines that are not
 // UTF-8 as Windows-1252 (the historical encoding of FINESS), and honour
 // double-quoted fields. Errors are *parseerr.Error values with Line the
 // physical line and Column the 1-based field index.
@@ -60,7 +63,12 @@ type Establishment struct {
 	// to the long name. Extractions older than 2022 never carry it, so a
 	// false value there means "unknown", not "no".
 	ProximityHospital bool
-	Line              int // 1-based line of the record in the file
+	// OtherPoints are the other readings of coordinates given twice or in
+	// an uncertain order (FiNESS+ only, see plusPoints), more than 100 m
+	// from Lat/Lon: the importer tries them when the point is far from the
+	// commune. Nil for the CSV layouts.
+	OtherPoints []Point
+	Line        int // 1-based line of the record in the file (of its opening brace in JSON)
 }
 
 // A Variant is a FINESS file layout.
@@ -72,6 +80,7 @@ const (
 	Stock             // etalab-cs1100507-stock-*.csv
 	Flat              // finess_etablissements_*_flat.csv (2021 FHIR flattening)
 	Occitanie         // etablissements_occitanie.csv
+	Plus              // finess-structures-*.json (FiNESS+ JSON flow)
 )
 
 // String names the layout in messages.
@@ -83,13 +92,19 @@ func (v Variant) String() string {
 		return "flat 2021"
 	case Occitanie:
 		return "Occitanie"
+	case Plus:
+		return "FiNESS+ JSON"
 	}
 	return "unknown"
 }
 
-// Sniff tells the variant from the first line of a file.
+// Sniff tells the variant from the first line of a file: a JSON document
+// (first non-space byte '{' or '[') is FiNESS+.
 func Sniff(firstLine []byte) Variant {
 	line := bytes.TrimPrefix(firstLine, []byte("\xef\xbb\xbf"))
+	if t := bytes.TrimLeft(line, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return Plus
+	}
 	line = bytes.TrimRight(line, "\r\n")
 	fields := strings.Split(textio.ToUTF8(line), ";")
 	if len(fields) >= 2 && textio.NormalizeName(fields[0]) == "finess" && textio.NormalizeName(fields[1]) == "etalab" {
@@ -114,7 +129,10 @@ type File struct {
 	// line end: the stock header "finess;etalab;<n>;<date>" or a header.
 	FirstLine []byte
 	Variant   Variant
-	r         *bufio.Reader
+	// Date is the date a FiNESS+ file gives itself (generatedAt, YYYY-MM-DD),
+	// known once Read has returned; "" otherwise.
+	Date string
+	r    *bufio.Reader
 }
 
 // Open gunzips r when it starts with the gzip magic number and reads its
@@ -128,12 +146,19 @@ func Open(r io.Reader, name string) (*File, error) {
 		}
 		br = bufio.NewReaderSize(zr, 256<<10)
 	}
-	first, _ := br.Peek(64 << 10)
+	peek, _ := br.Peek(64 << 10)
+	first := peek
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
 	first = bytes.TrimSuffix(first, []byte("\r"))
-	return &File{Name: name, FirstLine: first, Variant: Sniff(first), r: br}, nil
+	v := Sniff(first)
+	// A JSON file may open with blank lines: look at its first non-space
+	// byte rather than its first line.
+	if t := bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		v = Plus
+	}
+	return &File{Name: name, FirstLine: first, Variant: v, r: br}, nil
 }
 
 // Read reads every establishment with the reader of the file's layout.
@@ -145,8 +170,12 @@ func (f *File) Read(fn func(Establishment) error) error {
 		return ReadFlat(f.r, f.Name, fn)
 	case Occitanie:
 		return ReadOccitanie(f.r, f.Name, fn)
+	case Plus:
+		date, err := readPlus(f.r, f.Name, time.Now().Format("2006-01-02"), fn)
+		f.Date = date
+		return err
 	}
-	return parseerr.New(f.Name, 1, 0, "not a known FINESS layout (etalab stock, flat 2021 or Occitanie): first line %s", textio.Quote(textio.ToUTF8(f.FirstLine)))
+	return parseerr.New(f.Name, 1, 0, "not a known FINESS layout (etalab stock, flat 2021, Occitanie or FiNESS+ JSON): first line %s", textio.Quote(textio.ToUTF8(f.FirstLine)))
 }
 
 // ReadAny detects the variant from the first line and reads the file with

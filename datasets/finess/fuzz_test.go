@@ -68,3 +68,45 @@ func FuzzReadOccitanie(f *testing.F) {
 	seed(f, "testdata/occitanie.csv")
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzRead(t, b, ReadOccitanie) })
 }
+
+// FuzzReadPlus fuzzes the FiNESS+ JSON reader (seed corpus:
+// testdata/fuzz/FuzzReadPlus, small files: the fuzzer mutates big ones
+// slowly): no panic, errors
+// are positioned *parseerr.Error values, every record has a valid FINESS
+// number, a valid or empty commune, a category, a point in WGS84 range
+// exactly when it has a coordinate system (its other readings too), and
+// records come in file order.
+func FuzzReadPlus(f *testing.F) {
+	seed(f, "testdata/plus_array.json")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		last := 0
+		_, err := readPlus(bytes.NewReader(b), "fuzz.json", "2026-05-04", func(e Establishment) error {
+			if !validFiness(e.Finess) || e.Category == "" {
+				t.Fatalf("invalid FINESS or no category accepted: %q %q", e.Finess, e.Category)
+			}
+			if e.Commune != "" {
+				if c, ok := textio.CommuneCode(e.Commune); !ok || c != e.Commune {
+					t.Fatalf("invalid commune accepted: %q", e.Commune)
+				}
+			}
+			if e.HasPoint != (e.EPSG != 0) || e.HasPoint && !validLonLat(e.Lon, e.Lat) || !e.HasPoint && (e.Lat != 0 || e.Lon != 0 || len(e.OtherPoints) > 0) {
+				t.Fatalf("inconsistent point: %+v", e)
+			}
+			for _, p := range e.OtherPoints {
+				if p.EPSG == 0 || !validLonLat(p.Lon, p.Lat) {
+					t.Fatalf("invalid other reading: %+v", e)
+				}
+			}
+			if e.Line < 1 || e.Line < last {
+				t.Fatalf("line %d after %d", e.Line, last)
+			}
+			last = e.Line
+			return nil
+		})
+		if err != nil {
+			if pe, ok := parseerr.As(err); !ok || pe.File != "fuzz.json" || pe.Line < 1 || pe.Column < 0 {
+				t.Fatalf("error %v (%T) is not a positioned parse error", err, err)
+			}
+		}
+	})
+}
