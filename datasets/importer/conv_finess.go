@@ -86,6 +86,15 @@ type finessFile struct {
 	res              Result
 	rows             []snapshot.Establishment
 	insee            []string // the commune code each row's source gives
+	// others are each row's other readings of its coordinates (FiNESS+
+	// files give them twice, in an order the reader cannot always tell).
+	others [][]finess.Point
+	// checked counts the rows whose point was checked against the commune
+	// their source names; far those more than nearCommuneKm outside it,
+	// swapped those put back in it by another reading of their
+	// coordinates.
+	checked, swapped int
+	far              []string
 	t                tally
 	// covered are the départements of the file's INSEE codes (every row,
 	// kept or not), fileCov those and the départements of the kept rows.
@@ -163,17 +172,26 @@ func (im *Importer) readFINESS(f *finessFile) error {
 		}
 		f.rows = append(f.rows, x)
 		f.insee = append(f.insee, e.Commune)
+		f.others = append(f.others, e.OtherPoints)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	if f.date == "" && file.Date != "" {
+		// A FiNESS+ file's own date (generatedAt), as the stock header's.
+		f.date = file.Date
+		if err := im.checkLabelDate(f.path, 0, 0, "the file's generatedAt date", f.date); err != nil {
+			return err
+		}
+	}
 	src.close(true)
 	return nil
 }
 
-// finessVintage decides the file's vintage (header date, else the date in
-// its name, else its latest update, else its modification date) and
+// finessVintage decides the file's vintage (header date, or a FiNESS+
+// file's generatedAt, else the date in its name, else its latest update,
+// else its modification date) and
 // labels the rows with it.
 func (im *Importer) finessVintage(f *finessFile) error {
 	if f.date == "" {
@@ -220,6 +238,9 @@ func (im *Importer) placeFINESS(f *finessFile) error {
 	pl, placeErr := im.placer()
 	f.fileCov = map[string]bool{}
 	for i := range f.rows {
+		if err := im.checkPoint(f, i); err != nil {
+			return err
+		}
 		pl.Place(&f.rows[i], f.insee[i])
 		switch f.rows[i].Placement {
 		case "polygon", "polygon+arrondissement-nearest":
@@ -242,6 +263,51 @@ func (im *Importer) placeFINESS(f *finessFile) error {
 	return nil
 }
 
+// nearCommuneKm is how far outside the contour of the commune it claims a
+// point may lie and still be taken as consistent with it: the contours
+// carried are simplified (about 45 m), and a site on a commune border may
+// be geocoded at its entrance across the road.
+const nearCommuneKm = 2.0
+
+// checkPoint checks a row's point against the commune its source names.
+// A point more than nearCommuneKm outside it is replaced by another
+// reading of the coordinates that lies in it, when the file gave one;
+// else it is kept and counted, and so is the commune: the commune code is
+// the register's, the point a geocoding of its address, and the commune
+// decides in which territory the establishment counts.
+func (im *Importer) checkPoint(f *finessFile, i int) error {
+	x := &f.rows[i]
+	if !x.HasPoint || f.insee[i] == "" {
+		return nil
+	}
+	cur, _, ok := im.codes.Current(f.insee[i])
+	if !ok {
+		return nil
+	}
+	ci, err := im.contourIndex()
+	if err != nil {
+		return err
+	}
+	d, ok := ci.DistanceKm(cur, x.Lat, x.Lon)
+	if !ok {
+		return nil
+	}
+	f.checked++
+	if d <= nearCommuneKm {
+		return nil
+	}
+	for _, p := range f.others[i] {
+		lat, lon := Round6(p.Lat), Round6(p.Lon)
+		if d2, ok := ci.DistanceKm(cur, lat, lon); ok && d2 <= nearCommuneKm {
+			x.Lat, x.Lon = lat, lon
+			f.swapped++
+			return nil
+		}
+	}
+	f.far = append(f.far, fmt.Sprintf("%s (%s, %.1f km)", x.Finess, cur, d))
+	return nil
+}
+
 // tableInfo fills the result's counts and notes and returns the table's
 // manifest entry.
 func (f *finessFile) tableInfo() snapshot.TableInfo {
@@ -261,10 +327,25 @@ func (f *finessFile) tableInfo() snapshot.TableInfo {
 	if t.unknown > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s unknown to COG 2026 (placed by point when there is one): %s", plural(t.unknown, "commune code", "commune codes"), t.examples(10)))
 	}
+	if f.checked > 0 {
+		n := fmt.Sprintf("%s checked against the contour of the commune they claim: %d more than %g km outside it (commune kept from the file, point kept)",
+			plural(f.checked, "point", "points"), len(f.far), nearCommuneKm)
+		if len(f.far) > 0 {
+			n += ": " + strings.Join(f.far[:min(len(f.far), 10)], ", ")
+			if len(f.far) > 10 {
+				n += ", …"
+			}
+			notes = append(notes, fmt.Sprintf("points à plus de %g km de la commune indiquée (commune conservée) : %d", nearCommuneKm, len(f.far)))
+		}
+		if f.swapped > 0 {
+			n += fmt.Sprintf("; %s replaced by the other reading of their coordinates, which lies in it", plural(f.swapped, "point", "points"))
+		}
+		res.Notes = append(res.Notes, n)
+	}
 	if f.unplaced > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s kept without commune (no usable INSEE code, no point in a contour): not counted in any territory", plural(f.unplaced, "establishment", "establishments")))
 	}
-	if f.variant != finess.Stock && f.variant != finess.Occitanie {
+	if f.variant != finess.Stock && f.variant != finess.Occitanie && f.variant != finess.Plus {
 		notes = append(notes, "extraction sans marqueur « hôpital de proximité » fiable (antérieure à 2022 ou sans nom long)")
 	}
 	notes = append(notes, fmt.Sprintf("anciens codes ramenés à la commune actuelle : %d ; placés par contour : %d ; sans commune : %d", t.old, f.polygon, f.unplaced))
