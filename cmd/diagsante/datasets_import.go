@@ -65,10 +65,14 @@ elsewhere are unknown (not zero).
                   site there (sites: a GP of two communes counts in both)
   --rpps-savoir-faire  PS_LibreAcces_SavoirFaire_*.txt, required when the
                 activity file has no savoir-faire columns (newest extractions)
-  --finess      FINESS etalab extraction etalab-cs1100507-stock-*.csv (also
-                the flat 2021 and Occitanie layouts) → table establishments
-                (access-to-care categories and SAE sites; commune from the
-                INSEE code, else the point in the commune contours).
+  --finess      FINESS etalab extraction etalab-cs1100507-stock-*.csv, or
+                the FiNESS+ JSON structures flow finess-structures-*.json
+                (.json or .json.gz, read as a stream; closed sites skipped)
+                (also the flat 2021 and Occitanie layouts) → table
+                establishments (access-to-care categories and SAE sites;
+                commune from the INSEE code, else the point in the commune
+                contours; points more than 2 km outside the commune they
+                claim are reported).
   --apl         DREES APL workbook (.xlsx) → table apl, every vintage sheet
   --population  INSEE populations de référence donnees_communes.csv
                 → table communes with the population municipale updated
@@ -119,7 +123,7 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 	f := cmd.Flags()
 	f.StringVar(&opts.Sources.RPPS, "rpps", "", "Annuaire Santé activity extraction `FILE` (PS_LibreAcces_Personne_activite_*.txt)")
 	f.StringVar(&opts.Sources.RPPSSavoirFaire, "rpps-savoir-faire", "", "Annuaire Santé savoir-faire companion `FILE` (PS_LibreAcces_SavoirFaire_*.txt)")
-	f.StringVar(&opts.Sources.FINESS, "finess", "", "FINESS extraction `FILE` (etalab-cs1100507-stock-*.csv)")
+	f.StringVar(&opts.Sources.FINESS, "finess", "", "FINESS extraction `FILE` (etalab-cs1100507-stock-*.csv or FiNESS+ finess-structures-*.json[.gz])")
 	f.StringVar(&opts.Sources.APL, "apl", "", "DREES APL workbook `FILE` (.xlsx)")
 	f.StringVar(&opts.Sources.Population, "population", "", "INSEE populations de référence `FILE` (donnees_communes.csv)")
 	f.StringVar(&opts.Sources.Ages, "ages", "", "INSEE age structure `FILE` (base-cc-evol-struct-pop-YYYY.CSV), validated only, not stored")
