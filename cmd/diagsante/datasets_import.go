@@ -50,7 +50,13 @@ shows it). --replace-national makes each file replace its whole table
 instead: the table then covers only the file's départements, and figures
 elsewhere are unknown (not zero).
 
-  --rpps        Annuaire Santé extraction PS_LibreAcces_Personne_activite_*.txt
+  --rpps        Annuaire Santé extraction of the professionals' activities,
+                recognised by its header whatever its name: the file
+                data.gouv publishes (ps-libreacces-personne-activite.txt),
+                PS_LibreAcces_Personne_activite_*.txt, either gzip'd, or the
+                PS_LibreAcces_*.zip archive, read without extracting it (its
+                savoir-faire companion used when needed). Vintage: the
+                timestamp in the name, else the file's date (said so)
                 → table professionals (people per commune and profession,
                   each counted once per commune, of whom libéraux; a "GP" row
                   for médecins with savoir-faire SM54, SM53 or SM26)
@@ -63,8 +69,9 @@ elsewhere are unknown (not zero).
                 → table gp_bpe, the GPs per commune of the maps and
                   indicators: in each commune, the GPs of gp_rpps with a
                   site there (sites: a GP of two communes counts in both)
-  --rpps-savoir-faire  PS_LibreAcces_SavoirFaire_*.txt, required when the
-                activity file has no savoir-faire columns (newest extractions)
+  --rpps-savoir-faire  PS_LibreAcces_SavoirFaire_*.txt (or .gz, or the zip),
+                required when the activity file has no savoir-faire columns
+                (newest extractions) and no archive gives them
   --finess      FINESS etalab extraction etalab-cs1100507-stock-*.csv, or
                 the FiNESS+ JSON structures flow finess-structures-*.json
                 (.json or .json.gz, read as a stream; closed sites skipped)
@@ -73,7 +80,10 @@ elsewhere are unknown (not zero).
                 commune from the INSEE code, else the point in the commune
                 contours; points more than 2 km outside the commune they
                 claim are reported).
-  --apl         DREES APL workbook (.xlsx) → table apl, every vintage sheet
+  --apl         DREES APL workbook (.xlsx) → table apl, every vintage sheet:
+                a sheet with the header row "Code commune INSEE", whatever
+                its name; vintage from the name ("APL 2024", "APL_2025"),
+                else its "Millésime" note, else its populations' year + 2
   --population  INSEE populations de référence donnees_communes.csv
                 → table communes with the population municipale updated
   --ages        INSEE base-cc-evol-struct-pop-YYYY.CSV: read and validated
@@ -121,8 +131,8 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Sources.RPPS, "rpps", "", "Annuaire Santé activity extraction `FILE` (PS_LibreAcces_Personne_activite_*.txt)")
-	f.StringVar(&opts.Sources.RPPSSavoirFaire, "rpps-savoir-faire", "", "Annuaire Santé savoir-faire companion `FILE` (PS_LibreAcces_SavoirFaire_*.txt)")
+	f.StringVar(&opts.Sources.RPPS, "rpps", "", "Annuaire Santé activity extraction `FILE` (ps-libreacces-personne-activite.txt, PS_LibreAcces_Personne_activite_*.txt, .gz, or the PS_LibreAcces_*.zip)")
+	f.StringVar(&opts.Sources.RPPSSavoirFaire, "rpps-savoir-faire", "", "Annuaire Santé savoir-faire companion `FILE` (PS_LibreAcces_SavoirFaire_*.txt, .gz or zip)")
 	f.StringVar(&opts.Sources.FINESS, "finess", "", "FINESS extraction `FILE` (etalab-cs1100507-stock-*.csv or FiNESS+ finess-structures-*.json[.gz])")
 	f.StringVar(&opts.Sources.APL, "apl", "", "DREES APL workbook `FILE` (.xlsx)")
 	f.StringVar(&opts.Sources.Population, "population", "", "INSEE populations de référence `FILE` (donnees_communes.csv)")

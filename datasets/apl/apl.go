@@ -7,7 +7,12 @@
 // A vintage sheet has title and note lines, then a header row located by
 // the cell "Code commune INSEE" (row 9 in the 2022–2023 workbook), then a
 // units row, then one row per commune (Paris, Lyon and Marseille by
-// arrondissement; France except Mayotte). Columns are matched by their
+// arrondissement; France except Mayotte). A sheet is a vintage sheet
+// because it holds that header, whatever its name, so that a new release
+// ("APL 2024", "APL_2025 ", "Feuil1") reads without code changes; its
+// vintage is the year its name gives, else the "Millésime : YYYY" note
+// above the header, else the year of the populations plus two (DREES
+// computes APL YYYY on the populations of YYYY-2). Columns are matched by their
 // normalised name because DREES rewords them between releases; the units
 // row is checked so that a change of unit (say, APL per 1,000 inhabitants)
 // is refused rather than silently mixed with earlier vintages.
@@ -50,8 +55,13 @@ type Record struct {
 // A Sheet is one vintage of the indicator.
 type Sheet struct {
 	Name    string // sheet name, e.g. "APL 2023"
-	Vintage int    // from the sheet name: "APL 2023" → 2023
-	PopYear int    // from the header "Population totale 2021" → 2021 (0 if absent)
+	Vintage int    // from the sheet name "APL 2023" → 2023, else see VintageFrom
+	// VintageFrom says where Vintage was read when the sheet name gives no
+	// year (the Millésime note, the populations' year); "" for the name.
+	VintageFrom string
+	// PopYear is the year of the populations, from the header "Population
+	// totale 2021" (else "Population standardisée 2021 …"): 2021; 0 if absent.
+	PopYear int
 	Records []Record
 	// Scope is the "Champ : …" note above the header ("Champ :
 	// Omnipraticiens libéraux ; France hors Mayotte."), "" when absent.
@@ -139,27 +149,21 @@ func ReadWorkbookReader(r io.Reader, name string) (sheets []Sheet, params *Param
 	}
 	defer f.Close()
 	for _, sn := range f.GetSheetList() {
-		vintage, isAPL := SheetVintage(sn)
-		isParams := textio.NormalizeName(sn) == "parametres"
-		if !isAPL && !isParams {
-			// A vintage sheet renamed ("APL 2023 (2)", "Feuil1") must not
-			// silently drop its vintage: a sheet holding the APL header is
-			// refused when its name gives no vintage.
-			if err := checkOtherSheet(f, name, sn); err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
 		src, err := openRows(f, name, sn)
 		if err != nil {
 			return nil, nil, err
 		}
-		if isParams {
+		if strings.HasPrefix(textio.NormalizeName(sn), "parametres") {
 			params, err = parseParameters(src)
 		} else {
+			// A sheet named like "APL 2023" must hold the table; any other
+			// holds it when its first rows have the header.
 			var sh Sheet
-			sh, err = parseSheet(src, vintage)
-			sheets = append(sheets, sh)
+			var found bool
+			sh, found, err = parseSheet(src, vintageRE.MatchString(sn))
+			if found && err == nil {
+				sheets = append(sheets, sh)
+			}
 		}
 		src.close()
 		if err != nil {
@@ -167,44 +171,45 @@ func ReadWorkbookReader(r io.Reader, name string) (sheets []Sheet, params *Param
 		}
 	}
 	if len(sheets) == 0 {
-		return nil, nil, &parseerr.Error{File: name, Err: fmt.Errorf("no APL sheet (expected sheets named like \"APL 2023\"; found %q)", f.GetSheetList())}
+		return nil, nil, &parseerr.Error{File: name, Err: fmt.Errorf("no APL sheet (a sheet with a header row holding the cell \"Code commune INSEE\" in its first %d rows); found %q", headerSearchRows, f.GetSheetList())}
 	}
 	return sheets, params, nil
 }
 
+// vintageRE matches the names DREES gives vintage sheets: "APL 2023",
+// "APL_2019", "APL-2025 ".
 var vintageRE = regexp.MustCompile(`(?i)^\s*APL[\s_-]*((?:19|20)\d\d)\s*$`)
 
-// SheetVintage returns the vintage of a sheet named like "APL 2023" or
-// "APL_2019", and false for other sheets.
-func SheetVintage(sheet string) (int, bool) {
-	m := vintageRE.FindStringSubmatch(sheet)
-	if m == nil {
-		return 0, false
-	}
-	v, _ := strconv.Atoi(m[1])
-	return v, true
-}
+// digitsRE cuts a sheet name into runs of digits, to find the year in
+// "APL 2024 (2)" or "Données 2024".
+var digitsRE = regexp.MustCompile(`[0-9]+`)
 
-// checkOtherSheet refuses a sheet that is neither a vintage sheet nor the
-// parameters but holds the APL header in its first rows.
-func checkOtherSheet(f *excelize.File, file, sheet string) error {
-	src, err := openRows(f, file, sheet)
-	if err != nil {
-		return err
-	}
-	defer src.close()
-	for src.row < 30 {
-		cells, ok, err := src.read()
-		if err != nil || !ok {
-			return err
-		}
-		for i, c := range cells {
-			if textio.NormalizeName(c) == "codecommuneinsee" {
-				return src.errorf(i+1, "this sheet holds an APL table (header %q) but its name gives no vintage: name it like \"APL 2023\"", "Code commune INSEE")
+// The vintages this reader accepts: the APL releases on today's method
+// start with 2015.
+const (
+	MinVintage = 2015
+	MaxVintage = 2099
+)
+
+// headerSearchRows bounds the search for the header in a sheet whose name
+// does not say it is a vintage sheet (row 9 in the 2022–2023 workbook).
+const headerSearchRows = 50
+
+// SheetVintage returns the year a sheet name gives ("APL 2023" → 2023,
+// "APL_2019", "APL-2025 ", "APL 2024 (2)"), and false when it gives none
+// or more than one. Whether the sheet is a vintage sheet is told by its
+// header row, not by its name.
+func SheetVintage(sheet string) (int, bool) {
+	year := 0
+	for _, d := range digitsRE.FindAllString(sheet, -1) {
+		if len(d) == 4 && (d[:2] == "19" || d[:2] == "20") {
+			if year != 0 {
+				return 0, false
 			}
+			year, _ = strconv.Atoi(d)
 		}
 	}
-	return nil
+	return year, year != 0
 }
 
 // rowSource yields the cells of consecutive rows; tests and the fuzzer feed
@@ -317,31 +322,46 @@ var expectedUnits = [numColumns]string{
 
 var yearRE = regexp.MustCompile(`(?:19|20)\d\d`)
 
-func parseSheet(src *rowSource, vintage int) (Sheet, error) {
-	sh := Sheet{Name: src.sheet, Vintage: vintage}
+// parseSheet reads a vintage sheet. found is false, with no error, when
+// the sheet has no header row in its first headerSearchRows rows and
+// named is false (a notes sheet); a sheet named like "APL 2023" must hold
+// the table.
+func parseSheet(src *rowSource, named bool) (sh Sheet, found bool, err error) {
+	sh = Sheet{Name: src.sheet}
+	noteYear := 0
 	// 1. Header row: the first row with a cell "Code commune INSEE".
 	var header []string
 	for {
 		cells, ok, err := src.read()
 		if err != nil {
-			return sh, err
+			return sh, false, err
 		}
-		if !ok {
-			return sh, parseerr.Cell(src.file, src.sheet, 0, 0, "no header row: no cell %q found", "Code commune INSEE")
+		if !ok || !named && src.row > headerSearchRows {
+			if !named {
+				return sh, false, nil
+			}
+			return sh, false, parseerr.Cell(src.file, src.sheet, 0, 0, "no header row: no cell %q found", "Code commune INSEE")
 		}
 		for _, c := range cells {
-			if textio.NormalizeName(c) == "codecommuneinsee" {
+			n := textio.NormalizeName(c)
+			if n == "codecommuneinsee" {
 				header = cells
 				break
 			}
-			if n := textio.NormalizeName(c); strings.HasPrefix(n, "champ") && !strings.HasPrefix(n, "champdelindicateur") && sh.Scope == "" {
+			if strings.HasPrefix(n, "champ") && !strings.HasPrefix(n, "champdelindicateur") && sh.Scope == "" {
 				sh.Scope = strings.TrimSpace(c)
+			}
+			if strings.HasPrefix(n, "millesime") && noteYear == 0 {
+				if y := yearRE.FindString(c); y != "" {
+					noteYear, _ = strconv.Atoi(y)
+				}
 			}
 		}
 		if header != nil {
 			break
 		}
 	}
+	found = true
 	headerRow := src.row
 	var idx [numColumns]int
 	for i := range idx {
@@ -353,19 +373,22 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 			continue
 		}
 		if idx[c] >= 0 {
-			return sh, src.errorf(i+1, "two columns for %q: %s and %s", columnTitles[c], parseerr.ColumnName(idx[c]+1), parseerr.ColumnName(i+1))
+			return sh, found, src.errorf(i+1, "two columns for %q: %s and %s", columnTitles[c], parseerr.ColumnName(idx[c]+1), parseerr.ColumnName(i+1))
 		}
 		idx[c] = i
-		if c == colPopTotal {
-			if y := yearRE.FindString(h); y != "" {
-				sh.PopYear, _ = strconv.Atoi(y)
-			}
-		}
 	}
 	for c, i := range idx {
 		if i < 0 {
-			return sh, src.errorf(0, "missing column %q in the header row", columnTitles[c])
+			return sh, found, src.errorf(0, "missing column %q in the header row", columnTitles[c])
 		}
+	}
+	for _, c := range []column{colPopTotal, colPopStd} {
+		if y := yearRE.FindString(header[idx[c]]); y != "" && sh.PopYear == 0 {
+			sh.PopYear, _ = strconv.Atoi(y)
+		}
+	}
+	if err := sh.setVintage(src, noteYear); err != nil {
+		return sh, found, err
 	}
 	cell := func(cells []string, c column) string {
 		if idx[c] < len(cells) {
@@ -381,7 +404,7 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 	for {
 		cells, ok, err := src.read()
 		if err != nil {
-			return sh, err
+			return sh, found, err
 		}
 		if !ok {
 			break
@@ -391,7 +414,7 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 			if _, isCode := textio.CommuneCode(cell(cells, colCode)); !isCode && src.row == headerRow+1 {
 				for c := colAPL; c < numColumns; c++ {
 					if u := cell(cells, c); !unitOK(c, u) {
-						return sh, src.errorf(idx[c]+1, "unit %s for column %q, expected %q: refusing to mix units across vintages",
+						return sh, found, src.errorf(idx[c]+1, "unit %s for column %q, expected %q: refusing to mix units across vintages",
 							textio.Quote(u), header[idx[c]], expectedUnits[c])
 					}
 				}
@@ -411,10 +434,10 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 		}
 		code, ok := textio.CommuneCode(rawCode)
 		if !ok {
-			return sh, src.errorf(idx[colCode]+1, "invalid commune code %s", textio.Quote(rawCode))
+			return sh, found, src.errorf(idx[colCode]+1, "invalid commune code %s", textio.Quote(rawCode))
 		}
 		if prev, dup := seen[code]; dup {
-			return sh, src.errorf(idx[colCode]+1, "commune %s listed twice (first at row %d)", code, prev)
+			return sh, found, src.errorf(idx[colCode]+1, "commune %s listed twice (first at row %d)", code, prev)
 		}
 		seen[code] = src.row
 		rec := Record{Code: code, Name: cell(cells, colName), Row: src.row}
@@ -424,7 +447,7 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 			}
 			v, err := parseNumber(cell(cells, column(c)))
 			if err != nil {
-				return sh, src.errorf(idx[c]+1, "%s: %w", header[idx[c]], err)
+				return sh, found, src.errorf(idx[c]+1, "%s: %w", header[idx[c]], err)
 			}
 			*dst = v
 		}
@@ -432,9 +455,34 @@ func parseSheet(src *rowSource, vintage int) (Sheet, error) {
 		sh.LastRow = src.row
 	}
 	if len(sh.Records) == 0 {
-		return sh, src.errorf(0, "no commune rows after the header (row %d)", headerRow)
+		return sh, found, src.errorf(0, "no commune rows after the header (row %d)", headerRow)
 	}
-	return sh, nil
+	return sh, found, nil
+}
+
+// setVintage sets the vintage from the sheet name, else the Millésime
+// note, else the populations' year plus two, and checks its range.
+func (sh *Sheet) setVintage(src *rowSource, noteYear int) error {
+	name, ok := SheetVintage(sh.Name)
+	switch {
+	case ok:
+		sh.Vintage = name
+	case noteYear != 0:
+		sh.Vintage, sh.VintageFrom = noteYear, fmt.Sprintf("the note \"Millésime : %d\"", noteYear)
+	case sh.PopYear != 0:
+		sh.Vintage = sh.PopYear + 2
+		sh.VintageFrom = fmt.Sprintf("the populations of %d, plus two years as in every DREES release", sh.PopYear)
+	default:
+		return src.errorf(0, "the sheet name gives no year, and neither a \"Millésime\" note nor the population columns do: name the sheet like \"APL 2024\"")
+	}
+	if sh.Vintage < MinVintage || sh.Vintage > MaxVintage {
+		from := "its name"
+		if sh.VintageFrom != "" {
+			from = sh.VintageFrom
+		}
+		return src.errorf(0, "vintage %d (from %s) is outside %d..%d: not an APL release this program reads", sh.Vintage, from, MinVintage, MaxVintage)
+	}
+	return nil
 }
 
 // looksLikeCode tells a mangled code from a footnote: footnotes are words.

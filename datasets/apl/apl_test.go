@@ -218,7 +218,14 @@ func TestReadWorkbookErrors(t *testing.T) {
 		{"no data", []sheetRows{aplSheet("APL 2023", 2021, stdUnits)},
 			`f.xlsx: sheet "APL 2023" row 10: no commune rows after the header (row 9)`},
 		{"no APL sheet", []sheetRows{{name: "Feuil1", rows: [][]any{{"x"}}}},
-			`f.xlsx: no APL sheet (expected sheets named like "APL 2023"; found ["Feuil1"])`},
+			`f.xlsx: no APL sheet (a sheet with a header row holding the cell "Code commune INSEE" in its first 50 rows); found ["Feuil1"]`},
+		{"no year anywhere", []sheetRows{{name: "Feuil1", rows: [][]any{
+			{"Code commune INSEE", "Commune", "APL aux médecins généralistes", "APL aux médecins généralistes de moins de 65 ans", "Population standardisée", "Population totale"}, okRow}}},
+			`f.xlsx: sheet "Feuil1" row 1: the sheet name gives no year, and neither a "Millésime" note nor the population columns do: name the sheet like "APL 2024"`},
+		{"vintage too old", []sheetRows{aplSheet("APL 2012", 2010, stdUnits, okRow)},
+			`f.xlsx: sheet "APL 2012" row 9: vintage 2012 (from its name) is outside 2015..2099: not an APL release this program reads`},
+		{"header too low in an unnamed sheet", []sheetRows{{name: "Feuil1", rows: append(make([][]any, 50), aplSheet("x", 2022, stdUnits, okRow).rows...)}},
+			`f.xlsx: no APL sheet (a sheet with a header row holding the cell "Code commune INSEE" in its first 50 rows); found ["Feuil1"]`},
 		{"bad age weight", []sheetRows{aplSheet("APL 2023", 2021, stdUnits, okRow), {name: "Paramètres", rows: [][]any{
 			{"Pondération de la population selon l'âge"}, {"Tranche d'âge", "Poids en 2023"}, {"Moins de 5 ans", "x"}}}},
 			`f.xlsx: sheet "Paramètres" cell B3: age weight "x" is not a positive number`},
@@ -263,7 +270,8 @@ func TestNoUnitsRow(t *testing.T) {
 }
 
 func TestSheetVintage(t *testing.T) {
-	for name, want := range map[string]int{"APL 2023": 2023, "APL_2019": 2019, "apl-2021": 2021, "APL2020": 2020, "Paramètres": 0, "APL 2023 (2)": 0} {
+	for name, want := range map[string]int{"APL 2023": 2023, "APL_2019": 2019, "apl-2021": 2021, "APL2020": 2020, "Paramètres": 0,
+		"APL 2023 (2)": 2023, "APL_2024": 2024, "APL 2024 ": 2024, "APL-2025": 2025, "Données 2024": 2024, "Feuil1": 0, "APL 2023-2024": 0, "APL 12024": 0} {
 		got, ok := SheetVintage(name)
 		if got != want || ok != (want != 0) {
 			t.Errorf("SheetVintage(%q) = %d, %v", name, got, ok)

@@ -60,9 +60,15 @@ func FuzzParseSheet(f *testing.F) {
 	f.Add(seedParams)
 	f.Add("Code commune INSEE\tCommune\n01001\tA\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		sh, err := parseSheet(textRows(s), 2023)
+		sh, found, err := parseSheet(textRows(s), true)
 		checkErr(t, err)
+		if err == nil && !found {
+			t.Fatal("a sheet named like a vintage without its table accepted")
+		}
 		if err == nil {
+			if sh.Vintage < MinVintage || sh.Vintage > MaxVintage {
+				t.Fatalf("vintage %d", sh.Vintage)
+			}
 			if len(sh.Records) == 0 {
 				t.Fatal("success without records")
 			}

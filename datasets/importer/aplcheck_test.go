@@ -56,10 +56,12 @@ func TestImportRefusesDamagedAPL(t *testing.T) {
 		!strings.Contains(err.Error(), "--allow-shrink") {
 		t.Errorf("département cut: %v", err)
 	}
-	// A renamed vintage sheet does not silently load nothing.
-	renamed := write("apl_renamed.xlsx", test, map[int]string{2023: "Feuil1"}, map[int][]importertest.APLRow{2022: rows, 2023: rows})
+	// A renamed sheet whose name gives the vintage of another is refused,
+	// not loaded over it (a renamed sheet that says its vintage loads:
+	// conv_apl_test.go).
+	renamed := write("apl_renamed.xlsx", test, map[int]string{2022: "APL 2023 (2)"}, map[int][]importertest.APLRow{2022: rows, 2023: rows})
 	_, err = strictImport(t, dir, Sources{APL: renamed}, false)
-	if !strings.Contains(err.Error(), `apl_renamed.xlsx: sheet "Feuil1" cell A9: this sheet holds an APL table`) {
+	if err == nil || !strings.Contains(err.Error(), `apl_renamed.xlsx: sheet "APL 2023": vintage 2023 given by two sheets, "APL 2023 (2)" and "APL 2023": keep one`) {
 		t.Errorf("renamed sheet: %v", err)
 	}
 	if snapshot.HasLocal(dir) {

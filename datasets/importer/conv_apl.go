@@ -36,11 +36,13 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 	var rows []snapshot.APL
 	var vintages []string
 	seen := map[int]bool{}
+	sheetOf := map[int]string{}
 	for _, sh := range sheets {
 		if seen[sh.Vintage] {
-			return nil, nil, &parseerr.Error{File: path, Sheet: sh.Name, Err: fmt.Errorf("vintage %d given by two sheets", sh.Vintage)}
+			return nil, nil, &parseerr.Error{File: path, Sheet: sh.Name, Err: fmt.Errorf("vintage %d given by two sheets, %q and %q: keep one", sh.Vintage, sheetOf[sh.Vintage], sh.Name)}
 		}
 		seen[sh.Vintage] = true
+		sheetOf[sh.Vintage] = sh.Name
 		if err := im.checkLabelDate(path, 0, 0, fmt.Sprintf("sheet %q: vintage", sh.Name), strconv.Itoa(sh.Vintage)); err != nil {
 			return nil, nil, err
 		}
@@ -66,6 +68,9 @@ func (im *Importer) apl(path string) ([]table, []Result, error) {
 		vintages = append(vintages, v)
 		res.Notes = append(res.Notes, fmt.Sprintf("sheet %q: %s, %s of communes merged since (kept, mapped when computing), %s unknown to COG 2026 (kept)",
 			sh.Name, plural(len(sh.Records), "commune", "communes"), plural(t.old, "code", "codes"), plural(t.unknown, "code", "codes")))
+		if sh.VintageFrom != "" {
+			res.Notes = append(res.Notes, fmt.Sprintf("sheet %q: vintage %d from %s (the sheet name gives no year)", sh.Name, sh.Vintage, sh.VintageFrom))
+		}
 		if t.unknown > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("sheet %q: codes unknown to COG 2026: %s", sh.Name, t.examples(10)))
 		}
