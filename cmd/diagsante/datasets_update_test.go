@@ -52,6 +52,12 @@ func updateDatasets(t *testing.T) map[string][]*updatetest.File {
 	}
 	stock := read("etalab-cs1100507-stock-20260311-0343-lozere.csv")
 	activity := read("PS_LibreAcces_Personne_activite_202603010800.txt")
+	// The FiNESS+ flow in the layout of the published files (Lozère,
+	// Nemours, Guadeloupe, La Réunion).
+	plus, err := os.ReadFile(filepath.Join("..", "..", "datasets", "finess", "testdata", "plus_real.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A release "APL 2024" of the Lozère: the official APL 2023 rows of its
 	// communes under the new sheet name (real figures, a new vintage), beside
 	// the "APL 2023" sheet, as DREES releases carry two vintages.
@@ -80,6 +86,9 @@ func updateDatasets(t *testing.T) map[string][]*updatetest.File {
 			{ID: "f-old", Title: "Extraction FINESS", Name: "etalab-cs1100507-stock-20260115-0830.csv", Body: []byte("finess;etalab;1;2026-01-15\n"), Modified: finessPublished.AddDate(0, -2, 0)},
 			{ID: "f-new", Title: "Extraction FINESS", Name: "etalab-cs1100507-stock-20260311-0343.csv", Body: stock, Modified: finessPublished},
 			doc,
+		},
+		src["finess-plus"].Dataset: {
+			{ID: "fp", Title: "Flux structures FiNESS+", Name: "finess-structures-20260504.json.gz", Body: plus, Modified: finessPublished.AddDate(0, 1, 23)},
 		},
 		src["rpps"].Dataset: {
 			{ID: "fffda7e9-0ea2-4c35-bba0-4496f3af935d", Title: "PS_LibreAcces_Personne_activite", Name: "ps-libreacces-personne-activite.txt", Body: activity, Modified: rppsPublished},
