@@ -84,6 +84,10 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 			r.SAS = append(r.SAS, SASStatus{Dep: x.Dep, Dispositif: x.Dispositif, Status: x.Status, Detail: x.Precision, Date: x.Date})
 		}
 	}
+	if !e.Date.IsZero() {
+		r.ReportDate = e.Date.Format("2006-01-02")
+	}
+	r.DataDates = SourceDates(s, sortedKeys(deps), e.Date)
 	r.Limits = e.limits(r, t.Communes)
 	if t := s.Manifest.Table("communes"); t != nil {
 		r.PopulationSource = strings.TrimPrefix(t.Vintage, "COG 2026, ")
@@ -159,7 +163,7 @@ func (e *Engine) limits(r *Report, codes []string) []string {
 	} else {
 		out = append(out, "Les temps de trajet sont "+model+". Un établissement situé dans la commune compte pour 0 minute (convention INSEE). Fournir une matrice de temps routiers (--travel-times) remplace le modèle.")
 	}
-	return out
+	return append(out, StaleLimits(r.DataDates)...)
 }
 
 // gpLimit says where the territory's GP counts come from.

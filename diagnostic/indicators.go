@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/taxonomy"
@@ -36,6 +37,11 @@ type Engine struct {
 	// labels (e.g. "osrm.csv, 1 234 paires"); "" when the model alone is used.
 	TimesSource string
 
+	// Date is the day the report is made: the report shows it, and flags
+	// the data more than StaleAfterYears older. NewEngine sets today;
+	// tests set a fixed day so that reports stay the same.
+	Date time.Time
+
 	mu    sync.Mutex
 	cache map[string]Figures
 
@@ -53,7 +59,7 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 		gps:     map[string]int{},
 		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
-		cache: map[string]Figures{}}
+		cache: map[string]Figures{}, Date: time.Now()}
 	for _, g := range s.GPs {
 		e.gps[g.Code] += g.Count
 	}

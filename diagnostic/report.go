@@ -50,6 +50,11 @@ type Report struct {
 	// SAS gives the state of the service d'accès aux soins of the
 	// territory's départements where a source states it.
 	SAS []SASStatus `json:"sas"`
+	// ReportDate is the day the report was made (YYYY-MM-DD); DataDates
+	// give, for the territory's départements, the date of each source used
+	// and whether it is more than two years older than ReportDate.
+	ReportDate string       `json:"report_date"`
+	DataDates  []SourceDate `json:"data_dates"`
 	// GPFromRPPS is true when the GP counts come from an imported RPPS
 	// extraction (libéral GPs, every commune) rather than the BPE 2017.
 	GPFromRPPS bool `json:"gp_from_rpps"`

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
@@ -18,6 +19,10 @@ var (
 	testErr    error
 )
 
+// testDate is the fixed day of the test reports, so that pages and
+// workbooks do not change with the day the tests run.
+var testDate = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
 // testReport builds the report of a territory and the contours of its
 // communes, as `diagnose` does.
 func testReport(t testing.TB, items ...string) (*diagnostic.Report, map[string]json.RawMessage) {
@@ -26,6 +31,7 @@ func testReport(t testing.TB, items ...string) (*diagnostic.Report, map[string]j
 		testSnap, testErr = snapshot.LoadEmbedded()
 		if testErr == nil {
 			testEngine = diagnostic.NewEngine(testSnap)
+			testEngine.Date = testDate
 		}
 	})
 	if testErr != nil {

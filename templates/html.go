@@ -30,7 +30,7 @@ var (
 // EChartsVersion is the version of the embedded Apache ECharts library.
 const EChartsVersion = "5.6.0"
 
-var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck}).Parse(reportTmpl))
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML}).Parse(reportTmpl))
 
 // trimCheck drops the "À vérifier : " a lever to check may start with: the
 // page shows it as a badge.
@@ -153,13 +153,16 @@ type view struct {
 	Low, Mid   string
 	NoAPL      int
 	MapMissing int
-	Vintages   string
-	Charts     map[string]chartSpec
-	ECharts    template.JS
-	Script     template.JS
-	CSS        template.CSS
-	Data       template.JS
-	Version    string
+	// ReportDay, DataDates and NStale: the date block of the header.
+	ReportDay string
+	DataDates []dataDateRow
+	NStale    int
+	Charts    map[string]chartSpec
+	ECharts   template.JS
+	Script    template.JS
+	CSS       template.CSS
+	Data      template.JS
+	Version   string
 
 	// The summary form (Summarised): rows by département and the
 	// territory's total, the kinds of the structures table, and counts.
@@ -425,7 +428,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		v.Sources = append(v.Sources, sourceRow{Title: s.Title, Publisher: s.Publisher, Vintage: s.Vintage, Licence: s.Licence, Rows: Int(s.Rows), Source: s.Source})
 	}
 	v.LevelSrc = levelSources(r)
-	v.Vintages = vintageLine(r)
+	v.ReportDay, v.DataDates, v.NStale = reportDay(r), dataDateRows(r), staleCount(r)
 	v.PopLabel = popLabel(r)
 	v.Notes = map[string][]note{}
 	for _, sec := range []string{secSynthese, secTerritoire, secPros, secAccess, secOffre, secMethode} {

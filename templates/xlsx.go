@@ -498,7 +498,10 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetSynthese, st)
 	w.set(1, 1, "Diagnostic territorial d'accès aux soins — "+r.Title, st.title)
 	w.set(1, 2, placesSentence(r), st.subtitle)
-	w.set(1, 3, "Données : "+vintageLine(r), st.subtitle)
+	w.set(1, 3, dateLine(r), st.subtitle)
+	if l := staleLine(r); l != "" {
+		w.set(1, 4, l, st.subtitle)
+	}
 	const hdr = 5
 	names := []string{"Indicateur"}
 	for _, l := range r.Levels {
@@ -592,6 +595,7 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 			}
 		}
 	}
+	row = writeDataDates(w, st, r, row+1)
 	w.notesBlock(row + 1)
 	cols := []float64{52}
 	for range r.Levels {
@@ -618,6 +622,31 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")", r, rowOf[inds[4].label], hdr,
 		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0")
+}
+
+// writeDataDates writes the "Date des données" table of the Synthèse
+// sheet from row on, and returns the row after it.
+func writeDataDates(w *sheet, st *styles, r *diagnostic.Report, row int) int {
+	title := "Date des données"
+	if day := reportDay(r); day != "" {
+		title += " (rapport du " + day + ")"
+	}
+	w.set(1, row, title, st.bold)
+	row++
+	w.header(row, "Données", "Date", "Source", "Plus de deux ans avant le rapport", "Mise à jour")
+	for _, d := range dataDateRows(r) {
+		row++
+		w.set(1, row, d.Label, st.text)
+		w.set(2, row, d.Text, st.text)
+		w.set(3, row, d.Source, st.wrap)
+		stale, upd := "non", ""
+		if d.Stale {
+			stale, upd = "oui", d.Refresh
+		}
+		w.set(4, row, stale, st.text)
+		w.set(5, row, upd, st.wrap)
+	}
+	return row + 1
 }
 
 var excelLevelColors = map[string]string{"territory": "1F4E79", "departement": "4F81BD", "region": "8FB4DE", "france": "A6A6A6"}

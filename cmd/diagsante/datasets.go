@@ -3,11 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -82,6 +85,9 @@ type tableInfoJSON struct {
 	// département.
 	National         bool                     `json:"national"`
 	CoverageBySource []importer.CoverageGroup `json:"coverage_by_source,omitempty"`
+	// DataDates are the dates of the data the table holds, with the flag
+	// of data more than two years old (see diagnostic.SourceDates).
+	DataDates []diagnostic.SourceDate `json:"data_dates,omitempty"`
 }
 
 func newDatasetsInfoCommand(g *globalOptions) *cobra.Command {
@@ -94,7 +100,12 @@ source and vintage each table holds in which départements, e.g.
 "FINESS 2021-01-08: 88 départements; FINESS Occitanie 2026: 09 11 12 …":
 after importing a file that covers some départements, those départements
 name the file. A table without coverage list is national (COG tables).
-Outside its coverage a table's figures are unknown, never zero.`,
+Outside its coverage a table's figures are unknown, never zero.
+
+The date line gives the date of the data each table holds, flagged "old"
+when it is more than two years before today, with the command that
+refreshes it (diagsante datasets update --only finess|rpps|apl) or how to
+do it by hand. Reports flag the same sources against their own date.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := g.snapshot()
 			if err != nil {
@@ -112,6 +123,7 @@ Outside its coverage a table's figures are unknown, never zero.`,
 				want[a] = true
 			}
 			w := g.Stdout
+			dates := diagnostic.SourceDates(s, nil, time.Now())
 			if opts.JSON {
 				out := struct {
 					Tables    []tableInfoJSON `json:"tables"`
@@ -124,7 +136,8 @@ Outside its coverage a table's figures are unknown, never zero.`,
 					if t.Name == "apl" {
 						t.Notes = append(slices.Clone(t.Notes), diagnostic.APLNotes(s)...)
 					}
-					out.Tables = append(out.Tables, tableInfoJSON{TableInfo: t, National: t.Coverage == nil, CoverageBySource: importer.GroupCoverage(t.Coverage)})
+					out.Tables = append(out.Tables, tableInfoJSON{TableInfo: t, National: t.Coverage == nil, CoverageBySource: importer.GroupCoverage(t.Coverage),
+						DataDates: datesOfTable(dates, t.Name)})
 				}
 				if len(want) == 0 {
 					out.Unmatched = s.Manifest.Unmatched
@@ -141,6 +154,9 @@ Outside its coverage a table's figures are unknown, never zero.`,
 				fmt.Fprintf(w, "  publisher: %s\n  source:    %s\n  vintage:   %s\n  licence:   %s\n  rows:      %d\n  origin:    %s\n",
 					t.Publisher, t.Source, t.Vintage, t.Licence, t.Rows, origin(t))
 				fmt.Fprintf(w, "  coverage:  %s\n", coverageLine(t))
+				for _, d := range datesOfTable(dates, t.Name) {
+					fmt.Fprintf(w, "  date:      %s\n", dateEntry(d))
+				}
 				if t.Origin != "" && t.Origin != "embedded" {
 					fmt.Fprintf(w, "  file:      %s\n", t.Origin)
 				}
@@ -154,6 +170,10 @@ Outside its coverage a table's figures are unknown, never zero.`,
 				for _, n := range notes {
 					fmt.Fprintf(w, "  note:      %s\n", n)
 				}
+				fmt.Fprintln(w)
+			}
+			if len(want) == 0 {
+				writeDataDates(w, dates, time.Now())
 				fmt.Fprintln(w)
 			}
 			if len(want) == 0 && len(s.Manifest.Unmatched) > 0 {
@@ -184,4 +204,70 @@ func coverageLine(t snapshot.TableInfo) string {
 		return "none"
 	}
 	return strings.Join(importer.CoverageSummary(t.Coverage, 20), "; ")
+}
+
+// datesOfTable returns the data dates that come from a table.
+func datesOfTable(dates []diagnostic.SourceDate, table string) []diagnostic.SourceDate {
+	var out []diagnostic.SourceDate
+	for _, d := range dates {
+		if slices.Contains(d.Tables, table) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// writeDataDates lists the date of each source of the snapshot, as
+// `version` and `datasets info` show it: the same list and flags as the
+// reports' first page, against today.
+func writeDataDates(w io.Writer, dates []diagnostic.SourceDate, today time.Time) {
+	fmt.Fprintf(w, "data dates (\"old\": more than %d years before today, %s):\n", diagnostic.StaleAfterYears, today.Format("2006-01-02"))
+	for _, d := range dates {
+		fmt.Fprintf(w, "  %-9s %s\n", d.Key, dateEntry(d))
+	}
+}
+
+// dateEntry is one data date for the terminal: the date, "old" when it is
+// more than two years before today, and dateLine.
+func dateEntry(d diagnostic.SourceDate) string {
+	flag := ""
+	if d.Stale {
+		flag = "old"
+	}
+	return fmt.Sprintf("%-10s %-3s  %s", cmpOr(d.Date, "unknown"), flag, dateLine(d))
+}
+
+// handCommandRE finds a command in the French hint of a source without
+// automatic update.
+var handCommandRE = regexp.MustCompile(`« (diagsante [^«»]+?) »`)
+
+// dateLine describes one data date in English: the label and source,
+// where it holds, and for old data how to refresh it.
+func dateLine(d diagnostic.SourceDate) string {
+	s := d.Label + " — " + d.Source
+	if n := len(d.Departements); n > 0 {
+		s += fmt.Sprintf(", %d département", n)
+		if n > 1 {
+			s += "s"
+		}
+	}
+	if !d.Stale {
+		return s
+	}
+	switch m := handCommandRE.FindStringSubmatch(d.Manual); {
+	case d.Update != "":
+		s += ": more than two years old, run " + d.Update
+	case m != nil:
+		s += ": more than two years old, no automatic update; import a newer file with " + m[1]
+	default:
+		s += ": more than two years old, no automatic update"
+	}
+	return s
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 func newVersionCommand(opts *globalOptions) *cobra.Command {
@@ -34,6 +37,8 @@ func newVersionCommand(opts *globalOptions) *cobra.Command {
 			for _, t := range s.Manifest.Tables {
 				fmt.Fprintf(opts.Stdout, "  %-16s %s\n", t.Name, t.Vintage)
 			}
+			now := time.Now()
+			writeDataDates(opts.Stdout, diagnostic.SourceDates(s, nil, now), now)
 			return nil
 		},
 	}
