@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
-	"github.com/paulmach/orb/simplify"
 	"github.com/tidwall/rtree"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -25,6 +25,10 @@ import (
 const (
 	simplifyTolerance = 0.0004
 	roundFactor       = 10000 // 4 decimals, about 10 m
+	// rawRoundFactor is the precision of the raw contours, kept for the few
+	// whose border narrows below 10 m, where 4 decimals would make it cross
+	// itself.
+	rawRoundFactor = 100000
 )
 
 // contourSet holds the full-resolution contours of the current communes,
@@ -77,6 +81,7 @@ func (g *gen) buildContours(dir string) error {
 			missing = append(missing, code)
 		}
 	}
+	st := g.contourStats
 	g.unmatched["communes without contour"] = len(missing)
 	if len(missing) > 0 {
 		g.log.Warn("communes without contour", "count", len(missing), "first", strings.Join(first(missing, 20), " "))
@@ -86,18 +91,22 @@ func (g *gen) buildContours(dir string) error {
 		Vintage: "COG 2018 géométries, codes ramenés au COG 2026", Licence: licenceOuverte, Files: []string{base + "communes-*.geojson"},
 		Rows: total, Origin: "embedded", Notes: []string{
 			fmt.Sprintf("Douglas-Peucker %.4f°, coordonnées arrondies à 4 décimales", simplifyTolerance),
-			"communes fusionnées depuis 2018 : polygones des anciennes communes juxtaposés (limites internes visibles)",
+			fmt.Sprintf("communes fusionnées depuis 2018 : polygones de leurs anciennes communes unis (%d communes, %d polygones → %d), sans limite interne", st.merged, st.partsBefore, st.polygonsAfter),
+			fmt.Sprintf("géométries valides au sens OGC (vérifiées avec simplefeatures) : tolérance réduite pour %d contours, anneau qui se touche scindé pour %d, 5 décimales gardées pour %s, contour brut réparé : %s",
+				st.finer, st.overlaid, strings.Join(sorted(st.finest), " "), strings.Join(st.repaired, " ")),
 		}})
 	return g.writeCommunes(dir)
 }
 
 // readContours reads the COG 2018 commune contours of every département
-// file, merged onto today's codes (the polygons of merged communes side by
-// side), with an R-tree of their bounds for point-in-polygon placement;
+// file, merged onto today's codes (the polygons of merged communes
+// unioned), with an R-tree of their bounds for point-in-polygon placement;
 // arrGeom keeps the arrondissements of Paris, Lyon and Marseille apart.
+// Every geometry it returns is valid.
 func (g *gen) readContours(base string, files []string) (*contourSet, map[string]orb.MultiPolygon, error) {
 	cs := &contourSet{geom: map[string]orb.MultiPolygon{}}
 	arrGeom := map[string]orb.MultiPolygon{}
+	parts := map[string]int{} // COG 2018 features per current code
 	features := 0
 	for _, f := range files {
 		rel := base + filepath.Base(f)
@@ -147,6 +156,7 @@ func (g *gen) readContours(base string, files []string) (*contourSet, map[string
 				return nil, nil, fmt.Errorf("%s: feature %s: geometry %s, want polygon", rel, code, ft.Geometry.Type)
 			}
 			cs.geom[cur] = append(cs.geom[cur], mp...)
+			parts[cur]++
 			if kind == "arrondissement" {
 				// Paris, Lyon and Marseille keep their arrondissements too,
 				// for maps drawn at the level the APL is published.
@@ -156,6 +166,15 @@ func (g *gen) readContours(base string, files []string) (*contourSet, map[string
 	}
 	if features != 35357 {
 		return nil, nil, fmt.Errorf("%s: %d features, SOURCES.md documents 35,357", base, features)
+	}
+	if err := g.unionMerged(cs, parts); err != nil {
+		return nil, nil, err
+	}
+	if err := g.repairInvalid(cs.geom); err != nil {
+		return nil, nil, err
+	}
+	if err := g.repairInvalid(arrGeom); err != nil {
+		return nil, nil, err
 	}
 	for code, mp := range cs.geom {
 		b := mp.Bound()
@@ -177,11 +196,23 @@ func (g *gen) writeSimplifiedContours(dir string, cs *contourSet, arrGeom map[st
 		all[code] = mp
 	}
 	for code, mp := range all {
-		s := simplify.DouglasPeucker(simplifyTolerance).MultiPolygon(cloneMP(mp))
-		if len(s) == 0 {
-			s = cloneMP(mp) // a commune smaller than the tolerance keeps its shape
+		s, tol, factor, overlaid, err := simplifyValid(mp)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", code, err)
 		}
-		s = orb.Round(s, roundFactor).(orb.MultiPolygon)
+		st := &g.contourStats
+		if tol < simplifyTolerance {
+			st.finer++
+		}
+		if overlaid {
+			st.overlaid++
+		}
+		if factor != roundFactor {
+			st.finest = append(st.finest, code)
+		}
+		if tol < simplifyTolerance || overlaid || factor != roundFactor {
+			g.log.Info("contours: simplified contour made valid", "code", code, "tolerance", tol, "decimals", math.Log10(float64(factor)), "overlay", overlaid)
+		}
 		var geo any = struct {
 			Type        string           `json:"type"`
 			Coordinates orb.MultiPolygon `json:"coordinates"`
@@ -234,7 +265,10 @@ func (g *gen) writeSimplifiedContours(dir string, cs *contourSet, arrGeom map[st
 	return total, nil
 }
 
-func cloneMP(mp orb.MultiPolygon) orb.MultiPolygon { return mp.Clone() }
+func sorted(s []string) []string {
+	sort.Strings(s)
+	return s
+}
 
 func first(s []string, n int) []string {
 	if len(s) > n {

@@ -53,7 +53,9 @@ type gen struct {
 	cog      *cog
 	points   map[string]point // current code -> point
 	contours *contourSet
-	postal   []postalCommune
+	// contourStats says how the contours were unioned and simplified.
+	contourStats contourStats
+	postal       []postalCommune
 	// postalIndex groups the hexasmal rows by postcode.
 	postalIndex map[string][]postalCommune
 }
