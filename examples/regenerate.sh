@@ -3,7 +3,8 @@
 # binary: a rural territory (CC Coeur de Lozère, around Mende) and an urban
 # one (Métropole Toulon-Provence-Méditerranée, where the ARS publishes the
 # CPTS perimeters). The reports are deterministic: a run on unchanged code
-# and data rewrites the same bytes.
+# and data rewrites the same bytes, on the same day — each report gives the
+# day it was made and flags the data more than two years older.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(mktemp -d)/diagsante
