@@ -123,7 +123,11 @@ do it by hand. Reports flag the same sources against their own date.`,
 				want[a] = true
 			}
 			w := g.Stdout
-			dates := diagnostic.SourceDates(s, nil, time.Now())
+			today, err := reportDay()
+			if err != nil {
+				return err
+			}
+			dates := diagnostic.SourceDates(s, nil, today)
 			if opts.JSON {
 				out := struct {
 					Tables    []tableInfoJSON `json:"tables"`
@@ -173,7 +177,7 @@ do it by hand. Reports flag the same sources against their own date.`,
 				fmt.Fprintln(w)
 			}
 			if len(want) == 0 {
-				writeDataDates(w, dates, time.Now())
+				writeDataDates(w, dates, today)
 				fmt.Fprintln(w)
 			}
 			if len(want) == 0 && len(s.Manifest.Unmatched) > 0 {

@@ -10,9 +10,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,6 +23,7 @@ import (
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/diagnostic/access"
+	"github.com/diagsante/diagsante/templates"
 )
 
 // BuildInfo is what the linker tells the program about itself.
@@ -250,13 +253,18 @@ func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 // travel times when --travel-times is given.
 func (o *globalOptions) newEngine(s *snapshot.Snapshot) (*diagnostic.Engine, error) {
 	e := diagnostic.NewEngine(s)
+	day, err := reportDay()
+	if err != nil {
+		return nil, err
+	}
+	e.Date = day
 	t, err := loadTravelTimes(o.TravelTimes)
 	if err != nil {
 		return nil, err
 	}
 	e.Times = t
 	if ov, ok := t.(*access.Override); ok && ov.Matrix != nil {
-		e.TimesSource = fmt.Sprintf("%s, %d paires", filepath.Base(o.TravelTimes), ov.Matrix.Len())
+		e.TimesSource = filepath.Base(o.TravelTimes) + ", " + templates.Plural(ov.Matrix.Len(), "paire", "paires")
 		warnUnknownPairs(o.Stderr, o.TravelTimes, s, ov.Matrix)
 	}
 	return e, nil
@@ -292,6 +300,26 @@ func warnUnknownPairs(w io.Writer, path string, s *snapshot.Snapshot, m *access.
 	if n > len(ex) {
 		more = ", …"
 	}
-	fmt.Fprintf(w, "warning: --travel-times: %d of %d rows name a code that is not a current commune or arrondissement and are ignored: %s%s\n",
-		n, m.Len(), strings.Join(ex, ", "), more)
+	verb, is := "name", "are"
+	if n == 1 {
+		verb, is = "names", "is"
+	}
+	fmt.Fprintf(w, "warning: --travel-times: %d of %s %s a code that is not a current commune or arrondissement and %s ignored: %s%s\n",
+		n, templates.Plural(m.Len(), "row", "rows"), verb, is, strings.Join(ex, ", "), more)
+}
+
+// reportDay is the date a report is made on: today, or the time given by
+// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
+// convention), so that a report made again later from the same data is
+// byte-identical.
+func reportDay() (time.Time, error) {
+	v := strings.TrimSpace(os.Getenv("SOURCE_DATE_EPOCH"))
+	if v == "" {
+		return time.Now(), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, usageErr(fmt.Errorf("environment variable SOURCE_DATE_EPOCH: %q is not a number of seconds since 1970-01-01", v))
+	}
+	return time.Unix(n, 0).UTC(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +36,10 @@ func newVersionCommand(opts *globalOptions) *cobra.Command {
 			for _, t := range s.Manifest.Tables {
 				fmt.Fprintf(opts.Stdout, "  %-16s %s\n", t.Name, t.Vintage)
 			}
-			now := time.Now()
+			now, err := reportDay()
+			if err != nil {
+				return err
+			}
 			writeDataDates(opts.Stdout, diagnostic.SourceDates(s, nil, now), now)
 			return nil
 		},
