@@ -57,11 +57,22 @@ type EPCI struct {
 // A Departement is a French département (or collectivité with a département code).
 type Departement struct {
 	Code, Name, Region string
+	// TypeLiaison is the COG type de nom en clair (TNCC, typeLiaison of the
+	// etalab files): which article and preposition the name takes, e.g. 2
+	// "le Var, du Var", 3 "la Lozère, de la Lozère", 4 "les
+	// Bouches-du-Rhône, des Bouches-du-Rhône", 5 "l'Ain, de l'Ain", 1
+	// "d'Eure-et-Loir", 0 "de Paris". -1 when unknown (a table written
+	// before the column existed); diagnostic.NameOf then elides by the
+	// first letter.
+	TypeLiaison int
 }
 
 // A Region is a French région.
 type Region struct {
 	Code, Name string
+	// TypeLiaison is the COG TNCC of the name, as for a Departement (e.g.
+	// 4 "des Hauts-de-France", 1 "d'Occitanie", 0 "de Normandie").
+	TypeLiaison int
 }
 
 // An APL is the official DREES accessibilité potentielle localisée to general

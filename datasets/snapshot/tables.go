@@ -81,29 +81,29 @@ func (s *Snapshot) loadEPCI(r *tableReader) {
 
 // WriteDepartements writes the départements table.
 func WriteDepartements(w io.Writer, rows []Departement) (int, error) {
-	return writeTable(w, rows, []string{"code", "name", "region"},
-		func(d *Departement) []any { return []any{d.Code, d.Name, d.Region} })
+	return writeTable(w, rows, []string{"code", "name", "region", "type_liaison"},
+		func(d *Departement) []any { return []any{d.Code, d.Name, d.Region, d.TypeLiaison} })
 }
 
 func (s *Snapshot) loadDepartements(r *tableReader) {
-	code, name, reg := r.col("code"), r.col("name"), r.col("region")
+	code, name, reg, tl := r.col("code"), r.col("name"), r.col("region"), r.optCol("type_liaison")
 	s.Departements = make([]Departement, 0, r.rows)
 	for r.next() {
-		s.Departements = append(s.Departements, Departement{Code: r.str(code), Name: r.str(name), Region: r.str(reg)})
+		s.Departements = append(s.Departements, Departement{Code: r.str(code), Name: r.str(name), Region: r.str(reg), TypeLiaison: r.optInt(tl, -1)})
 	}
 }
 
 // WriteRegions writes the régions table.
 func WriteRegions(w io.Writer, rows []Region) (int, error) {
-	return writeTable(w, rows, []string{"code", "name"},
-		func(x *Region) []any { return []any{x.Code, x.Name} })
+	return writeTable(w, rows, []string{"code", "name", "type_liaison"},
+		func(x *Region) []any { return []any{x.Code, x.Name, x.TypeLiaison} })
 }
 
 func (s *Snapshot) loadRegions(r *tableReader) {
-	code, name := r.col("code"), r.col("name")
+	code, name, tl := r.col("code"), r.col("name"), r.optCol("type_liaison")
 	s.Regions = make([]Region, 0, r.rows)
 	for r.next() {
-		s.Regions = append(s.Regions, Region{Code: r.str(code), Name: r.str(name)})
+		s.Regions = append(s.Regions, Region{Code: r.str(code), Name: r.str(name), TypeLiaison: r.optInt(tl, -1)})
 	}
 }
 

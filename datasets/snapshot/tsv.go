@@ -155,6 +155,15 @@ func (r *tableReader) optStr(i int) string {
 	return r.str(i)
 }
 
+// optInt reads an integer column added after the first release; def when
+// the table lacks the column or the cell is empty.
+func (r *tableReader) optInt(i, def int) int {
+	if i < 0 || i >= len(r.fields) || r.fields[i] == "" {
+		return def
+	}
+	return r.int(i)
+}
+
 // next advances to the next row; it returns false at the end or on error.
 func (r *tableReader) next() bool {
 	if r.err != nil || len(r.data) == 0 {

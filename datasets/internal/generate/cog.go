@@ -219,7 +219,7 @@ func (g *gen) readCOGAreas(c *cog) error {
 		return err
 	}
 	for _, d := range deps {
-		c.deps = append(c.deps, snapshot.Departement{Code: d.Code, Name: d.Nom, Region: d.Region})
+		c.deps = append(c.deps, snapshot.Departement{Code: d.Code, Name: d.Nom, Region: d.Region, TypeLiaison: d.TypeLiaison})
 	}
 	var regs []struct {
 		Code, ChefLieu, Nom, Zone string
@@ -229,7 +229,7 @@ func (g *gen) readCOGAreas(c *cog) error {
 		return err
 	}
 	for _, r := range regs {
-		c.regs = append(c.regs, snapshot.Region{Code: r.Code, Name: r.Nom})
+		c.regs = append(c.regs, snapshot.Region{Code: r.Code, Name: r.Nom, TypeLiaison: r.TypeLiaison})
 	}
 	return nil
 }
