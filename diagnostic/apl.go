@@ -162,8 +162,13 @@ func (s *aplSums) figures() APLFigures {
 	return f
 }
 
-// classIndex returns 0 for low (≤ Low), 1 for middle, 2 for high.
+// classIndex returns 0 for low (≤ Low), 1 for middle, 2 for high. The
+// value is classified as shown, rounded to APLDecimals: a commune shown
+// "2,50" is at the threshold (ZIP pool), never "above 2,5" with a "2,50"
+// beside it. DREES publishes three decimals; the 2023 file has 47 rows
+// between 2,500 and 2,505 that this puts at the threshold.
 func (t Thresholds) classIndex(apl float64) int {
+	apl = Round(apl, APLDecimals)
 	switch {
 	case apl <= t.Low:
 		return 0

@@ -3,6 +3,7 @@ package diagnostic
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -208,10 +209,10 @@ func (e *Engine) aplNotes(codes []string) []string {
 	}
 	var out []string
 	if len(zero) == 1 {
-		out = append(out, "L'APL 2023 de "+zero[0]+" est publiée avec une population nulle : cette commune est sortie d'une commune nouvelle et ses habitants sont comptés dans la ligne de la commune qu'elle a quittée. "+
+		out = append(out, "L'APL 2023 "+NameOf(zero[0], -1)+" est publiée avec une population nulle : cette commune est sortie d'une commune nouvelle et ses habitants sont comptés dans la ligne de la commune qu'elle a quittée. "+
 			"La valeur publiée est montrée pour la commune, mais elle ne pèse ni dans les moyennes ni dans les parts de population.")
 	} else if len(zero) > 1 {
-		out = append(out, "L'APL 2023 de "+joinFr(zero)+" est publiée avec une population nulle : ces communes sont sorties d'une commune nouvelle et leurs habitants sont comptés dans la ligne de la commune qu'elles ont quittée. "+
+		out = append(out, "L'APL 2023 des communes "+joinFr(zero)+" est publiée avec une population nulle : ces communes sont sorties d'une commune nouvelle et leurs habitants sont comptés dans la ligne de la commune qu'elles ont quittée. "+
 			"La valeur publiée est montrée pour chaque commune, mais elle ne pèse ni dans les moyennes ni dans les parts de population.")
 	}
 	if len(none) > 0 {
@@ -227,7 +228,7 @@ func limitList(s []string, n int) []string {
 	if len(s) <= n {
 		return s
 	}
-	return append(s[:n:n], fmt.Sprintf("%d autres", len(s)-n))
+	return append(s[:n:n], Plural(len(s)-n, "autre", "autres"))
 }
 
 func (e *Engine) communeFigures(code string) CommuneFigures {
@@ -318,10 +319,10 @@ func (e *Engine) structures(codes []string) []Structure {
 					if u.Pediatric {
 						kinds = append(kinds, "pédiatriques")
 					}
-					st.Detail = fmt.Sprintf("urgences %s ; %d passages en %d", strings.Join(kinds, " et "), u.Passages, u.Year)
+					st.Detail = strings.TrimSpace("urgences "+strings.Join(kinds, " et ")) + " ; " + Plural(u.Passages, "passage", "passages") + " en " + strconv.Itoa(u.Year)
 				case "maternity":
 					m := e.maternity[est.Finess]
-					st.Detail = fmt.Sprintf("maternité de type %s ; %d accouchements en %d", strings.TrimPrefix(m.Type, "TYPE"), m.Births, m.Year)
+					st.Detail = "maternité de type " + strings.TrimPrefix(m.Type, "TYPE") + " ; " + Plural(m.Births, "accouchement", "accouchements") + " en " + strconv.Itoa(m.Year)
 				}
 				out = append(out, st)
 			}

@@ -133,11 +133,11 @@ func (c *coverage) gap(e *Engine, field string) *Gap {
 		return nil
 	case len(c.in) == 0:
 		return &Gap{Field: field, Status: GapUnknown,
-			Reason: fmt.Sprintf("Non disponible pour %s (%s) : %s.", e.depList(c.out), c.what, c.describeKnownDeps())}
+			Reason: fmt.Sprintf("Non disponible pour %s (%s) : %s.", e.depList(c.out, true), c.what, c.describeKnownDeps())}
 	default:
 		return &Gap{Field: field, Status: GapPartial,
 			Reason: fmt.Sprintf("Calculé sur la partie couverte seulement (%s de la population) : donnée non disponible pour %s (%s).",
-				FormatPct(float64(c.popIn)/float64(max(1, c.popIn+c.popOut)), 1), e.depList(c.out), c.what)}
+				FormatPct(float64(c.popIn)/float64(max(1, c.popIn+c.popOut)), 1), e.depList(c.out, true), c.what)}
 	}
 }
 
@@ -152,20 +152,32 @@ func (c *coverage) sourceList() []string {
 }
 
 // depList names départements in French, e.g. "Seine-et-Marne (77)", or
+// with their article for a sentence ("le Var (83)", "l'Ain (01)"), or
 // counts them when there are many.
-func (e *Engine) depList(deps map[string]bool) string {
+func (e *Engine) depList(deps map[string]bool, article bool) string {
 	codes := sortedKeys(deps)
 	if len(codes) > 6 {
-		return fmt.Sprintf("%d départements", len(codes))
+		return Plural(len(codes), "département", "départements")
 	}
 	names := make([]string, len(codes))
 	for i, d := range codes {
-		names[i] = d
-		if x := e.Snap.Departement(d); x != nil {
-			names[i] = x.Name + " (" + d + ")"
-		}
+		names[i] = e.depName(d, article)
 	}
 	return joinFr(names)
+}
+
+// depName names a département and its code, "Var (83)", or with its
+// article (COG typeLiaison) for a sentence: "le Var (83)", "l'Ain (01)",
+// "Paris (75)"; the code alone when unknown.
+func (e *Engine) depName(d string, article bool) string {
+	x := e.Snap.Departement(d)
+	switch {
+	case x == nil:
+		return d
+	case article:
+		return NameArticle(x.Name, x.TypeLiaison) + " (" + d + ")"
+	}
+	return x.Name + " (" + d + ")"
 }
 
 // describeCoverageCached is describeCoverage computed once per table: a
@@ -197,13 +209,15 @@ func (e *Engine) describeCoverage(t *snapshot.TableInfo) string {
 	}
 	var parts []string
 	for _, src := range order {
-		parts = append(parts, e.areaNames(bySource[src])+" : "+src)
+		parts = append(parts, e.areaNames(bySource[src], true)+" : "+src)
 	}
-	return "la source ne couvre que " + strings.Join(parts, " ; ")
+	return "la source ne couvre " + Elide("que", strings.Join(parts, " ; "))
 }
 
-// areaNames names a set of départements, grouping whole régions.
-func (e *Engine) areaNames(deps []string) string {
+// areaNames names a set of départements, grouping whole régions; with
+// their articles for a sentence when article is set ("les
+// Hauts-de-France", "l'Ain (01)").
+func (e *Engine) areaNames(deps []string, article bool) string {
 	set := map[string]bool{}
 	for _, d := range deps {
 		set[d] = true
@@ -217,7 +231,11 @@ func (e *Engine) areaNames(deps []string) string {
 	for _, r := range e.Snap.Regions {
 		all := byReg[r.Code]
 		if len(all) > 1 && !slices.ContainsFunc(all, func(d string) bool { return !set[d] }) {
-			names = append(names, r.Name)
+			name := r.Name
+			if article {
+				name = NameArticle(r.Name, r.TypeLiaison)
+			}
+			names = append(names, name)
 			for _, d := range all {
 				used[d] = true
 			}
@@ -230,10 +248,10 @@ func (e *Engine) areaNames(deps []string) string {
 		}
 	}
 	if len(rest) > 0 {
-		names = append(names, e.depList(rest))
+		names = append(names, e.depList(rest, article))
 	}
 	if len(names) > 4 {
-		return fmt.Sprintf("%d départements", len(deps))
+		return Plural(len(deps), "département", "départements")
 	}
 	return joinFr(names)
 }

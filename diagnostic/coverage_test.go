@@ -271,7 +271,7 @@ func TestCoverageWording(t *testing.T) {
 		{[]string{"01", "02", "03", "04", "05", "06"}, "Ain (01), Aisne (02), Allier (03), Alpes-de-Haute-Provence (04), Hautes-Alpes (05) et Alpes-Maritimes (06)"},
 		{[]string{"01", "02", "03", "04", "05", "06", "07"}, "7 départements"},
 	} {
-		if got := e.depList(set(tc.deps...)); got != tc.want {
+		if got := e.depList(set(tc.deps...), false); got != tc.want {
 			t.Errorf("depList(%v) = %q, want %q", tc.deps, got, tc.want)
 		}
 	}
@@ -285,7 +285,7 @@ func TestCoverageWording(t *testing.T) {
 		{append(slices.Clone(paca), "77"), "Provence-Alpes-Côte d'Azur et Seine-et-Marne (77)"},
 		{[]string{"971", "972", "973", "974", "77"}, "Seine-et-Marne (77), Guadeloupe (971), Martinique (972), Guyane (973) et La Réunion (974)"},
 	} {
-		if got := e.areaNames(tc.deps); got != tc.want {
+		if got := e.areaNames(tc.deps, false); got != tc.want {
 			t.Errorf("areaNames(%v) = %q, want %q", tc.deps, got, tc.want)
 		}
 	}

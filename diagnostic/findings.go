@@ -2,6 +2,7 @@ package diagnostic
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -22,12 +23,12 @@ type rule struct {
 var rules = []rule{
 	{key: "apl_prioritaire", levers: []string{"zonage", "exercice_coordonne", "teleconsultation", "sas"},
 		when: func(r *Report, t, fr Figures) *Finding {
-			if t.APL2023 == nil || *t.APL2023 > r.Thresholds.Low {
+			if t.APL2023 == nil || r.Thresholds.Class(*t.APL2023) != "low" {
 				return nil
 			}
 			return &Finding{Severity: "alerte", Title: "Accessibilité aux médecins généralistes très faible",
-				Detail: fmt.Sprintf("L'APL moyenne du territoire est de %s consultations par an et par habitant (France : %s), au niveau du seuil de %s des zones d'intervention prioritaire.",
-					fr2(*t.APL2023), fr2p(fr.APL2023), fr2(r.Thresholds.Low))}
+				Detail: fmt.Sprintf("L'APL moyenne du territoire est de %s par an et par habitant (France : %s), au niveau du seuil de %s des zones d'intervention prioritaire.",
+					consultations(*t.APL2023), fr2p(fr.APL2023), fr2(r.Thresholds.Low))}
 		}},
 	{key: "population_sous_seuil", levers: []string{"zonage", "exercice_coordonne"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -44,7 +45,7 @@ var rules = []rule{
 		}},
 	{key: "apl_intermediaire", levers: []string{"zonage"},
 		when: func(r *Report, t, fr Figures) *Finding {
-			if t.APL2023 == nil || *t.APL2023 <= r.Thresholds.Low || *t.APL2023 > r.Thresholds.Middle {
+			if t.APL2023 == nil || r.Thresholds.Class(*t.APL2023) != "middle" {
 				return nil
 			}
 			return &Finding{Severity: "vigilance", Title: "Accessibilité intermédiaire : territoire éligible au vivier de l'ARS",
@@ -65,7 +66,7 @@ var rules = []rule{
 				return nil
 			}
 			return &Finding{Severity: "vigilance", Title: "Densité de médecins généralistes inférieure à la moyenne",
-				Detail: fmt.Sprintf("%s médecins généralistes pour 10 000 habitants (%s), contre %s en France.", fr1(*t.GPDensity), t.GPSource, fr1(*fr.GPDensity))}
+				Detail: fmt.Sprintf("%s %s pour 10 000 habitants (%s), contre %s en France.", fr1(*t.GPDensity), agreeShown(*t.GPDensity, 1, "médecin généraliste", "médecins généralistes"), t.GPSource, fr1(*fr.GPDensity))}
 		}},
 	{key: "offre_vieillissante", levers: []string{"successions", "exercice_coordonne"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -139,7 +140,7 @@ var rules = []rule{
 				return nil
 			}
 			return &Finding{Severity: "information", Title: "Département plus âgé que la moyenne",
-				Detail: fmt.Sprintf("%s des habitants de %s ont 75 ans ou plus (France : %s).", pct(*dep.Share75Plus), dep.Name, pct(*fr.Share75Plus))}
+				Detail: fmt.Sprintf("%s des habitants %s ont 75 ans ou plus (France : %s).", pct(*dep.Share75Plus), LevelOf(*dep), pct(*fr.Share75Plus))}
 		}},
 }
 
@@ -262,6 +263,21 @@ func (r *Report) access(kind string) *AccessFigures {
 		}
 	}
 	return nil
+}
+
+// consultations writes an APL with its unit in agreement: "1,80
+// consultation", "2,40 consultations".
+func consultations(v float64) string {
+	return fr2(v) + " " + agreeShown(v, APLDecimals, "consultation", "consultations")
+}
+
+// agreeShown chooses the singular or plural of a noun after a decimal
+// figure, by the figure shown: singular below 2 ("1,5 médecin").
+func agreeShown(v float64, prec int, singular, plural string) string {
+	if math.Abs(Round(v, prec)) < 2 {
+		return singular
+	}
+	return plural
 }
 
 // Short names for the findings' sentences, over the one formatter.

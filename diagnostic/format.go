@@ -25,7 +25,7 @@ func FormatNum(v float64, prec int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return NA
 	}
-	s := strconv.FormatFloat(v, 'f', prec, 64)
+	s := roundDecimal(v, prec)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(s, ".")
@@ -46,6 +46,60 @@ func FormatNum(v float64, prec int) string {
 	return b.String()
 }
 
+// roundDecimal writes v with prec decimals, rounded half away from zero on
+// its shortest decimal representation: 2.505 gives "2.51", as a reader,
+// Excel's number formats and the browser's Intl.NumberFormat round it,
+// where strconv's exact binary rounding would give "2.50" (2.505 is stored
+// as 2.50499999…). The HTML, the workbook and the charts thus show the same
+// digits.
+func roundDecimal(v float64, prec int) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	up := len(frac) > prec && frac[prec] >= '5'
+	if len(frac) > prec {
+		frac = frac[:prec]
+	} else {
+		frac += strings.Repeat("0", prec-len(frac))
+	}
+	digits := []byte(intPart + frac)
+	if up {
+		i := len(digits) - 1
+		for ; i >= 0 && digits[i] == '9'; i-- {
+			digits[i] = '0'
+		}
+		if i < 0 {
+			digits = append([]byte{'1'}, digits...)
+		} else {
+			digits[i]++
+		}
+	}
+	out := string(digits)
+	if prec > 0 {
+		out = out[:len(out)-prec] + "." + out[len(out)-prec:]
+	}
+	if v < 0 {
+		out = "-" + out
+	}
+	return out
+}
+
+// Round returns v rounded as FormatNum shows it with prec decimals: a
+// value is classified, counted or drawn by the figure the reader sees
+// (an APL shown "2,50" is at the 2,5 threshold, not above it). NaN and
+// ±Inf are returned unchanged.
+func Round(v float64, prec int) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	f, _ := strconv.ParseFloat(roundDecimal(v, prec), 64)
+	return f
+}
+
+// APLDecimals is the number of decimals an APL is shown with (tables,
+// charts, findings); its class against the zonage thresholds is that of
+// the value so rounded.
+const APLDecimals = 2
+
 // FormatInt formats an integer with French thousands separators.
 func FormatInt(n int) string { return FormatNum(float64(n), 0) }
 
@@ -56,4 +110,90 @@ func FormatPct(v float64, prec int) string {
 		return NA
 	}
 	return FormatNum(100*v, prec) + nbsp + "%"
+}
+
+// Plural writes a count and its noun in agreement, the French way: singular
+// below 2 ("0 commune", "1 commune", "2 communes"). The count is formatted
+// with FormatInt ("1 234 communes").
+func Plural(n int, singular, plural string) string {
+	return FormatInt(n) + " " + Agree(n, singular, plural)
+}
+
+// Agree returns the word that agrees with the count n: singular below 2
+// (French: "0 commune", "1 commune"), else plural. It serves verbs and
+// adjectives too: Agree(n, "touche", "touchent").
+func Agree(n int, singular, plural string) string {
+	if n > -2 && n < 2 {
+		return singular
+	}
+	return plural
+}
+
+// The COG type de nom en clair (TNCC, "typeLiaison" of the etalab files)
+// says which article a place name takes and how "de" joins it.
+var liaisons = [...]struct{ article, of string }{
+	0: {"", "de "},       // Paris, de Paris; Seine-et-Marne, de Seine-et-Marne
+	1: {"", "d'"},        // Eure-et-Loir, d'Eure-et-Loir; Île-de-France
+	2: {"le ", "du "},    // le Var, du Var
+	3: {"la ", "de la "}, // la Lozère, de la Lozère
+	4: {"les ", "des "},  // les Bouches-du-Rhône, des Bouches-du-Rhône
+	5: {"l'", "de l'"},   // l'Ain, de l'Ain
+	6: {"aux ", "des "},
+	7: {"las ", "de las "},
+	8: {"los ", "de los "},
+}
+
+// NameOf joins "de" to a place name by its COG TNCC: "du Var", "de la
+// Lozère", "des Bouches-du-Rhône", "de l'Ain", "d'Eure-et-Loir", "de Paris",
+// "de La Réunion" (whose article belongs to the name). With an unknown
+// TNCC (negative), as for commune names, the name's own article is
+// contracted and a vowel elides: "du Havre" (Le Havre), "des Ulis" (Les
+// Ulis), "de La Rochelle", "d'Arles", "de Nemours".
+func NameOf(name string, tncc int) string {
+	if tncc >= 0 && tncc < len(liaisons) {
+		return liaisons[tncc].of + name
+	}
+	switch {
+	case strings.HasPrefix(name, "Le "):
+		return "du " + name[len("Le "):]
+	case strings.HasPrefix(name, "Les "):
+		return "des " + name[len("Les "):]
+	}
+	return Elide("de", name)
+}
+
+// NameArticle returns a place name with its article by its COG TNCC: "le
+// Var", "la Lozère", "les Bouches-du-Rhône", "l'Ain", "Paris"; the bare
+// name when the TNCC is unknown.
+func NameArticle(name string, tncc int) string {
+	if tncc >= 0 && tncc < len(liaisons) {
+		return liaisons[tncc].article + name
+	}
+	return name
+}
+
+// Elide joins a short word that elides ("de", "que", "le", "la") to the
+// next word: "d'Ain", "qu'Occitanie", "de Var".
+func Elide(word, next string) string {
+	if startsWithVowel(next) {
+		switch word {
+		case "le", "la":
+			return "l'" + next
+		case "de", "que", "ne", "se", "je", "me", "te":
+			return word[:len(word)-1] + "'" + next
+		case "De", "Que", "Le", "La":
+			return word[:1] + "'" + next
+		}
+	}
+	return word + " " + next
+}
+
+// startsWithVowel reports whether s starts with a vowel, accented or not
+// (an h, mute or aspirated, is left to the TNCC: "de l'Hérault", "de la
+// Haute-Loire").
+func startsWithVowel(s string) bool {
+	for _, r := range s {
+		return strings.ContainsRune("aeiouyàâäéèêëîïôöùûüAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜ", r)
+	}
+	return false
 }

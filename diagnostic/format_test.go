@@ -37,3 +37,69 @@ func TestFormat(t *testing.T) {
 		t.Errorf("FormatInt = %q", got)
 	}
 }
+
+// TestRoundDecimal: figures round half away from zero on their decimal
+// form, as Excel and the browser do, and Round agrees with FormatNum.
+func TestRoundDecimal(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		prec int
+		want string
+	}{
+		{2.505, 2, "2,51"}, // strconv would give 2,50 (binary 2.50499…)
+		{2.5049, 2, "2,50"},
+		{2.945, 2, "2,95"},
+		{-2.505, 2, "−2,51"},
+		{9.995, 2, "10,00"},
+		{999.96, 1, "1\u00a0000,0"},
+		{14.5, 0, "15"},
+		{0.125, 2, "0,13"},
+		{3, 2, "3,00"},
+		{1e-7, 2, "0,00"},
+	} {
+		if got := FormatNum(tc.v, tc.prec); got != tc.want {
+			t.Errorf("FormatNum(%v, %d) = %q, want %q", tc.v, tc.prec, got, tc.want)
+		}
+		if r := Round(tc.v, tc.prec); FormatNum(r, tc.prec) != FormatNum(tc.v, tc.prec) {
+			t.Errorf("Round(%v, %d) = %v, shown %q", tc.v, tc.prec, r, FormatNum(r, tc.prec))
+		}
+	}
+	if Round(2.503, APLDecimals) != 2.5 || DefaultThresholds.Class(2.503) != "low" || DefaultThresholds.Class(2.505) != "middle" {
+		t.Errorf("an APL shown 2,50 is classified at the threshold: Class(2.503) = %s", DefaultThresholds.Class(2.503))
+	}
+}
+
+// TestPluralAndNames: counts agree with their noun, place names take the
+// article their COG TNCC gives.
+func TestPluralAndNames(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{Plural(0, "commune", "communes"), "0 commune"},
+		{Plural(1, "commune", "communes"), "1 commune"},
+		{Plural(2, "commune", "communes"), "2 communes"},
+		{Plural(1234, "commune", "communes"), "1\u00a0234 communes"},
+		{Agree(1, "touche", "touchent"), "touche"},
+		{NameOf("Var", 2), "du Var"},
+		{NameOf("Lozère", 3), "de la Lozère"},
+		{NameOf("Bouches-du-Rhône", 4), "des Bouches-du-Rhône"},
+		{NameOf("Ain", 5), "de l'Ain"},
+		{NameOf("Eure-et-Loir", 1), "d'Eure-et-Loir"},
+		{NameOf("Paris", 0), "de Paris"},
+		{NameOf("La Réunion", 0), "de La Réunion"},
+		{NameOf("Ain", -1), "d'Ain"},
+		{NameOf("Var", -1), "de Var"},
+		{NameOf("Le Havre", -1), "du Havre"},
+		{NameOf("Les Ulis", -1), "des Ulis"},
+		{NameOf("La Rochelle", -1), "de La Rochelle"},
+		{NameOf("Arles", -1), "d'Arles"},
+		{NameArticle("Var", 2), "le Var"},
+		{NameArticle("Ain", 5), "l'Ain"},
+		{NameArticle("Hauts-de-France", 4), "les Hauts-de-France"},
+		{NameArticle("Normandie", 0), "Normandie"},
+		{Elide("que", "Occitanie"), "qu'Occitanie"},
+		{Elide("que", "le Var"), "que le Var"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

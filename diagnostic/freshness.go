@@ -178,7 +178,7 @@ func SourceDates(s *snapshot.Snapshot, deps []string, ref time.Time) []SourceDat
 			}
 			if len(groups) > 1 {
 				sd.Departements = g.deps
-				sd.Area = (&Engine{Snap: s}).areaNames(g.deps)
+				sd.Area = (&Engine{Snap: s}).areaNames(g.deps, false)
 			}
 			out = append(out, sd)
 		}

@@ -348,20 +348,17 @@ func (e *Engine) aplGaps(missing []string, some bool, popIn, popOut int) []Gap {
 				all++
 			}
 		}
-		name := d
-		if x := e.Snap.Departement(d); x != nil {
-			name = x.Name + " (" + d + ")"
-		}
+		name := e.depName(d, true)
 		var what []string
 		switch {
 		case byDep[d]+empty[d] == all:
 			what = append(what, "aucune commune")
 		default:
 			if byDep[d] > 0 {
-				what = append(what, fmt.Sprintf("%d commune(s) créée(s) ou rétablie(s) après le millésime", byDep[d]))
+				what = append(what, Plural(byDep[d], "commune créée ou rétablie", "communes créées ou rétablies")+" après le millésime")
 			}
 			if empty[d] > 0 {
-				what = append(what, fmt.Sprintf("%d commune(s) sans habitant", empty[d]))
+				what = append(what, Plural(empty[d], "commune sans habitant", "communes sans habitant"))
 			}
 		}
 		parts = append(parts, name+" : "+strings.Join(what, " et "))
@@ -518,18 +515,18 @@ func (e *Engine) Levels(codes []string) []Level {
 	}
 	var out []Level
 	for _, d := range sortedKeys(deps) {
-		name := d
+		name, of := d, ""
 		if x := e.Snap.Departement(d); x != nil {
-			name = x.Name
+			name, of = x.Name, NameOf(x.Name, x.TypeLiaison)
 		}
-		out = append(out, Level{Kind: "departement", Code: d, Name: name, Figures: e.LevelFigures("departement", d)})
+		out = append(out, Level{Kind: "departement", Code: d, Name: name, Of: of, Figures: e.LevelFigures("departement", d)})
 	}
 	for _, r := range sortedKeys(regs) {
-		name := r
+		name, of := r, ""
 		if x := e.Snap.Region(r); x != nil {
-			name = x.Name
+			name, of = x.Name, NameOf(x.Name, x.TypeLiaison)
 		}
-		out = append(out, Level{Kind: "region", Code: r, Name: name, Figures: e.LevelFigures("region", r)})
+		out = append(out, Level{Kind: "region", Code: r, Name: name, Of: of, Figures: e.LevelFigures("region", r)})
 	}
 	out = append(out, Level{Kind: "france", Code: "FR", Name: "France", Figures: e.LevelFigures("france", "")})
 	return out

@@ -100,13 +100,18 @@ func (e *Engine) fillAccess(r *Report) {
 			p := float64(c.Population)
 			a.pop += p
 			a.wmin += p * h.Minutes
-			if h.Minutes > 15 {
+			// A commune counts beyond 15 minutes by the minutes the report
+			// shows for it (the stored tenth of a minute, as the HTML, the
+			// workbook and the CSV print it): one shown "15,0 min" is not
+			// beyond 15.
+			shown := c.Nearest[k.key].Minutes
+			if shown > 15 {
 				a.b15 += p
 			}
-			if h.Minutes > 20 {
+			if shown > 20 {
 				a.b20 += p
 			}
-			if h.Minutes > 30 {
+			if shown > 30 {
 				a.b30 += p
 			}
 		}

@@ -95,7 +95,23 @@ type Level struct {
 	Kind string `json:"kind"` // territory, departement, region, france
 	Code string `json:"code"`
 	Name string `json:"name"`
+	// Of is the name joined to "de" with its article, from the COG
+	// typeLiaison, for sentences: "du Var", "de l'Ain", "des
+	// Hauts-de-France"; "" for the territory and France (see LevelOf).
+	Of string `json:"-"`
 	Figures
+}
+
+// LevelOf writes "de" + a level's name for a sentence: its Of, or the
+// name elided by its first letter when the level has none.
+func LevelOf(l Level) string {
+	if l.Of != "" {
+		return l.Of
+	}
+	if l.Kind == "france" {
+		return "de la France"
+	}
+	return Elide("de", l.Name)
 }
 
 // Figures are the indicators computed the same way for every level.

@@ -123,10 +123,10 @@ func (e *Engine) Simulate(t *Territory, scn Scenario) (*ScenarioResult, error) {
 				std += row.PopStandardised
 				wB += row.PopStandardised * before
 				wA += row.PopStandardised * est
-				if before <= e.Thresholds.Low {
+				if e.Thresholds.classIndex(before) == 0 {
 					lowB += row.PopTotal
 				}
-				if est <= e.Thresholds.Low {
+				if e.Thresholds.classIndex(est) == 0 {
 					lowA += row.PopTotal
 				}
 			}
