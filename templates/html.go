@@ -30,7 +30,7 @@ var (
 // EChartsVersion is the version of the embedded Apache ECharts library.
 const EChartsVersion = "5.6.0"
 
-var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML}).Parse(reportTmpl))
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "glossary": glossaryAnchor}).Parse(reportTmpl))
 
 // trimCheck drops the "À vérifier : " a lever to check may start with: the
 // page shows it as a badge.
@@ -119,40 +119,48 @@ type feature struct {
 // view is what the page template reads: figures already formatted the
 // French way, with their footnotes, so that the template only lays them out.
 type view struct {
-	R          *diagnostic.Report
-	PopLabel   string // the populations used, e.g. "populations de référence en vigueur en 2026"
-	Places     string
-	Cards      []card
-	Aging      agingView
-	AllAges    string
-	Method65   string
-	France65   string
-	Attention  []diagnostic.Finding
-	Levers     []diagnostic.Lever
-	Checks     []diagnostic.Lever
-	Levels     []levelRow
-	Communes   []communeRow
-	CommStruct fig
-	MultiEPCI  bool
-	GPLabel    string
-	ProfLevels []string
-	Profs      []profRow
-	KindLevels []fig
-	Kinds      []kindRow
-	CPTS       []cptsRow
-	CPTSKnown  bool
-	CPTSNote   fig
-	Structures []structRow
-	Access     []accessRow
-	NearKinds  []string
-	Nearest    []nearRow
-	Sources    []sourceRow
-	LevelSrc   []levelSourceRow
-	SAS        []diagnostic.SASStatus
-	Notes      map[string][]note
-	Low, Mid   string
-	NoAPL      int
-	MapMissing int
+	R        *diagnostic.Report
+	PopLabel string // the populations used, e.g. "populations de référence en vigueur en 2026"
+	Places   string
+	Cards    []card
+	// KeyCards are the figures of the first page; MoreCards follow in
+	// the details (onepage.go).
+	KeyCards, MoreCards []card
+	NChecks             string
+	// StructTable counts the structures by commune and type, shown instead
+	// of the list when the list is long (onepage.go).
+	StructTable    *structTable
+	LongStructures bool
+	Aging          agingView
+	AllAges        string
+	Method65       string
+	France65       string
+	Attention      []diagnostic.Finding
+	Levers         []diagnostic.Lever
+	Checks         []diagnostic.Lever
+	Levels         []levelRow
+	Communes       []communeRow
+	CommStruct     fig
+	MultiEPCI      bool
+	GPLabel        string
+	ProfLevels     []string
+	Profs          []profRow
+	KindLevels     []fig
+	Kinds          []kindRow
+	CPTS           []cptsRow
+	CPTSKnown      bool
+	CPTSNote       fig
+	Structures     []structRow
+	Access         []accessRow
+	NearKinds      []string
+	Nearest        []nearRow
+	Sources        []sourceRow
+	LevelSrc       []levelSourceRow
+	SAS            []diagnostic.SASStatus
+	Notes          map[string][]note
+	Low, Mid       string
+	NoAPL          int
+	MapMissing     int
 	// ReportDay, DataDates and NStale: the date block of the header.
 	ReportDay string
 	DataDates []dataDateRow
@@ -271,6 +279,8 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	// Notes are numbered in reading order: the page is built section by
 	// section.
 	v.Cards = cards(r, nb)
+	v.KeyCards, v.MoreCards = splitCards(v.Cards)
+	v.NChecks = checksCount(len(v.Checks))
 	v.Aging = agingBlock(r, nb)
 	v.AllAges = allAgesNote(r)
 	v.Method65 = method65()
@@ -422,6 +432,8 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		v.Structures = append(v.Structures, structRow{Kind: s.KindLabel, Name: s.Name, Commune: s.CommuneName, Address: s.Address,
 			Finess: s.Finess, Category: s.CategoryLbl, Detail: s.Detail})
 	}
+	v.StructTable = structureTable(v.Structures)
+	v.LongStructures = len(v.Structures) > maxStructureList
 
 	// 6. Méthodologie et sources.
 	for _, s := range r.Sources {

@@ -154,10 +154,10 @@ func TestHTMLNotesNemours(t *testing.T) {
 	// Centres de santé by type, each its own row; hôpital de proximité:
 	// CH Nemours (ARS Île-de-France list), 2 in Seine-et-Marne.
 	for _, want := range []string{
-		`<tr><th scope="row">Centres de santé médicaux ou polyvalents</th><td>0</td><td>0,00</td><td>15</td>`,
+		`<tr><th scope="row"><a class="gl" href="#gl-cds">Centres de santé médicaux ou polyvalents</a></th><td>0</td><td>0,00</td><td>15</td>`,
 		`<tr class="sub"><th scope="row">Centres de santé dentaires</th><td>0</td><td>0,00</td><td>12</td>`,
 		`<tr class="sub"><th scope="row">Centres de soins infirmiers</th><td>0</td><td>0,00</td><td>1</td>`,
-		`<tr><th scope="row">Hôpitaux de proximité (labellisés)</th><td>1</td><td>0,34</td><td>2</td>`,
+		`<tr><th scope="row"><a class="gl" href="#gl-hdp">Hôpitaux de proximité (labellisés)</a></th><td>1</td><td>0,34</td><td>2</td>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("structures table lacks %q", want)

@@ -31,9 +31,7 @@ type rppsInput struct {
 	// companion the archive's savoir-faire member, nil when it has none.
 	member, companion *zip.File
 	// gzName is the original file name a gzip header records, "" if none.
-	gzName string
-	// zipAt reads the archive, counting bytes for the progress line.
-	zipAt   io.ReaderAt
+	gzName  string
 	closers []io.Closer
 }
 
@@ -43,7 +41,7 @@ func (im *Importer) openRPPS(path, label string, want rpps.Kind) (*rppsInput, er
 	if err != nil {
 		return nil, err
 	}
-	in := &rppsInput{src: src, text: src.r, name: path}
+	in := &rppsInput{src: src, name: path}
 	// ReadAt leaves the file offset alone: what src.r reads, and hashes,
 	// still starts at the first byte.
 	head := make([]byte, 4)
@@ -51,8 +49,8 @@ func (im *Importer) openRPPS(path, label string, want rpps.Kind) (*rppsInput, er
 	head = head[:n]
 	switch {
 	case rpps.IsZip(head):
-		in.zipAt = &countingReaderAt{r: src.f, n: &src.prog.bytes}
-		in.member, in.companion, err = rpps.ZipMembers(in.zipAt, src.size, path, want)
+		at := &countingReaderAt{r: src.f, n: &src.prog.bytes}
+		in.member, in.companion, err = rpps.ZipMembers(at, src.size, path, want)
 		if err != nil {
 			src.close(false)
 			return nil, err
@@ -67,8 +65,10 @@ func (im *Importer) openRPPS(path, label string, want rpps.Kind) (*rppsInput, er
 			src.close(false)
 			return nil, parseerr.New(path, 0, 0, "not a readable gzip file: %w (download it again?)", err)
 		}
-		in.text, in.gzName = gz, gz.Name
 		in.closers = append(in.closers, gz)
+		in.text, in.gzName = in.readAhead(gz), gz.Name
+	default:
+		in.text = in.readAhead(src.r)
 	}
 	return in, nil
 }
@@ -82,15 +82,23 @@ func (in *rppsInput) openMember(f *zip.File) (io.Reader, string, error) {
 		return nil, "", parseerr.New(name, 0, 0, "cannot read this member of the zip archive: %w (download the archive again?)", err)
 	}
 	in.closers = append(in.closers, rc)
-	return rc, name, nil
+	return in.readAhead(rc), name, nil
+}
+
+// readAhead reads r in a goroutine, closed with the input.
+func (in *rppsInput) readAhead(r io.Reader) io.Reader {
+	ra := newReadAhead(r)
+	in.closers = append(in.closers, ra)
+	return ra
 }
 
 // close closes the readers, then the source: complete records the sha256
 // of the file on disk (for a zip, the whole archive, hashed at the end
 // since its members were read in place).
 func (in *rppsInput) close(complete bool) {
-	for _, c := range in.closers {
-		c.Close()
+	// Last opened first: a readAhead stops before the reader it reads.
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i].Close()
 	}
 	in.closers = nil
 	in.src.close(complete)
@@ -141,4 +149,90 @@ func (c *countingReaderAt) ReadAt(b []byte, off int64) (int, error) {
 	n, err := c.r.ReadAt(b, off)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// A readAhead reads its source in its own goroutine, a few buffers ahead
+// of the parser: inflating an archive and hashing the file then run beside
+// the parsing instead of before it, so that on two cores an archive reads
+// about as fast as the plain file.
+type readAhead struct {
+	full   chan []byte // buffers filled by the goroutine, in order
+	free   chan []byte // buffers the parser is done with
+	done   chan struct{}
+	exited chan struct{}
+	err    error // the source's error, written before full is closed
+	cur    []byte
+	buf    []byte
+}
+
+const (
+	readAheadBufs = 4
+	readAheadSize = 1 << 20
+)
+
+func newReadAhead(r io.Reader) *readAhead {
+	ra := &readAhead{full: make(chan []byte, readAheadBufs), free: make(chan []byte, readAheadBufs),
+		done: make(chan struct{}), exited: make(chan struct{})}
+	for range readAheadBufs {
+		ra.free <- make([]byte, readAheadSize)
+	}
+	go func() {
+		defer close(ra.exited)
+		defer close(ra.full)
+		for {
+			var b []byte
+			select {
+			case b = <-ra.free:
+			case <-ra.done:
+				return
+			}
+			n, err := 0, error(nil)
+			for n < len(b) && err == nil {
+				var m int
+				m, err = r.Read(b[n:])
+				n += m
+			}
+			if n > 0 {
+				select {
+				case ra.full <- b[:n]:
+				case <-ra.done:
+					return
+				}
+			}
+			if err != nil {
+				ra.err = err
+				return
+			}
+		}
+	}()
+	return ra
+}
+
+func (ra *readAhead) Read(p []byte) (int, error) {
+	for len(ra.cur) == 0 {
+		if ra.buf != nil {
+			ra.free <- ra.buf[:cap(ra.buf)]
+			ra.buf = nil
+		}
+		b, ok := <-ra.full
+		if !ok {
+			return 0, ra.err
+		}
+		ra.buf, ra.cur = b, b
+	}
+	n := copy(p, ra.cur)
+	ra.cur = ra.cur[n:]
+	return n, nil
+}
+
+// Close stops the goroutine and waits for it, so that the source can be
+// closed after.
+func (ra *readAhead) Close() error {
+	select {
+	case <-ra.done:
+	default:
+		close(ra.done)
+	}
+	<-ra.exited
+	return nil
 }

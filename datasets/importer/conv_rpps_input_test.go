@@ -297,3 +297,51 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// failAfter yields n bytes of a pattern in small reads, then err.
+type failAfter struct {
+	n   int
+	err error
+	off int
+}
+
+func (f *failAfter) Read(p []byte) (int, error) {
+	if f.off >= f.n {
+		return 0, f.err
+	}
+	k := min(len(p), f.n-f.off, 1000)
+	for i := range k {
+		p[i] = byte((f.off + i) % 251)
+	}
+	f.off += k
+	return k, nil
+}
+
+func TestReadAhead(t *testing.T) {
+	const n = 3*readAheadSize + 12345
+	errBad := io.ErrUnexpectedEOF // what a truncated gzip stream returns
+	for _, want := range []error{io.EOF, errBad} {
+		ra := newReadAhead(&failAfter{n: n, err: want})
+		b, err := io.ReadAll(ra)
+		if want == io.EOF && err != nil || want != io.EOF && err != want {
+			t.Errorf("error %v, want %v", err, want)
+		}
+		if len(b) != n {
+			t.Fatalf("%d bytes, want %d", len(b), n)
+		}
+		for i := range b {
+			if b[i] != byte(i%251) {
+				t.Fatalf("byte %d is %d, want %d", i, b[i], i%251)
+			}
+		}
+		ra.Close()
+	}
+	// Closed before the end (a parse error): the goroutine stops, twice
+	// is harmless.
+	ra := newReadAhead(&failAfter{n: 100 * readAheadSize, err: io.EOF})
+	if _, err := io.ReadFull(ra, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	ra.Close()
+	ra.Close()
+}
