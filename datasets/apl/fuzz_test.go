@@ -58,6 +58,10 @@ const seedParams = "Comptabilisation de l'activité\nA\tB\nMoins de 250\t0\nEntr
 func FuzzParseSheet(f *testing.F) {
 	f.Add(seedSheet)
 	f.Add(seedParams)
+	// A later release: notes reordered, Millésime, header lower, columns
+	// swapped and an extra one.
+	f.Add("Note : x\nChamp : France hors Mayotte.\nMillésime : 2024\n\nCode commune INSEE\tCommune\tAPL aux médecins généralistes\tAPL aux médecins généralistes âgés de 65 ans ou moins\tPopulation totale 2022\tPopulation standardisée 2022\tDépartement\n" +
+		"\t\t" + uAPL + "\t" + uAPL + "\t" + uTot + "\t" + uStd + "\t\n\n01001\tA\t2.014\t1.902\t859\t861.538\tAin\n")
 	f.Add("Code commune INSEE\tCommune\n01001\tA\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		sh, found, err := parseSheet(textRows(s), true)
@@ -95,6 +99,7 @@ func FuzzParseSheet(f *testing.F) {
 // excelize makes of them into errors, never panics.
 func FuzzReadWorkbook(f *testing.F) {
 	f.Add(goodWorkbook(f))
+	f.Add(buildWorkbook(f, release2024("Feuil1", true), paramsSheet()))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sheets, _, err := ReadWorkbookReader(bytes.NewReader(b), "fuzz.xlsx")

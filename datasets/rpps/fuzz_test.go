@@ -32,6 +32,13 @@ func checkErr(t *testing.T, err error) {
 // fail only with positioned errors, and that every accepted line is counted.
 func FuzzRead(f *testing.F) {
 	addFiles(f, "testdata/activity_52cols_bom_crlf.txt", "testdata/activity_nosf.txt", "testdata/activity_cp1252.txt")
+	// The 56-column header of the file data.gouv publishes now
+	// (ps-libreacces-personne-activite.txt), with and without savoir-faire.
+	for _, noSF := range []bool{false, true} {
+		var buf bytes.Buffer
+		writeNational(&buf, genOptions{Lines: 4, Seed: 3, NoSF: noSF})
+		f.Add(buf.Bytes())
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g := NewAggregator()
 		persons := map[string]bool{}
