@@ -22,7 +22,7 @@ import (
 func agingSection(t *testing.T, page string) string {
 	t.Helper()
 	i := strings.Index(page, `<div class="aging" id="vieillissement">`)
-	j := strings.Index(page, "<h3>Points d'attention</h3>")
+	j := strings.Index(page, "<h3>Points d'attention en détail</h3>")
 	if i < 0 || j < i {
 		t.Fatal("no \"Vieillissement de l'offre\" block before the points of attention")
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"sort"
-	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -100,6 +99,10 @@ func levelName(l diagnostic.Level) string {
 	return l.Name
 }
 
+// valueOrMissing is a chart value: v scaled, rounded to the decimals the
+// chart shows (prec, the spec's Dec), so that a label, a tooltip, a bar
+// and a colour piece read the very figure the tables print; "-" when
+// missing.
 func valueOrMissing(v *float64, scale float64, prec int) any {
 	if v == nil {
 		return "-" // echarts' "no value"
@@ -107,10 +110,11 @@ func valueOrMissing(v *float64, scale float64, prec int) any {
 	return round(*v*scale, prec)
 }
 
-func round(v float64, prec int) float64 {
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', prec, 64), 64)
-	return f
-}
+// round rounds as the tables' formatter does (diagnostic.Round): the page
+// script then formats a value that has no more decimals than it shows, and
+// cannot round it a second time ("2,945" shown "2,95" in a chart, "2,94"
+// in a table).
+func round(v float64, prec int) float64 { return diagnostic.Round(v, prec) }
 
 // thresholdLines marks the APL thresholds on a value axis.
 func thresholdLines(th diagnostic.Thresholds, axis string) map[string]any {
@@ -171,7 +175,7 @@ func mapChart(r *diagnostic.Report) chartSpec {
 	for _, c := range r.Communes {
 		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + NumP(c.APL2023, 2) +
 			"<br>Population : " + Int(c.Population) + " hab."
-		it := tipItem{Name: c.Code, Value: valueOrMissing(c.APL2023, 1, 3), Tip: tip}
+		it := tipItem{Name: c.Code, Value: valueOrMissing(c.APL2023, 1, diagnostic.APLDecimals), Tip: tip}
 		regions = append(regions, it)
 	}
 	g.MultiSeries = append(g.MultiSeries, charts.SingleSeries{Name: "APL 2023", Type: "map", Data: regions})
@@ -269,7 +273,7 @@ func share65MapChart(r *diagnostic.Report) chartSpec {
 		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>Part de l'APL 2023 assurée par les " + gp65 + " : " + share +
 			"<br>APL 2023 tous âges : " + NumP(c.APL2023, 2) + "<br>APL 2023 aux " + gpUnder65 + " : " + NumP(c.APLUnder65_2023, 2) +
 			"<br>Population : " + Int(c.Population) + " hab."
-		regions = append(regions, tipItem{Name: c.Code, Value: valueOrMissing(c.ShareFrom65Plus, 100, 1), Tip: tip})
+		regions = append(regions, tipItem{Name: c.Code, Value: valueOrMissing(c.ShareFrom65Plus, 100, 0), Tip: tip})
 	}
 	g.MultiSeries = append(g.MultiSeries, charts.SingleSeries{Name: "Part de l'APL 2023 assurée par les " + gp65, Type: "map", Data: regions})
 	m := optionOf(g)
@@ -318,7 +322,7 @@ func levelBars(id, title, alt string, r *diagnostic.Report, series []levelSeries
 	for si, s := range series {
 		var data []tipItem
 		for _, l := range r.Levels {
-			it := tipItem{Name: levelName(l), Value: valueOrMissing(s.value(l.Figures), s.scale, dec+1)}
+			it := tipItem{Name: levelName(l), Value: valueOrMissing(s.value(l.Figures), s.scale, dec)}
 			if s.byLevel {
 				it.ItemStyle = map[string]any{"color": levelColors[l.Kind]}
 			}
@@ -388,7 +392,7 @@ func communeAPLChart(r *diagnostic.Report) chartSpec {
 	for _, c := range cs {
 		label := c.Name
 		names = append(names, label)
-		data = append(data, tipItem{Name: label, Value: round(*c.APL2023, 3),
+		data = append(data, tipItem{Name: label, Value: round(*c.APL2023, diagnostic.APLDecimals),
 			Tip:       "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + Num(*c.APL2023, 2) + "<br>Population : " + Int(c.Population) + " hab.",
 			ItemStyle: map[string]any{"color": classColor(c.APLClass)}})
 	}
@@ -437,7 +441,7 @@ func classSharesChart(r *diagnostic.Report) chartSpec {
 	}
 	m := optionOf(b)
 	horizontalBars(m, "break", map[string]any{"type": "value", "max": 100})
-	return chartSpec{ID: "classes-apl", Height: 90 + 46*len(r.Levels), Dec: 0, Unit: " %", Option: m,
+	return chartSpec{ID: "classes-apl", Height: 90 + 46*len(r.Levels), Dec: 1, Unit: " %", Option: m,
 		Title: "Part de la population selon la classe d'APL 2023",
 		Alt:   "Barres empilées : part de la population vivant dans une commune d'APL inférieure à 2,5, entre 2,5 et 4, et supérieure à 4"}
 }
@@ -473,7 +477,7 @@ func professionsChart(r *diagnostic.Report) chartSpec {
 		for li, l := range r.Professions[0].Levels {
 			var data []tipItem
 			for _, p := range r.Professions {
-				data = append(data, tipItem{Name: professionLabel(p), Value: valueOrMissing(p.Levels[li].Density, 1, 2)})
+				data = append(data, tipItem{Name: professionLabel(p), Value: valueOrMissing(p.Levels[li].Density, 1, 1)})
 			}
 			name := l.Name
 			if l.Kind == "departement" {
@@ -518,7 +522,7 @@ func structuresChart(r *diagnostic.Report) (chartSpec, bool) {
 				x := float64(*n) / float64(l.Population) * 10000
 				v = &x
 			}
-			data = append(data, tipItem{Name: shortLabel(k.Key), Value: valueOrMissing(v, 1, 3)})
+			data = append(data, tipItem{Name: shortLabel(k.Key), Value: valueOrMissing(v, 1, 2)})
 		}
 		b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: levelName(l), Type: "bar", Data: data, BarMaxWidth: "12",
 			ItemStyle: &opts.ItemStyle{Color: levelColors[l.Kind]}})

@@ -44,3 +44,12 @@ func PctP(v *float64, prec int) string {
 	}
 	return Pct(*v, prec)
 }
+
+// CountOf writes a count and its noun in agreement: "1 commune", "2
+// communes", "1 234 communes" (diagnostic.Plural, the report's one plural
+// helper).
+func CountOf(n int, singular, plural string) string { return diagnostic.Plural(n, singular, plural) }
+
+// Agree returns the word that agrees with the count n: singular below 2
+// (diagnostic.Agree).
+func Agree(n int, singular, plural string) string { return diagnostic.Agree(n, singular, plural) }

@@ -30,7 +30,7 @@ var (
 // EChartsVersion is the version of the embedded Apache ECharts library.
 const EChartsVersion = "5.6.0"
 
-var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "glossary": glossaryAnchor}).Parse(reportTmpl))
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor}).Parse(reportTmpl))
 
 // trimCheck drops the "À vérifier : " a lever to check may start with: the
 // page shows it as a badge.
@@ -421,7 +421,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		if c.SeatOnly {
 			row.Coverage = "siège enregistré au FINESS dans le territoire (périmètre non connu)"
 		} else {
-			row.Coverage = fmt.Sprintf("%s commune(s) du territoire sur %s communes de son périmètre", Int(c.InTerritory), Int(c.Total))
+			row.Coverage = CountOf(c.InTerritory, "commune du territoire", "communes du territoire") + " sur " + CountOf(c.Total, "commune", "communes") + " de son périmètre"
 		}
 		v.CPTS = append(v.CPTS, row)
 	}
@@ -598,7 +598,7 @@ func placesSentence(r *diagnostic.Report) string {
 	} else if len(deps) > 12 {
 		// A région or France: the départements are the rows of the
 		// summary form's table.
-		s = fmt.Sprintf("%d départements", len(deps))
+		s = CountOf(len(deps), "département", "départements")
 	} else if len(deps) > 1 {
 		s = "Départements : " + strings.Join(deps, ", ")
 	}
@@ -633,8 +633,8 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	const sec = secSynthese
 	t := r.Levels[0].Figures
 	var out []card
-	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: "habitants",
-		Note: fmt.Sprintf("%s communes — population municipale (%s)", Int(t.Communes), popLabel(r))})
+	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: Agree(t.Population, "habitant", "habitants"),
+		Note: CountOf(t.Communes, "commune", "communes") + " — population municipale (" + popLabel(r) + ")"})
 	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, 2),
 		Unit:    "consultations par an et par habitant",
 		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, 2) })}
@@ -670,7 +670,7 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 			return f
 		})}
 	if t.GPs != nil {
-		gp.Note = Int(*t.GPs) + " médecins généralistes (" + gpSrc + ")"
+		gp.Note = CountOf(*t.GPs, "médecin généraliste", "médecins généralistes") + " (" + gpSrc + ")"
 	}
 	out = append(out, gp)
 	out = append(out, coordinatedCard(r, nb))
@@ -685,8 +685,24 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	}
 	out = append(out, card{Label: "Indice de besoin de soins", Value: nb.num(sec, t.Gaps, "need_index", t.NeedIndex, 2), Unit: "(France = 1)",
 		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "need_index", l.NeedIndex, 2) }),
-		Note:    "au-dessus de 1 : population plus âgée, qui consulte davantage"})
+		Note:    needNote(t.NeedIndex)})
 	return out
+}
+
+// needNote reads the territory's need index (standardised over total
+// population, METHOD.md) in the direction of its value as shown: within
+// 0,05 of 1 (the threshold of the "besoins élevés" finding), "proche".
+func needNote(v *float64) string {
+	if v == nil {
+		return "1 = besoins moyens de la France"
+	}
+	switch x := diagnostic.Round(*v, 2); {
+	case x >= 1.05:
+		return "au-dessus de 1 : population plus âgée que la moyenne nationale, qui consulte davantage"
+	case x <= 0.95:
+		return "au-dessous de 1 : population plus jeune que la moyenne nationale, qui consulte moins"
+	}
+	return "proche de 1 : besoins de soins proches de la moyenne nationale"
 }
 
 // coordinatedKinds are the kinds counted in "exercice coordonné": MSP and
@@ -755,11 +771,14 @@ func uniqueInts(s []int) []int {
 func coordinatedCard(r *diagnostic.Report, nb *notebook) card {
 	const sec = secSynthese
 	value, detail := coordinated(nb, sec, r.Levels[0].Figures)
+	unit := "structures"
 	if value.Text == NA {
 		detail = ""
+	} else if coordinatedTotal(r.Levels[0].Figures) < 2 {
+		unit = "structure"
 	}
 	return card{Label: "Exercice coordonné : MSP et centres de santé médicaux ou polyvalents", Value: value,
-		Unit: "structure(s)", Note: detail,
+		Unit: unit, Note: detail,
 		Compare: compareLevels(r, func(l diagnostic.Level) fig {
 			v, d := coordinated(nb, sec, l.Figures)
 			if v.Text != NA {
@@ -767,6 +786,18 @@ func coordinatedCard(r *diagnostic.Report, nb *notebook) card {
 			}
 			return v
 		})}
+}
+
+// coordinatedTotal is the number of coordinated structures of a level,
+// over the kinds whose count is known.
+func coordinatedTotal(f diagnostic.Figures) int {
+	n := 0
+	for _, k := range coordinatedKinds() {
+		if c := f.Structures[k.Key]; c != nil {
+			n += *c
+		}
+	}
+	return n
 }
 
 // cptsCard gives the share of the population in a known CPTS perimeter;
@@ -787,9 +818,13 @@ func cptsCard(r *diagnostic.Report, nb *notebook) card {
 	}
 	switch {
 	case t.CPTSPopulationShare != nil:
-		cp.Note = fmt.Sprintf("%d CPTS touchent le territoire (périmètres ARS)", len(r.CPTS))
+		if len(r.CPTS) == 0 {
+			cp.Note = "aucune CPTS ne touche le territoire (périmètres ARS)"
+		} else {
+			cp.Note = CountOf(len(r.CPTS), "CPTS touche", "CPTS touchent") + " le territoire (périmètres ARS)"
+		}
 	case seats > 0:
-		cp.Note = fmt.Sprintf("périmètres non connus ; %d siège(s) de CPTS enregistré(s) au FINESS dans le territoire : à vérifier auprès de l'ARS", seats)
+		cp.Note = "périmètres non connus ; " + CountOf(seats, "siège de CPTS enregistré", "sièges de CPTS enregistrés") + " au FINESS dans le territoire : à vérifier auprès de l'ARS"
 	default:
 		cp.Note = "périmètres non connus : à vérifier auprès de l'ARS"
 	}
@@ -884,7 +919,7 @@ func nearestTable(r *diagnostic.Report) ([]string, []nearRow) {
 				row.Cells = append(row.Cells, nearCell{Time: NA})
 				continue
 			}
-			row.Cells = append(row.Cells, nearCell{Time: Num(n.Minutes, 0) + nbsp + "min (" + Num(n.Km, 1) + nbsp + "km)", Name: n.Name})
+			row.Cells = append(row.Cells, nearCell{Time: Num(n.Minutes, 1) + nbsp + "min (" + Num(n.Km, 1) + nbsp + "km)", Name: n.Name})
 		}
 		rows = append(rows, row)
 	}

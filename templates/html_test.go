@@ -164,7 +164,7 @@ func TestWriteHTMLAccess(t *testing.T) {
 	if strings.Contains(page, "non calculé") {
 		t.Error("page says non calculé although Access is filled")
 	}
-	for _, want := range []string{`id="acces-temps"`, "<td>17,3</td>", "<td>41,2\u00a0%</td>", "16\u00a0min (12,3\u00a0km)</span><br><span class=\"src\">CH DE NEMOURS</span>"} {
+	for _, want := range []string{`id="acces-temps"`, "<td>17,3</td>", "<td>41,2\u00a0%</td>", "16,4\u00a0min (12,3\u00a0km)</span><br><span class=\"src\">CH DE NEMOURS</span>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -259,7 +259,7 @@ func TestWriteHTMLWithoutContours(t *testing.T) {
 	if len(geo.Features) != 0 || len(charts) == 0 {
 		t.Errorf("%d features, %d charts", len(geo.Features), len(charts))
 	}
-	if !strings.Contains(page, "21 commune(s) n'ont pas de contour") || !strings.Contains(page, "Carte non disponible") {
+	if !strings.Contains(page, "21 communes n'ont pas de contour et ne figurent pas sur la carte") || !strings.Contains(page, "Carte non disponible") {
 		t.Error("the page does not say that the map is missing")
 	}
 	if !strings.Contains(page, "Nemours</th>") {

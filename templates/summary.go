@@ -140,7 +140,7 @@ func (v *view) summaryParts(r *diagnostic.Report, parts []Part, nb *notebook) {
 	v.Summary = true
 	v.SummaryAt = Int(SummaryThreshold)
 	v.NCommunes = Int(len(r.Communes))
-	v.NStructures = Int(len(r.Structures))
+	v.NStructures = CountOf(len(r.Structures), "structure", "structures")
 	v.NDeps = len(parts)
 	for _, p := range parts {
 		communes := Int(p.Communes)
@@ -214,7 +214,7 @@ func partsAPLChart(r *diagnostic.Report, parts []Part) chartSpec {
 		}
 		names = append(names, label)
 		class := r.Thresholds.Class(*p.APL2023)
-		data = append(data, tipItem{Name: label, Value: round(*p.APL2023, 3),
+		data = append(data, tipItem{Name: label, Value: round(*p.APL2023, diagnostic.APLDecimals),
 			Tip: "<b>" + esc(label) + "</b><br>APL 2023 : " + Num(*p.APL2023, 2) + "<br>Population : " + Int(p.Population) + " hab." +
 				"<br>Population en commune d'APL ≤ " + Num(r.Thresholds.Low, 1) + " : " + PctP(p.ShareLow, 1),
 			ItemStyle: map[string]any{"color": classColor(class)}})
@@ -227,6 +227,6 @@ func partsAPLChart(r *diagnostic.Report, parts []Part) chartSpec {
 	horizontalBars(m, "truncate", map[string]any{"type": "value"})
 	return chartSpec{ID: "apl-departements", Height: 70 + 20*len(ps), Dec: 2, Option: m,
 		Title: "APL 2023 par département (communes du territoire), de la plus faible à la plus élevée",
-		Alt: fmt.Sprintf("Barres horizontales : APL 2023 des communes du territoire dans chacun de ses %d départements, triés de la plus faible à la plus élevée, colorés selon les seuils de %s et %s",
-			len(ps), Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0))}
+		Alt: fmt.Sprintf("Barres horizontales : APL 2023 des communes du territoire dans chacun de ses %s, triés de la plus faible à la plus élevée, colorés selon les seuils de %s et %s",
+			CountOf(len(ps), "département", "départements"), Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0))}
 }

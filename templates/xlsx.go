@@ -324,7 +324,9 @@ func (w *sheet) table(headerRow, lastRow, cols int) {
 	w.err = w.f.AutoFilter(w.name, from+":"+to, nil)
 }
 
-// aplColors colours APL cells by class: ≤ Low red, ≤ Middle orange, above green.
+// aplColors colours APL cells by class: ≤ Low red, ≤ Middle orange, above
+// green, of the value rounded as shown (diagnostic.APLDecimals), like the
+// "Classe d'APL" column and the HTML report.
 func (w *sheet) aplColors(col, firstRow, lastRow int, th diagnostic.Thresholds) {
 	if w.err != nil || lastRow < firstRow {
 		return
@@ -334,9 +336,9 @@ func (w *sheet) aplColors(col, firstRow, lastRow int, th diagnostic.Thresholds) 
 	low, mid := strconv.FormatFloat(th.Low, 'f', -1, 64), strconv.FormatFloat(th.Middle, 'f', -1, 64)
 	// Formulas, not "cell <= 2.5": a blank or "n.d." cell must stay uncoloured.
 	w.err = w.f.SetConditionalFormat(w.name, first+":"+last, []excelize.ConditionalFormatOptions{
-		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, low), Format: &w.st.low, StopIfTrue: true},
-		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, mid), Format: &w.st.middle, StopIfTrue: true},
-		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s>%s)", first, first, mid), Format: &w.st.high},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, low), Format: &w.st.low, StopIfTrue: true},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, mid), Format: &w.st.middle, StopIfTrue: true},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)>%s)", first, first, diagnostic.APLDecimals, mid), Format: &w.st.high},
 	})
 }
 
@@ -538,9 +540,9 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 			lastCell, _ := excelize.CoordinatesToCellName(len(r.Levels)+1, row)
 			low, mid := strconv.FormatFloat(r.Thresholds.Low, 'f', -1, 64), strconv.FormatFloat(r.Thresholds.Middle, 'f', -1, 64)
 			w.err = f.SetConditionalFormat(w.name, first+":"+lastCell, []excelize.ConditionalFormatOptions{
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, low), Format: &st.low, StopIfTrue: true},
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, mid), Format: &st.middle, StopIfTrue: true},
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s>%s)", first, first, mid), Format: &st.high},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, low), Format: &st.low, StopIfTrue: true},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, mid), Format: &st.middle, StopIfTrue: true},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)>%s)", first, first, diagnostic.APLDecimals, mid), Format: &st.high},
 			})
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"path"
 	"path/filepath"
-	"time"
 
 	"github.com/diagsante/diagsante/datasets/parseerr"
 	"github.com/diagsante/diagsante/datasets/rpps"
@@ -127,12 +126,12 @@ func (in *rppsInput) vintage(im *Importer) (date, note string, err error) {
 			return d, "", nil
 		}
 	}
-	if in.member != nil && in.member.Modified.After(time.Date(minVintageYear, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		date = in.member.Modified.Format("2006-01-02")
-		if err := im.checkLabelDate(in.name, 0, 0, "the date of the member in the archive", date); err != nil {
-			return "", "", err
+	// A member's date is that of the extraction, unless the archive was
+	// made on a machine with a wrong clock: then the file's date.
+	if in.member != nil {
+		if d := in.member.Modified.Format("2006-01-02"); checkDate(d, im.now()) == nil {
+			return d, fmt.Sprintf("vintage from the file date: %s (date of %s in the archive; its name carries no extraction timestamp)", d, in.member.Name), nil
 		}
-		return date, fmt.Sprintf("vintage from the file date: %s (date of %s in the archive; its name carries no extraction timestamp)", date, in.member.Name), nil
 	}
 	date = modDate(in.src.path)
 	return date, fmt.Sprintf("vintage from the file date: %s (modification date of %s; its name carries no extraction timestamp)", date, filepath.Base(in.src.path)), nil

@@ -149,6 +149,23 @@ func TestImportRPPSZip(t *testing.T) {
 		}
 	})
 
+	t.Run("members dated in the future, vintage from the archive's date", func(t *testing.T) {
+		future := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // importTime is 2026-05-06
+		zipPath := filepath.Join(t.TempDir(), "extraction.zip")
+		writeZip(t, zipPath,
+			zipMember{name: "activite.txt", from: "PS_LibreAcces_Personne_activite_202501151030.txt", modified: future},
+			zipMember{name: "sf.txt", from: "PS_LibreAcces_SavoirFaire_202501151030.txt"})
+		when := time.Date(2026, 4, 1, 12, 0, 0, 0, time.Local)
+		if err := os.Chtimes(zipPath, when, when); err != nil {
+			t.Fatal(err)
+		}
+		res, _ := importInto(t, t.TempDir(), Sources{RPPS: zipPath})
+		if r := res[0]; r.Vintage != "extraction RPPS du 2026-04-01" ||
+			!containsNote(r.Notes, "vintage from the file date: 2026-04-01 (modification date of extraction.zip;") {
+			t.Errorf("result %+v", r)
+		}
+	})
+
 	t.Run("a companion given on the command line wins", func(t *testing.T) {
 		zipPath := filepath.Join(t.TempDir(), "PS_LibreAcces_202501151030.zip")
 		writeZip(t, zipPath, zipMember{name: "PS_LibreAcces_Personne_activite_202501151030.txt", from: "PS_LibreAcces_Personne_activite_202501151030.txt"})
