@@ -110,6 +110,13 @@ type sheet struct {
 	rows     map[int][]any
 	widthsOf []float64
 	heights  map[int]float64
+	// What the print setup (xlsx_print.go) needs: the extent of the
+	// sheet, the last column written in each row, the long texts, and the
+	// merges of a streamed sheet.
+	maxRow, maxCol int
+	lastCol        map[int]int
+	texts          []textCell
+	merges         [][2]string
 }
 
 // streamed makes w collect its cells for flush; a streamed sheet has no
@@ -146,6 +153,11 @@ func (w *sheet) flush() error {
 			ro = append(ro, excelize.RowOpts{Height: h})
 		}
 		if err := sw.SetRow(cell, w.rows[n], ro...); err != nil {
+			return err
+		}
+	}
+	for _, m := range w.merges {
+		if err := sw.MergeCell(m[0], m[1]); err != nil {
 			return err
 		}
 	}
@@ -248,6 +260,7 @@ func (w *sheet) set(col, row int, v any, style int) {
 	if w.err != nil {
 		return
 	}
+	w.track(col, row, v, style)
 	if w.rows != nil {
 		r := w.rows[row]
 		for len(r) < col {
@@ -291,8 +304,8 @@ func (w *sheet) header(row int, names ...string) {
 }
 
 func (w *sheet) widths(widths ...float64) {
+	w.widthsOf = widths
 	if w.rows != nil {
-		w.widthsOf = widths
 		return
 	}
 	for i, wd := range widths {
@@ -366,25 +379,10 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 	if err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
-	for _, n := range SheetNames[1:] {
-		// Set before the sheets are written: a streamed sheet (a large
-		// territory's communes) takes its layout from the worksheet then.
-		// Print landscape; the narrower tables as wide as the page (the
-		// communes and structures tables would shrink to illegible).
-		layout := &excelize.PageLayoutOptions{Orientation: strPtr("landscape")}
-		fit := n != SheetCommunes && n != SheetStructures && n != SheetReferences
-		if fit {
-			layout.FitToWidth, layout.FitToHeight = intPtr(1), intPtr(0)
-		}
-		if err := f.SetPageLayout(n, layout); err != nil {
-			return fmt.Errorf("excel report: %w", err)
-		}
-		if err := f.SetSheetProps(n, &excelize.SheetPropsOptions{FitToPage: boolPtr(fit)}); err != nil {
-			return fmt.Errorf("excel report: %w", err)
-		}
-	}
-	// Before the sheets are written too: SetActiveSheet reads every sheet,
-	// and would decode a streamed one back into memory.
+	// Before the sheets are written: SetActiveSheet reads every sheet, and
+	// would decode a streamed one back into memory. (Each writer sets its
+	// sheet's print setup, xlsx_print.go, before a streamed sheet is
+	// flushed, for the same reason.)
 	f.SetActiveSheet(0)
 	for _, write := range []func(*excelize.File, *styles, *diagnostic.Report) error{
 		writeSynthese, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
@@ -616,6 +614,12 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	if err := f.SetRowHeight(w.name, hdr, 32); err != nil {
 		return err
 	}
+	// On one page if legible; the second chart, at column C, reaches past
+	// the table of a territory with few comparison levels.
+	w.printSetup(printOptions{title: r.Title, onePage: true, minWidth: w.span(1, 2) + chartWidth*0.75})
+	if w.err != nil {
+		return w.err
+	}
 	// Native charts: one bar per level, each its own series so that a level
 	// without a value is left out rather than drawn as zero.
 	if err := levelChart(f, w.name, "A"+strconv.Itoa(chartRow), "APL 2023 (consultations par an et par habitant)", r, rowOf[inds[5].label], hdr,
@@ -681,11 +685,14 @@ func levelChart(f *excelize.File, sheetName, at, title string, r *diagnostic.Rep
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},
 		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},
 		XAxis:     excelize.ChartAxis{None: false},
-		Dimension: excelize.ChartDimension{Width: 470, Height: 310},
+		Dimension: excelize.ChartDimension{Width: chartWidth, Height: 310},
 		GapWidth:  &gap,
 		Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
 	})
 }
+
+// chartWidth is the width of the Synthèse's charts, in pixels.
+const chartWidth = 470
 
 func boolPtr(b bool) *bool    { return &b }
 func intPtr(n int) *int       { return &n }
@@ -723,8 +730,8 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	head = append(head, "CPTS (périmètre)")
 	nearKinds := nearestKinds(r)
 	for _, k := range nearKinds {
-		label := diagnostic.KindLabel(k)
-		head = append(head, label+" la plus proche : temps (min)", label+" la plus proche : distance (km)", label+" la plus proche : nom")
+		n := nearestName(k)
+		head = append(head, n+" : temps (min)", n+" : distance (km)", n+" : nom")
 	}
 	w.header(1, head...)
 	for i, c := range r.Communes {
@@ -790,7 +797,29 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.aplColors(13, 2, last, r.Thresholds)
 	w.aplColors(14, 2, last, r.Thresholds)
 	w.rowHeight(1, 75)
+	w.printSetup(printOptions{title: r.Title})
 	return w.flush()
+}
+
+// feminineKinds are the kinds whose singular name (shortKind) is
+// feminine: "la maternité la plus proche", "le service d'urgences le plus
+// proche".
+var feminineKinds = map[string]bool{"msp": true, "maternity": true, "had": true, "pharmacy": true}
+
+// nearestName names the nearest structure of a kind, singular and agreed,
+// for a column header: "Centre de santé médical ou polyvalent le plus
+// proche", "Maternité la plus proche".
+func nearestName(kind string) string {
+	names, ok := shortKind[kind]
+	if !ok {
+		return "Structure la plus proche (" + diagnostic.KindLabel(kind) + ")"
+	}
+	one := []rune(names[0])
+	name := strings.ToUpper(string(one[:1])) + string(one[1:])
+	if feminineKinds[kind] {
+		return name + " la plus proche"
+	}
+	return name + " le plus proche"
 }
 
 func nearestKinds(r *diagnostic.Report) []string {
@@ -868,7 +897,11 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	if w.err != nil {
 		return w.err
 	}
-	return f.SetRowHeight(w.name, 1, 45)
+	if err := f.SetRowHeight(w.name, 1, 45); err != nil {
+		return err
+	}
+	w.printSetup(printOptions{title: r.Title})
+	return w.err
 }
 
 func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
@@ -939,6 +972,7 @@ func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		row += 2
 	}
 	w.notesBlock(row)
+	w.printSetup(printOptions{title: r.Title})
 	return w.flush()
 }
 
@@ -997,7 +1031,11 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	if w.err != nil {
 		return w.err
 	}
-	return f.SetRowHeight(w.name, 1, 45)
+	if err := f.SetRowHeight(w.name, 1, 45); err != nil {
+		return err
+	}
+	w.printSetup(printOptions{title: r.Title})
+	return w.err
 }
 
 func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
@@ -1051,7 +1089,11 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	if w.err != nil {
 		return w.err
 	}
-	return f.SetRowHeight(w.name, 1, 75)
+	if err := f.SetRowHeight(w.name, 1, 75); err != nil {
+		return err
+	}
+	w.printSetup(printOptions{title: r.Title})
+	return w.err
 }
 
 func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
@@ -1099,6 +1141,7 @@ func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	w.widths(40, 14, 24, 40, 26, 28, 12, 40)
 	w.table(1, last, 8)
+	w.printSetup(printOptions{title: r.Title})
 	return w.err
 }
 

@@ -160,7 +160,7 @@ func TestWriteXLSXAccess(t *testing.T) {
 	assertNumber(t, f, SheetAccess, cell(5, row), "0.05", 0, "0.0%")
 	rows, _ := f.GetRows(SheetCommunes)
 	last := rows[0][len(rows[0])-4:]
-	if last[0] != "Services d'urgences (SAE 2020) la plus proche : temps (min)" || last[3] != "Notes" {
+	if last[0] != "Service d'urgences le plus proche : temps (min)" || last[3] != "Notes" {
 		t.Errorf("nearest columns = %q", last)
 	}
 }
