@@ -239,7 +239,7 @@ type nearRow struct {
 
 // nearCell is the time and distance to the nearest structure, and its name.
 type nearCell struct {
-	Time, Name string
+	Time, Km, Name string
 }
 
 type sourceRow struct {
@@ -919,7 +919,7 @@ func nearestTable(r *diagnostic.Report) ([]string, []nearRow) {
 				row.Cells = append(row.Cells, nearCell{Time: NA})
 				continue
 			}
-			row.Cells = append(row.Cells, nearCell{Time: Num(n.Minutes, 1) + nbsp + "min (" + Num(n.Km, 1) + nbsp + "km)", Name: n.Name})
+			row.Cells = append(row.Cells, nearCell{Time: Num(n.Minutes, 1) + nbsp + "min", Km: Num(n.Km, 1) + nbsp + "km", Name: n.Name})
 		}
 		rows = append(rows, row)
 	}

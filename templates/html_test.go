@@ -164,7 +164,7 @@ func TestWriteHTMLAccess(t *testing.T) {
 	if strings.Contains(page, "non calculé") {
 		t.Error("page says non calculé although Access is filled")
 	}
-	for _, want := range []string{`id="acces-temps"`, "<td>17,3</td>", "<td>41,2\u00a0%</td>", "16,4\u00a0min (12,3\u00a0km)</span><br><span class=\"src\">CH DE NEMOURS</span>"} {
+	for _, want := range []string{`id="acces-temps"`, "<td>17,3</td>", "<td>41,2\u00a0%</td>", "16,4\u00a0min</span> <span class=\"km\">(12,3\u00a0km)</span><br><span class=\"src\">CH DE NEMOURS</span>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
