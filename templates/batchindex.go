@@ -1,13 +1,14 @@
 package templates
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // An IndexRow is one unit of a batch in the index: its headline figures and
@@ -36,15 +37,41 @@ type Index struct {
 	Rows  []IndexRow
 }
 
-var indexColumns = []string{"key", "name", "status", "communes", "population", "apl_2023", "share_apl_low", "gp_density_per_10000", "msp", "cds", "attention", "report"}
+// indexCSVColumns are the columns of index.csv, in French like the rest of
+// the index (it is written for the readers of the reports, who open it in a
+// spreadsheet); shares are 0–1 as in the JSON of the reports.
+var indexCSVColumns = []string{"Code", "Nom", "État", "Communes", "Population (hab.)", "APL 2023 (consultations/an/hab.)",
+	"Part de la population APL ≤ 2,5 (0 à 1)", "Médecins généralistes pour 10 000 hab.", "MSP",
+	"Centres de santé médicaux ou polyvalents", "Points d'attention", "Rapport"}
 
-// WriteIndexCSV writes the index as `;`-separated UTF-8, numbers unformatted.
-func WriteIndexCSV(w io.Writer, ix *Index) error {
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.Write(indexColumns)
+// Status codes of an index row, as the batch sets them.
+const (
+	StatusWritten  = "written"
+	StatusUpToDate = "up to date"
+	StatusFailed   = "failed"
+)
+
+// StatusLabel is the French label of a unit's status in the index.
+func StatusLabel(status string) string {
+	switch status {
+	case StatusWritten:
+		return "écrit"
+	case StatusUpToDate:
+		return "à jour"
+	case StatusFailed:
+		return "échec"
+	}
+	return status
+}
+
+// WriteIndexCSV writes the index in the convention loc (see CSVLocale),
+// numbers unformatted but for the decimal mark, an empty cell for an
+// unknown figure.
+func WriteIndexCSV(w io.Writer, ix *Index, loc CSVLocale) error {
+	cw := loc.NewWriter(w)
+	cw.Write(indexCSVColumns)
 	for _, r := range ix.Rows {
-		cw.Write([]string{r.Key, r.Name, r.Status, strconv.Itoa(r.Communes), strconv.Itoa(r.Population), rawP(r.APL2023), rawP(r.ShareLow), rawP(r.GPDensity),
+		cw.Write([]string{r.Key, r.Name, StatusLabel(r.Status), strconv.Itoa(r.Communes), strconv.Itoa(r.Population), loc.FloatP(r.APL2023, -1), loc.FloatP(r.ShareLow, -1), loc.FloatP(r.GPDensity, -1),
 			intOrNA(r.MSP), intOrNA(r.CDS), strconv.Itoa(r.Attention), reportLink(r)})
 	}
 	cw.Flush()
@@ -52,7 +79,7 @@ func WriteIndexCSV(w io.Writer, ix *Index) error {
 }
 
 func reportLink(r IndexRow) string {
-	if r.Status == "failed" {
+	if r.Status == StatusFailed {
 		return ""
 	}
 	return r.Dir + "/diagnostic.html"
@@ -108,7 +135,7 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 		}
 		set(1, r.Key, 0)
 		set(2, r.Name, 0)
-		set(3, r.Status, 0)
+		set(3, StatusLabel(r.Status), 0)
 		set(4, r.Communes, intFmt)
 		set(5, r.Population, intFmt)
 		// A unit's figure the data cannot give is "n.d." (never 0); a
@@ -125,7 +152,7 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 			switch {
 			case c.ok:
 				set(c.col, c.v, c.style)
-			case r.Status != "failed":
+			case r.Status != StatusFailed:
 				set(c.col, NA, 0)
 			}
 		}
@@ -164,6 +191,8 @@ var indexPage = template.Must(template.New("index").Funcs(template.FuncMap{
 	"intraw": func(n *int) string { return intOrNA(n) },
 	"link":   reportLink,
 	"deref":  func(v *float64) float64 { return *v },
+	"status": StatusLabel,
+	"count":  diagnostic.Plural,
 }).Parse(`<!DOCTYPE html>
 <html lang="fr">
 <head>
@@ -187,7 +216,7 @@ tr.failed td{color:#a40000}
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<p>{{len .Rows}} diagnostics. Cliquer sur un en-tête de colonne pour trier. APL : accessibilité potentielle localisée aux médecins généralistes (DREES, 2023), en consultations par an et par habitant standardisé.</p>
+<p>{{count (len .Rows) "diagnostic" "diagnostics"}}. Cliquer sur un en-tête de colonne pour trier. APL : accessibilité potentielle localisée aux médecins généralistes (DREES, 2023), en consultations par an et par habitant standardisé.</p>
 <div class="table">
 <table id="index">
 <thead><tr>
@@ -207,7 +236,7 @@ tr.failed td{color:#a40000}
 <td class="n" data-v="{{intraw .MSP}}">{{intp .MSP}}</td>
 <td class="n" data-v="{{intraw .CDS}}">{{intp .CDS}}</td>
 <td class="n" data-v="{{.Attention}}">{{.Attention}}</td>
-<td>{{.Status}}{{if .Error}} : {{.Error}}{{end}}</td>
+<td>{{status .Status}}{{if .Error}} : {{.Error}}{{end}}</td>
 </tr>
 {{end}}</tbody>
 </table>

@@ -28,7 +28,7 @@ func TestIndexHTML(t *testing.T) {
 	if strings.Count(page, "<script>") != 1 {
 		t.Errorf("%d script tags, want the sorting script only", strings.Count(page, "<script>"))
 	}
-	for _, want := range []string{`href="244800405-cc/diagnostic.html"`, `data-v="2.31"`, "2,31", "15\u00a0780", "failed : disk full"} {
+	for _, want := range []string{`href="244800405-cc/diagnostic.html"`, `data-v="2.31"`, "2,31", "15\u00a0780", "<td>échec : disk full</td>", "<td>écrit</td>", "<p>2 diagnostics. "} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -66,6 +66,43 @@ func TestIndexXLSX(t *testing.T) {
 	}
 	if link, target, _ := f.GetCellHyperLink("Index", "L2"); !link || target != "244800405-cc/diagnostic.html" {
 		t.Errorf("link %v %q", link, target)
+	}
+	for ref, want := range map[string]string{"C2": "écrit", "C3": "échec"} {
+		if v, _ := f.GetCellValue("Index", ref); v != want {
+			t.Errorf("status %s = %q, want %q", ref, v, want)
+		}
+	}
+}
+
+// index.csv is French, like the rest of the index, in either convention;
+// unknown figures are empty cells, never 0.
+func TestIndexCSV(t *testing.T) {
+	for _, tc := range []struct {
+		loc       CSVLocale
+		want      []string
+		wantStart string
+	}{
+		{CSVFrench, []string{
+			"\n244800405;\"CC \"\"Cœur\"\" <script>alert(1)</script>\";écrit;7;15780;2,31;0,42;;1;;0;244800405-cc/diagnostic.html\n",
+			"\n244800470;CC du Gévaudan;échec;0;0;;;;;;0;\n",
+		}, "\ufeffCode;Nom;État;Communes;Population (hab.);APL 2023 (consultations/an/hab.);Part de la population APL ≤ 2,5 (0 à 1);"},
+		{CSVEnglish, []string{
+			"\n244800405,\"CC \"\"Cœur\"\" <script>alert(1)</script>\",écrit,7,15780,2.31,0.42,,1,,0,244800405-cc/diagnostic.html\n",
+		}, "Code,Nom,État,Communes,Population (hab.),APL 2023 (consultations/an/hab.),\"Part de la population APL ≤ 2,5 (0 à 1)\","},
+	} {
+		var b bytes.Buffer
+		if err := WriteIndexCSV(&b, testIndex(), tc.loc); err != nil {
+			t.Fatal(err)
+		}
+		s := b.String()
+		if !strings.HasPrefix(s, tc.wantStart) {
+			t.Errorf("%s: header %q", tc.loc, s[:min(len(s), 160)])
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(s, w) {
+				t.Errorf("%s: index.csv lacks %q:\n%s", tc.loc, w, s)
+			}
+		}
 	}
 }
 func ptrInt(n int) *int { return &n }

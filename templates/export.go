@@ -1,12 +1,12 @@
 package templates
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 	"github.com/diagsante/diagsante/diagnostic"
 )
 
@@ -74,7 +74,7 @@ func communeColumns(r *diagnostic.Report) []communeColumn {
 		}
 		return strings.Join(c.CPTS, " | ")
 	}})
-	for _, k := range nearestKinds(r) {
+	for _, k := range exportNearestKinds(r) {
 		cols = append(cols,
 			communeColumn{"nearest_" + k + "_minutes", func(c *diagnostic.CommuneFigures) any {
 				if n, ok := c.Nearest[k]; ok {
@@ -98,12 +98,47 @@ func communeColumns(r *diagnostic.Report) []communeColumn {
 	return cols
 }
 
-// WriteCSV writes the communes table: `;`-separated, UTF-8, a header row,
-// decimal points, empty cells where the data give no value.
-func WriteCSV(w io.Writer, r *diagnostic.Report) error {
+// exportNearestKinds are the kinds of the nearest_* columns: every kind
+// the accessibility engine computes, whether or not a commune of this report
+// has a figure for it, so that the columns of the CSV and the properties of
+// the GeoJSON do not change with the data (a commune without a point has
+// no nearest structure; a kind may have no facility in reach). A kind
+// found in the report but unknown to the taxonomy comes last.
+func exportNearestKinds(r *diagnostic.Report) []string {
+	nearest := map[string]bool{}
+	for _, k := range taxonomy.NearestKinds() {
+		nearest[k.Key] = true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range diagnostic.Kinds {
+		if nearest[k.Key] {
+			out = append(out, k.Key)
+			seen[k.Key] = true
+		}
+	}
+	for _, k := range taxonomy.NearestKinds() {
+		if !seen[k.Key] {
+			out = append(out, k.Key)
+			seen[k.Key] = true
+		}
+	}
+	for _, k := range nearestKinds(r) {
+		if !seen[k] {
+			out = append(out, k)
+			seen[k] = true
+		}
+	}
+	return out
+}
+
+// WriteCSV writes the communes table in the convention loc (see
+// CSVLocale): a header row of the JSON names, the same columns whatever
+// the data, numbers unformatted but for the decimal mark, empty cells where
+// the data give no value.
+func WriteCSV(w io.Writer, r *diagnostic.Report, loc CSVLocale) error {
 	cols := communeColumns(r)
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
+	cw := loc.NewWriter(w)
 	head := make([]string, len(cols))
 	for i, c := range cols {
 		head[i] = c.key
@@ -121,7 +156,7 @@ func WriteCSV(w io.Writer, r *diagnostic.Report) error {
 			case int:
 				rec[j] = strconv.Itoa(v)
 			case float64:
-				rec[j] = strconv.FormatFloat(v, 'f', -1, 64)
+				rec[j] = loc.Float(v, -1)
 			}
 		}
 		if err := cw.Write(rec); err != nil {

@@ -24,7 +24,7 @@ func TestCSVGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := testReport(t, tc.item)
 			var got bytes.Buffer
-			if err := WriteCSV(&got, r); err != nil {
+			if err := WriteCSV(&got, r, CSVFrench); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", "communes_"+tc.name+".csv.golden")

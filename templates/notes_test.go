@@ -305,7 +305,7 @@ func TestXLSXNotes(t *testing.T) {
 func TestExportUnknowns(t *testing.T) {
 	rep, contours := testReport(t, "epci:200023240")
 	var b bytes.Buffer
-	if err := WriteCSV(&b, rep); err != nil {
+	if err := WriteCSV(&b, rep, CSVFrench); err != nil {
 		t.Fatal(err)
 	}
 	r := csv.NewReader(&b)
@@ -315,6 +315,7 @@ func TestExportUnknowns(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := recs[0]
+	head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	idx := map[string]int{}
 	for i, h := range head {
 		idx[h] = i
@@ -370,7 +371,7 @@ func TestExportUnknowns(t *testing.T) {
 	// Marseille 16e: GPs unknown, an empty cell.
 	rep, _ = testReport(t, "13216")
 	b.Reset()
-	if err := WriteCSV(&b, rep); err != nil {
+	if err := WriteCSV(&b, rep, CSVFrench); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")

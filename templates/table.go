@@ -18,7 +18,8 @@ type Table struct {
 	Numeric []bool
 }
 
-// Render writes the table with tablewriter.
+// Render writes the table with tablewriter; its last line always ends with
+// a newline.
 func (t *Table) Render(w io.Writer) error {
 	aligns := make([]tw.Align, len(t.Header))
 	for i := range aligns {
@@ -27,7 +28,8 @@ func (t *Table) Render(w io.Writer) error {
 			aligns[i] = tw.AlignRight
 		}
 	}
-	table := tablewriter.NewTable(w,
+	nl := &lastByte{w: w}
+	table := tablewriter.NewTable(nl,
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
 		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -42,7 +44,33 @@ func (t *Table) Render(w io.Writer) error {
 	if len(t.Footer) > 0 {
 		table.Footer(toAny(t.Footer)...)
 	}
-	return table.Render()
+	if err := table.Render(); err != nil {
+		return err
+	}
+	// A table always ends its last line, so that what follows (a note, a
+	// path, the shell prompt) starts on a line of its own.
+	if nl.n > 0 && nl.last != '\n' {
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lastByte passes writes through and remembers the last byte written.
+type lastByte struct {
+	w    io.Writer
+	n    int
+	last byte
+}
+
+func (l *lastByte) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.n += n
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 func toAny(s []string) []any {

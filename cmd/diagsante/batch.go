@@ -34,6 +34,7 @@ type batchOptions struct {
 	Jobs        int
 	Formats     string
 	Force       bool
+	CSVLocale   string
 }
 
 func newBatchCommand(g *globalOptions) *cobra.Command {
@@ -43,7 +44,8 @@ func newBatchCommand(g *globalOptions) *cobra.Command {
 		Short: "Write one diagnostic per EPCI, CPTS or commune of a département, with an index",
 		Long: `Write one report folder per unit of a département (its EPCI, its CPTS
 perimeters, or its communes) plus index.html (a sortable table of the units
-with their headline indicators and links), index.xlsx and index.csv.
+with their headline indicators and links), index.xlsx and index.csv, in
+French like the reports.
 
 Units run in parallel (--jobs, default the number of cores). A unit that
 fails is reported and the others complete; the exit status is then 1. A
@@ -61,7 +63,8 @@ Batch jobs can be declared in diagsante.yaml and run with --job NAME:
       by: epci
       out: rapports/77
       format: html,xlsx
-` + exitStatusHelp,
+      csv-locale: fr
+` + csvLocaleHelp + exitStatusHelp,
 		Example: `  diagsante batch --departement 48 --by epci --out lozere
   diagsante batch --departement 77 --by commune --jobs 2 --format html
   diagsante batch --job seine-et-marne`,
@@ -80,6 +83,7 @@ Batch jobs can be declared in diagsante.yaml and run with --job NAME:
 	cmd.Flags().IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "units computed in parallel")
 	cmd.Flags().StringVar(&opts.Formats, "format", "html,xlsx", "formats of each report: html, xlsx, json, csv, geojson")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "rewrite reports that are up to date")
+	addCSVLocaleFlag(cmd, &opts.CSVLocale)
 	return cmd
 }
 
@@ -99,7 +103,7 @@ func (o *batchOptions) applyJob(cmd *cobra.Command) error {
 		return usageErr(fmt.Errorf("no batch job %q in the configuration (batches: %s)", o.Job, strings.Join(names, ", ")))
 	}
 	job := o.cfg.Sub("batches." + strings.ToLower(o.Job))
-	for _, name := range []string{"departement", "by", "out", "jobs", "format", "force"} {
+	for _, name := range batchJobKeys {
 		// The job's settings win over the file's top level, not over the
 		// command line or the environment.
 		if (cmd.Flags().Changed(name) && !o.fromFile[name]) || job == nil || !job.IsSet(name) {
@@ -170,6 +174,9 @@ type stamp struct {
 	Data    string   `json:"data"`
 	Items   []string `json:"items"`
 	Formats []string `json:"formats"`
+	// CSVLocale is the convention of diagnostic.csv, set when the formats
+	// have csv: a report written in the other convention is not up to date.
+	CSVLocale templates.CSVLocale `json:"csv_locale,omitempty"`
 }
 
 const stampFile = ".diagsante-unit.json"
@@ -211,6 +218,14 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if err != nil {
 		return err
 	}
+	loc, err := csvLocale(opts.CSVLocale)
+	if err != nil {
+		return err
+	}
+	st := stamp{Version: opts.Build.Version, Formats: formats}
+	if hasFormat(formats, "csv") {
+		st.CSVLocale = loc
+	}
 	s, err := opts.snapshot()
 	if err != nil {
 		return err
@@ -242,15 +257,17 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 		return err
 	}
 	res := diagnostic.NewResolver(s)
-	data := dataHash(s)
+	st.Data = dataHash(s)
 
 	rows := runUnits(ctx, opts, units, func(u batchUnit) (templates.IndexRow, bool, error) {
-		return runUnit(ctx, s, eng, res, u, filepath.Join(out, u.Dir), formats, stamp{Version: opts.Build.Version, Data: data, Items: u.Items, Formats: formats}, opts.Force)
+		ust := st
+		ust.Items = u.Items
+		return runUnit(ctx, s, eng, res, u, filepath.Join(out, u.Dir), formats, loc, ust, opts.Force)
 	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return writeBatchIndex(ctx, opts, d.Name, dep, out, rows)
+	return writeBatchIndex(ctx, opts, d.Name, dep, out, rows, loc)
 }
 
 // runUnits runs the units, opts.Jobs at a time, and returns their index
@@ -272,11 +289,11 @@ func runUnits(ctx context.Context, opts *batchOptions, units []batchUnit, run fu
 			row, skipped, err := run(u)
 			switch {
 			case err != nil:
-				row.Status, row.Error = "failed", err.Error()
+				row.Status, row.Error = templates.StatusFailed, err.Error()
 			case skipped:
-				row.Status = "up to date"
+				row.Status = templates.StatusUpToDate
 			default:
-				row.Status = "written"
+				row.Status = templates.StatusWritten
 			}
 			rows[i] = row
 			progress.done(u.Name, row.Status, err)
@@ -290,14 +307,14 @@ func runUnits(ctx context.Context, opts *batchOptions, units []batchUnit, run fu
 
 // writeBatchIndex writes the index of a batch (HTML, workbook, CSV) and
 // its summary line; it fails when a unit failed.
-func writeBatchIndex(ctx context.Context, opts *batchOptions, depName, dep, out string, rows []templates.IndexRow) error {
+func writeBatchIndex(ctx context.Context, opts *batchOptions, depName, dep, out string, rows []templates.IndexRow, loc templates.CSVLocale) error {
 	byLabel := map[string]string{"epci": "EPCI", "cpts": "CPTS", "commune": "communes"}[opts.By]
 	ix := &templates.Index{Title: fmt.Sprintf("Diagnostics d'accès aux soins — %s (%s) par %s", depName, dep, byLabel), By: opts.By, Rows: rows}
 	indexFiles := []string{filepath.Join(out, "index.html"), filepath.Join(out, "index.xlsx"), filepath.Join(out, "index.csv")}
 	writers := []func(io.Writer) error{
 		func(w io.Writer) error { return templates.WriteIndexHTML(w, ix) },
 		func(w io.Writer) error { return templates.WriteIndexXLSX(w, ix) },
-		func(w io.Writer) error { return templates.WriteIndexCSV(w, ix) },
+		func(w io.Writer) error { return templates.WriteIndexCSV(w, ix, loc) },
 	}
 	cleanStaleTemps(out)
 	if err := writeAllAtomicContext(ctx, out, indexFiles, func(i int, w io.Writer) error { return writers[i](w) }); err != nil {
@@ -306,26 +323,26 @@ func writeBatchIndex(ctx context.Context, opts *batchOptions, depName, dep, out 
 	failed, written, skipped := 0, 0, 0
 	for _, r := range rows {
 		switch r.Status {
-		case "failed":
+		case templates.StatusFailed:
 			failed++
-		case "written":
+		case templates.StatusWritten:
 			written++
 		default:
 			skipped++
 		}
 	}
-	fmt.Fprintf(opts.Stdout, "%d units: %d written, %d up to date, %d failed\n", len(rows), written, skipped, failed)
+	fmt.Fprintf(opts.Stdout, "%s: %d written, %d up to date, %d failed\n", countOf(len(rows), "unit", "units"), written, skipped, failed)
 	for _, f := range indexFiles {
 		fmt.Fprintln(opts.Stdout, f)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d units failed (see %s)", failed, len(rows), indexFiles[0])
+		return fmt.Errorf("%d of %s failed (see %s)", failed, countOf(len(rows), "unit", "units"), indexFiles[0])
 	}
 	return nil
 }
 
 // runUnit writes one unit's report unless it is up to date.
-func runUnit(ctx context.Context, s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resolver, u batchUnit, dir string, formats []string, st stamp, force bool) (row templates.IndexRow, skipped bool, err error) {
+func runUnit(ctx context.Context, s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resolver, u batchUnit, dir string, formats []string, loc templates.CSVLocale, st stamp, force bool) (row templates.IndexRow, skipped bool, err error) {
 	row = templates.IndexRow{Key: u.Key, Name: u.Name, Dir: filepath.ToSlash(u.Dir)}
 	defer func() {
 		if p := recover(); p != nil {
@@ -348,7 +365,7 @@ func runUnit(ctx context.Context, s *snapshot.Snapshot, eng *diagnostic.Engine, 
 	if !force && st.upToDate(dir, reportTargets(dir, formats)) {
 		return row, true, nil
 	}
-	if _, err := writeReportFilesContext(ctx, eng, rep, dir, formats); err != nil {
+	if _, err := writeReportFilesContext(ctx, eng, rep, dir, formats, loc); err != nil {
 		return row, false, err
 	}
 	b, _ := json.Marshal(st)

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,17 +29,15 @@ func TestBatchLozere(t *testing.T) {
 	if !strings.Contains(stdout, "11 units: 11 written, 0 up to date, 0 failed") {
 		t.Errorf("summary: %s", stdout)
 	}
-	f, err := os.Open(filepath.Join(out, "index.csv"))
+	b, err := os.ReadFile(filepath.Join(out, "index.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = ';'
-	rows, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
+	// The index is French, in the French spreadsheet convention.
+	if !bytes.HasPrefix(b, []byte("\ufeffCode;Nom;État;Communes;Population (hab.);APL 2023 (consultations/an/hab.);")) {
+		t.Errorf("index.csv header: %q", b[:min(len(b), 120)])
 	}
+	rows := readCSV(t, b, ';')
 	// 10 EPCI of Lozère plus CC de Millau Grands Causses (12), which has a
 	// commune in 48 (COG 2026).
 	if len(rows) != 12 {
@@ -57,8 +56,8 @@ func TestBatchLozere(t *testing.T) {
 		}
 		f := rep.Levels[0]
 		pop, _ := strconv.Atoi(row[4])
-		apl, _ := strconv.ParseFloat(row[5], 64)
-		if pop != f.Population || f.APL2023 == nil || apl != *f.APL2023 || rep.Territory.EPCIs[0].Code != row[0] {
+		apl, _ := strconv.ParseFloat(strings.Replace(row[5], ",", ".", 1), 64)
+		if pop != f.Population || f.APL2023 == nil || apl != *f.APL2023 || rep.Territory.EPCIs[0].Code != row[0] || row[2] != "écrit" {
 			t.Errorf("%s: index population %d APL %v, report %d %v", row[1], pop, apl, f.Population, f.APL2023)
 		}
 	}
@@ -98,13 +97,42 @@ func TestBatchJobFromConfig(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "diagsante.yaml")
 	out := filepath.Join(dir, "out")
-	os.WriteFile(cfg, []byte("batches:\n  lozere:\n    departement: \"48\"\n    by: commune\n    format: csv\n    out: "+out+"\n"), 0o644)
+	os.WriteFile(cfg, []byte("batches:\n  lozere:\n    departement: \"48\"\n    by: commune\n    format: csv\n    csv-locale: en\n    out: "+out+"\n"), 0o644)
 	code, stdout, stderr := runMain(t, "--config", cfg, "batch", "--job", "lozere")
 	if code != 0 || !strings.Contains(stdout, "152 units: 152 written") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(out, "48095-mende", "diagnostic.csv")); err != nil {
-		t.Error(err)
+	// The job's csv-locale: en, `,` and decimal points, no byte-order mark,
+	// for the reports and the index alike.
+	b, err := os.ReadFile(filepath.Join(out, "48095-mende", "diagnostic.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("code,name,departement,")) || !regexp.MustCompile(`(?m)^48095,Mende,48,244800405,CC Coeur de Lozère,12464,[0-9.]+,3\.834,`).Match(b) {
+		t.Errorf("Mende's CSV is not in the en convention:\n%.300s", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "index.csv")); !bytes.HasPrefix(b, []byte("Code,Nom,État,")) || !bytes.Contains(b, []byte("\n48095,Mende,écrit,1,12464,3.834,")) {
+		t.Errorf("index.csv is not in the en convention:\n%.300s", b)
+	}
+}
+
+// A report whose CSV was written in the other convention is not up to
+// date: changing --csv-locale rewrites the units, and only then are they
+// up to date again.
+func TestBatchCSVLocaleStamp(t *testing.T) {
+	out := t.TempDir()
+	for _, tc := range []struct{ locale, want string }{
+		{"en", "11 units: 11 written, 0 up to date"},
+		{"fr", "11 units: 11 written, 0 up to date"},
+		{"fr", "11 units: 0 written, 11 up to date"},
+	} {
+		code, stdout, stderr := runMain(t, "batch", "-d", "48", "--by", "epci", "--out", out, "--format", "csv", "--csv-locale", tc.locale)
+		if code != 0 || !strings.Contains(stdout, tc.want) {
+			t.Fatalf("--csv-locale %s: exit %d, want %q\n%s\n%s", tc.locale, code, tc.want, stdout, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "244800405-cc-coeur-de-lozere", "diagnostic.csv")); !bytes.HasPrefix(b, []byte("\ufeffcode;name;")) {
+		t.Errorf("CSV not rewritten in the fr convention: %.40q", b)
 	}
 }
 
@@ -163,7 +191,7 @@ func TestBatchUnitFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "244800405;CC Coeur de Lozère;failed;") {
+	if !strings.Contains(string(b), "244800405;CC Coeur de Lozère;échec;") {
 		t.Errorf("index does not list the failure:\n%s", b)
 	}
 	if _, err := os.Stat(filepath.Join(out, "244800470-cc-du-gevaudan", "diagnostic.csv")); err != nil {

@@ -33,6 +33,15 @@ func newCommunesSearchCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search TEXT...",
 		Short: "Search communes, EPCI and CPTS by name (accent- and case-insensitive)",
+		Long: `Search communes, EPCI and CPTS by name, accents and case ignored, and
+print their kind, code, name, département and population.
+
+--json writes a list of {"kind", "code", "name", "departement",
+"departement_name", "population"}: kind is commune, epci or cpts; code is
+the INSEE code of a commune, the SIREN of an EPCI, "" for a CPTS;
+departement is the département of a commune, or the one holding most of
+the population of an EPCI or CPTS.
+` + exitStatusHelp,
 		Example: `  diagsante communes search nemours
   diagsante communes search saint denis --limit 50`,
 		Args: minArgs(1),
@@ -59,12 +68,13 @@ func runCommunesSearch(opts *communesSearchOptions) error {
 	}
 	matches := diagnostic.NewResolver(s).Search(opts.Text, opts.Limit)
 	if opts.JSON {
-		if matches == nil {
-			matches = []diagnostic.Match{}
+		out := make([]searchMatch, 0, len(matches))
+		for _, m := range matches {
+			out = append(out, searchMatch{Kind: m.Kind, Code: m.Code, Name: m.Name, Dep: m.Dep, DepName: m.DepName, Population: m.Population})
 		}
 		enc := json.NewEncoder(opts.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(matches)
+		return enc.Encode(out)
 	}
 	if len(matches) == 0 {
 		return usageErr(fmt.Errorf("no commune, EPCI or CPTS matches %s", echo(opts.Text)))
@@ -78,4 +88,17 @@ func runCommunesSearch(opts *communesSearchOptions) error {
 		tab.Rows = append(tab.Rows, []string{m.Kind, m.Code, m.Name, dep, strconv.Itoa(m.Population)})
 	}
 	return tab.Render(opts.Stdout)
+}
+
+// searchMatch is a diagnostic.Match as `communes search --json` writes it:
+// snake_case keys like every JSON of the program, "departement" as in
+// `territory show --json`. The names are part of the command's stable
+// output.
+type searchMatch struct {
+	Kind       string `json:"kind"`
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Dep        string `json:"departement"`
+	DepName    string `json:"departement_name"`
+	Population int    `json:"population"`
 }

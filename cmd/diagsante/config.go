@@ -22,7 +22,7 @@ import (
 const maxConfigFile = 1 << 20
 
 // batchJobKeys are the settings a batch job of the configuration may hold.
-var batchJobKeys = []string{"departement", "by", "out", "jobs", "format", "force"}
+var batchJobKeys = []string{"departement", "by", "out", "jobs", "format", "force", "csv-locale"}
 
 // A configDoc is diagsante.yaml as written: where each setting is, so that
 // an error names its line, and the warnings about keys nothing reads.

@@ -24,7 +24,7 @@ func TestDatasetsImportAPL(t *testing.T) {
 
 	// The embedded APL 2023 of Nemours is 2.647.
 	code, out, _ := runMain(t, "territory", "show", "77333", "--csv", "--data-dir", dir)
-	if code != 0 || !strings.Contains(out, ";12889;2.647\n") {
+	if code != 0 || !strings.Contains(out, ";12889;2,647\n") {
 		t.Fatalf("before import: exit %d\n%s", code, out)
 	}
 	code, out, stderr := runMain(t, "datasets", "import", "--allow-shrink", "--apl", good, "--data-dir", dir)
@@ -32,12 +32,12 @@ func TestDatasetsImportAPL(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s\n%s", code, out, stderr)
 	}
 	code, out, stderr = runMain(t, "territory", "show", "77333", "--csv", "--data-dir", dir)
-	if code != 0 || !strings.Contains(out, ";12889;1.234\n") || !strings.Contains(stderr, "using local snapshot "+dir+" (imported: apl)") {
+	if code != 0 || !strings.Contains(out, ";12889;1,234\n") || !strings.Contains(stderr, "using local snapshot "+dir+" (imported: apl)") {
 		t.Fatalf("after import: exit %d\n%s\n%s", code, out, stderr)
 	}
 	// The workbook covers Seine-et-Marne only: Mende keeps the embedded
 	// APL 2023 (3.834).
-	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", dir); !strings.HasSuffix(out, ";12464;3.834\n") {
+	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", dir); !strings.HasSuffix(out, ";12464;3,834\n") {
 		t.Errorf("Mende after import:\n%s", out)
 	}
 	// The workbook has one commune of Seine-et-Marne: imported with
@@ -70,7 +70,7 @@ func TestDatasetsImportAPL(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, `apl_bad.xlsx: sheet "APL 2023" cell C11`) || !strings.Contains(stderr, "is unchanged") || out != "" {
 		t.Fatalf("broken workbook: exit %d\n%s\n%s", code, out, stderr)
 	}
-	if _, out, _ := runMain(t, "territory", "show", "77333", "--csv", "--data-dir", dir); !strings.Contains(out, ";12889;1.234\n") {
+	if _, out, _ := runMain(t, "territory", "show", "77333", "--csv", "--data-dir", dir); !strings.Contains(out, ";12889;1,234\n") {
 		t.Errorf("previous import lost:\n%s", out)
 	}
 }

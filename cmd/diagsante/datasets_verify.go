@@ -155,7 +155,7 @@ func runDatasetsVerify(opts *datasetsVerifyOptions) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d checks failed", failed, len(checks))
+		return fmt.Errorf("%d of %s failed", failed, countOf(len(checks), "check", "checks"))
 	}
 	return nil
 }

@@ -38,6 +38,8 @@ type diagnoseOptions struct {
 	Name    string
 	Formats string
 	Force   bool
+	// CSVLocale is --csv-locale: the convention of diagnostic.csv.
+	CSVLocale string
 }
 
 func newDiagnoseCommand(g *globalOptions) *cobra.Command {
@@ -51,7 +53,8 @@ func newDiagnoseCommand(g *globalOptions) *cobra.Command {
                       readable offline, on a phone, and printable
   diagnostic.xlsx     the workbook: one sheet per section, numbers as numbers
   diagnostic.json     the full report model (--format json)
-  diagnostic.csv      the communes table, ';'-separated, UTF-8 (--format csv)
+  diagnostic.csv      the communes table, one row per commune (--format csv;
+                      French spreadsheet convention by default, --csv-locale)
   diagnostic.geojson  the communes with their indicators, for QGIS (--format geojson)
 
 The folder defaults to the territory's name as a slug ("cc-pays-de-nemours").
@@ -59,10 +62,11 @@ Existing files are not overwritten without --force. Files are written under a
 temporary name and renamed only when complete: an error leaves no
 half-written report. Standard output gets a summary table and the paths
 written.
-` + exitStatusHelp,
+` + csvLocaleHelp + exitStatusHelp,
 		Example: `  diagsante diagnose "CC Pays de Nemours"
   diagsante diagnose epci:200023240 --out nemours --format html,xlsx,json
-  diagsante diagnose dep:48 --name "Lozère" --force`,
+  diagsante diagnose dep:48 --name "Lozère" --force
+  diagsante diagnose epci:200023240 --format csv --csv-locale en`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
@@ -73,6 +77,7 @@ written.
 	cmd.Flags().StringVar(&opts.Name, "name", "", "name of the territory in the report (default: its label)")
 	cmd.Flags().StringVar(&opts.Formats, "format", "html,xlsx", "formats to write, comma-separated: html, xlsx, json, csv, geojson")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing report files")
+	addCSVLocaleFlag(cmd, &opts.CSVLocale)
 	return cmd
 }
 
@@ -130,6 +135,10 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
+	loc, err := csvLocale(opts.CSVLocale)
+	if err != nil {
+		return err
+	}
 	if err := checkName(opts.Name); err != nil {
 		return err
 	}
@@ -162,7 +171,7 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 		return err
 	}
 	opts.Log.Info("report built", "territory", t.Label, "communes", len(rep.Communes))
-	paths, err := writeReportFilesContext(ctx, eng, rep, dir, formats)
+	paths, err := writeReportFilesContext(ctx, eng, rep, dir, formats, loc)
 	if err != nil {
 		return err
 	}
@@ -307,8 +316,9 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, 2) }},
 		{"Pop. share APL <= 2.5", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
 		{"GPs per 10,000 inh. (" + gpSources(rep.Levels) + ")", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
-		{"MSP", func(f diagnostic.Figures) string { return count(f.Structures["msp"]) }},
-		{"Centres de santé (médicaux ou polyvalents)", func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
+		// Kinds of structures by their data labels (French terms of art).
+		{diagnostic.KindLabel("msp"), func(f diagnostic.Figures) string { return count(f.Structures["msp"]) }},
+		{diagnostic.KindLabel("cds"), func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
 		{"CPTS: pop. share in a known perimeter", func(f diagnostic.Figures) string { return pct(f.CPTSPopulationShare) }},
 	}
 	for _, r := range rows {

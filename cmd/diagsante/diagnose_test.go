@@ -104,26 +104,24 @@ func TestDiagnoseWritesReport(t *testing.T) {
 		t.Errorf("diagnostic.json: title %q, %d communes, %d levels, %d sources", rep.Title, len(rep.Communes), len(rep.Levels), len(rep.Sources))
 	}
 
-	// CSV: one row per commune, `;`-separated.
-	f, _ := os.Open(filepath.Join(out, "diagnostic.csv"))
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = ';'
-	recs, err := r.ReadAll()
-	if err != nil {
-		t.Fatalf("diagnostic.csv: %v", err)
+	// CSV: one row per commune, in the French spreadsheet convention by
+	// default: a byte-order mark, `;`, decimal commas.
+	b, _ = os.ReadFile(filepath.Join(out, "diagnostic.csv"))
+	if !bytes.HasPrefix(b, []byte("\ufeffcode;name;")) {
+		t.Errorf("diagnostic.csv does not start with the BOM and the header: %q", b[:min(len(b), 20)])
 	}
+	recs := readCSV(t, b, ';')
 	if len(recs) != 22 || recs[0][0] != "code" || recs[0][5] != "population" {
 		t.Fatalf("diagnostic.csv: %d rows, header %v", len(recs), recs[0])
 	}
 	found := false
 	for _, rec := range recs[1:] {
 		if rec[0] == "77333" {
-			found = rec[1] == "Nemours" && rec[5] == "12889" && rec[7] == "2.647"
+			found = rec[1] == "Nemours" && rec[5] == "12889" && rec[7] == "2,647"
 		}
 	}
 	if !found {
-		t.Error("diagnostic.csv: no row 77333;Nemours with population 12889 and APL 2.647")
+		t.Error("diagnostic.csv: no row 77333;Nemours with population 12889 and APL 2,647")
 	}
 
 	// GeoJSON: features with geometry and properties.
@@ -279,4 +277,17 @@ func TestDiagnoseLargeTerritorySummary(t *testing.T) {
 	if n := bytes.Count(csvData, []byte("\n")); n < 4001 {
 		t.Errorf("CSV has %d lines, want every commune of the région", n)
 	}
+}
+
+// readCSV parses CSV output with the separator sep, without the byte-order
+// mark of the French convention.
+func readCSV(t testing.TB, b []byte, sep rune) [][]string {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
+	r.Comma = sep
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("CSV: %v\n%s", err, b)
+	}
+	return recs
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -19,6 +18,8 @@ type indicatorsOptions struct {
 	Name  string
 	JSON  bool
 	CSV   bool
+	// CSVLocale is --csv-locale, the convention of --csv.
+	CSVLocale string
 }
 
 func newIndicatorsCommand(g *globalOptions) *cobra.Command {
@@ -37,23 +38,30 @@ apl_under65_2023, share_from_65_plus, share_apl_low, share_apl_middle,
 share_apl_high, structures{kind: count}, cpts_commune_share,
 cpts_population_share, share_75_plus, gaps, sources); null when the data
 cannot give a value, and "gaps" says why (or that a value covers part of the
-level only). The table prints n.d. for an unknown value; --csv writes one row
-per indicator, one column per level, an empty cell for an unknown value.
-` + exitStatusHelp,
+level only). The table prints n.d. for an unknown value, and a note on
+standard error says what n.d. and * mean; --csv writes one row per
+indicator (its key, its label), one column per level (kind:code), an empty
+cell for an unknown value.
+` + csvLocaleHelp + exitStatusHelp,
 		Example: `  diagsante indicators "CC Pays de Nemours"
-  diagsante indicators dep:48 --json`,
+  diagsante indicators dep:48 --json
+  diagsante indicators 77333 --csv --csv-locale en`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Items = args
 			if opts.JSON && opts.CSV {
 				return usageErr(fmt.Errorf("--json and --csv are exclusive"))
 			}
+			if _, err := csvLocale(opts.CSVLocale); err != nil {
+				return err
+			}
 			return runIndicators(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "", "name of the territory in the output")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
-	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
+	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (see --csv-locale)")
+	addCSVLocaleFlag(cmd, &opts.CSVLocale)
 	return cmd
 }
 
@@ -98,7 +106,7 @@ func indicatorRows(levels []diagnostic.Level) []indicatorRow {
 	}
 	rows := []indicatorRow{
 		{key: "communes", label: "Communes", value: func(f diagnostic.Figures) (float64, bool) { return float64(f.Communes), true }},
-		{key: "population", label: "Population municipale", value: func(f diagnostic.Figures) (float64, bool) { return float64(f.Population), true }},
+		{key: "population", label: "Population", value: func(f diagnostic.Figures) (float64, bool) { return float64(f.Population), true }},
 		{key: "need_index", label: "Need index (standardised/total pop.)", value: num(func(f diagnostic.Figures) *float64 { return f.NeedIndex }), prec: 3},
 		{key: "gps", label: "GPs (" + gpSrc + ")", value: func(f diagnostic.Figures) (float64, bool) { return count(f.GPs) }},
 		{key: "gp_density_per_10000", label: "GPs per 10,000 inh. (" + gpSrc + ")", value: num(func(f diagnostic.Figures) *float64 { return f.GPDensity }), prec: 2},
@@ -135,8 +143,11 @@ func runIndicators(opts *indicatorsOptions) error {
 			Levels []diagnostic.Level `json:"levels"`
 		}{rep.Title, rep.Levels})
 	case opts.CSV:
-		w := csv.NewWriter(opts.Stdout)
-		w.Comma = ';'
+		loc, err := csvLocale(opts.CSVLocale)
+		if err != nil {
+			return err
+		}
+		w := loc.NewWriter(opts.Stdout)
 		header := []string{"indicator", "label"}
 		for _, l := range rep.Levels {
 			header = append(header, l.Kind+":"+l.Code)
@@ -145,7 +156,7 @@ func runIndicators(opts *indicatorsOptions) error {
 		for _, row := range indicatorRows(rep.Levels) {
 			rec := []string{row.key, row.label}
 			for _, l := range rep.Levels {
-				rec = append(rec, formatValue(row, l.Figures, -1))
+				rec = append(rec, formatValue(row, l.Figures, -1, loc))
 			}
 			w.Write(rec)
 		}
@@ -161,7 +172,7 @@ func runIndicators(opts *indicatorsOptions) error {
 	for _, row := range indicatorRows(rep.Levels) {
 		rec := []string{row.label}
 		for _, l := range rep.Levels {
-			v := formatValue(row, l.Figures, row.prec)
+			v := formatValue(row, l.Figures, row.prec, templates.CSVEnglish)
 			partial = partial || strings.HasSuffix(v, "*")
 			rec = append(rec, v)
 		}
@@ -170,18 +181,20 @@ func runIndicators(opts *indicatorsOptions) error {
 	if err := tab.Render(opts.Stdout); err != nil {
 		return err
 	}
+	// The legend is a note, not data: standard error, so that the table
+	// alone can be piped.
 	if partial {
-		fmt.Fprintln(opts.Stdout, "n.d.: not given by the data for that level. *: computed over the part of the level the source covers (--json lists the gaps and their reasons).")
+		fmt.Fprintln(opts.Stderr, "note: n.d.: not given by the data for that level; *: computed over the part of the level the source covers (--json lists the gaps and their reasons)")
 	} else {
-		fmt.Fprintln(opts.Stdout, "n.d.: not given by the data for that level (--json lists the gaps and their reasons).")
+		fmt.Fprintln(opts.Stderr, "note: n.d.: not given by the data for that level (--json lists the gaps and their reasons)")
 	}
 	return nil
 }
 
 // formatValue prints a value with prec decimals (-1: shortest exact, for
-// CSV), "n.d." in the table (an empty cell in CSV) when the data cannot give
-// it: never 0.
-func formatValue(row indicatorRow, f diagnostic.Figures, prec int) string {
+// CSV, with the decimal mark of loc), "n.d." in the table (an empty cell in
+// CSV) when the data cannot give it: never 0.
+func formatValue(row indicatorRow, f diagnostic.Figures, prec int, loc templates.CSVLocale) string {
 	if row.text != nil {
 		if t := row.text(f); t != "" || prec < 0 {
 			return t
@@ -200,5 +213,5 @@ func formatValue(row indicatorRow, f diagnostic.Figures, prec int) string {
 			return strconv.FormatFloat(v, 'f', prec, 64) + "*"
 		}
 	}
-	return strconv.FormatFloat(v, 'f', prec, 64)
+	return loc.Float(v, prec)
 }

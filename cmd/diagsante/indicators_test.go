@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,11 +19,18 @@ func TestIndicatorsUnknownAndPartial(t *testing.T) {
 		`│ Share aged 75\+ \(%\) +│ +n\.d\. │`,
 		`│ Hôpitaux de proximité \(labellisés\) +│ +n\.d\. │ +n\.d\. │ +n\.d\. │ +42\* │`,
 		`│ Source of the GP counts +│ +n\.d\. │ +BPE 2017 │`,
-		`\*: computed over the part of the level the source covers`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("table lacks %s:\n%s", re, out)
 		}
+	}
+	// The legend is a note on standard error, on its own line; the table
+	// on standard output ends with its border and a newline.
+	if !strings.HasSuffix(out, "┘\n") || strings.Contains(out, "note:") {
+		t.Errorf("standard output is not the table alone:\n%s", out)
+	}
+	if !regexp.MustCompile(`(?m)^note: n\.d\.: not given by the data for that level; \*: computed over the part of the level the source covers`).MatchString(stderr) {
+		t.Errorf("stderr lacks the legend:\n%s", stderr)
 	}
 	if regexp.MustCompile(`│ GPs[^│]*│ +0 │`).MatchString(out) {
 		t.Error("unknown GPs printed as 0")
@@ -34,12 +40,7 @@ func TestIndicatorsUnknownAndPartial(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	r := csv.NewReader(strings.NewReader(out))
-	r.Comma = ';'
-	recs, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, []byte(out), ';')
 	rows := map[string][]string{}
 	for _, rec := range recs {
 		rows[rec[0]] = rec
@@ -66,7 +67,7 @@ func TestDiagnoseSummaryUnknown(t *testing.T) {
 	if !regexp.MustCompile(`│ GPs per 10,000 inh\. \(BPE 2017\) +│ +n\.d\. │ +12\.4 │`).MatchString(out) {
 		t.Errorf("summary:\n%s", out)
 	}
-	if !regexp.MustCompile(`│ Centres de santé \(médicaux ou polyvalents\) +│ +1 │ +29 │`).MatchString(out) {
+	if !regexp.MustCompile(`│ Centres de santé médicaux ou polyvalents +│ +1 │ +29 │`).MatchString(out) {
 		t.Errorf("summary lacks the medical centres de santé:\n%s", out)
 	}
 }

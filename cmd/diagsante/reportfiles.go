@@ -30,13 +30,14 @@ func reportTargets(dir string, formats []string) []string {
 // files: callers decide about --force. eng is the engine that built the
 // report: the summary form of a large territory's page computes its
 // figures by département with it.
-func writeReportFiles(eng *diagnostic.Engine, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
-	return writeReportFilesContext(context.Background(), eng, rep, dir, formats)
+func writeReportFiles(eng *diagnostic.Engine, rep *diagnostic.Report, dir string, formats []string, loc templates.CSVLocale) ([]string, error) {
+	return writeReportFilesContext(context.Background(), eng, rep, dir, formats, loc)
 }
 
 // writeReportFilesContext is writeReportFiles stopped by ctx. It first
-// removes the temporary files that killed runs left in dir.
-func writeReportFilesContext(ctx context.Context, eng *diagnostic.Engine, rep *diagnostic.Report, dir string, formats []string) ([]string, error) {
+// removes the temporary files that killed runs left in dir. loc is the
+// convention of the CSV file.
+func writeReportFilesContext(ctx context.Context, eng *diagnostic.Engine, rep *diagnostic.Report, dir string, formats []string, loc templates.CSVLocale) ([]string, error) {
 	s := eng.Snap
 	html := templates.HTMLOptions{}
 	summary := hasFormat(formats, "html") && templates.Summarised(rep)
@@ -58,7 +59,7 @@ func writeReportFilesContext(ctx context.Context, eng *diagnostic.Engine, rep *d
 		"html":    func(w io.Writer) error { return templates.WriteHTMLWith(w, rep, html) },
 		"xlsx":    func(w io.Writer) error { return templates.WriteXLSX(w, rep) },
 		"json":    func(w io.Writer) error { return templates.WriteJSON(w, rep) },
-		"csv":     func(w io.Writer) error { return templates.WriteCSV(w, rep) },
+		"csv":     func(w io.Writer) error { return templates.WriteCSV(w, rep, loc) },
 		"geojson": func(w io.Writer) error { return templates.WriteGeoJSON(w, rep, contours) },
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

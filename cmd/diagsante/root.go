@@ -23,7 +23,6 @@ import (
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/diagnostic/access"
-	"github.com/diagsante/diagsante/templates"
 )
 
 // BuildInfo is what the linker tells the program about itself.
@@ -264,7 +263,7 @@ func (o *globalOptions) newEngine(s *snapshot.Snapshot) (*diagnostic.Engine, err
 	}
 	e.Times = t
 	if ov, ok := t.(*access.Override); ok && ov.Matrix != nil {
-		e.TimesSource = filepath.Base(o.TravelTimes) + ", " + templates.Plural(ov.Matrix.Len(), "paire", "paires")
+		e.TimesSource = filepath.Base(o.TravelTimes) + ", " + diagnostic.Plural(ov.Matrix.Len(), "paire", "paires")
 		warnUnknownPairs(o.Stderr, o.TravelTimes, s, ov.Matrix)
 	}
 	return e, nil
@@ -300,12 +299,8 @@ func warnUnknownPairs(w io.Writer, path string, s *snapshot.Snapshot, m *access.
 	if n > len(ex) {
 		more = ", …"
 	}
-	verb, is := "name", "are"
-	if n == 1 {
-		verb, is = "names", "is"
-	}
 	fmt.Fprintf(w, "warning: --travel-times: %d of %s %s a code that is not a current commune or arrondissement and %s ignored: %s%s\n",
-		n, templates.Plural(m.Len(), "row", "rows"), verb, is, strings.Join(ex, ", "), more)
+		n, countOf(m.Len(), "row", "rows"), diagnostic.Agree(n, "names", "name"), diagnostic.Agree(n, "is", "are"), strings.Join(ex, ", "), more)
 }
 
 // reportDay is the date a report is made on: today, or the time given by

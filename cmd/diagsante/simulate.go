@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -26,6 +25,8 @@ type simulateOptions struct {
 	Retire65 bool
 	JSON     bool
 	CSV      bool
+	// CSVLocale is --csv-locale, the convention of --csv.
+	CSVLocale string
 }
 
 func newSimulateCommand(g *globalOptions) *cobra.Command {
@@ -41,8 +42,8 @@ change it models is reported, added to the official value.
 
 Prints, per commune, the official APL, the modelled change and the
 resulting estimate, then the territory's share of population at or below
-2.5 before and after.
-` + exitStatusHelp,
+2.5 before and after; notes on the method go to standard error.
+` + csvLocaleHelp + exitStatusHelp,
 		Example: `  diagsante simulate "CC Pays de Nemours" --add-gp 77333=2
   diagsante simulate dep:48 --add-gp 48095=3 --remove-gp 48140=1 --json
   diagsante simulate 77333 --add-gp 77333=2 --travel-times osrm.csv
@@ -53,6 +54,9 @@ resulting estimate, then the territory's share of population at or below
 			if opts.JSON && opts.CSV {
 				return usageErr(fmt.Errorf("--json and --csv are exclusive"))
 			}
+			if _, err := csvLocale(opts.CSVLocale); err != nil {
+				return err
+			}
 			return runSimulateContext(cmd.Context(), opts)
 		},
 	}
@@ -60,7 +64,8 @@ resulting estimate, then the territory's share of population at or below
 	cmd.Flags().StringArrayVar(&opts.RemoveGP, "remove-gp", nil, "GPs leaving a commune, CODE=N (repeatable)")
 	cmd.Flags().BoolVar(&opts.Retire65, "retire-65", false, "start from the departure of the GPs aged 65 and over (the DREES APL to GPs under 65)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
-	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
+	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (see --csv-locale)")
+	addCSVLocaleFlag(cmd, &opts.CSVLocale)
 	return cmd
 }
 
@@ -154,11 +159,14 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	case opts.CSV:
-		w := csv.NewWriter(opts.Stdout)
-		w.Comma = ';'
+		loc, err := csvLocale(opts.CSVLocale)
+		if err != nil {
+			return err
+		}
+		w := loc.NewWriter(opts.Stdout)
 		w.Write([]string{"code", "name", "population", "apl_official_2023", "apl_official_start", "apl_recomputed_baseline", "apl_recomputed_scenario", "apl_delta", "apl_estimate"})
 		for _, c := range res.Communes {
-			w.Write([]string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, -1), fmtAPL(c.Start, -1), fmtAPL(c.Baseline, -1), fmtAPL(c.Scenario, -1), fmtAPL(c.Delta, -1), fmtAPL(c.Estimate, -1)})
+			w.Write([]string{c.Code, c.Name, strconv.Itoa(c.Population), loc.FloatP(c.Official, -1), loc.FloatP(c.Start, -1), loc.FloatP(c.Baseline, -1), loc.FloatP(c.Scenario, -1), loc.FloatP(c.Delta, -1), loc.FloatP(c.Estimate, -1)})
 		}
 		w.Flush()
 		return w.Error()
@@ -187,16 +195,17 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 	}
 	pctStr := func(v *float64) string {
 		if v == nil {
-			return "n/a"
+			return diagnostic.NA
 		}
 		return strconv.FormatFloat(100**v, 'f', 1, 64) + " %"
 	}
 	fmt.Fprintf(opts.Stdout, "%s: APL %s → %s; population with APL ≤ 2.5: %s → %s\n", res.Territory, fmtAPL(res.APLBefore, 2), fmtAPL(res.APLAfter, 2), pctStr(res.ShareLowBefore), pctStr(res.ShareLowAfter))
+	// Notes on the method: standard error, each on its own line.
 	if res.Retire65 {
-		fmt.Fprintln(opts.Stdout, "Start: the official DREES APL to GPs under 65 (as if the GPs aged 65 and over stopped), not a recomputation.")
+		fmt.Fprintln(opts.Stderr, "note: start: the official DREES APL to GPs under 65 (as if the GPs aged 65 and over stopped), not a recomputation")
 	}
 	if res.Activity > 0 {
-		fmt.Fprintf(opts.Stdout, "Modelled change: recomputed index (not official): BPE 2017 GPs scaled to the 2023 Assurance Maladie counts, %.0f consultations per GP, estimated road times.\n", res.Activity)
+		fmt.Fprintf(opts.Stderr, "note: modelled change: recomputed index (not official): BPE 2017 GPs scaled to the 2023 Assurance Maladie counts, %.0f consultations per GP, estimated road times\n", res.Activity)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -17,6 +16,8 @@ type territoryShowOptions struct {
 	Items []string
 	JSON  bool
 	CSV   bool
+	// CSVLocale is --csv-locale, the convention of --csv.
+	CSVLocale string
 }
 
 func newTerritoryCommand(g *globalOptions) *cobra.Command {
@@ -37,7 +38,11 @@ func newTerritoryShowCommand(g *globalOptions) *cobra.Command {
 population municipale (COG 2026) and the official DREES APL 2023.
 
 Items are unioned: "territory show dep:48 Nemours" lists Lozère plus Nemours.
-` + exitStatusHelp,
+
+--json writes {"label", "items", "warnings", "communes": [{"code", "name",
+"departement", "epci", "epci_name", "population", "apl_2023"}],
+"population", "apl_2023"}; --csv writes the communes with those columns.
+` + csvLocaleHelp + exitStatusHelp,
 		Example: `  diagsante territory show dep:48
   diagsante territory show "CC Pays de Nemours" --csv
   diagsante territory show epci:200023240 77186 --json
@@ -48,11 +53,15 @@ Items are unioned: "territory show dep:48 Nemours" lists Lozère plus Nemours.
 			if opts.JSON && opts.CSV {
 				return usageErr(fmt.Errorf("--json and --csv are exclusive"))
 			}
+			if _, err := csvLocale(opts.CSVLocale); err != nil {
+				return err
+			}
 			return runTerritoryShow(opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write JSON")
-	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (`;`-separated, UTF-8)")
+	cmd.Flags().BoolVar(&opts.CSV, "csv", false, "write CSV (see --csv-locale)")
+	addCSVLocaleFlag(cmd, &opts.CSVLocale)
 	return cmd
 }
 
@@ -114,11 +123,14 @@ func runTerritoryShow(opts *territoryShowOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	case opts.CSV:
-		w := csv.NewWriter(opts.Stdout)
-		w.Comma = ';'
+		loc, err := csvLocale(opts.CSVLocale)
+		if err != nil {
+			return err
+		}
+		w := loc.NewWriter(opts.Stdout)
 		w.Write([]string{"code", "name", "departement", "epci", "epci_name", "population", "apl_2023"})
 		for _, r := range out.Communes {
-			w.Write([]string{r.Code, r.Name, r.Dep, r.EPCI, r.EPCIName, strconv.Itoa(r.Population), fmtAPL(r.APL2023, -1)})
+			w.Write([]string{r.Code, r.Name, r.Dep, r.EPCI, r.EPCIName, strconv.Itoa(r.Population), loc.FloatP(r.APL2023, -1)})
 		}
 		w.Flush()
 		return w.Error()
@@ -127,7 +139,7 @@ func runTerritoryShow(opts *territoryShowOptions) error {
 	for _, r := range out.Communes {
 		tab.Rows = append(tab.Rows, []string{r.Code, r.Name, r.EPCIName, strconv.Itoa(r.Population), fmtAPL(r.APL2023, 1)})
 	}
-	tab.Footer = []string{fmt.Sprintf("%d communes", len(out.Communes)), t.Label, "", strconv.Itoa(out.Population), fmtAPL(out.APL2023, 1)}
+	tab.Footer = []string{countOf(len(out.Communes), "commune", "communes"), t.Label, "", strconv.Itoa(out.Population), fmtAPL(out.APL2023, 1)}
 	return tab.Render(opts.Stdout)
 }
 
