@@ -124,3 +124,17 @@
   window.addEventListener("afterprint", resize);
   document.documentElement.setAttribute("data-charts", String(drawn.length));
 })();
+
+// Tables wider than the screen (a phone) scroll sideways, their first
+// column held in place by the style sheet: mark them so that the page says
+// it, instead of clipping silently.
+(function () {
+  "use strict";
+  function mark() {
+    document.querySelectorAll(".table-wrap").forEach(function (w) {
+      w.classList.toggle("scrolls", w.scrollWidth > w.clientWidth + 1);
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
