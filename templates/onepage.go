@@ -27,12 +27,7 @@ func splitCards(cs []card) (key, more []card) {
 }
 
 // checksCount is "1 question" or "3 questions".
-func checksCount(n int) string {
-	if n == 1 {
-		return "1 question"
-	}
-	return Int(n) + " questions"
-}
+func checksCount(n int) string { return CountOf(n, "question", "questions") }
 
 // maxStructureList is the longest list of structures the page shows by
 // name: beyond it, a table counts them by commune and type, and the list
