@@ -312,6 +312,9 @@ type wrapPlan struct {
 // wrapped in its cell.
 func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 	p := wrapPlan{lastCol: lastCol, mergeTo: mergeTo, need: map[int]float64{}, width: w.span(1, lastCol)}
+	type info struct{ bold, wraps bool }
+	infos := map[int]info{} // style → what it does, looked up once
+
 	needs := func(row int, h float64) {
 		if h > p.need[row] {
 			p.need[row] = h
@@ -321,7 +324,12 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 		if t.col > lastCol {
 			continue
 		}
-		bold, wraps := w.styleInfo(t.style)
+		in, ok := infos[t.style]
+		if !ok {
+			in.bold, in.wraps = w.styleInfo(t.style)
+			infos[t.style] = in
+		}
+		bold, wraps := in.bold, in.wraps
 		one := w.span(t.col, t.col)
 		switch {
 		case t.style == w.st.header:
