@@ -42,6 +42,15 @@ status (OK, WARN, FAIL), a count and details:
 WARN is worth knowing but the data is usable; FAIL means tables contradict
 each other.
 
+With --travel-times FILE (and without --apl), compare instead the road
+times of FILE with the travel-time model: the --travel-times format
+(origin;destination;minutes, INSEE codes) or a pairs file of 'access
+times' with a minutes column (id;from;to;minutes, id;lon1;lat1;lon2;lat2;
+minutes). It prints the number of pairs, the mean absolute error and the
+bias (model − road) in minutes, over all pairs and over trips of at most
+25 road minutes (the figure METHOD.md publishes), by crow-fly distance
+class. A place to itself is left out (0 minutes by convention).
+
 EXIT STATUS
   0  every check is OK or WARN
   1  at least one check is FAIL (or the snapshot cannot be read)
@@ -124,6 +133,9 @@ func runAPLValidation(opts *datasetsVerifyOptions) error {
 func runDatasetsVerify(opts *datasetsVerifyOptions) error {
 	if opts.APL {
 		return runAPLValidation(opts)
+	}
+	if opts.TravelTimes != "" {
+		return runTravelTimesVerify(opts)
 	}
 	s, err := opts.snapshot()
 	if err != nil {

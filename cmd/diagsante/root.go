@@ -147,6 +147,7 @@ diagsante.yaml (current folder, then the user config folder).
 		newDiagnoseCommand(opts),
 		newBatchCommand(opts),
 		newSimulateCommand(opts),
+		newAccessCommand(opts),
 		newDatasetsCommand(opts),
 	)
 	typeUsageErrors(root)

@@ -196,3 +196,26 @@ func BenchmarkModelError(b *testing.B) {
 	b.ReportMetric(mae, "MAE-min")
 	b.ReportMetric(bias, "bias-min")
 }
+
+// TestModelErrorByDistance pins the error of the national parameters over
+// the Alpes-Maritimes road times by crow-fly distance class, trips of at
+// most 25 minutes (the figures `datasets verify --travel-times` prints for
+// the same pairs): a change of model or data shows here class by class.
+func TestModelErrorByDistance(t *testing.T) {
+	rows, _ := readCalibration(t)
+	for _, c := range []struct {
+		lo, hi    float64
+		n         int
+		mae, bias float64
+	}{
+		{0, 5, 222, 4.54, -2.41},
+		{5, 10, 407, 3.90, -2.31},
+		{10, 20, 236, 2.56, -0.73},
+		{20, math.Inf(1), 8, 5.00, 5.00},
+	} {
+		n, mae, bias := modelError(DefaultParams, rows, c.lo, c.hi)
+		if n != c.n || math.Abs(mae-c.mae) > 0.01 || math.Abs(bias-c.bias) > 0.01 {
+			t.Errorf("%v–%v km: n=%d MAE %.2f bias %+.2f, want n=%d MAE %.2f bias %+.2f", c.lo, c.hi, n, mae, bias, c.n, c.mae, c.bias)
+		}
+	}
+}

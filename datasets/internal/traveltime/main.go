@@ -11,6 +11,15 @@
 // used, which the package's tests read back) and params_gen.go (the
 // parameters as Go). Its output is deterministic.
 //
+// With -validate it writes nothing and prints the out-of-sample validation
+// instead (about a minute): the error in minutes over the Alpes-Maritimes
+// pairs by distance class, and the recomputed APL against the official APL
+// 2023 on held-out départements (four folds), by département type, for
+// the national model and for a start speed per type chosen on the other
+// folds (see validate.go and the doc of access.Params):
+//
+//	go run ./datasets/internal/traveltime -validate
+//
 // We have no IRIS points, only commune points, so IRIS pairs are
 // aggregated into pairs of distinct communes: the median road time and
 // road length over every IRIS pair of the two communes, both directions.
@@ -59,7 +68,15 @@ const limit = 30.0
 func main() {
 	raw := flag.String("raw", os.Getenv("DIAGSANTE_RAW"), "folder of the raw open-data files (default $DIAGSANTE_RAW, else ../shared/data/raw from the module root)")
 	out := flag.String("out", "", "folder of package diagnostic/access (default diagnostic/access from the module root)")
+	val := flag.Bool("validate", false, "instead of fitting, print the out-of-sample validation (road times of the 06 by distance class; recomputed vs official APL 2023 on held-out départements by type); writes nothing")
 	flag.Parse()
+	if *val {
+		if err := runValidate(*raw); err != nil {
+			fmt.Fprintln(os.Stderr, "traveltime:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := main1(*raw, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "traveltime:", err)
 		os.Exit(1)
@@ -82,6 +99,30 @@ func main1(raw, out string) error {
 		}
 	}
 	return run(raw, out, os.Stderr)
+}
+
+// runValidate reads the road matrix as the fit does and runs validate.
+func runValidate(raw string) error {
+	if raw == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return err
+		}
+		raw = filepath.Join(root, "..", "shared", "data", "raw")
+	}
+	b, err := os.ReadFile(filepath.Join(raw, odFile))
+	if err != nil {
+		return err
+	}
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		return err
+	}
+	rows, _, err := aggregate(b, s)
+	if err != nil {
+		return err
+	}
+	return validate(s, rows, os.Stdout)
 }
 
 func moduleRoot() (string, error) {
