@@ -67,7 +67,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 		info.Regions = append(info.Regions, Named{g, nameOr(s.Region(g) != nil, func() string { return s.Region(g).Name }, g)})
 	}
 	for _, x := range sortedKeys(epcis) {
-		info.EPCIs = append(info.EPCIs, Named{x, nameOr(s.EPCI(x) != nil, func() string { return s.EPCI(x).Name }, x)})
+		info.EPCIs = append(info.EPCIs, Named{x, nameOr(s.EPCI(x) != nil, func() string { return SpaceNorm(s.EPCI(x).Name) }, x)})
 	}
 	r.Territory = info
 	r.Levels = append([]Level{{Kind: "territory", Code: "", Name: title, Figures: e.Figures(t.Communes)}}, e.Levels(t.Communes)...)
@@ -76,6 +76,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.Structures = e.structures(t.Communes)
 	r.CPTS = e.cptsInfo(t.Communes)
 	e.fillAccess(r)
+	r.Neighbours = Neighbours(s, r)
 	r.Sources = s.Manifest.Tables
 	if src := r.Levels[0].GPSource; src != "" {
 		r.GPSource = src
@@ -239,7 +240,7 @@ func (e *Engine) communeFigures(code string) CommuneFigures {
 		GPs: f.GPs, GPDensity: f.GPDensity, GPSource: f.GPSource, NeedIndex: f.NeedIndex, APL2022: f.APL2022,
 		APLUnder65_2023: f.APLUnder65_2023, APLUnder65_2022: f.APLUnder65_2022, ShareFrom65Plus: f.ShareFrom65Plus, Gaps: f.Gaps}
 	if ep := s.EPCI(c.EPCI); ep != nil {
-		cf.EPCIName = ep.Name
+		cf.EPCIName = SpaceNorm(ep.Name)
 	}
 	if c.HasPoint() {
 		cf.Lat, cf.Lon = ptr(c.Lat), ptr(c.Lon)
@@ -304,8 +305,8 @@ func (e *Engine) structures(codes []string) []Structure {
 		for _, i := range e.establishmentsIn(code) {
 			est := e.Snap.Establishments[i]
 			for _, k := range e.kindsOf[est.Finess] {
-				st := Structure{Kind: k, KindLabel: KindLabel(k), Finess: est.Finess, Name: est.Name, Category: est.Category, CategoryLbl: est.CategoryLabel,
-					Commune: code, CommuneName: cname, Address: est.Address, Source: est.Source}
+				st := Structure{Kind: k, KindLabel: KindLabel(k), Finess: est.Finess, Name: SpaceNorm(est.Name), Category: est.Category, CategoryLbl: est.CategoryLabel,
+					Commune: code, CommuneName: cname, Address: SpaceNorm(est.Address), Source: est.Source}
 				if est.HasPoint {
 					st.Lat, st.Lon = ptr(est.Lat), ptr(est.Lon)
 				}

@@ -197,3 +197,18 @@ func startsWithVowel(s string) bool {
 	}
 	return false
 }
+
+// SpaceNorm collapses runs of whitespace to one space: source names such
+// as FINESS raisons sociales sometimes double them ("CENTRE HOSPITALIER
+// BRESSE").
+func SpaceNorm(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// UnitAgree returns the singular or plural of a unit after a figure shown
+// with prec decimals: singular below 2 ("1,80 consultation"), else plural;
+// plural when the figure is missing.
+func UnitAgree(v *float64, prec int, singular, plural string) string {
+	if v != nil && math.Abs(Round(*v, prec)) < 2 {
+		return singular
+	}
+	return plural
+}

@@ -90,7 +90,7 @@ func (e *Engine) fillAccess(r *Report) {
 					continue
 				}
 			}
-			c.Nearest[k.key] = NearestFacility{Finess: h.Facility.ID, Name: h.Facility.Name, Commune: h.Facility.Commune,
+			c.Nearest[k.key] = NearestFacility{Finess: h.Facility.ID, Name: SpaceNorm(h.Facility.Name), Commune: h.Facility.Commune,
 				Km: round1(h.Km), Minutes: round1(h.Minutes)}
 			a := sums[k.key]
 			if a == nil {

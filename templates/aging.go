@@ -103,6 +103,7 @@ func shareFrom65Trend(f diagnostic.Figures) *float64 {
 type agingView struct {
 	Share, APLU65, LowU65                fig
 	ShareNote, APLNote, LowNote          string
+	APLU65Unit                           string // "consultation(s)" agreeing with APLU65
 	ShareCompare, APLCompare, LowCompare []fig
 	ShareTone, APLTone, LowTone          string
 	Rows                                 []agingRow
@@ -160,6 +161,7 @@ func agingBlock(r *diagnostic.Report, nb *notebook) agingView {
 	}
 
 	v.APLU65 = nb.num(sec, t.Gaps, "apl_under65_2023", t.APLUnder65_2023, 2)
+	v.APLU65Unit = diagnostic.UnitAgree(t.APLUnder65_2023, diagnostic.APLDecimals, "consultation", "consultations")
 	if t.APL2023 != nil {
 		v.APLNote = "avec eux (APL 2023 tous âges) : " + Num(*t.APL2023, 2)
 	}

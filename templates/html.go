@@ -636,7 +636,7 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: Agree(t.Population, "habitant", "habitants"),
 		Note: CountOf(t.Communes, "commune", "communes") + " — population municipale (" + popLabel(r) + ")"})
 	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, 2),
-		Unit:    "consultations par an et par habitant",
+		Unit:    diagnostic.UnitAgree(t.APL2023, diagnostic.APLDecimals, "consultation", "consultations") + " par an et par habitant",
 		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, 2) })}
 	if t.APL2023 != nil {
 		apl.Tone = r.Thresholds.Class(*t.APL2023)
