@@ -16,6 +16,9 @@ type Report struct {
 	Levels []Level `json:"levels"`
 	// Communes are the territory's communes, sorted by code.
 	Communes []CommuneFigures `json:"communes"`
+	// Neighbours are the communes around a one-commune territory, drawn
+	// on its maps for context (Neighbours); nil for a larger territory.
+	Neighbours []Neighbour `json:"neighbours,omitempty"`
 	// Professions compares the densities of libéral professionals of the
 	// territory's département(s) with the région(s) and France: the only
 	// level the open data gives for professions other than GPs.

@@ -210,6 +210,7 @@ func mapChart(r *diagnostic.Report) chartSpec {
 		{"gt": th.Low, "lte": th.Middle, "color": colorMiddle, "label": Num(th.Low, 1) + " < APL ≤ " + Num(th.Middle, 0) + " : intermédiaire"},
 		{"gt": th.Middle, "color": colorHigh, "label": "APL > " + Num(th.Middle, 0)},
 	})
+	mapContext(m, r)
 	return chartSpec{ID: "carte", Height: 520, Dec: 2, Option: m,
 		Title: "Carte des communes : APL 2023 et structures de soins",
 		Alt:   "Carte des communes du territoire colorées selon leur APL 2023, avec les maisons de santé, centres de santé, hôpitaux et sièges de CPTS"}
@@ -291,6 +292,7 @@ func share65MapChart(r *diagnostic.Report) chartSpec {
 		pieces = append(pieces, p)
 	}
 	communeMap(m, pieces)
+	mapContext(m, r)
 	return chartSpec{ID: "carte-65-plus", Height: 520, Dec: 0, Unit: " %", Option: m,
 		Title: "Carte des communes : part de l'APL 2023 assurée par les " + gp65,
 		Alt:   "Carte des communes du territoire colorées selon la part de leur accessibilité aux médecins généralistes (APL 2023) assurée par les " + gp65 + ", de moins de 10 % à 50 % et plus"}

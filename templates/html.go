@@ -102,6 +102,12 @@ func geoCollection(r *diagnostic.Report, contours map[string]json.RawMessage) *f
 		}
 		fc.Features = append(fc.Features, feature{Type: "Feature", Properties: map[string]any{"name": c.Code}, Geometry: g})
 	}
+	// The neighbours of a one-commune territory, drawn around it.
+	for _, n := range r.Neighbours {
+		if g, ok := contours[n.Code]; ok && len(g) > 0 {
+			fc.Features = append(fc.Features, feature{Type: "Feature", Properties: map[string]any{"name": n.Code}, Geometry: g})
+		}
+	}
 	return fc
 }
 

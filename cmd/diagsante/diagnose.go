@@ -248,8 +248,9 @@ func writeAllAtomicContext(ctx context.Context, dir string, paths []string, writ
 	return nil
 }
 
-// territoryContours returns the contours of the report's communes only,
-// read from their départements. The contours we hold draw Paris, Lyon and
+// territoryContours returns the contours of the report's communes, and of
+// the neighbours of a one-commune territory, read from their départements.
+// The contours we hold draw Paris, Lyon and
 // Marseille whole: an arrondissement is drawn with its city's outline, once
 // per city so that outlines do not pile up.
 func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string]json.RawMessage, error) {
@@ -272,6 +273,20 @@ func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string
 				out[c.Code] = geom
 				cityDrawn[city] = true
 			}
+		}
+	}
+	// The communes around a one-commune territory, drawn for context.
+	for _, n := range rep.Neighbours {
+		g, ok := byDep[n.Dep]
+		if !ok {
+			var err error
+			if g, err = s.Contours(n.Dep); err != nil {
+				return nil, err
+			}
+			byDep[n.Dep] = g
+		}
+		if geom, ok := g[n.Code]; ok {
+			out[n.Code] = geom
 		}
 	}
 	return out, nil

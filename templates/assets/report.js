@@ -54,7 +54,7 @@
       });
     });
     (o.series || []).forEach(function (s) {
-      if (s.label && s.label.show) {
+      if (s.label && s.label.show && !s.names) {
         s.label.formatter = function (p) {
           var v = valueOf(p);
           if (v === undefined || v === null || v === "-") {
