@@ -50,7 +50,7 @@ func TestAgingBlockNemours(t *testing.T) {
 		`2022 : 16\x{a0}% \(\+9,7\x{a0}points en un an\)`,
 		`<li>Seine-et-Marne \(77\) : 15\x{a0}%</li><li>Île-de-France : 16\x{a0}%</li><li>France : 12\x{a0}%` + fn + `</li>`,
 		// APL without them 1,97 (with them 2,67); France 3,29 (3,74).
-		`<p class="card-value">1,97 <span class="card-unit">consultations par an et par habitant</span></p>`,
+		`<p class="card-value">1,97 <span class="card-unit">consultation par an et par habitant</span></p>`, // below 2: singular
 		`avec eux \(APL 2023 tous âges\) : 2,67`,
 		`France : 3,29 \(avec eux : 3,74\)`,
 		// Population at or below 2.5: 35 % today, 89 % without them.
