@@ -76,6 +76,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.Structures = e.structures(t.Communes)
 	r.CPTS = e.cptsInfo(t.Communes)
 	e.fillAccess(r)
+	r.Neighbours = Neighbours(s, r)
 	r.Sources = s.Manifest.Tables
 	if src := r.Levels[0].GPSource; src != "" {
 		r.GPSource = src

@@ -148,7 +148,8 @@ func TestWriteHTMLNemours(t *testing.T) {
 	for _, s := range series[1:] {
 		markers = append(markers, s.(map[string]any)["name"].(string))
 	}
-	if got := strings.Join(markers, ","); got != "Maisons de santé (MSP),Hôpitaux et urgences" {
+	// The markers, then the communes' names (maplabels.go).
+	if got := strings.Join(markers, ","); got != "Maisons de santé (MSP),Hôpitaux et urgences,Noms des communes" {
 		t.Errorf("marker series = %s", got)
 	}
 }
