@@ -29,6 +29,10 @@ func TestPrintedReport(t *testing.T) {
 		maxPages int
 	}{
 		{"epci-nemours", []string{"epci:200023240"}, 8},
+		// The territories of examples/.
+		{"example-coeur-de-lozere", []string{"epci:244800405"}, 8},
+		{"example-toulon", []string{"epci:248300543"}, 8},
+		{"example-cpts-actes-sante", []string{"cpts:CPTS Actes Santé"}, 8},
 		{"commune-nemours", []string{"77333"}, 8},
 		{"dep-93", []string{"dep:93"}, 20},
 		{"dep-48", []string{"dep:48"}, 20},
