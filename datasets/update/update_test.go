@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,38 @@ func TestResolvePicksNewestMatchingResource(t *testing.T) {
 	// The rule also matches titles, case-insensitively.
 	if r := resolve(t, s, `EXTRACTION DE JANVIER`); r.ID != "r1" {
 		t.Errorf("title match picked %s, want r1", r.ID)
+	}
+}
+
+// Two resources published at the same time: the pick does not depend on
+// the order the API lists them in (the later file name wins).
+func TestResolveTieOnDate(t *testing.T) {
+	for _, order := range [][2]string{{"a", "b"}, {"b", "a"}} {
+		var files []*updatetest.File
+		for _, x := range order {
+			files = append(files, &updatetest.File{ID: x, Title: "Extraction " + x, Name: "stock-" + x + ".csv", Body: body(10), Modified: mar})
+		}
+		if r := resolve(t, newServer(t, files...), `\.csv$`); r.FileName() != "stock-b.csv" {
+			t.Errorf("listed %v: picked %s, want stock-b.csv", order, r.FileName())
+		}
+	}
+}
+
+// A rule that matches nothing lists the first five titles, then "…".
+func TestResolveNoMatchListsFiveTitles(t *testing.T) {
+	var files []*updatetest.File
+	for _, x := range []string{"a", "b", "c", "d", "e", "f"} {
+		files = append(files, &updatetest.File{ID: x, Title: "Notice " + x, Name: x + ".pdf", Body: body(3), Modified: jan})
+	}
+	c := &update.Client{Base: newServer(t, files...).Base}
+	c.HTTP = http.DefaultClient
+	_, err := c.Resolve(context.Background(), update.Source{Key: "apl", Dataset: "ds", Match: `\.xlsx$`})
+	if err == nil || !strings.Contains(err.Error(), "among 6 (Notice a; Notice b; Notice c; Notice d; Notice e; …)") {
+		t.Errorf("no match among 6: %v", err)
+	}
+	_, err = (&update.Client{Base: newServer(t, files[:5]...).Base, HTTP: http.DefaultClient}).Resolve(context.Background(), update.Source{Key: "apl", Dataset: "ds", Match: `\.xlsx$`})
+	if err == nil || !strings.Contains(err.Error(), "among 5 (Notice a; Notice b; Notice c; Notice d; Notice e)") {
+		t.Errorf("no match among 5: %v", err)
 	}
 }
 
