@@ -226,27 +226,40 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 // snapshot loads the reference data once, on first use.
 func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 	o.snapOnce.Do(func() {
-		dir, err := snapshot.LocalDir(o.DataDir)
-		if err != nil {
-			o.snapErr = err
-			return
-		}
-		var local bool
-		o.snap, local, o.snapErr = snapshot.LoadWithLocal(dir)
-		if local && o.snapErr == nil {
-			var tables []string
-			for _, t := range o.snap.Manifest.Tables {
-				if t.Origin != "embedded" {
-					tables = append(tables, t.Name)
-				}
-			}
-			fmt.Fprintf(o.Stderr, "using local snapshot %s (imported: %s)\n", dir, strings.Join(tables, ", "))
-			for _, p := range o.snap.LocalProblems {
-				fmt.Fprintf(o.Stderr, "warning: %s\n", p)
-			}
-		}
+		o.snap, o.snapErr = o.loadSnapshot(snapshot.LoadWithLocal)
 	})
 	return o.snap, o.snapErr
+}
+
+// manifest loads the manifest of the reference data with the départements
+// and régions, and no other table (see snapshot.LoadManifestLayers): what
+// `version` needs to list the sources and their dates.
+func (o *globalOptions) manifest() (*snapshot.Snapshot, error) {
+	return o.loadSnapshot(snapshot.LoadManifestWithLocal)
+}
+
+// loadSnapshot loads the embedded snapshot under the local one with load,
+// saying on standard error when a local snapshot is used and what is wrong
+// with it.
+func (o *globalOptions) loadSnapshot(load func(dir string) (*snapshot.Snapshot, bool, error)) (*snapshot.Snapshot, error) {
+	dir, err := snapshot.LocalDir(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s, local, err := load(dir)
+	if local && err == nil {
+		var tables []string
+		for _, t := range s.Manifest.Tables {
+			if t.Origin != "embedded" {
+				tables = append(tables, t.Name)
+			}
+		}
+		fmt.Fprintf(o.Stderr, "using local snapshot %s (imported: %s)\n", dir, strings.Join(tables, ", "))
+		for _, p := range s.LocalProblems {
+			fmt.Fprintf(o.Stderr, "warning: %s\n", p)
+		}
+	}
+	return s, err
 }
 
 // newEngine returns the indicators engine of a snapshot, with the user's

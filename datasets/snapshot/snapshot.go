@@ -118,11 +118,66 @@ func Load(fsys fs.FS) (*Snapshot, error) { return LoadLayers(fsys) }
 // those of the same name. `datasets import` writes a local layer holding only
 // the tables it imported, over the embedded snapshot.
 func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
+	s, err := loadManifest(layers)
+	if err != nil {
+		return nil, err
+	}
+	err = s.loadTables([]tableLoader{
+		{CommunesFile, s.loadCommunes},
+		{ArrondissementsFile, s.loadArrondissements},
+		{OldCodesFile, s.loadOldCodes},
+		{EPCIFile, s.loadEPCI},
+		{DepartementsFile, s.loadDepartements},
+		{RegionsFile, s.loadRegions},
+		{APLFile, s.loadAPL},
+		{GPFile, s.loadGPs},
+		{LiberalFile, s.loadLiberal},
+		{EstablishmentsFile, s.loadEstablishments},
+		{EmergencyFile, s.loadEmergency},
+		{MaternityFile, s.loadMaternities},
+		{CPTSFile, s.loadCPTS},
+		{PopAgeFile, s.loadPopAge},
+		{ProfessionalsFile, s.loadProfessionals},
+		{GPSitesFile, s.loadGPSites},
+		{SASFile, s.loadSAS},
+		{PostcodesFile, s.loadPostcodes},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.index()
+	return s, nil
+}
+
+// LoadManifestLayers reads the manifest of a snapshot made of layers as
+// LoadLayers does, with the départements and régions (a hundred rows, to
+// name areas) and no other table: the Snapshot it returns holds Manifest,
+// Departements and Regions only, for `version`, which lists the sources
+// and their dates without paying for decoding every commune.
+func LoadManifestLayers(layers ...fs.FS) (*Snapshot, error) {
+	s, err := loadManifest(layers)
+	if err != nil {
+		return nil, err
+	}
+	err = s.loadTables([]tableLoader{
+		{DepartementsFile, s.loadDepartements},
+		{RegionsFile, s.loadRegions},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.index()
+	return s, nil
+}
+
+// loadManifest starts a snapshot made of layers with its manifest: the
+// bottom layer's, with the upper layers' table descriptions replacing
+// those of the same name.
+func loadManifest(layers []fs.FS) (*Snapshot, error) {
 	if len(layers) == 0 {
 		return nil, errors.New("snapshot: no layer")
 	}
-	fsys := overlay(layers)
-	s := &Snapshot{fsys: fsys}
+	s := &Snapshot{fsys: overlay(layers)}
 	for i := len(layers) - 1; i >= 0; i-- {
 		mb, err := fs.ReadFile(layers[i], ManifestFile)
 		if err != nil {
@@ -150,29 +205,17 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 			s.Manifest.Inputs[k] = v
 		}
 	}
-	loaders := []struct {
-		file string
-		load func(*tableReader)
-	}{
-		{CommunesFile, s.loadCommunes},
-		{ArrondissementsFile, s.loadArrondissements},
-		{OldCodesFile, s.loadOldCodes},
-		{EPCIFile, s.loadEPCI},
-		{DepartementsFile, s.loadDepartements},
-		{RegionsFile, s.loadRegions},
-		{APLFile, s.loadAPL},
-		{GPFile, s.loadGPs},
-		{LiberalFile, s.loadLiberal},
-		{EstablishmentsFile, s.loadEstablishments},
-		{EmergencyFile, s.loadEmergency},
-		{MaternityFile, s.loadMaternities},
-		{CPTSFile, s.loadCPTS},
-		{PopAgeFile, s.loadPopAge},
-		{ProfessionalsFile, s.loadProfessionals},
-		{GPSitesFile, s.loadGPSites},
-		{SASFile, s.loadSAS},
-		{PostcodesFile, s.loadPostcodes},
-	}
+	return s, nil
+}
+
+// A tableLoader decodes one table file into the snapshot.
+type tableLoader struct {
+	file string
+	load func(*tableReader)
+}
+
+// loadTables decodes table files from the snapshot's layers.
+func (s *Snapshot) loadTables(loaders []tableLoader) error {
 	// Tables are independent: decode them in parallel to keep start-up short.
 	errs := make([]error, len(loaders))
 	var wg sync.WaitGroup
@@ -180,7 +223,7 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b, err := fs.ReadFile(fsys, l.file)
+			b, err := fs.ReadFile(s.fsys, l.file)
 			if errors.Is(err, fs.ErrNotExist) && optional[l.file] {
 				return
 			}
@@ -200,11 +243,7 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	s.index()
-	return s, nil
+	return errors.Join(errs...)
 }
 
 // LoadEmbedded loads the default snapshot built into the binary.
@@ -452,11 +491,22 @@ func HasLocal(dir string) bool {
 // LoadWithLocal loads the embedded snapshot, under the local snapshot of dir
 // when there is one. local says whether one was used.
 func LoadWithLocal(dir string) (s *Snapshot, local bool, err error) {
+	return loadWithLocal(dir, LoadLayers)
+}
+
+// LoadManifestWithLocal is LoadWithLocal for LoadManifestLayers: the
+// manifest, départements and régions of the embedded snapshot under the
+// local one of dir, with the same LocalProblems.
+func LoadManifestWithLocal(dir string) (s *Snapshot, local bool, err error) {
+	return loadWithLocal(dir, LoadManifestLayers)
+}
+
+func loadWithLocal(dir string, load func(...fs.FS) (*Snapshot, error)) (s *Snapshot, local bool, err error) {
 	if dir == "" || !HasLocal(dir) {
-		s, err = LoadEmbedded()
+		s, err = load(Embedded())
 		return s, false, err
 	}
-	s, err = LoadLayers(os.DirFS(dir), Embedded())
+	s, err = load(os.DirFS(dir), Embedded())
 	if err != nil {
 		return nil, true, fmt.Errorf("local snapshot %s: %w", dir, err)
 	}

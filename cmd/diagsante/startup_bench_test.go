@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
+
+// benchmarkCommand runs a whole command as a user would, b.N times, with
+// an empty local data folder so that only the embedded snapshot is read.
+// Start-up (loading the data each command needs) is part of what is
+// measured: the process targets of issue 14 are for short commands.
+func benchmarkCommand(b *testing.B, args ...string) {
+	args = append([]string{"--data-dir", b.TempDir()}, args...)
+	b.ReportAllocs()
+	for b.Loop() {
+		code := Main(context.Background(), BuildInfo{Version: "bench"}, args, strings.NewReader(""), io.Discard, io.Discard)
+		if code != exitOK {
+			b.Fatalf("%v: exit %d", args, code)
+		}
+	}
+}
+
+// BenchmarkVersion reads the manifests only, no table (target: the whole
+// process in 30 ms).
+func BenchmarkVersion(b *testing.B) { benchmarkCommand(b, "version") }
