@@ -287,6 +287,32 @@ func TestFetchPlainURLRedirectAndRevalidation(t *testing.T) {
 	}
 }
 
+// A file replaced at the same plain URL (new content, so a new ETag, even
+// with the same date) is downloaded again: the cache asks with the ETag
+// it was given.
+func TestFetchPlainURLChangedIsDownloadedAgain(t *testing.T) {
+	f := &updatetest.File{ID: "r", Title: "APL", Name: "apl.xlsx", Body: body(2048), Modified: mar, Behaviour: "nochecksum"}
+	s := newServer(t, f)
+	c := &update.Client{Base: s.Base, HTTP: s.Client()}
+	r, err := c.Resolve(context.Background(), update.Source{Key: "apl", URL: s.URL + "/files/apl.xlsx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := downloader(t, s)
+	if _, err := d.Fetch(context.Background(), "apl", r); err != nil {
+		t.Fatal(err)
+	}
+	newer := append(body(2048)[:2000:2000], []byte("a new release of the workbook")...)
+	f.Body = newer
+	got, err := d.Fetch(context.Background(), "apl", r)
+	if err != nil || got.Cached {
+		t.Fatalf("changed file: %+v %v, want a new download", got, err)
+	}
+	if b, _ := os.ReadFile(got.Path); !bytes.Equal(b, newer) {
+		t.Error("the cache kept the old file")
+	}
+}
+
 func writeFile(t *testing.T, name string, b []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
