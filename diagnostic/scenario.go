@@ -66,18 +66,14 @@ func (e *Engine) Simulate(t *Territory, scn Scenario) (*ScenarioResult, error) {
 	// of the GPs aged 65 and over is the DREES's own figure.
 	var base, after map[string]float64
 	if len(scn.AddGP) > 0 {
-		opts := access.Options{Times: e.Times}
-		activity, err := access.CalibratedActivity(e.Snap, opts)
+		// The baseline is computed once, with the activity calibrated on
+		// it, and the scenario counted with that activity.
+		b, err := access.NewBaseline(e.Snap, access.Options{Times: e.Times})
 		if err != nil {
 			return nil, err
 		}
-		opts.Activity = activity
-		res.Activity = activity
-		if base, err = access.RecomputeAPL(e.Snap, opts); err != nil {
-			return nil, err
-		}
-		opts.AddGP = scn.AddGP
-		if after, err = access.RecomputeAPL(e.Snap, opts); err != nil {
+		res.Activity, base = b.Activity, b.Values
+		if after, err = b.Scenario(scn.AddGP); err != nil {
 			return nil, fmt.Errorf("scenario: %w", err)
 		}
 	}

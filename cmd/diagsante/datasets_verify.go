@@ -92,15 +92,12 @@ func runAPLValidation(opts *datasetsVerifyOptions) error {
 	}
 	o := access.Options{Times: t}
 	start := time.Now()
-	act, err := access.CalibratedActivity(s, o)
+	// One E2SFCA: the calibrated activity and the values of the baseline.
+	b, err := access.NewBaseline(s, o)
 	if err != nil {
 		return err
 	}
-	o.Activity = act
-	rec, err := access.RecomputeAPL(s, o)
-	if err != nil {
-		return err
-	}
+	act, rec := b.Activity, b.Values
 	elapsed := time.Since(start)
 	v := access.Validate(s, rec)
 	out := aplValidation{Units: v.Units, Pearson: v.Pearson, Spearman: v.Spearman, MedianAbsError: v.MedianAbsError, Agreement: v.Agreement,
