@@ -38,7 +38,9 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	if title == "" {
 		title = t.Label
 	}
-	r := &Report{Title: title, Thresholds: e.Thresholds, GPSource: "BPE 2017"}
+	// Source names may hold doubled spaces ("CA ECLA  (Espace
+	// Communautaire Lons Agglomération)").
+	r := &Report{Title: SpaceNorm(title), Thresholds: e.Thresholds, GPSource: "BPE 2017"}
 	if t := s.Manifest.Table("gp_bpe"); t != nil && t.Origin != "" && t.Origin != "embedded" {
 		r.GPFromRPPS = true
 		r.GPSource = "RPPS"
@@ -306,7 +308,7 @@ func (e *Engine) structures(codes []string) []Structure {
 			est := e.Snap.Establishments[i]
 			for _, k := range e.kindsOf[est.Finess] {
 				st := Structure{Kind: k, KindLabel: KindLabel(k), Finess: est.Finess, Name: SpaceNorm(est.Name), Category: est.Category, CategoryLbl: est.CategoryLabel,
-					Commune: code, CommuneName: cname, Address: SpaceNorm(est.Address), Source: est.Source}
+					Commune: code, CommuneName: cname, Address: CleanAddress(est.Address), Source: est.Source}
 				if est.HasPoint {
 					st.Lat, st.Lon = ptr(est.Lat), ptr(est.Lon)
 				}

@@ -203,6 +203,27 @@ func startsWithVowel(s string) bool {
 // BRESSE").
 func SpaceNorm(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// CleanAddress writes a FINESS address for reading: spaces collapsed, and
+// the stray punctuation of the extraction dropped — a word that is only
+// dots or commas ("573 GR .") and a part that holds nothing else
+// ("16 R DOCTEUR BERGUGNAT | ."), which would read as a space before a
+// full stop.
+func CleanAddress(s string) string {
+	var parts []string
+	for _, p := range strings.Split(s, "|") {
+		var words []string
+		for _, w := range strings.Fields(p) {
+			if strings.Trim(w, ".,;:") != "" {
+				words = append(words, w)
+			}
+		}
+		if len(words) > 0 {
+			parts = append(parts, strings.Join(words, " "))
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
 // UnitAgree returns the singular or plural of a unit after a figure shown
 // with prec decimals: singular below 2 ("1,80 consultation"), else plural;
 // plural when the figure is missing.

@@ -103,3 +103,18 @@ func TestPluralAndNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"16 R DOCTEUR BERGUGNAT | .": "16 R DOCTEUR BERGUGNAT",
+		"573 GR .":                   "573 GR",
+		"2  AV  DE  LA GARE | BP 12": "2 AV DE LA GARE | BP 12",
+		"ZA - LES PINS":              "ZA - LES PINS",
+		" . | , ":                    "",
+		"1 R J.-B. CLEMENT":          "1 R J.-B. CLEMENT",
+	} {
+		if got := CleanAddress(in); got != want {
+			t.Errorf("CleanAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -34,7 +34,7 @@ var grammarRules = []struct {
 	{"decimal < 2 + plural", regexp.MustCompile(`(?:^|[^\d\x{a0},.])[01],\d+ (consultations|médecins)\b`)},
 	{"n ≥ 2 + singular", regexp.MustCompile(`(?:^|[^\d\x{a0},.])([2-9]|[1-9][\d\x{a0}]*\d) (commune|habitant|structure|département|siège|passage|accouchement|ligne|source|consultation)(?:[ ,.;:)]|$)`)},
 	{"de/à + le/les", regexp.MustCompile(`\b(de|à|De|À) (le|les|Le|Les) `)},
-	{"no elision before a vowel", regexp.MustCompile(`(?:^|[\s(«])(de|que|De|Que) [AEIOUYÀÂÉÈÊËÎÏÔÖÙÛÜ]`)},
+	{"no elision before a vowel", regexp.MustCompile(`(?:^|[\s(«])(de|que|De|Que) [AEIOUÀÂÉÈÊËÎÏÔÖÙÛÜ]`)},
 	{"doubled space", regexp.MustCompile(`\S  +\S`)},
 	{"space before , or .", regexp.MustCompile(`\S [,.](?:\s|$)`)},
 }
