@@ -313,6 +313,65 @@ func TestFetchPlainURLChangedIsDownloadedAgain(t *testing.T) {
 	}
 }
 
+// Without a Content-Length (chunked transfer) a body cut short looks whole
+// to HTTP: the size the API gives catches it; and the size limit holds
+// while the bytes arrive.
+func TestFetchChunked(t *testing.T) {
+	want := body(40 << 10)
+	s := newServer(t,
+		&updatetest.File{ID: "a", Title: "whole", Name: "whole.txt", Body: want, Modified: mar, Behaviour: "chunked"},
+		&updatetest.File{ID: "b", Title: "cut", Name: "cut.txt", Body: want, Modified: mar, Behaviour: "chunkcut"})
+	d := downloader(t, s)
+	f, err := d.Fetch(context.Background(), "k", resolve(t, s, "whole"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(f.Path); !bytes.Equal(b, want) {
+		t.Error("chunked file differs")
+	}
+	_, err = d.Fetch(context.Background(), "k", resolve(t, s, "cut"))
+	if err == nil || !strings.Contains(err.Error(), "the server closed the connection after 20.0 KB of 40.0 KB") {
+		t.Errorf("chunked body cut short: %v", err)
+	}
+	d.MaxSize = 10 << 10
+	os.RemoveAll(filepath.Join(d.Dir, "k"))
+	_, err = d.Fetch(context.Background(), "k", update.Resource{URL: s.URL + "/files/whole.txt"})
+	if err == nil || !strings.Contains(err.Error(), "is larger than the limit of 10.0 KB: raise --max-size") {
+		t.Errorf("chunked file over the limit: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(d.Dir, "k", "whole.txt.part")); !os.IsNotExist(err) {
+		t.Error("a file over the limit left its part")
+	}
+}
+
+// A plain URL's file is dated by the server's Last-Modified, the API's
+// date being unknown.
+func TestFetchPlainURLDatedByLastModified(t *testing.T) {
+	s := newServer(t, &updatetest.File{ID: "a", Title: "x", Name: "x.txt", Body: body(100), Modified: jan, Behaviour: "chunked"})
+	f, err := downloader(t, s).Fetch(context.Background(), "k", update.Resource{URL: s.URL + "/files/x.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(f.Path); !st.ModTime().Equal(jan) {
+		t.Errorf("mtime %v, want %v", st.ModTime(), jan)
+	}
+}
+
+// A resource whose size changed on the API is not the cached file.
+func TestFetchSizeChangeIsNotCached(t *testing.T) {
+	f := &updatetest.File{ID: "a", Title: "x", Name: "x.txt", Body: body(1000), Modified: mar, Behaviour: "nochecksum"}
+	s := newServer(t, f)
+	d := downloader(t, s)
+	if _, err := d.Fetch(context.Background(), "k", resolve(t, s, "x")); err != nil {
+		t.Fatal(err)
+	}
+	f.Body = body(1200)
+	got, err := d.Fetch(context.Background(), "k", resolve(t, s, "x"))
+	if err != nil || got.Cached || got.Size != 1200 {
+		t.Errorf("size changed: %+v %v, want a new download of 1200 bytes", got, err)
+	}
+}
+
 func writeFile(t *testing.T, name string, b []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)

@@ -27,7 +27,9 @@ type File struct {
 	// "missing" answers 404, "truncate" sends half of it then closes the
 	// connection (once, then serves it whole), "badsum" gives the API a
 	// wrong checksum, "stall" sends a tenth of it then waits for Stall,
-	// "nochecksum" gives no checksum.
+	// "nochecksum" gives no checksum, "chunked" sends it without a
+	// Content-Length, "chunkcut" sends half of it that way, a body that
+	// looks whole to HTTP (only the size the API gives tells).
 	Behaviour string
 }
 
@@ -176,6 +178,20 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 			// close the connection: the client sees the body cut short.
 			return
 		}
+	case "chunked", "chunkcut":
+		b := f.Body
+		if f.Behaviour == "chunkcut" {
+			b = b[:len(b)/2]
+		}
+		w.Header().Set("Last-Modified", f.Modified.UTC().Format(http.TimeFormat))
+		w.WriteHeader(http.StatusOK)
+		for len(b) > 0 {
+			n := min(len(b), 4096)
+			w.Write(b[:n])
+			w.(http.Flusher).Flush()
+			b = b[n:]
+		}
+		return
 	case "stall":
 		w.Header().Set("Content-Length", fmt.Sprint(len(f.Body)))
 		w.WriteHeader(http.StatusOK)
