@@ -52,6 +52,20 @@ type APLIndex struct {
 
 // NewAPLIndex maps every APL row of the snapshot onto places.
 func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
+	return newAPLIndex(s, func(string) bool { return true })
+}
+
+// NewAPLIndexOf is NewAPLIndex for the places of codes only: a command
+// showing a few communes does not index all of France.
+func NewAPLIndexOf(s *snapshot.Snapshot, codes []string) *APLIndex {
+	want := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		want[c] = true
+	}
+	return newAPLIndex(s, func(place string) bool { return want[place] })
+}
+
+func newAPLIndex(s *snapshot.Snapshot, keep func(place string) bool) *APLIndex {
 	idx := &APLIndex{byVintage: map[int]map[string]OfficialAPL{}}
 	rows := map[int]map[string][]APLRow{}
 	for _, r := range s.APL {
@@ -63,9 +77,11 @@ func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
 			rows[r.Vintage] = map[string][]APLRow{}
 		}
 		row := APLRow{Code: r.Code, Value: r.Value, Under65: r.Under65, PopStandardised: r.PopStandardised, PopTotal: r.PopTotal}
-		rows[r.Vintage][place] = append(rows[r.Vintage][place], row)
+		if keep(place) {
+			rows[r.Vintage][place] = append(rows[r.Vintage][place], row)
+		}
 		// A city is the roll-up of its arrondissements.
-		if city := s.CityOf(place); city != "" {
+		if city := s.CityOf(place); city != "" && keep(city) {
 			rows[r.Vintage][city] = append(rows[r.Vintage][city], row)
 		}
 	}

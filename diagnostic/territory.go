@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/textnorm"
@@ -154,6 +155,11 @@ type Resolver struct {
 	cpts       []cptsGroup // sorted by name
 	epciMatch  []Match     // by index in s.EPCIs
 	cptsFolded []string
+
+	// The name indexes (folded names, communes by département and région,
+	// EPCI and CPTS matches) are built on first use: a command given INSEE
+	// codes or SIRENs does not fold 35,000 names.
+	namesOnce sync.Once
 }
 
 // A cptsGroup is one CPTS and its member rows, since the snapshot stores a
@@ -174,14 +180,38 @@ func NewResolver(s *snapshot.Snapshot) *Resolver {
 		epci:           make(map[string]int, len(s.EPCIs)),
 		dep:            make(map[string]int, len(s.Departements)),
 		reg:            make(map[string]int, len(s.Regions)),
-		communeFolded:  make([]string, len(s.Communes)),
-		communeByName:  make(map[string][]int, len(s.Communes)),
-		arrByName:      make(map[string]int, len(s.Arrondissements)),
-		byDep:          map[string][]string{},
-		byReg:          map[string][]string{},
 	}
 	for i, c := range s.Communes {
 		r.commune[c.Code] = i
+	}
+	for i, a := range s.Arrondissements {
+		r.arrondissement[a.Code] = i
+	}
+	for i, o := range s.OldCodes {
+		r.oldCode[o.Code] = i
+	}
+	for i, d := range s.Departements {
+		r.dep[d.Code] = i
+	}
+	for i, g := range s.Regions {
+		r.reg[g.Code] = i
+	}
+	for i, e := range s.EPCIs {
+		r.epci[e.Siren] = i
+	}
+	return r
+}
+
+// indexNames builds the name indexes once.
+func (r *Resolver) indexNames() { r.namesOnce.Do(r.buildNames) }
+
+func (r *Resolver) buildNames() {
+	s := r.s
+	r.communeFolded = make([]string, len(s.Communes))
+	r.communeByName = make(map[string][]int, len(s.Communes))
+	r.arrByName = make(map[string]int, len(s.Arrondissements))
+	r.byDep, r.byReg = map[string][]string{}, map[string][]string{}
+	for i, c := range s.Communes {
 		f := textnorm.FoldPlace(c.Name)
 		r.communeFolded[i] = f
 		r.communeByName[f] = append(r.communeByName[f], i)
@@ -199,22 +229,15 @@ func NewResolver(s *snapshot.Snapshot) *Resolver {
 		}
 	}
 	for i, a := range s.Arrondissements {
-		r.arrondissement[a.Code] = i
 		r.arrByName[textnorm.FoldPlace(a.Name)] = i
 	}
-	for i, o := range s.OldCodes {
-		r.oldCode[o.Code] = i
-	}
-	for i, d := range s.Departements {
-		r.dep[d.Code] = i
+	for _, d := range s.Departements {
 		r.depFolded = append(r.depFolded, textnorm.FoldPlace(d.Name))
 	}
-	for i, g := range s.Regions {
-		r.reg[g.Code] = i
+	for _, g := range s.Regions {
 		r.regFolded = append(r.regFolded, textnorm.FoldPlace(g.Name))
 	}
-	for i, e := range s.EPCIs {
-		r.epci[e.Siren] = i
+	for _, e := range s.EPCIs {
 		r.epciFolded = append(r.epciFolded, textnorm.FoldPlace(e.Name))
 		dep, name, _ := r.mainDep(e.Members)
 		r.epciMatch = append(r.epciMatch, Match{Kind: "epci", Code: e.Siren, Name: e.Name, Dep: dep, DepName: name, Population: e.Population})
@@ -240,7 +263,6 @@ func NewResolver(s *snapshot.Snapshot) *Resolver {
 		g.match = Match{Kind: "cpts", Name: g.name, Dep: dep, DepName: name, Population: pop}
 		r.cptsFolded = append(r.cptsFolded, textnorm.FoldPlace(g.name))
 	}
-	return r
 }
 
 // mainDep returns the département holding most of the population of a set
@@ -558,6 +580,7 @@ func (r *Resolver) arrondissementPart(item string, j int) (itemPart, error) {
 var depSuffix = regexp.MustCompile(`^(.*\S)\s*\(\s*([0-9]{1,3}|2[aAbB])\s*\)$`)
 
 func (r *Resolver) resolveName(item, s string) (itemPart, error) {
+	r.indexNames()
 	name, dep := s, ""
 	if m := depSuffix.FindStringSubmatch(s); m != nil {
 		name, dep = m[1], m[2]
@@ -734,6 +757,7 @@ func (r *Resolver) resolveEPCI(item, text string) (itemPart, error) {
 		}
 		return itemPart{}, &ResolveError{Item: item, Reason: "unknown EPCI SIREN"}
 	}
+	r.indexNames()
 	idx := r.pick(r.epciFolded, text)
 	switch {
 	case len(idx) == 1:
@@ -767,6 +791,7 @@ func (r *Resolver) epciPart(i int) itemPart {
 }
 
 func (r *Resolver) resolveDep(item, text string) (itemPart, error) {
+	r.indexNames()
 	i, err := r.resolveArea(item, text, "dep", r.dep, r.depFolded, func(i int) Match {
 		d := &r.s.Departements[i]
 		return Match{Kind: "dep", Code: d.Code, Name: d.Name}
@@ -779,6 +804,7 @@ func (r *Resolver) resolveDep(item, text string) (itemPart, error) {
 }
 
 func (r *Resolver) resolveReg(item, text string) (itemPart, error) {
+	r.indexNames()
 	i, err := r.resolveArea(item, text, "reg", r.reg, r.regFolded, func(i int) Match {
 		g := &r.s.Regions[i]
 		return Match{Kind: "reg", Code: g.Code, Name: g.Name}
@@ -818,6 +844,7 @@ func (r *Resolver) resolveArea(item, text, kind string, byCode map[string]int, f
 }
 
 func (r *Resolver) resolveCPTS(item, text string) (itemPart, error) {
+	r.indexNames()
 	idx := r.pick(r.cptsFolded, text)
 	switch {
 	case len(idx) == 1:
@@ -913,6 +940,7 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 // descending. It returns at most limit matches, all of them when limit is
 // zero or less.
 func (r *Resolver) Search(text string, limit int) []Match {
+	r.indexNames()
 	words := strings.Fields(textnorm.FoldPlace(text))
 	if len(words) == 0 {
 		return nil

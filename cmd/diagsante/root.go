@@ -52,6 +52,9 @@ type globalOptions struct {
 	snapOnce sync.Once
 	snap     *snapshot.Snapshot
 	snapErr  error
+	// snapTables, when set before the first snapshot(), are the only
+	// table files it decodes (see snapshot.LoadLayersOnly).
+	snapTables []string
 }
 
 // Exit codes, documented in the root command's help.
@@ -226,7 +229,13 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 // snapshot loads the reference data once, on first use.
 func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 	o.snapOnce.Do(func() {
-		o.snap, o.snapErr = o.loadSnapshot(snapshot.LoadWithLocal)
+		load := snapshot.LoadWithLocal
+		if o.snapTables != nil {
+			load = func(dir string) (*snapshot.Snapshot, bool, error) {
+				return snapshot.LoadWithLocalOnly(dir, o.snapTables...)
+			}
+		}
+		o.snap, o.snapErr = o.loadSnapshot(load)
 	})
 	return o.snap, o.snapErr
 }

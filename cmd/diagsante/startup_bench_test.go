@@ -32,3 +32,7 @@ func BenchmarkVersion(b *testing.B) { benchmarkCommand(b, "version") }
 func BenchmarkSimulateEPCI(b *testing.B) {
 	benchmarkCommand(b, "simulate", "epci:200023240", "--add-gp", "77333=2")
 }
+
+// BenchmarkTerritoryShow resolves one commune and prints it with its APL
+// (target: the whole process in 60 ms).
+func BenchmarkTerritoryShow(b *testing.B) { benchmarkCommand(b, "territory", "show", "77333") }

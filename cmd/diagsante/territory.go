@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/templates"
 )
@@ -87,12 +88,19 @@ type territoryOutput struct {
 	APL2023 *float64 `json:"apl_2023"`
 }
 
+// territoryShowTables are the tables `territory show` reads: those the
+// resolver indexes (communes, arrondissements, old codes, EPCI,
+// départements, régions, CPTS) and the APL.
+var territoryShowTables = []string{snapshot.CommunesFile, snapshot.ArrondissementsFile, snapshot.OldCodesFile, snapshot.EPCIFile,
+	snapshot.DepartementsFile, snapshot.RegionsFile, snapshot.CPTSFile, snapshot.APLFile}
+
 func runTerritoryShow(opts *territoryShowOptions) error {
+	opts.snapTables = territoryShowTables
 	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
 	}
-	apl := diagnostic.NewAPLIndex(s)
+	apl := diagnostic.NewAPLIndexOf(s, t.Communes)
 	out := territoryOutput{Label: t.Label, Items: t.Items, Warnings: t.Warnings, Communes: []territoryRow{}}
 	if out.Warnings == nil {
 		out.Warnings = []string{}

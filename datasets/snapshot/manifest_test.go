@@ -66,3 +66,26 @@ func TestLoadManifestWithLocalProblems(t *testing.T) {
 		t.Errorf("manifest differs from LoadWithLocal's, or cpts not back to embedded: %+v", m.Manifest.Table("cpts"))
 	}
 }
+
+// TestLoadLayersOnly: only the tables named are decoded, the same as in a
+// full load, with their indexes.
+func TestLoadLayersOnly(t *testing.T) {
+	full := mustLoad(t)
+	s, err := LoadLayersOnly([]string{CommunesFile, ArrondissementsFile, APLFile}, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.Communes, full.Communes) || !reflect.DeepEqual(s.APL, full.APL) || len(s.Communes) != 34969 {
+		t.Errorf("%d communes, %d APL rows; want those of the full load", len(s.Communes), len(s.APL))
+	}
+	if c := s.Place("75101"); c == nil || c.Dep != "75" {
+		t.Errorf("Place(75101) = %+v", c)
+	}
+	if len(s.Establishments)+len(s.EPCIs)+len(s.Postcodes)+len(s.Departements) != 0 {
+		t.Errorf("tables not asked for decoded: %d establishments, %d EPCI, %d postcodes, %d départements",
+			len(s.Establishments), len(s.EPCIs), len(s.Postcodes), len(s.Departements))
+	}
+	if !reflect.DeepEqual(s.Manifest, full.Manifest) {
+		t.Error("manifest differs from the full load's")
+	}
+}

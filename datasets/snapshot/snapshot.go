@@ -117,12 +117,28 @@ func Load(fsys fs.FS) (*Snapshot, error) { return LoadLayers(fsys) }
 // is the bottom layer's with the upper layers' table descriptions replacing
 // those of the same name. `datasets import` writes a local layer holding only
 // the tables it imported, over the embedded snapshot.
-func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
+func LoadLayers(layers ...fs.FS) (*Snapshot, error) { return loadLayers(nil, layers) }
+
+// LoadLayersOnly is LoadLayers decoding only the tables whose files are
+// named (CommunesFile, APLFile…): the slices of the others stay empty. A
+// command that reads a few tables (`territory show`) does not pay for
+// decoding the rest.
+func LoadLayersOnly(files []string, layers ...fs.FS) (*Snapshot, error) {
+	only := map[string]bool{}
+	for _, f := range files {
+		only[f] = true
+	}
+	return loadLayers(only, layers)
+}
+
+// loadLayers reads the tables of the layers, those of only when it is not
+// nil.
+func loadLayers(only map[string]bool, layers []fs.FS) (*Snapshot, error) {
 	s, err := loadManifest(layers)
 	if err != nil {
 		return nil, err
 	}
-	err = s.loadTables([]tableLoader{
+	loaders := []tableLoader{
 		{CommunesFile, s.loadCommunes},
 		{ArrondissementsFile, s.loadArrondissements},
 		{OldCodesFile, s.loadOldCodes},
@@ -141,8 +157,11 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 		{GPSitesFile, s.loadGPSites},
 		{SASFile, s.loadSAS},
 		{PostcodesFile, s.loadPostcodes},
-	})
-	if err != nil {
+	}
+	if only != nil {
+		loaders = slices.DeleteFunc(loaders, func(l tableLoader) bool { return !only[l.file] })
+	}
+	if err := s.loadTables(loaders); err != nil {
 		return nil, err
 	}
 	s.index()
@@ -155,19 +174,7 @@ func LoadLayers(layers ...fs.FS) (*Snapshot, error) {
 // Departements and Regions only, for `version`, which lists the sources
 // and their dates without paying for decoding every commune.
 func LoadManifestLayers(layers ...fs.FS) (*Snapshot, error) {
-	s, err := loadManifest(layers)
-	if err != nil {
-		return nil, err
-	}
-	err = s.loadTables([]tableLoader{
-		{DepartementsFile, s.loadDepartements},
-		{RegionsFile, s.loadRegions},
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.index()
-	return s, nil
+	return LoadLayersOnly([]string{DepartementsFile, RegionsFile}, layers...)
 }
 
 // loadManifest starts a snapshot made of layers with its manifest: the
@@ -492,6 +499,12 @@ func HasLocal(dir string) bool {
 // when there is one. local says whether one was used.
 func LoadWithLocal(dir string) (s *Snapshot, local bool, err error) {
 	return loadWithLocal(dir, LoadLayers)
+}
+
+// LoadWithLocalOnly is LoadWithLocal for LoadLayersOnly: only the tables
+// of the files named are decoded.
+func LoadWithLocalOnly(dir string, files ...string) (s *Snapshot, local bool, err error) {
+	return loadWithLocal(dir, func(layers ...fs.FS) (*Snapshot, error) { return LoadLayersOnly(files, layers...) })
 }
 
 // LoadManifestWithLocal is LoadWithLocal for LoadManifestLayers: the
