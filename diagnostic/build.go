@@ -2,12 +2,15 @@ package diagnostic
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/taxonomy"
+	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
 // Professions are the libéral professions compared across levels, as
@@ -76,6 +79,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.Professions = e.professions(r.Levels[1:])
 	e.territoryProfessions(r, t.Communes)
 	r.Structures = e.structures(t.Communes)
+	r.HADServing, r.HADKnown = e.hadServing(deps)
 	r.CPTS = e.cptsInfo(t.Communes)
 	e.fillAccess(r)
 	r.Neighbours = Neighbours(s, r)
@@ -97,6 +101,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 		r.PopulationSource = strings.TrimPrefix(t.Vintage, "COG 2026, ")
 	}
 	r.TravelTimes = "modèle à vol d'oiseau"
+	r.TravelTimeError = "Temps estimés par un modèle : " + modelErrorText() + "."
 	if e.TimesSource != "" {
 		r.TravelTimes = "matrice fournie (" + e.TimesSource + "), modèle à vol d'oiseau ailleurs"
 	}
@@ -161,7 +166,7 @@ func (e *Engine) limits(r *Report, codes []string) []string {
 		out = append(out, "Temps d'accès non calculés (n.d.) pour : "+strings.Join(noTime, " ; ")+
 			". Soit la source ne couvre pas le territoire, soit ses établissements n'ont pas de coordonnées exploitables (outre-mer dans le FINESS 2021) ; un établissement d'un autre département d'outre-mer n'est jamais pris pour le plus proche.")
 	}
-	model := "estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes (erreur moyenne d'environ 4 minutes sur les trajets de moins de 25 minutes) ; en plaine il surestime probablement les temps"
+	model := "estimés à partir de la distance à vol d'oiseau entre le point de la commune et l'établissement, par un modèle calé sur des temps routiers réels des Alpes-Maritimes : " + modelErrorText()
 	if e.TimesSource != "" {
 		out = append(out, "Les temps de trajet viennent de la matrice de temps routiers fournie ("+e.TimesSource+") pour les paires qu'elle liste ; les autres sont "+model+". Un établissement situé dans la commune compte pour 0 minute (convention INSEE).")
 	} else {
@@ -422,4 +427,49 @@ func (e *Engine) territoryProfessions(r *Report, codes []string) {
 		}
 		r.Professions[i].Levels = append([]ProfessionLevel{pl}, r.Professions[i].Levels...)
 	}
+}
+
+// modelErrorText states the measured error of the travel-time model, with
+// where it was measured and what is not known (access.MeasuredError).
+func modelErrorText() string {
+	m := access.MeasuredError
+	dir := "plus rapide"
+	if m.Bias > 0 {
+		dir = "plus lent"
+	}
+	bias := math.Abs(m.Bias)
+	return "sur " + FormatInt(m.Trips) + " trajets de " + FormatNum(m.MaxMinutes, 0) + " minutes au plus, il s'écarte des temps routiers réels de " +
+		FormatNum(m.MAE, 1) + " " + UnitAgree(&m.MAE, 1, "minute", "minutes") + " en moyenne et se montre " + dir + " que la route de " +
+		FormatNum(bias, 1) + " " + UnitAgree(&bias, 1, "minute", "minutes") + " en moyenne (" + m.Where + ") ; ailleurs, faute de temps routiers ouverts, son erreur n'est pas mesurée"
+}
+
+// hadServing lists the HAD establishments located in the départements
+// given, by name: the services that may come to the territory's patients.
+// known is false when the establishments table does not cover one of the
+// départements: the list is then not given.
+func (e *Engine) hadServing(deps map[string]bool) (out []Structure, known bool) {
+	for d := range deps {
+		if _, ok := e.covers("establishments", d); !ok {
+			return nil, false
+		}
+	}
+	out = []Structure{}
+	for _, est := range e.Snap.Establishments {
+		if !slices.Contains(e.kindsOf[est.Finess], "had") {
+			continue
+		}
+		p := e.Snap.Place(est.Commune)
+		if p == nil || !deps[p.Dep] {
+			continue
+		}
+		out = append(out, Structure{Kind: "had", KindLabel: KindLabel("had"), Finess: est.Finess, Name: SpaceNorm(est.Name),
+			Category: est.Category, CategoryLbl: est.CategoryLabel, Commune: p.Code, CommuneName: p.Name, Address: CleanAddress(est.Address), Source: est.Source})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Finess < out[j].Finess
+	})
+	return out, true
 }

@@ -25,6 +25,13 @@ type Report struct {
 	Professions []ProfessionFigures `json:"professions"`
 	// Structures lists the establishments of the territory, by kind then name.
 	Structures []Structure `json:"structures"`
+	// HADServing are the HAD establishments of the territory's
+	// départements: HAD comes to the patient's home, so the report lists
+	// the services that may serve the territory rather than a travel time.
+	HADServing []Structure `json:"had_serving"`
+	// HADKnown is false when the establishments table does not cover every
+	// département of the territory: the list is then unknown, not empty.
+	HADKnown bool `json:"had_known"`
 	// CPTS lists the CPTS whose perimeter (or seat) touches the territory.
 	CPTS []CPTSInfo `json:"cpts"`
 	// Access gives, per kind of structure, the territory's travel-time
@@ -50,6 +57,9 @@ type Report struct {
 	// TravelTimes says where the travel times come from: the crow-fly
 	// model, or a user matrix over it (--travel-times).
 	TravelTimes string `json:"travel_times"`
+	// TravelTimeError states the measured error of the travel-time model
+	// next to the times it gives (access.MeasuredError).
+	TravelTimeError string `json:"travel_time_error,omitempty"`
 	// SAS gives the state of the service d'accès aux soins of the
 	// territory's départements where a source states it.
 	SAS []SASStatus `json:"sas"`

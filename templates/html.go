@@ -683,7 +683,7 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	out = append(out, cptsCard(r, nb))
 	if a := accessOf(r, "emergency"); a != nil {
 		out = append(out, card{Label: "Temps d'accès moyen aux urgences", Value: plain(Num(a.MeanMinutes, 0)), Unit: "minutes",
-			Note: Pct(a.Beyond30, 0) + " de la population à plus de 30 minutes"})
+			Note: Pct(a.Beyond30, 0) + " de la population à plus de 30 minutes" + timesErrorNote(r)})
 	} else {
 		out = append(out, card{Label: "Services d'urgences dans le territoire",
 			Value: nb.count(sec, t.Gaps, "structures.emergency", t.Structures["emergency"]), Unit: "(SAE 2020)",

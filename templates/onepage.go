@@ -3,6 +3,9 @@ package templates
 import (
 	"sort"
 	"strings"
+
+	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
 // The first printed page is the synthèse an élu takes to a council
@@ -113,3 +116,14 @@ var glossaryAnchors = map[string]string{"msp": "gl-msp", "cds": "gl-cds", "cpts"
 // glossaryAnchor is the glossary entry of a kind of structure, "" when it
 // has none.
 func glossaryAnchor(kind string) string { return glossaryAnchors[kind] }
+
+// timesErrorNote reminds, on the first page, that times come from a model
+// whose measured error section 4 states; empty when the times come from a
+// matrix the user gave for every pair.
+func timesErrorNote(r *diagnostic.Report) string {
+	if r.TravelTimeError == "" {
+		return ""
+	}
+	m := access.MeasuredError
+	return " ; temps estimés par un modèle, écart moyen mesuré de " + Num(m.MAE, 1) + nbsp + "min (section 4)"
+}

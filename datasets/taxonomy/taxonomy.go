@@ -94,7 +94,9 @@ var Kinds = []Kind{
 	{Key: Proximity, Label: "Hôpitaux de proximité (labellisés)", Report: true, Coverage: CoverageProximity},
 	{Key: Emergency, Label: "Services d'urgences (SAE 2020)", Report: true, Nearest: true, Coverage: CoverageEmergency},
 	{Key: Maternity, Label: "Maternités (SAE 2020)", Report: true, Nearest: true, Coverage: CoverageMaternity},
-	{Key: HAD, Label: "Hospitalisation à domicile (HAD)", Categories: []string{"127"}, Kept: true, Report: true, Nearest: true, Coverage: CoverageEstablishments},
+	// HAD comes to the patient: no travel time, the report lists the HAD
+	// of the territory's départements instead.
+	{Key: HAD, Label: "Hospitalisation à domicile (HAD)", Categories: []string{"127"}, Kept: true, Report: true, Coverage: CoverageEstablishments},
 	{Key: SNP, Label: "Soins non programmés et SAS", Categories: []string{"617", "618", "648"}, Kept: true, Report: true, Coverage: CoverageSNP},
 	{Key: Pharmacy, Label: "Pharmacies d'officine", Categories: []string{"620"}, Kept: true, Report: true, Nearest: true, Coverage: CoverageEstablishments},
 	{Key: Lab, Label: "Laboratoires de biologie médicale", Categories: []string{"611"}, Kept: true, Report: true, Coverage: CoverageEstablishments},

@@ -83,7 +83,7 @@ func TestTable(t *testing.T) {
 	for _, k := range NearestKinds() {
 		near = append(near, k.Key)
 	}
-	if !slices.Equal(near, []string{MSP, CDS, Hospital, Emergency, Maternity, HAD, Pharmacy}) {
+	if !slices.Equal(near, []string{MSP, CDS, Hospital, Emergency, Maternity, Pharmacy}) {
 		t.Errorf("nearest kinds %v", near)
 	}
 	var kept []string

@@ -219,3 +219,14 @@ func TestModelErrorByDistance(t *testing.T) {
 		}
 	}
 }
+
+// TestMeasuredError: the error the reports state is the one the model has
+// on the calibration file, to the hundredth of a minute.
+func TestMeasuredError(t *testing.T) {
+	rows, _ := readCalibration(t)
+	n, mae, bias := modelError(DefaultParams, rows, 0, math.Inf(1))
+	m := MeasuredError
+	if n != m.Trips || math.Abs(mae-m.MAE) > 0.005 || math.Abs(bias-m.Bias) > 0.005 || m.MaxMinutes != 25 {
+		t.Errorf("measured n=%d MAE %.3f bias %+.3f; MeasuredError says n=%d MAE %.2f bias %+.2f", n, mae, bias, m.Trips, m.MAE, m.Bias)
+	}
+}
