@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/traveltimes"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/diagnostic/access"
@@ -118,6 +119,12 @@ func loadTravelTimes(path string) (access.Times, error) {
 	return &access.Override{Matrix: access.NewMatrix(pairs), Fallback: access.DefaultModel()}, nil
 }
 
+// simulateTables are the tables `simulate` reads: those of `territory
+// show` (the resolver's and the APL) and the GP counts the recomputation
+// starts from (BPE by commune, Assurance Maladie by département). The
+// establishments and postcodes, the largest, are not decoded.
+var simulateTables = append([]string{snapshot.GPFile, snapshot.LiberalFile}, territoryShowTables...)
+
 // runSimulateContext runs a scenario; ctx (Ctrl-C) stops it.
 func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 	changes := map[string]float64{}
@@ -130,6 +137,7 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 	if len(changes) == 0 && !opts.Retire65 {
 		return usageErr(fmt.Errorf("nothing to simulate: give --add-gp, --remove-gp or --retire-65"))
 	}
+	opts.snapTables = simulateTables
 	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
