@@ -127,16 +127,7 @@ func readCSVString(t testing.TB, s string, sep rune) [][]string {
 // excelize: population and APL must be numbers, not text, and the accents
 // intact. CI installs LibreOffice; elsewhere the test skips without it.
 func TestCSVOpensInLibreOffice(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"libreoffice", "soffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		needTool(t, "libreoffice", "the CSV must open in a spreadsheet with numbers as numbers")
-	}
+	bin := libreOffice(t, "the CSV must open in a spreadsheet with numbers as numbers")
 	r, _ := testReport(t, "epci:200023240")
 	for _, tc := range []struct {
 		loc CSVLocale

@@ -3,6 +3,7 @@ package templates
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -99,4 +100,17 @@ func needTool(t testing.TB, what, why string) {
 		t.Fatalf("%s is required in CI (%s): see .ci/run", what, why)
 	}
 	t.Skipf("%s not installed (%s)", what, why)
+}
+
+// libreOffice returns the LibreOffice binary, or skips the test without it
+// (fails in CI, see needTool).
+func libreOffice(t testing.TB, why string) string {
+	t.Helper()
+	for _, name := range []string{"libreoffice", "soffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	needTool(t, "libreoffice", why)
+	return ""
 }

@@ -15,16 +15,7 @@ import (
 // Calc: a second, independent reader of the file than excelize. CI installs
 // libreoffice-calc (.ci/run); elsewhere the test skips when it is absent.
 func TestXLSXOpensInLibreOffice(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"libreoffice", "soffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		needTool(t, "libreoffice", "the workbook must reopen in LibreOffice")
-	}
+	bin := libreOffice(t, "the workbook must reopen in LibreOffice")
 	dir := t.TempDir()
 	xlsx := filepath.Join(dir, "diagnostic.xlsx")
 	if err := os.WriteFile(xlsx, writeWorkbook(t, "epci:200023240"), 0o644); err != nil {

@@ -212,16 +212,7 @@ func TestLinesEstimate(t *testing.T) {
 // sheet laid out to fit on one page prints on exactly one, and every page
 // has the territory and its number in the footer.
 func TestXLSXPrintsInLibreOffice(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"libreoffice", "soffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		needTool(t, "libreoffice", "the workbook must print as laid out")
-	}
+	bin := libreOffice(t, "the workbook must print as laid out")
 	for _, tool := range []string{"pdfinfo", "pdftotext"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			needTool(t, tool, "counts the printed pages")
