@@ -250,21 +250,25 @@ func writeAllAtomicContext(ctx context.Context, dir string, paths []string, writ
 
 // territoryContours returns the contours of the report's communes, and of
 // the neighbours of a one-commune territory, read from their départements.
-// The contours we hold draw Paris, Lyon and
-// Marseille whole: an arrondissement is drawn with its city's outline, once
-// per city so that outlines do not pile up.
+// The contours we hold draw Paris, Lyon and Marseille whole: an
+// arrondissement is drawn with its city's outline, once per city so that
+// outlines do not pile up.
 func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(rep.Communes))
 	byDep := map[string]map[string]json.RawMessage{}
+	of := func(dep string) (map[string]json.RawMessage, error) {
+		if g, ok := byDep[dep]; ok {
+			return g, nil
+		}
+		g, err := s.Contours(dep)
+		byDep[dep] = g
+		return g, err
+	}
 	cityDrawn := map[string]bool{}
 	for _, c := range rep.Communes {
-		g, ok := byDep[c.Dep]
-		if !ok {
-			var err error
-			if g, err = s.Contours(c.Dep); err != nil {
-				return nil, err
-			}
-			byDep[c.Dep] = g
+		g, err := of(c.Dep)
+		if err != nil {
+			return nil, err
 		}
 		if geom, ok := g[c.Code]; ok {
 			out[c.Code] = geom
@@ -277,13 +281,9 @@ func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string
 	}
 	// The communes around a one-commune territory, drawn for context.
 	for _, n := range rep.Neighbours {
-		g, ok := byDep[n.Dep]
-		if !ok {
-			var err error
-			if g, err = s.Contours(n.Dep); err != nil {
-				return nil, err
-			}
-			byDep[n.Dep] = g
+		g, err := of(n.Dep)
+		if err != nil {
+			return nil, err
 		}
 		if geom, ok := g[n.Code]; ok {
 			out[n.Code] = geom
