@@ -8,9 +8,9 @@ package update
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -76,12 +76,7 @@ type Override struct {
 // update the default silently.
 func Sources(over map[string]Override) ([]Source, error) {
 	out := slices.Clone(Defaults)
-	keys := make([]string, 0, len(over))
-	for k := range over {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(over)) {
 		o := over[k]
 		i := slices.IndexFunc(out, func(s Source) bool { return s.Key == k })
 		if i < 0 {
