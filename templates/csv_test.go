@@ -2,14 +2,11 @@ package templates
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -148,15 +145,7 @@ func TestCSVOpensInLibreOffice(t *testing.T) {
 			if err := os.WriteFile(src, b.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-				"--headless", "--infilter="+tc.filter, "--convert-to", "xlsx", "--outdir", dir, src)
-			cmd.Env = append(os.Environ(), "HOME="+dir)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("libreoffice: %v\n%s", err, out)
-			}
+			out := runLibreOffice(t, bin, dir, "--infilter="+tc.filter, "--convert-to", "xlsx", "--outdir", dir, src)
 			f, err := excelize.OpenFile(filepath.Join(dir, "diagnostic.xlsx"))
 			if err != nil {
 				t.Fatalf("no workbook written: %v\n%s", err, out)

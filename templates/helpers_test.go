@@ -1,9 +1,11 @@
 package templates
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -113,4 +115,20 @@ func libreOffice(t testing.TB, why string) string {
 	}
 	needTool(t, "libreoffice", why)
 	return ""
+}
+
+// runLibreOffice runs LibreOffice headless in dir with a profile of its own
+// (a running LibreOffice or a stale lock elsewhere cannot take the
+// conversion over), with a time limit; args are its conversion arguments.
+func runLibreOffice(t testing.TB, bin, dir string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless"}, args...)...)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	return out
 }

@@ -227,12 +227,7 @@ func TestXLSXPrintsInLibreOffice(t *testing.T) {
 		if err := os.WriteFile(xlsx, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.CommandContext(ctx, bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-			"--headless", "--convert-to", "pdf", "--outdir", dir, xlsx)
-		cmd.Env = append(os.Environ(), "HOME="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("libreoffice: %v\n%s", err, out)
-		}
+		runLibreOffice(t, bin, dir, "--convert-to", "pdf", "--outdir", dir, xlsx)
 		return filepath.Join(dir, name+".pdf")
 	}
 
