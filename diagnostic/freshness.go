@@ -78,7 +78,8 @@ const (
 	notRPPS
 )
 
-const noNewer = "pas de mise à jour automatique ni d'import pour cette source"
+// NoUpdate is the Manual hint of a source that no command refreshes.
+const NoUpdate = "pas de mise à jour automatique ni d'import pour cette source"
 
 // sourceSpecs lists the sources in the order of the report.
 var sourceSpecs = []sourceSpec{
@@ -88,17 +89,17 @@ var sourceSpecs = []sourceSpec{
 	{key: "bpe", label: "Médecins généralistes par commune (BPE, INSEE)", tables: []string{"gp_bpe"}, rpps: notRPPS, update: "rpps",
 		verb: "les remplace par l'Annuaire Santé (RPPS)"},
 	{key: "apl", label: "Accessibilité potentielle localisée (APL, DREES)", tables: []string{"apl"}, update: "apl", verb: "la met à jour"},
-	{key: "sae", label: "Urgences et maternités (SAE, DREES)", tables: []string{"urgences", "maternites"}, manual: noNewer},
-	{key: "cnam", label: "Professionnels libéraux par département (Assurance Maladie)", tables: []string{"liberaux"}, manual: noNewer},
+	{key: "sae", label: "Urgences et maternités (SAE, DREES)", tables: []string{"urgences", "maternites"}, manual: NoUpdate},
+	{key: "cnam", label: "Professionnels libéraux par département (Assurance Maladie)", tables: []string{"liberaux"}, manual: NoUpdate},
 	{key: "cog", label: "Communes et populations de référence (INSEE)", tables: []string{"communes"},
 		manual: "populations à mettre à jour à la main : « diagsante datasets import --population donnees_communes.csv » (fichier de l'INSEE)"},
-	{key: "ages", label: "Population par âge des départements (INSEE)", tables: []string{"popage"}, manual: noNewer},
-	{key: "contours", label: "Contours des communes (IGN)", tables: []string{"contours"}, manual: noNewer, nationalFirst: true},
+	{key: "ages", label: "Population par âge des départements (INSEE)", tables: []string{"popage"}, manual: NoUpdate},
+	{key: "contours", label: "Contours des communes (IGN)", tables: []string{"contours"}, manual: NoUpdate, nationalFirst: true},
 	{key: "cpts", label: "Périmètres de CPTS", tables: []string{"cpts"},
 		manual: "à mettre à jour à la main : « diagsante datasets import --cpts FICHIER » (liste de l'ARS)"},
-	{key: "proximite", label: "Hôpitaux de proximité", tables: []string{"hopitaux_proximite"}, manual: noNewer},
-	{key: "snp", label: "Soins non programmés", tables: []string{"soins_non_programmes"}, manual: noNewer},
-	{key: "sas", label: "Service d'accès aux soins (ARS)", tables: []string{"sas"}, manual: noNewer},
+	{key: "proximite", label: "Hôpitaux de proximité", tables: []string{"hopitaux_proximite"}, manual: NoUpdate},
+	{key: "snp", label: "Soins non programmés", tables: []string{"soins_non_programmes"}, manual: NoUpdate},
+	{key: "sas", label: "Service d'accès aux soins (ARS)", tables: []string{"sas"}, manual: NoUpdate},
 }
 
 // SourceDates lists, for the départements deps (every département of the

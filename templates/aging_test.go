@@ -198,7 +198,7 @@ func TestAgingWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	// Synthèse: numbers with their formats, territory (B) and France (E).
+	// Indicateurs: numbers with their formats, territory (B) and France (E).
 	for _, tc := range []struct {
 		label, terr, france, format string
 	}{
@@ -211,19 +211,19 @@ func TestAgingWorkbook(t *testing.T) {
 		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL de 2,5 à 4 (%)", "0.113096", "0.456610", "0.0%"},
 		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL > 4 (%)", "0", "0.267348", "0.0%"},
 	} {
-		row := findRow(t, f, SheetSynthese, tc.label)
-		assertNumberPrefix(t, f, SheetSynthese, cell(2, row), tc.terr, tc.format)
-		assertNumberPrefix(t, f, SheetSynthese, cell(5, row), tc.france, tc.format)
+		row := findRow(t, f, SheetIndicators, tc.label)
+		assertNumberPrefix(t, f, SheetIndicators, cell(2, row), tc.terr, tc.format)
+		assertNumberPrefix(t, f, SheetIndicators, cell(5, row), tc.france, tc.format)
 	}
 	// The reading lines under the table say which APL is which.
-	rows, _ := f.GetRows(SheetSynthese)
+	rows, _ := f.GetRows(SheetIndicators)
 	var text strings.Builder
 	for _, r := range rows {
 		text.WriteString(strings.Join(r, " ") + "\n")
 	}
 	for _, want := range []string{"les APL de ce classeur sont tous âges (comme C@rtoSanté)", "« 3,3 consultations par an et par habitant en 2023, −1,4 % depuis 2022 »"} {
 		if !strings.Contains(text.String(), want) {
-			t.Errorf("Synthèse lacks %q", want)
+			t.Errorf("Indicateurs lacks %q", want)
 		}
 	}
 

@@ -63,8 +63,9 @@ func staleCount(r *diagnostic.Report) int {
 	return n
 }
 
-// dateLine is the line of the Synthèse sheet under the title: the report
-// date and the date of every source used.
+// dateLine is the line of the Indicateurs sheet under the title: the
+// report date and the date of every source used (the Synthèse has them
+// in its table).
 func dateLine(r *diagnostic.Report) string {
 	var parts []string
 	for _, d := range dataDateRows(r) {
@@ -82,15 +83,16 @@ func dateLine(r *diagnostic.Report) string {
 }
 
 // staleLine says how many sources are stale and where the commands that
-// refresh them are, "" when none is.
-func staleLine(r *diagnostic.Report) string {
+// refresh them are, "" when none is. where is the table of dates: "plus
+// bas" on the Synthèse sheet, which has it.
+func staleLine(r *diagnostic.Report, where string) string {
 	switch n := staleCount(r); n {
 	case 0:
 		return ""
 	case 1:
-		return "Une source date de plus de deux ans avant ce rapport : la commande qui la met à jour est dans le tableau « Date des données » plus bas et dans les limites (feuille « " + SheetSources + " »)."
+		return "Une source date de plus de deux ans avant ce rapport : la commande qui la met à jour est dans le tableau « Date des données » " + where + " et dans les limites (feuille « " + SheetSources + " »)."
 	default:
-		return Int(n) + " sources datent de plus de deux ans avant ce rapport : les commandes qui les mettent à jour sont dans le tableau « Date des données » plus bas et dans les limites (feuille « " + SheetSources + " »)."
+		return Int(n) + " sources datent de plus de deux ans avant ce rapport : les commandes qui les mettent à jour sont dans le tableau « Date des données » " + where + " et dans les limites (feuille « " + SheetSources + " »)."
 	}
 }
 

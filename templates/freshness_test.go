@@ -56,21 +56,27 @@ func TestLimitHTML(t *testing.T) {
 	}
 }
 
-// TestDataDatesWorkbook: the Synthèse sheet gives the same dates under its
-// title and in a "Date des données" table with the update commands.
+// TestDataDatesWorkbook: the Synthèse sheet gives the report date under its
+// title and the dates of the data in a "Date des données" table with the
+// update commands; the Indicateurs sheet gives the same dates in a line.
 func TestDataDatesWorkbook(t *testing.T) {
 	f, err := excelize.OpenReader(bytes.NewReader(writeWorkbook(t, "epci:200023240")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	a3, _ := f.GetCellValue(SheetSynthese, "A3")
+	if a3, _ := f.GetCellValue(SheetSynthese, "A3"); a3 != "Rapport du 01/12/2026." {
+		t.Errorf("Synthèse A3 = %q", a3)
+	}
+	a3, _ := f.GetCellValue(SheetIndicators, "A3")
 	if !strings.HasPrefix(a3, "Rapport du 01/12/2026. Date des données : Établissements FINESS : données au 08/01/2021 (plus de deux ans) ; Médecins généralistes par commune (BPE, INSEE) : données 2017 (plus de deux ans) ;") ||
 		!strings.Contains(a3, "Communes et populations de référence (INSEE) : données 2026 ;") {
 		t.Errorf("A3 = %q", a3)
 	}
-	if a4, _ := f.GetCellValue(SheetSynthese, "A4"); !strings.HasPrefix(a4, "9 sources datent de plus de deux ans avant ce rapport") {
-		t.Errorf("A4 = %q", a4)
+	for sheet, where := range map[string]string{SheetSynthese: "« Date des données » plus bas", SheetIndicators: "« Date des données » de la feuille « Synthèse »"} {
+		if a4, _ := f.GetCellValue(sheet, "A4"); !strings.HasPrefix(a4, "9 sources datent de plus de deux ans avant ce rapport") || !strings.Contains(a4, where) {
+			t.Errorf("%s A4 = %q, want the table %s", sheet, a4, where)
+		}
 	}
 	findRow(t, f, SheetSynthese, "Date des données (rapport du 01/12/2026)")
 	for label, want := range map[string][]string{

@@ -14,11 +14,13 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/diagsante/diagsante/diagnostic"
+	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
 // Sheet names of the workbook, one per section of the report.
 const (
 	SheetSynthese      = "Synthèse"
+	SheetIndicators    = "Indicateurs"
 	SheetCommunes      = "Communes"
 	SheetProfessionals = "Professionnels"
 	SheetStructures    = "Structures"
@@ -28,7 +30,7 @@ const (
 )
 
 // SheetNames lists the workbook's sheets in order.
-var SheetNames = []string{SheetSynthese, SheetCommunes, SheetProfessionals, SheetStructures, SheetAccess, SheetReferences, SheetSources}
+var SheetNames = []string{SheetSynthese, SheetIndicators, SheetCommunes, SheetProfessionals, SheetStructures, SheetAccess, SheetReferences, SheetSources}
 
 // styles are the workbook's cell styles, created once per file.
 type styles struct {
@@ -117,6 +119,9 @@ type sheet struct {
 	lastCol        map[int]int
 	texts          []textCell
 	merges         [][2]string
+	// fitScale is the scale of a sheet fitted on one page, as the print
+	// setup estimates it; 0 when it prints on several pages.
+	fitScale float64
 }
 
 // streamed makes w collect its cells for flush; a streamed sheet has no
@@ -337,15 +342,16 @@ func (w *sheet) table(headerRow, lastRow, cols int) {
 	w.err = w.f.AutoFilter(w.name, from+":"+to, nil)
 }
 
-// aplColors colours APL cells by class: ≤ Low red, ≤ Middle orange, above
-// green, of the value rounded as shown (diagnostic.APLDecimals), like the
-// "Classe d'APL" column and the HTML report.
-func (w *sheet) aplColors(col, firstRow, lastRow int, th diagnostic.Thresholds) {
-	if w.err != nil || lastRow < firstRow {
+// aplColors colours the APL cells from (col, firstRow) to (lastCol,
+// lastRow) by class: ≤ Low red, ≤ Middle orange, above green, of the value
+// rounded as shown (diagnostic.APLDecimals), like the "Classe d'APL"
+// column and the HTML report.
+func (w *sheet) aplColors(col, firstRow, lastCol, lastRow int, th diagnostic.Thresholds) {
+	if w.err != nil || lastRow < firstRow || lastCol < col {
 		return
 	}
 	first, _ := excelize.CoordinatesToCellName(col, firstRow)
-	last, _ := excelize.CoordinatesToCellName(col, lastRow)
+	last, _ := excelize.CoordinatesToCellName(lastCol, lastRow)
 	low, mid := strconv.FormatFloat(th.Low, 'f', -1, 64), strconv.FormatFloat(th.Middle, 'f', -1, 64)
 	// Formulas, not "cell <= 2.5": a blank or "n.d." cell must stay uncoloured.
 	w.err = w.f.SetConditionalFormat(w.name, first+":"+last, []excelize.ConditionalFormatOptions{
@@ -385,7 +391,7 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 	// flushed, for the same reason.)
 	f.SetActiveSheet(0)
 	for _, write := range []func(*excelize.File, *styles, *diagnostic.Report) error{
-		writeSynthese, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
+		writeSynthese, writeIndicators, writeCommunes, writeProfessionals, writeStructures, writeAccess, writeReferences, writeSources,
 	} {
 		if err := write(f, st, r); err != nil {
 			return fmt.Errorf("excel report: %w", err)
@@ -494,56 +500,197 @@ func levelHeader(l diagnostic.Level, title string) string {
 	return levelName(l)
 }
 
-func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	w := newSheet(f, SheetSynthese, st)
+// keyIndicators are the fields of the key figures of the Synthèse sheet,
+// the workbook's first printed page (as the HTML report's first page).
+var keyIndicators = []string{"population", "gps", "gp_density_per_10000", "apl_2023", "share_apl_low", "share_from_65_plus", "cpts_population_share"}
+
+// writeTitle writes the title lines of a summary sheet (rows 1 to 4): the
+// Synthèse gives the report date, its table the dates of the data; the
+// other sheet gives both in a line.
+func writeTitle(w *sheet, st *styles, r *diagnostic.Report) {
 	w.set(1, 1, "Diagnostic territorial d'accès aux soins — "+r.Title, st.title)
 	w.set(1, 2, placesSentence(r), st.subtitle)
-	w.set(1, 3, dateLine(r), st.subtitle)
-	if l := staleLine(r); l != "" {
+	where := "plus bas"
+	if w.name == SheetSynthese {
+		if day := reportDay(r); day != "" {
+			w.set(1, 3, "Rapport du "+day+".", st.subtitle)
+		}
+	} else {
+		w.set(1, 3, dateLine(r), st.subtitle)
+		where = "de la feuille « " + SheetSynthese + " »"
+	}
+	if l := staleLine(r, where); l != "" {
 		w.set(1, 4, l, st.subtitle)
 	}
-	const hdr = 5
-	names := []string{"Indicateur"}
-	for _, l := range r.Levels {
+}
+
+// indicatorTable writes the indicators inds, one row each under a header
+// at row hdr (a column per level), with the APL classes coloured, and
+// returns the row of each indicator by label and the last row written.
+func indicatorTable(w *sheet, st *styles, r *diagnostic.Report, levels []diagnostic.Level, hdr int, first string, inds []indicator) (map[string]int, int) {
+	names := []string{first}
+	for _, l := range levels {
 		names = append(names, levelHeader(l, r.Title))
 	}
 	w.header(hdr, names...)
-	inds := indicators(r)
 	rowOf := map[string]int{}
 	for i, ind := range inds {
 		row := hdr + 1 + i
 		rowOf[ind.label] = row
 		w.set(1, row, ind.label, st.text)
-		for j, l := range r.Levels {
+		for j, l := range levels {
 			w.fnum(j+2, row, ind.value(l.Figures), ind.style(st), l.Gaps, ind.field)
 		}
+		switch ind.field {
+		case "apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022":
+			w.aplColors(2, row, len(levels)+1, row, r.Thresholds)
+		}
 	}
-	last := hdr + len(inds) + 1
+	return rowOf, hdr + len(inds)
+}
+
+// summaryColumns sets the widths of a summary sheet: the labels, a column
+// per level, the notes.
+func summaryColumns(w *sheet, levels int) {
+	cols := []float64{52}
+	for range levels {
+		cols = append(cols, 18)
+	}
+	cols = append(cols, 10)
+	w.widths(cols...)
+}
+
+// freezeHeader freezes the rows down to hdr, and gives the header row room
+// for two lines.
+func freezeHeader(w *sheet, hdr int) error {
+	if w.err != nil {
+		return w.err
+	}
+	top, _ := excelize.CoordinatesToCellName(1, hdr+1)
+	if err := w.f.SetPanes(w.name, &excelize.Panes{Freeze: true, YSplit: hdr, TopLeftCell: top, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	return w.f.SetRowHeight(w.name, hdr, 32)
+}
+
+// keyLevels are the columns of the Synthèse: the territory and the levels
+// it is compared with, without the départements of a territory that spans
+// several (their figures are on the Indicateurs sheet), so that the page
+// stays legible.
+func keyLevels(r *diagnostic.Report) []diagnostic.Level {
+	out := []diagnostic.Level{r.Levels[0]}
+	deps := 0
+	for _, l := range r.Levels[1:] {
+		if l.Kind == "departement" {
+			deps++
+		}
+	}
+	for _, l := range r.Levels[1:] {
+		if l.Kind != "departement" || deps == 1 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// writeSynthese writes the first sheet, which prints on one page: the
+// territory, its key figures compared with the département, the region
+// and France, the points of attention and the levers by their titles, and
+// the data dates. The details are on the "Indicateurs" sheet.
+func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	_, err := synthese(f, st, r)
+	return err
+}
+
+// synthese writes the Synthèse sheet and returns its writer, for tests of
+// its print setup.
+func synthese(f *excelize.File, st *styles, r *diagnostic.Report) (*sheet, error) {
+	w := newSheet(f, SheetSynthese, st)
+	writeTitle(w, st, r)
+	const hdr = 5
+	var key []indicator
+	all := indicators(r)
+	for _, field := range keyIndicators {
+		i := slices.IndexFunc(all, func(ind indicator) bool { return ind.field == field })
+		key = append(key, all[i])
+	}
+	levels := keyLevels(r)
+	_, last := indicatorTable(w, st, r, levels, hdr, "Chiffres clés", key)
+	w.noteColumn(len(levels)+2, hdr, hdr+1, last)
+	row := last + 1
+	if a := accessOf(r, "emergency"); a != nil {
+		row++
+		line := "Temps d'accès moyen aux urgences : " + Num(a.MeanMinutes, 0) + " minutes ; " + Pct(a.Beyond30, 0) + " de la population à plus de 30 minutes"
+		if r.TravelTimeError != "" {
+			line += " (temps estimés par un modèle, écart moyen mesuré de " + Num(access.MeasuredError.MAE, 1) + nbsp + "min : feuille « Accessibilité »)"
+		}
+		w.set(1, row, line+".", st.text)
+	}
+	row += 2
+	w.set(1, row, "Points d'attention", st.bold)
+	row++
+	if len(r.Attention) == 0 {
+		w.set(1, row, "Aucun point d'attention relevé à partir des indicateurs disponibles.", st.text)
+		row++
+	}
+	for _, a := range r.Attention {
+		w.set(1, row, "["+a.Severity+"] "+a.Title, st.text)
+		row++
+	}
+	row++
+	w.set(1, row, "Leviers mobilisables", st.bold)
+	row++
+	n := 0
+	var checks []string
+	for _, l := range r.Levers {
+		if l.Check {
+			checks = append(checks, trimCheck(l.Title))
+			continue
+		}
+		n++
+		w.set(1, row, strconv.Itoa(n)+". "+l.Title, st.text)
+		row++
+	}
+	if n == 0 {
+		w.set(1, row, "Aucun levier suggéré par les constats disponibles.", st.text)
+		row++
+	}
+	if len(checks) > 0 {
+		w.set(1, row, "[À vérifier] "+checksCount(len(checks))+" auprès de l'ARS : "+strings.Join(checks, " ; ")+".", st.text)
+		row++
+	}
+	by := "commune par commune, dans la feuille « " + SheetCommunes + " »"
+	if len(levels) < len(r.Levels) {
+		by = "département par département, dans la feuille « " + SheetIndicators + " » ; " + by
+	}
+	w.set(1, row+1, "Le détail des indicateurs, de chaque constat et de chaque levier (avec ses raisons) est dans la feuille « "+SheetIndicators+" » ; "+
+		by+".", st.subtitle)
+	row = writeDataDates(w, st, r, row+3)
+	w.notesBlock(row + 1)
+	summaryColumns(w, len(levels))
+	if err := freezeHeader(w, hdr); err != nil {
+		return nil, err
+	}
+	w.printSetup(printOptions{title: r.Title, onePage: true})
+	return w, w.err
+}
+
+// writeIndicators writes every indicator of the levels, their charts, and
+// the points of attention and levers in full, with their reasons.
+func writeIndicators(f *excelize.File, st *styles, r *diagnostic.Report) error {
+	w := newSheet(f, SheetIndicators, st)
+	writeTitle(w, st, r)
+	const hdr = 5
+	inds := indicators(r)
+	rowOf, last := indicatorTable(w, st, r, r.Levels, hdr, "Indicateur", inds)
+	last++
 	// Where each level's GP counts come from, next to them.
 	w.set(1, last, "Source des effectifs de médecins généralistes", st.text)
 	for j, l := range r.Levels {
 		w.set(j+2, last, l.GPSource, st.text)
 	}
 	w.noteColumn(len(r.Levels)+2, hdr, hdr+1, last)
-	var aplRows []int
-	for i, ind := range inds {
-		switch ind.field {
-		case "apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022":
-			aplRows = append(aplRows, hdr+1+i)
-		}
-	}
-	for _, row := range aplRows {
-		if w.err == nil {
-			first, _ := excelize.CoordinatesToCellName(2, row)
-			lastCell, _ := excelize.CoordinatesToCellName(len(r.Levels)+1, row)
-			low, mid := strconv.FormatFloat(r.Thresholds.Low, 'f', -1, 64), strconv.FormatFloat(r.Thresholds.Middle, 'f', -1, 64)
-			w.err = f.SetConditionalFormat(w.name, first+":"+lastCell, []excelize.ConditionalFormatOptions{
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, low), Format: &st.low, StopIfTrue: true},
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, mid), Format: &st.middle, StopIfTrue: true},
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)>%s)", first, first, diagnostic.APLDecimals, mid), Format: &st.high},
-			})
-		}
-	}
 	// The charts sit under the table, the text under the charts: nothing
 	// overlaps, in Excel as in print.
 	// Which APL is which: the report's APL counts GPs of every age, as
@@ -595,28 +742,14 @@ func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
 			}
 		}
 	}
-	row = writeDataDates(w, st, r, row+1)
 	w.notesBlock(row + 1)
-	cols := []float64{52}
-	for range r.Levels {
-		cols = append(cols, 18)
-	}
-	cols = append(cols, 10)
-	w.widths(cols...)
-	if w.err != nil {
-		return w.err
-	}
-	top, _ := excelize.CoordinatesToCellName(1, hdr+1)
-	if err := f.SetPanes(w.name, &excelize.Panes{Freeze: true, YSplit: hdr, TopLeftCell: top, ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}}}); err != nil {
+	summaryColumns(w, len(r.Levels))
+	if err := freezeHeader(w, hdr); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(w.name, hdr, 32); err != nil {
-		return err
-	}
-	// On one page if legible; the second chart, at column C, reaches past
-	// the table of a territory with few comparison levels.
-	w.printSetup(printOptions{title: r.Title, onePage: true, minWidth: w.span(1, 2) + chartWidth*0.75})
+	// The second chart, at column C, reaches past the table of a
+	// territory with few comparison levels.
+	w.printSetup(printOptions{title: r.Title, minWidth: w.span(1, 2) + chartWidth*0.75, noTitles: true})
 	if w.err != nil {
 		return w.err
 	}
@@ -648,6 +781,10 @@ func writeDataDates(w *sheet, st *styles, r *diagnostic.Report, row int) int {
 		stale, upd := "non", ""
 		if d.Stale {
 			stale, upd = "oui", d.Refresh
+		}
+		if upd == diagnostic.NoUpdate {
+			// The Limites of the Sources sheet say it in full.
+			upd = "aucune commande"
 		}
 		w.set(4, row, stale, st.text)
 		w.set(5, row, upd, st.wrap)
@@ -792,10 +929,10 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	widths = append(widths, 10)
 	w.widths(widths...)
 	w.table(1, last, len(head)+1)
-	w.aplColors(8, 2, last, r.Thresholds)
-	w.aplColors(9, 2, last, r.Thresholds)
-	w.aplColors(13, 2, last, r.Thresholds)
-	w.aplColors(14, 2, last, r.Thresholds)
+	w.aplColors(8, 2, 8, last, r.Thresholds)
+	w.aplColors(9, 2, 9, last, r.Thresholds)
+	w.aplColors(13, 2, 13, last, r.Thresholds)
+	w.aplColors(14, 2, 14, last, r.Thresholds)
 	w.rowHeight(1, 75)
 	w.printSetup(printOptions{title: r.Title})
 	return w.flush()
@@ -1003,9 +1140,9 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	last := len(r.Levels) + 1
 	w.noteColumn(13, 1, 2, last)
-	w.aplColors(2, 2, last, r.Thresholds)
-	w.aplColors(3, 2, last, r.Thresholds)
-	w.aplColors(8, 2, last, r.Thresholds)
+	w.aplColors(2, 2, 2, last, r.Thresholds)
+	w.aplColors(3, 2, 3, last, r.Thresholds)
+	w.aplColors(8, 2, 8, last, r.Thresholds)
 	row := last + 2
 	w.set(1, row, "Temps d'accès à la structure la plus proche", st.bold)
 	row++
@@ -1083,7 +1220,7 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	for j, ind := range inds {
 		switch ind.field {
 		case "apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022":
-			w.aplColors(4+j, 2, last, r.Thresholds)
+			w.aplColors(4+j, 2, 4+j, last, r.Thresholds)
 		}
 	}
 	if w.err != nil {

@@ -156,9 +156,13 @@ type printOptions struct {
 	title string // territory, for the header and footer
 	// onePage fits the sheet on one page when that stays legible.
 	onePage bool
-	// minWidth is the least width to print, in points: the Synthèse's
-	// charts reach past its table.
+	// minWidth is the least width to print, in points: the charts of the
+	// Indicateurs sheet reach past its table.
 	minWidth float64
+	// noTitles leaves out the print titles (the frozen header row) of a
+	// sheet whose rows after its table (charts, points d'attention,
+	// leviers) are not under that header.
+	noTitles bool
 }
 
 // printSetup wraps the long texts of the sheet and sets its page setup,
@@ -211,6 +215,7 @@ func (w *sheet) printSetup(o printOptions) {
 		}
 		if best >= minScale {
 			fitH, lastCol = 1, plan.lastCol
+			w.fitScale = best
 		} else {
 			// As wide as the page: portrait when that takes fewer pages
 			// and prints at a fair size.
@@ -231,10 +236,10 @@ func (w *sheet) printSetup(o printOptions) {
 		orientation = "landscape"
 	}
 	// The print titles are the frozen header row. Not on a one-page
-	// sheet (the Synthèse): what follows its table (charts, points
-	// d'attention, leviers) is not under that header.
+	// sheet (the Synthèse), nor where o.noTitles says the rows after the
+	// table are not under that header.
 	hdr := 0
-	if p, err := w.f.GetPanes(w.name); err == nil && p.Freeze && !o.onePage {
+	if p, err := w.f.GetPanes(w.name); err == nil && p.Freeze && !o.onePage && !o.noTitles {
 		hdr = p.YSplit
 	}
 	if err := w.f.SetPageLayout(w.name, &excelize.PageLayoutOptions{Size: intPtr(9), Orientation: &orientation,

@@ -41,9 +41,9 @@ func TestXLSXPrintSetup(t *testing.T) {
 			t.Errorf("%s: paper size %v, want 9 (A4)", sheet, l.Size)
 		}
 		wide := sheet == SheetCommunes || sheet == SheetReferences
-		wantOrient, wantWide := "landscape", 1
+		wantOrient, wantWide, wantTall := "landscape", 1, 0
 		if sheet == SheetSynthese {
-			wantOrient = "portrait"
+			wantOrient, wantTall = "portrait", 1
 		}
 		if l.Orientation == nil || *l.Orientation != wantOrient {
 			t.Errorf("%s: orientation %v, want %s", sheet, l.Orientation, wantOrient)
@@ -56,10 +56,11 @@ func TestXLSXPrintSetup(t *testing.T) {
 			t.Errorf("%s: fit to %d page wide, want several", sheet, *l.FitToWidth)
 		case !wide && *l.FitToWidth != wantWide:
 			t.Errorf("%s: fit to %d pages wide, want %d", sheet, *l.FitToWidth, wantWide)
-		case *l.FitToHeight != 0:
-			// The Synthèse of Nemours (96 rows, charts, leviers) would
-			// print on one page at a third of its size: as wide as the page.
-			t.Errorf("%s: fit to %d pages tall, want unlimited", sheet, *l.FitToHeight)
+		case *l.FitToHeight != wantTall:
+			// The Synthèse on one page; the others as long as they are
+			// (the Indicateurs of Nemours, with charts and leviers, would
+			// print on one page at a third of its size).
+			t.Errorf("%s: fit to %d pages tall, want %d", sheet, *l.FitToHeight, wantTall)
 		}
 		if p, err := f.GetSheetProps(sheet); err != nil || p.FitToPage == nil || !*p.FitToPage {
 			t.Errorf("%s: fitToPage not set: %+v, %v", sheet, p, err)
@@ -88,9 +89,9 @@ func TestXLSXPrintSetup(t *testing.T) {
 		}
 		titles := names[sheet]["_xlnm.Print_Titles"]
 		switch {
-		case sheet == SheetSynthese:
+		case sheet == SheetSynthese || sheet == SheetIndicators:
 			if titles != "" {
-				t.Errorf("Synthèse: print titles %q, want none: its leviers are not under the indicators' header", titles)
+				t.Errorf("%s: print titles %q, want none: its leviers are not under the indicators' header", sheet, titles)
 			}
 		case sheet == SheetCommunes:
 			if titles != q+"!$A:$B,"+q+"!$1:$1" {
@@ -124,10 +125,10 @@ func TestXLSXPrintSetup(t *testing.T) {
 		}
 	}
 
-	// The long texts of the Synthèse wrap over the width of the table: a
+	// The long texts of the Indicateurs wrap over the width of the table: a
 	// lever's "Pourquoi" line is merged up to the last printed column and
 	// its row is tall enough for its lines.
-	merged, err := f.GetMergeCells(SheetSynthese)
+	merged, err := f.GetMergeCells(SheetIndicators)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestXLSXPrintSetup(t *testing.T) {
 		to, _, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
 		width := 0.0
 		for c := from; c <= to; c++ {
-			w, _ := f.GetColWidth(SheetSynthese, colName(c))
+			w, _ := f.GetColWidth(SheetIndicators, colName(c))
 			width += colPoints(w)
 		}
 		n := lines(text, width, false)
@@ -149,16 +150,16 @@ func TestXLSXPrintSetup(t *testing.T) {
 			continue
 		}
 		multi++
-		if h, _ := f.GetRowHeight(SheetSynthese, row); h < float64(n)*lineHeight {
-			t.Errorf("Synthèse %s: %d lines of %q in a row %v pt high", m.GetStartAxis(), n, text, h)
+		if h, _ := f.GetRowHeight(SheetIndicators, row); h < float64(n)*lineHeight {
+			t.Errorf("Indicateurs %s: %d lines of %q in a row %v pt high", m.GetStartAxis(), n, text, h)
 		}
-		style, _ := f.GetCellStyle(SheetSynthese, m.GetStartAxis())
+		style, _ := f.GetCellStyle(SheetIndicators, m.GetStartAxis())
 		if s, _ := f.GetStyle(style); s == nil || s.Alignment == nil || !s.Alignment.WrapText || s.Alignment.Vertical != "top" {
-			t.Errorf("Synthèse %s: text not wrapped at the top", m.GetStartAxis())
+			t.Errorf("Indicateurs %s: text not wrapped at the top", m.GetStartAxis())
 		}
 	}
 	if multi < 2 {
-		t.Errorf("Synthèse: %d merged \"Pourquoi\" lines of several lines among %d merges, want the leviers' (at least 2)", multi, len(merged))
+		t.Errorf("Indicateurs: %d merged \"Pourquoi\" lines of several lines among %d merges, want the leviers' (at least 2)", multi, len(merged))
 	}
 }
 
@@ -208,9 +209,10 @@ func TestLinesEstimate(t *testing.T) {
 
 // TestXLSXPrintsInLibreOffice prints the workbook with LibreOffice and
 // counts the pages of each sheet (the page header names the sheet): the
-// Synthèse of Nemours prints on 2 portrait pages as wide as the page, a
-// sheet laid out to fit on one page prints on exactly one, and every page
-// has the territory and its number in the footer.
+// Synthèse of Nemours prints on one page, its Indicateurs (charts, leviers
+// with their reasons) on a few pages as wide as the page, a sheet laid
+// out to fit on one page prints on exactly one, and every page has the
+// territory and its number in the footer.
 func TestXLSXPrintsInLibreOffice(t *testing.T) {
 	bin := libreOffice(t, "the workbook must print as laid out")
 	for _, tool := range []string{"pdfinfo", "pdftotext"} {
@@ -266,7 +268,7 @@ func TestXLSXPrintsInLibreOffice(t *testing.T) {
 	}
 	t.Logf("pages per sheet: %v", perSheet)
 	want := map[string][2]int{ // sheet → least and most pages
-		SheetSynthese: {2, 2}, SheetCommunes: {2, 6}, SheetProfessionals: {1, 1}, SheetStructures: {1, 2},
+		SheetSynthese: {1, 1}, SheetIndicators: {2, 5}, SheetCommunes: {2, 6}, SheetProfessionals: {1, 1}, SheetStructures: {1, 2},
 		SheetAccess: {1, 1}, SheetReferences: {2, 4}, SheetSources: {2, 4},
 	}
 	for s, w := range want {
@@ -275,9 +277,8 @@ func TestXLSXPrintsInLibreOffice(t *testing.T) {
 		}
 	}
 
-	// A sheet that fits on one page legibly prints on exactly one: the
-	// Synthèse of a real report does not (above), so a sheet like it,
-	// shorter, laid out by the same code.
+	// A sheet that fits on one page legibly prints on exactly one: a
+	// sheet like the Synthèse, laid out by the same code.
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", SheetSynthese); err != nil {
@@ -321,5 +322,52 @@ func TestXLSXPrintsInLibreOffice(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^Pages:\s+1$`).Match(info) {
 		t.Errorf("short Synthèse: want 1 page, pdfinfo says\n%s", info)
+	}
+}
+
+// TestSyntheseOnePage: the Synthèse sheet prints on one A4 page at a
+// legible scale for every kind of territory, from a commune to France
+// (its points d'attention and leviers by their titles, the details on
+// the Indicateurs sheet), and says where the details are.
+func TestSyntheseOnePage(t *testing.T) {
+	for _, items := range [][]string{
+		{"epci:200023240"}, {"77333"}, {"dep:93"}, {"dep:48"}, {"reg:84"}, {"reg:11", "reg:93"},
+	} {
+		r, _ := testReport(t, items...)
+		withAccess(r)
+		f := excelize.NewFile()
+		st, err := newStyles(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetName("Sheet1", SheetSynthese); err != nil {
+			t.Fatal(err)
+		}
+		w, err := synthese(f, st, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := f.GetPageLayout(SheetSynthese)
+		// 0.6: 11-point text prints at 6.6 points, the size of a
+		// newspaper's small print.
+		if l.FitToHeight == nil || *l.FitToHeight != 1 || l.FitToWidth == nil || *l.FitToWidth != 1 || w.fitScale < 0.6 {
+			t.Errorf("%v: Synthèse fits %v × %v pages at scale %.2f, want one page at 0.6 or more", items, l.FitToWidth, l.FitToHeight, w.fitScale)
+		}
+		rows, _ := f.GetRows(SheetSynthese)
+		var text strings.Builder
+		for _, row := range rows {
+			text.WriteString(strings.Join(row, " ") + "\n")
+		}
+		for _, want := range []string{"Chiffres clés", "APL 2023 (consultations/an/hab.)", "Points d'attention", "Leviers mobilisables",
+			"Temps d'accès moyen aux urgences : 17 minutes ; 5" + nbsp + "% de la population à plus de 30 minutes", "feuille « Indicateurs »", "Date des données"} {
+			if !strings.Contains(text.String(), want) {
+				t.Errorf("%v: Synthèse lacks %q", items, want)
+			}
+		}
+		if strings.Contains(text.String(), "Pourquoi") {
+			t.Errorf("%v: Synthèse gives the leviers' reasons, which belong to the Indicateurs sheet", items)
+		}
+		t.Logf("%v: scale %.2f, %d rows", items, w.fitScale, len(rows))
+		f.Close()
 	}
 }

@@ -42,7 +42,7 @@ func TestWriteXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), "Synthèse,Communes,Professionnels,Structures,Accessibilité,Références,Sources"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), "Synthèse,Indicateurs,Communes,Professionnels,Structures,Accessibilité,Références,Sources"; got != want {
 		t.Fatalf("sheets = %s, want %s", got, want)
 	}
 
@@ -72,8 +72,10 @@ func TestWriteXLSX(t *testing.T) {
 			t.Errorf("%s: panes = %+v, %v; want the header row frozen", sheet, p, err)
 		}
 	}
-	if p, _ := f.GetPanes(SheetSynthese); !p.Freeze || p.YSplit != 5 {
-		t.Errorf("Synthèse: panes = %+v, want rows 1-5 frozen", p)
+	for _, sheet := range []string{SheetSynthese, SheetIndicators} {
+		if p, _ := f.GetPanes(sheet); !p.Freeze || p.YSplit != 5 {
+			t.Errorf("%s: panes = %+v, want rows 1-5 frozen", sheet, p)
+		}
 	}
 	names := map[string]bool{}
 	for _, d := range f.GetDefinedName() {
@@ -104,13 +106,16 @@ func TestWriteXLSX(t *testing.T) {
 	assertNumber(t, f, SheetSynthese, cell(2, aplRow), "2.66662428254014", 0, "#,##0.00")
 	popRow := findRow(t, f, SheetSynthese, "Population municipale, populations de référence en vigueur en 2026 (hab.)")
 	assertNumber(t, f, SheetSynthese, cell(5, popRow), "68350798", 3, "")
+	// The same figures in the details.
+	aplRow = findRow(t, f, SheetIndicators, "APL 2023 (consultations/an/hab.)")
+	assertNumber(t, f, SheetIndicators, cell(2, aplRow), "2.66662428254014", 0, "#,##0.00")
 	// Missing values are "n.d.", never 0: the territory's share of 75+.
-	oldRow := findRow(t, f, SheetSynthese, "Part des 75 ans et plus (%)")
-	if v, _ := f.GetCellValue(SheetSynthese, cell(2, oldRow)); v != "n.d." {
+	oldRow := findRow(t, f, SheetIndicators, "Part des 75 ans et plus (%)")
+	if v, _ := f.GetCellValue(SheetIndicators, cell(2, oldRow)); v != "n.d." {
 		t.Errorf("territory share of 75+ = %q, want n.d.", v)
 	}
 
-	// Two native charts on the Synthèse sheet.
+	// Two native charts on the Indicateurs sheet.
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
