@@ -2,6 +2,7 @@ package diagnostic
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -184,6 +185,20 @@ func (s *aplSums) figures() APLFigures {
 // beside it. DREES publishes three decimals; the 2023 file has 47 rows
 // between 2,500 and 2,505 that this puts at the threshold.
 func (t Thresholds) classIndex(apl float64) int {
+	// Rounding to APLDecimals moves a value by half a unit of its last
+	// decimal at most: a value farther than a unit from both thresholds
+	// keeps its class, without the exact (decimal) rounding, which Figures
+	// would otherwise do four times for each of the 35,000 places of France.
+	if unit := math.Pow10(-APLDecimals); math.Abs(apl-t.Low) > unit && math.Abs(apl-t.Middle) > unit && !math.IsNaN(apl) {
+		switch {
+		case apl < t.Low:
+			return 0
+		case apl < t.Middle:
+			return 1
+		default:
+			return 2
+		}
+	}
 	apl = Round(apl, APLDecimals)
 	switch {
 	case apl <= t.Low:

@@ -23,6 +23,7 @@ type Engine struct {
 
 	gps       map[string]int      // BPE 2017 GPs by current commune
 	kindsOf   map[string][]string // FINESS number -> kinds
+	kindsAt   [][]string          // index into Snap.Establishments -> kinds
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
@@ -73,6 +74,7 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 	for _, m := range s.Maternities {
 		e.maternity[m.Finess] = m
 	}
+	e.kindsAt = make([][]string, len(s.Establishments))
 	report := map[string]bool{}
 	for _, k := range Kinds {
 		report[k.Key] = true
@@ -90,6 +92,7 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 			continue
 		}
 		e.kindsOf[est.Finess] = kinds
+		e.kindsAt[i] = kinds
 		if est.Commune != "" {
 			e.byCommune[est.Commune] = append(e.byCommune[est.Commune], i)
 		}
@@ -185,6 +188,10 @@ func (e *Engine) Figures(codes []string) Figures {
 	}
 	counts := map[string]int{}
 	kindsByDep := map[string]map[string]bool{}
+	// The kinds' coverage depends on the département only: population is
+	// summed by département, and added once per département and kind.
+	var deps []string
+	depPop := map[string]int{}
 	gpArr := false
 	var gpCodes []string
 	for _, code := range codes {
@@ -219,16 +226,11 @@ func (e *Engine) Figures(codes []string) Figures {
 				_, inKind[k.Key] = kindCov[k.Key].known(c.Dep)
 			}
 			kindsByDep[c.Dep] = inKind
+			deps = append(deps, c.Dep)
 		}
-		for _, k := range Kinds {
-			if inKind[k.Key] {
-				kindCov[k.Key].add(c.Dep, c.Population)
-			} else {
-				kindCov[k.Key].addOut(c.Dep, c.Population)
-			}
-		}
+		depPop[c.Dep] += c.Population
 		for _, i := range e.establishmentsIn(code) {
-			for _, k := range e.kindsOf[e.Snap.Establishments[i].Finess] {
+			for _, k := range e.kindsAt[i] {
 				if inKind[k] {
 					counts[k]++
 				}
@@ -247,6 +249,15 @@ func (e *Engine) Figures(codes []string) Figures {
 			}
 			if covered {
 				cptsCoveredCommunes++
+			}
+		}
+	}
+	for _, dep := range deps {
+		for _, k := range Kinds {
+			if kindsByDep[dep][k.Key] {
+				kindCov[k.Key].add(dep, depPop[dep])
+			} else {
+				kindCov[k.Key].addOut(dep, depPop[dep])
 			}
 		}
 	}

@@ -261,3 +261,21 @@ func cnt(f Figures, kind string) int {
 	}
 	return -1
 }
+
+// BenchmarkFiguresFrance computes the figures of France (35,000 places),
+// the comparison level every report computes at start-up.
+func BenchmarkFiguresFrance(b *testing.B) {
+	e := realEngine(b)
+	var codes []string
+	for _, c := range e.Snap.Communes {
+		if !isCOM(c.Dep) {
+			codes = append(codes, c.Code)
+		}
+	}
+	e.Figures(codes) // the coverage index, built once per engine
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		e.Figures(codes)
+	}
+}
