@@ -1,8 +1,10 @@
 package diagnostic
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,39 +69,73 @@ func NewAPLIndexOf(s *snapshot.Snapshot, codes []string) *APLIndex {
 }
 
 func newAPLIndex(s *snapshot.Snapshot, keep func(place string) bool) *APLIndex {
-	idx := &APLIndex{byVintage: map[int]map[string]OfficialAPL{}}
-	rows := map[int]map[string][]APLRow{}
+	// The rows of each place, in the order of the table: grouped by a sort
+	// on (vintage, place) rather than appended to a map of slices, each
+	// place's rows a slice of one array.
+	type entry struct {
+		vintage int
+		place   string
+		row     APLRow
+	}
+	entries := make([]entry, 0, len(s.APL)+len(s.APL)/16)
+	perVintage := map[int]int{}
 	for _, r := range s.APL {
 		place := s.PlaceOf(r.Code)
 		if place == "" {
 			continue
 		}
-		if rows[r.Vintage] == nil {
-			rows[r.Vintage] = map[string][]APLRow{}
-		}
 		row := APLRow{Code: r.Code, Value: r.Value, Under65: r.Under65, PopStandardised: r.PopStandardised, PopTotal: r.PopTotal}
 		if keep(place) {
-			rows[r.Vintage][place] = append(rows[r.Vintage][place], row)
+			entries = append(entries, entry{r.Vintage, place, row})
+			perVintage[r.Vintage]++
 		}
 		// A city is the roll-up of its arrondissements.
 		if city := s.CityOf(place); city != "" && keep(city) {
-			rows[r.Vintage][city] = append(rows[r.Vintage][city], row)
+			entries = append(entries, entry{r.Vintage, city, row})
 		}
 	}
-	for v, m := range rows {
-		out := make(map[string]OfficialAPL, len(m))
-		for code, rs := range m {
-			if a, ok := rollUp(rs); ok {
-				out[code] = a
-			}
+	// Sorted by index (4 bytes moved, not an entry), the index breaking
+	// ties: the table's order within a place.
+	order := make([]int32, len(entries))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &entries[i], &entries[j]
+		if c := cmp.Compare(a.vintage, b.vintage); c != 0 {
+			return c
 		}
-		idx.byVintage[v] = out
+		if c := strings.Compare(a.place, b.place); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	rows := make([]APLRow, len(entries))
+	sorted := make([]entry, len(entries))
+	for k, i := range order {
+		rows[k], sorted[k] = entries[i].row, entries[i]
+	}
+	entries = sorted
+	idx := &APLIndex{byVintage: map[int]map[string]OfficialAPL{}}
+	for i := 0; i < len(entries); {
+		e := entries[i]
+		j := i + 1
+		for j < len(entries) && entries[j].vintage == e.vintage && entries[j].place == e.place {
+			j++
+		}
+		m := idx.byVintage[e.vintage]
+		if m == nil {
+			m = make(map[string]OfficialAPL, perVintage[e.vintage])
+			idx.byVintage[e.vintage] = m
+		}
+		if a, ok := rollUp(rows[i:j:j]); ok {
+			m[e.place] = a
+		}
+		i = j
 	}
 	return idx
 }
 
-// rollUp aggregates published rows: means weighted by the standardised
-// population. A single row keeps its published value exactly.
 func rollUp(rs []APLRow) (OfficialAPL, bool) {
 	a := OfficialAPL{Rows: rs}
 	var w, w65 float64

@@ -46,3 +46,13 @@ func TestClassIndexAsDisplayed(t *testing.T) {
 			th.classIndex(2.503), th.classIndex(2.505), th.classIndex(4.004), th.classIndex(4.006))
 	}
 }
+
+// BenchmarkNewAPLIndex indexes the APL rows of France (two vintages) onto
+// places, as every command that shows an APL does at start-up.
+func BenchmarkNewAPLIndex(b *testing.B) {
+	s := realEngine(b).Snap
+	b.ReportAllocs()
+	for b.Loop() {
+		NewAPLIndex(s)
+	}
+}
