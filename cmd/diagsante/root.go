@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +56,8 @@ type globalOptions struct {
 	// snapTables, when set before the first snapshot(), are the only
 	// table files it decodes (see snapshot.LoadLayersOnly).
 	snapTables []string
+	// restoreGC undoes tuneGC when the command ends.
+	restoreGC func()
 }
 
 // Exit codes, documented in the root command's help.
@@ -96,6 +99,9 @@ func Main(ctx context.Context, build BuildInfo, args []string, stdin io.Reader, 
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if opts.restoreGC != nil {
+		opts.restoreGC()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -131,6 +137,7 @@ diagsante.yaml (current folder, then the user config folder).
 			if err := opts.loadConfig(cmd); err != nil {
 				return err
 			}
+			opts.restoreGC = tuneGC(cmd)
 			if opts.Verbose {
 				opts.Log = slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			}
@@ -340,4 +347,25 @@ func reportDay() (time.Time, error) {
 		return time.Time{}, usageErr(fmt.Errorf("environment variable SOURCE_DATE_EPOCH: %q is not a number of seconds since 1970-01-01", v))
 	}
 	return time.Unix(n, 0).UTC(), nil
+}
+
+// tuneGC collects garbage less often for the short commands: they load the
+// snapshot, build their indexes and write a report in well under a second,
+// allocating most of it once, and the collector took a quarter of their
+// CPU (diagnose of one EPCI: 0.85 s of CPU with GOGC=100, 0.64 s with 400,
+// peak memory 139 → 151 MB). Imports and batches, which stream large
+// files or many reports, keep the default and their memory bound. A GOGC
+// set by the user wins. It returns what restores the previous setting
+// (Main runs in-process in tests).
+func tuneGC(cmd *cobra.Command) (restore func()) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return nil
+	}
+	for c := cmd; c != nil; c = c.Parent() {
+		if n := c.Name(); n == "batch" || n == "datasets" {
+			return nil
+		}
+	}
+	prev := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(prev) }
 }

@@ -36,3 +36,10 @@ func BenchmarkSimulateEPCI(b *testing.B) {
 // BenchmarkTerritoryShow resolves one commune and prints it with its APL
 // (target: the whole process in 60 ms).
 func BenchmarkTerritoryShow(b *testing.B) { benchmarkCommand(b, "territory", "show", "77333") }
+
+// BenchmarkDiagnoseEPCIProcess is `diagnose` of one EPCI (CC Pays de
+// Nemours, HTML and XLSX) as a whole command, start-up included (target:
+// the whole process in 150 ms).
+func BenchmarkDiagnoseEPCIProcess(b *testing.B) {
+	benchmarkCommand(b, "diagnose", "epci:200023240", "--out", b.TempDir(), "--force")
+}
