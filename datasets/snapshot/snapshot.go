@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"compress/gzip"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	kgzip "github.com/klauspost/compress/gzip"
 )
 
 //go:generate go run ../internal/generate -raw ../../../shared/data/raw -out data
@@ -417,7 +418,7 @@ func (s *Snapshot) Contours(dep string) (map[string]json.RawMessage, error) {
 		return nil, fmt.Errorf("snapshot: contours of %s: %w", dep, err)
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	zr, err := kgzip.NewReader(f)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: contours of %s: %w", dep, err)
 	}
