@@ -88,16 +88,21 @@ type territoryOutput struct {
 	APL2023 *float64 `json:"apl_2023"`
 }
 
-// territoryShowTables are the tables `territory show` reads: those the
-// resolver indexes (communes, arrondissements, old codes, EPCI,
-// départements, régions, CPTS) and the APL.
+// territoryShowTables are the tables `territory show` reads whole: those
+// the resolver indexes (communes, arrondissements, old codes, EPCI,
+// départements, régions, CPTS); the APL rows of the places shown are read
+// after (snapshot.LoadAPLOf).
 var territoryShowTables = []string{snapshot.CommunesFile, snapshot.ArrondissementsFile, snapshot.OldCodesFile, snapshot.EPCIFile,
-	snapshot.DepartementsFile, snapshot.RegionsFile, snapshot.CPTSFile, snapshot.APLFile}
+	snapshot.DepartementsFile, snapshot.RegionsFile, snapshot.CPTSFile}
 
 func runTerritoryShow(opts *territoryShowOptions) error {
 	opts.snapTables = territoryShowTables
 	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
+		return err
+	}
+	// The APL rows of these places only, not the 70,000 of France.
+	if err := s.LoadAPLOf(t.Communes); err != nil {
 		return err
 	}
 	apl := diagnostic.NewAPLIndexOf(s, t.Communes)

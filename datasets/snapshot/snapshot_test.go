@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -322,4 +323,57 @@ func FuzzTableReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLoadAPLOf: the APL rows of a few places, read without the rest of
+// France, are exactly those of the whole table that roll up to them: Paris
+// (its 20 arrondissements' rows), Pays-de-Montbenoît (25390, with the rows of the
+// communes merged into it since the APL's geography, Hauterive-la-Fresse among them)
+// and Nemours.
+func TestLoadAPLOf(t *testing.T) {
+	full, err := LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadLayersOnly([]string{CommunesFile, ArrondissementsFile, OldCodesFile}, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.APL) != 0 {
+		t.Fatalf("APL loaded with the other tables: %d rows", len(s.APL))
+	}
+	want := map[string]bool{"75056": true, "25390": true, "77333": true}
+	if err := s.LoadAPLOf([]string{"75056", "25390", "77333"}); err != nil {
+		t.Fatal(err)
+	}
+	var expect []APL
+	perPlace := map[string]int{}
+	for _, a := range full.APL {
+		p := full.PlaceOf(a.Code)
+		if city := full.CityOf(p); city != "" {
+			p = city
+		}
+		if want[p] {
+			expect = append(expect, a)
+			perPlace[p]++
+		}
+	}
+	if !slices.Equal(s.APL, expect) {
+		t.Errorf("LoadAPLOf: %d rows, want the %d rows of the whole table that roll up to these places", len(s.APL), len(expect))
+	}
+	vintages := map[int]bool{}
+	for _, a := range full.APL {
+		vintages[a.Vintage] = true
+	}
+	v := len(vintages)
+	if perPlace["75056"] != 20*v || perPlace["77333"] != v || perPlace["25390"] <= v {
+		t.Errorf("rows per place %v for %d vintages: want 20 per vintage for Paris, 1 for Nemours, several for Pays-de-Montbenoît", perPlace, v)
+	}
+	old := false
+	for _, a := range s.APL {
+		old = old || a.Code == "25303" // Hauterive-la-Fresse
+	}
+	if !old {
+		t.Errorf("Hauterive-la-Fresse (25303), merged into Pays-de-Montbenoît, has no row")
+	}
 }

@@ -1,6 +1,10 @@
 package snapshot
 
-import "io"
+import (
+	"fmt"
+	"io"
+	"io/fs"
+)
 
 // Each table has one writer (used by the generator and by `datasets import`)
 // and one loader; both name the columns, so a renamed or missing column is an
@@ -115,13 +119,55 @@ func WriteAPL(w io.Writer, rows []APL) (int, error) {
 		})
 }
 
-func (s *Snapshot) loadAPL(r *tableReader) {
+func (s *Snapshot) loadAPL(r *tableReader) { s.APL = readAPL(r, nil) }
+
+// readAPL reads the APL rows whose code keep accepts (every row when keep
+// is nil), without parsing the numbers of the others.
+func readAPL(r *tableReader, keep func(code string) bool) []APL {
 	code, vin, py, apl, u65, ps, pt := r.col("code"), r.col("vintage"), r.col("pop_year"), r.col("apl"), r.col("apl_under65"), r.col("pop_standardised"), r.col("pop_total")
-	s.APL = make([]APL, 0, r.rows)
+	n := r.rows
+	if keep != nil {
+		n = 0
+	}
+	out := make([]APL, 0, n)
 	for r.next() {
-		s.APL = append(s.APL, APL{Code: r.str(code), Vintage: r.int(vin), PopYear: r.int(py), Value: r.float(apl), Under65: r.float(u65),
+		if keep != nil && !keep(r.str(code)) {
+			continue
+		}
+		out = append(out, APL{Code: r.str(code), Vintage: r.int(vin), PopYear: r.int(py), Value: r.float(apl), Under65: r.float(u65),
 			PopStandardised: r.float(ps), PopTotal: r.float(pt)})
 	}
+	return out
+}
+
+// LoadAPLOf reads the APL rows of the places of codes only (current
+// communes or arrondissements municipaux): their own rows, those of the
+// former communes merged into them, and for a city those of its
+// arrondissements. A command that shows a few places loads the snapshot
+// without the APL table (LoadLayersOnly), resolves them, then calls this
+// rather than parsing the 70,000 rows of France. The communes, old codes
+// and arrondissements must be loaded.
+func (s *Snapshot) LoadAPLOf(codes []string) error {
+	want := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		want[c] = true
+	}
+	b, err := fs.ReadFile(s.fsys, APLFile)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	r, err := newTableReader(APLFile, b)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	s.APL = readAPL(r, func(code string) bool {
+		place := s.PlaceOf(code)
+		return place != "" && (want[place] || want[s.CityOf(place)])
+	})
+	if r.err != nil {
+		return fmt.Errorf("snapshot: %w", r.err)
+	}
+	return nil
 }
 
 // WriteGPs writes the GPs-per-commune table.
