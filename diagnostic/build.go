@@ -3,7 +3,6 @@ package diagnostic
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -454,10 +453,8 @@ func (e *Engine) hadServing(deps map[string]bool) (out []Structure, known bool) 
 		}
 	}
 	out = []Structure{}
-	for _, est := range e.Snap.Establishments {
-		if !slices.Contains(e.kindsOf[est.Finess], "had") {
-			continue
-		}
+	for _, i := range e.had {
+		est := &e.Snap.Establishments[i]
 		p := e.Snap.Place(est.Commune)
 		if p == nil || !deps[p.Dep] {
 			continue

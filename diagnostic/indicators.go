@@ -24,6 +24,7 @@ type Engine struct {
 	gps       map[string]int      // BPE 2017 GPs by current commune
 	kindsOf   map[string][]string // FINESS number -> kinds
 	kindsAt   [][]string          // index into Snap.Establishments -> kinds
+	had       []int               // indexes into Snap.Establishments of the HAD
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
@@ -93,6 +94,9 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 		}
 		e.kindsOf[est.Finess] = kinds
 		e.kindsAt[i] = kinds
+		if slices.Contains(kinds, "had") {
+			e.had = append(e.had, i)
+		}
 		if est.Commune != "" {
 			e.byCommune[est.Commune] = append(e.byCommune[est.Commune], i)
 		}
