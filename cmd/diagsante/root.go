@@ -233,16 +233,17 @@ func (o *globalOptions) loadConfig(cmd *cobra.Command) error {
 	return ferr
 }
 
-// snapshot loads the reference data once, on first use.
+// snapshot loads the reference data once, on first use: the tables of
+// snapTables, else those of the reports (snapshot.ReportFiles).
 func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 	o.snapOnce.Do(func() {
-		load := snapshot.LoadWithLocal
-		if o.snapTables != nil {
-			load = func(dir string) (*snapshot.Snapshot, bool, error) {
-				return snapshot.LoadWithLocalOnly(dir, o.snapTables...)
-			}
+		tables := o.snapTables
+		if tables == nil {
+			tables = snapshot.ReportFiles()
 		}
-		o.snap, o.snapErr = o.loadSnapshot(load)
+		o.snap, o.snapErr = o.loadSnapshot(func(dir string) (*snapshot.Snapshot, bool, error) {
+			return snapshot.LoadWithLocalOnly(dir, tables...)
+		})
 	})
 	return o.snap, o.snapErr
 }

@@ -119,11 +119,12 @@ func loadTravelTimes(path string) (access.Times, error) {
 	return &access.Override{Matrix: access.NewMatrix(pairs), Fallback: access.DefaultModel()}, nil
 }
 
-// simulateTables are the tables `simulate` reads: those of `territory
-// show` (the resolver's and the APL) and the GP counts the recomputation
-// starts from (BPE by commune, Assurance Maladie by département). The
-// establishments and postcodes, the largest, are not decoded.
-var simulateTables = append([]string{snapshot.GPFile, snapshot.LiberalFile}, territoryShowTables...)
+// simulateTables are the tables `simulate` reads: the resolver's (those
+// of `territory show`), the APL of France (the E2SFCA recomputes every
+// place) and the GP counts the recomputation starts from (BPE by commune,
+// Assurance Maladie by département). The establishments and postcodes,
+// the largest, are not decoded.
+var simulateTables = append([]string{snapshot.APLFile, snapshot.GPFile, snapshot.LiberalFile}, territoryShowTables...)
 
 // runSimulateContext runs a scenario; ctx (Ctrl-C) stops it.
 func runSimulateContext(ctx context.Context, opts *simulateOptions) error {

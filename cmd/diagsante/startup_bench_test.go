@@ -43,3 +43,10 @@ func BenchmarkTerritoryShow(b *testing.B) { benchmarkCommand(b, "territory", "sh
 func BenchmarkDiagnoseEPCIProcess(b *testing.B) {
 	benchmarkCommand(b, "diagnose", "epci:200023240", "--out", b.TempDir(), "--force")
 }
+
+// BenchmarkBatch13Communes writes the HTML and Excel reports of the 119
+// communes of the Bouches-du-Rhône as a whole command (target: 1.5 s on
+// 2 cores).
+func BenchmarkBatch13Communes(b *testing.B) {
+	benchmarkCommand(b, "batch", "--departement", "13", "--by", "commune", "--out", b.TempDir(), "--force")
+}

@@ -55,6 +55,14 @@ const (
 	ContoursDir         = "contours"
 )
 
+// ReportFiles are the tables the report commands read: every table but the
+// postcodes, which only imports use (to place establishments). A command
+// loads them with LoadWithLocalOnly and skips decoding 480 kB of postcodes.
+func ReportFiles() []string {
+	return []string{CommunesFile, ArrondissementsFile, OldCodesFile, EPCIFile, DepartementsFile, RegionsFile, APLFile, GPFile,
+		LiberalFile, EstablishmentsFile, EmergencyFile, MaternityFile, CPTSFile, PopAgeFile, ProfessionalsFile, GPSitesFile, SASFile}
+}
+
 // A Snapshot is the loaded reference data with its lookup indexes. It is
 // read-only once loaded and safe for concurrent use.
 type Snapshot struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -375,5 +376,37 @@ func TestLoadAPLOf(t *testing.T) {
 	}
 	if !old {
 		t.Errorf("Hauterive-la-Fresse (25303), merged into Pays-de-Montbenoît, has no row")
+	}
+}
+
+// TestReportFiles: the report commands' tables are every table but the
+// postcodes: a snapshot loaded with them has every other table whole.
+func TestReportFiles(t *testing.T) {
+	full, err := LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadLayersOnly(ReportFiles(), Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Postcodes) != 0 || len(full.Postcodes) == 0 {
+		t.Errorf("postcodes: %d rows loaded for the reports, %d in all", len(s.Postcodes), len(full.Postcodes))
+	}
+	// The tables of an RPPS import are empty in the embedded snapshot: named.
+	for _, f := range []string{ProfessionalsFile, GPSitesFile} {
+		if !slices.Contains(ReportFiles(), f) {
+			t.Errorf("the reports do not read %s, which an RPPS import writes", f)
+		}
+	}
+	fv, sv := reflect.ValueOf(full).Elem(), reflect.ValueOf(s).Elem()
+	for i := range fv.NumField() {
+		f := fv.Type().Field(i)
+		if !f.IsExported() || f.Type.Kind() != reflect.Slice || f.Name == "Postcodes" || f.Name == "LocalProblems" {
+			continue
+		}
+		if fv.Field(i).Len() != sv.Field(i).Len() {
+			t.Errorf("%s: %d rows loaded for the reports, %d in the whole snapshot", f.Name, sv.Field(i).Len(), fv.Field(i).Len())
+		}
 	}
 }
