@@ -88,14 +88,13 @@ func RecomputeAPL(s *snapshot.Snapshot, opts Options) (map[string]float64, error
 	if activity < 0 || !finite(activity) {
 		return nil, fmt.Errorf("recompute APL: activity %v must be positive", activity)
 	}
-	if activity == 0 || len(opts.AddGP) > 0 {
+	// The baseline is needed only to calibrate the activity.
+	if activity == 0 {
 		base, err := u.run(opts, nil)
 		if err != nil {
 			return nil, err
 		}
-		if activity == 0 {
-			activity = u.defaultActivity(base)
-		}
+		activity = u.defaultActivity(base)
 		if len(opts.AddGP) == 0 {
 			return u.values(s, base.Access, activity), nil
 		}
@@ -275,6 +274,24 @@ func (u *units) delta(s *snapshot.Snapshot, add map[string]float64) ([]float64, 
 // run computes the index with an activity of 1 (the E2SFCA is linear in
 // supply, so values scale with the activity afterwards).
 func (u *units) run(opts Options, gps []float64) (*Result, error) {
+	r, err := u.runPairs(opts, gps)
+	if err != nil {
+		return nil, err
+	}
+	return r.Result, nil
+}
+
+// A unitRun is an E2SFCA over the units, with what a scenario needs to
+// update it: the pairs, the supply places' units, the engine.
+type unitRun struct {
+	*Result
+	pairs  *pairs
+	supply []int32 // unit of each supply place
+	demand []Demand
+	e      *E2SFCA
+}
+
+func (u *units) runPairs(opts Options, gps []float64) (*unitRun, error) {
 	if gps == nil {
 		gps = u.gps
 	}
@@ -282,22 +299,24 @@ func (u *units) run(opts Options, gps []float64) (*Result, error) {
 	if t == nil {
 		t = DefaultModel()
 	}
+	r := &unitRun{e: &E2SFCA{Times: t, Decay: opts.Decay, Workers: opts.Workers}}
 	var supply []Supply
 	for i, g := range gps {
 		if g > 0 {
 			supply = append(supply, Supply{ID: u.codes[i], Point: u.pts[i], Value: g})
+			r.supply = append(r.supply, int32(i))
 		}
 	}
-	demand := make([]Demand, len(u.codes))
-	for i := range demand {
-		demand[i] = Demand{ID: u.codes[i], Point: u.pts[i], Weight: u.popStd[i]}
+	r.demand = make([]Demand, len(u.codes))
+	for i := range r.demand {
+		r.demand[i] = Demand{ID: u.codes[i], Point: u.pts[i], Weight: u.popStd[i]}
 	}
-	e := &E2SFCA{Times: t, Decay: opts.Decay, Workers: opts.Workers}
-	res, err := e.Compute(supply, demand)
+	res, p, err := r.e.compute(supply, r.demand)
 	if err != nil {
 		return nil, fmt.Errorf("recompute APL: %w", err)
 	}
-	return res, nil
+	r.Result, r.pairs = res, p
+	return r, nil
 }
 
 // defaultActivity is the activity matching the official mean (see
