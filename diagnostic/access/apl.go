@@ -146,7 +146,8 @@ type share struct {
 }
 
 func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
-	u := &units{index: map[string]int{}, arr: map[string][]share{}}
+	n := len(s.Communes) + len(s.Arrondissements)
+	u := &units{index: make(map[string]int, n), arr: map[string][]share{}, codes: make([]string, 0, n), pts: make([]Point, 0, n)}
 	add := func(code string, p Point) {
 		u.index[code] = len(u.codes)
 		u.codes = append(u.codes, code)
@@ -169,7 +170,7 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 			u.arr[a.Commune] = append(u.arr[a.Commune], share{u.index[a.Code], float64(a.Population) / arrPop[a.Commune]})
 		}
 	}
-	n := len(u.codes)
+	n = len(u.codes)
 	u.popStd, u.popTot, u.gps = make([]float64, n), make([]float64, n), make([]float64, n)
 	u.official = make([]float64, n)
 	wsum := make([]float64, n)
@@ -180,7 +181,10 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 		// Rows map onto today's places as in the report (snapshot.PlaceOf);
 		// a unit's official value is the mean of its rows weighted by the
 		// standardised population, as the DREES prescribes.
-		i, ok := u.index[s.PlaceOf(r.Code)]
+		i, ok := u.index[r.Code] // a unit is its own place
+		if !ok {
+			i, ok = u.index[s.PlaceOf(r.Code)]
+		}
 		if !ok {
 			continue // overseas, or a commune without a point
 		}
