@@ -198,11 +198,19 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 			u.official[i] = wsum[i] / u.popStd[i]
 		}
 	}
-	bpe := bpeByDep(s)
+	// bpeByDep, looking each GP's commune up once for both loops.
+	communes := make([]*snapshot.Commune, len(s.GPs))
+	bpe := map[string]float64{}
+	for k, g := range s.GPs {
+		if c := s.Commune(g.Code); c != nil {
+			communes[k] = c
+			bpe[c.Dep] += float64(g.Count)
+		}
+	}
 	cnam := cnamByDep(s)
-	for _, g := range s.GPs {
+	for k, g := range s.GPs {
 		n := float64(g.Count)
-		if c := s.Commune(g.Code); c != nil && !opts.RawBPE && cnam[c.Dep] > 0 && bpe[c.Dep] > 0 {
+		if c := communes[k]; c != nil && !opts.RawBPE && cnam[c.Dep] > 0 && bpe[c.Dep] > 0 {
 			n *= cnam[c.Dep] / bpe[c.Dep]
 		}
 		u.addGPs(g.Code, n)

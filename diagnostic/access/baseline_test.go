@@ -150,3 +150,37 @@ func TestScenarioUpdateMatchesFullRecomputation(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkBaselineScenario is the scenario of `simulate epci:200023240
+// --add-gp 77333=2` once the baseline is computed: the catchments around
+// Nemours only, then the values of every place.
+func BenchmarkBaselineScenario(b *testing.B) {
+	s := loadSnapshot(b)
+	base, err := NewBaseline(s, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	add := map[string]float64{"77333": 2}
+	b.ReportAllocs()
+	cpu := startCPUMetric()
+	for b.Loop() {
+		if _, err := base.Scenario(add); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.report(b)
+}
+
+// BenchmarkNewBaseline is the baseline `simulate` computes first: units,
+// E2SFCA over France, calibrated activity, values.
+func BenchmarkNewBaseline(b *testing.B) {
+	s := loadSnapshot(b)
+	b.ReportAllocs()
+	cpu := startCPUMetric()
+	for b.Loop() {
+		if _, err := NewBaseline(s, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.report(b)
+}
