@@ -56,8 +56,17 @@ type Engine struct {
 }
 
 // NewEngine indexes a snapshot for indicator computations.
-func NewEngine(s *snapshot.Snapshot) *Engine {
-	e := &Engine{Snap: s, APL: NewAPLIndex(s), Thresholds: DefaultThresholds,
+func NewEngine(s *snapshot.Snapshot) *Engine { return newEngine(s, NewAPLIndex(s)) }
+
+// NewEngineOf is NewEngine with the official APL of the places of codes
+// only (see [NewAPLIndexOf]), for a command that reads no other: a
+// scenario over a territory does not index the APL of all France.
+func NewEngineOf(s *snapshot.Snapshot, codes []string) *Engine {
+	return newEngine(s, NewAPLIndexOf(s, codes))
+}
+
+func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
+	e := &Engine{Snap: s, APL: apl, Thresholds: DefaultThresholds,
 		gps:     map[string]int{},
 		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},

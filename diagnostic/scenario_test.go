@@ -3,6 +3,7 @@ package diagnostic
 import (
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -87,5 +88,48 @@ func TestSimulateRetire65(t *testing.T) {
 	}
 	if *both.APLAfter <= *res.APLAfter {
 		t.Errorf("3 GPs added after retirements: %v, without them %v", *both.APLAfter, *res.APLAfter)
+	}
+}
+
+// TestSimulateWithTerritoryAPL: an engine indexing the official APL of the
+// territory only (what `simulate` builds) gives the same scenario as one
+// indexing all France, for an EPCI, Paris by arrondissement with Lyon, and
+// a département with communes merged since the APL vintage.
+func TestSimulateWithTerritoryAPL(t *testing.T) {
+	full := realEngine(t)
+	for _, c := range []struct {
+		items []string
+		scn   Scenario
+	}{
+		{[]string{"epci:200023240"}, Scenario{AddGP: map[string]float64{"77333": 2}}},
+		{[]string{"dep:75", "69123"}, Scenario{AddGP: map[string]float64{"75056": 10, "69381": -2}}},
+		{[]string{"dep:48"}, Scenario{AddGP: map[string]float64{"48095": 3}, Retire65: true}},
+		{[]string{"dep:48"}, Scenario{Retire65: true}},
+	} {
+		terr, err := NewResolver(full.Snap).Resolve(c.items...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := full.Simulate(terr, c.scn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		some := NewEngineOf(full.Snap, terr.Communes)
+		got, err := some.Simulate(terr, c.scn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: territory-only APL index changes the scenario", c.items)
+		}
+		withAPL := 0
+		for _, sc := range got.Communes {
+			if sc.Official != nil {
+				withAPL++
+			}
+		}
+		if withAPL < len(got.Communes)*9/10 {
+			t.Errorf("%v: %d of %d communes with an official APL", c.items, withAPL, len(got.Communes))
+		}
 	}
 }

@@ -282,7 +282,17 @@ func (o *globalOptions) loadSnapshot(load func(dir string) (*snapshot.Snapshot, 
 // newEngine returns the indicators engine of a snapshot, with the user's
 // travel times when --travel-times is given.
 func (o *globalOptions) newEngine(s *snapshot.Snapshot) (*diagnostic.Engine, error) {
-	e := diagnostic.NewEngine(s)
+	return o.setUpEngine(diagnostic.NewEngine(s), s)
+}
+
+// newEngineOf is newEngine for a command that reads the official APL of
+// the places of codes only.
+func (o *globalOptions) newEngineOf(s *snapshot.Snapshot, codes []string) (*diagnostic.Engine, error) {
+	return o.setUpEngine(diagnostic.NewEngineOf(s, codes), s)
+}
+
+// setUpEngine sets the report day and the travel times of an engine.
+func (o *globalOptions) setUpEngine(e *diagnostic.Engine, s *snapshot.Snapshot) (*diagnostic.Engine, error) {
 	day, err := reportDay()
 	if err != nil {
 		return nil, err

@@ -143,7 +143,8 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	eng, err := opts.newEngine(s)
+	// The scenario reads the official APL of the territory's communes only.
+	eng, err := opts.newEngineOf(s, t.Communes)
 	if err != nil {
 		return err
 	}

@@ -88,14 +88,13 @@ func RecomputeAPL(s *snapshot.Snapshot, opts Options) (map[string]float64, error
 	if activity < 0 || !finite(activity) {
 		return nil, fmt.Errorf("recompute APL: activity %v must be positive", activity)
 	}
-	if activity == 0 || len(opts.AddGP) > 0 {
+	// The baseline is needed only to calibrate the activity.
+	if activity == 0 {
 		base, err := u.run(opts, nil)
 		if err != nil {
 			return nil, err
 		}
-		if activity == 0 {
-			activity = u.defaultActivity(base)
-		}
+		activity = u.defaultActivity(base)
 		if len(opts.AddGP) == 0 {
 			return u.values(s, base.Access, activity), nil
 		}
@@ -147,7 +146,8 @@ type share struct {
 }
 
 func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
-	u := &units{index: map[string]int{}, arr: map[string][]share{}}
+	n := len(s.Communes) + len(s.Arrondissements)
+	u := &units{index: make(map[string]int, n), arr: map[string][]share{}, codes: make([]string, 0, n), pts: make([]Point, 0, n)}
 	add := func(code string, p Point) {
 		u.index[code] = len(u.codes)
 		u.codes = append(u.codes, code)
@@ -170,7 +170,7 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 			u.arr[a.Commune] = append(u.arr[a.Commune], share{u.index[a.Code], float64(a.Population) / arrPop[a.Commune]})
 		}
 	}
-	n := len(u.codes)
+	n = len(u.codes)
 	u.popStd, u.popTot, u.gps = make([]float64, n), make([]float64, n), make([]float64, n)
 	u.official = make([]float64, n)
 	wsum := make([]float64, n)
@@ -181,7 +181,10 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 		// Rows map onto today's places as in the report (snapshot.PlaceOf);
 		// a unit's official value is the mean of its rows weighted by the
 		// standardised population, as the DREES prescribes.
-		i, ok := u.index[s.PlaceOf(r.Code)]
+		i, ok := u.index[r.Code] // a unit is its own place
+		if !ok {
+			i, ok = u.index[s.PlaceOf(r.Code)]
+		}
 		if !ok {
 			continue // overseas, or a commune without a point
 		}
@@ -195,11 +198,19 @@ func buildUnits(s *snapshot.Snapshot, opts Options) (*units, error) {
 			u.official[i] = wsum[i] / u.popStd[i]
 		}
 	}
-	bpe := bpeByDep(s)
+	// bpeByDep, looking each GP's commune up once for both loops.
+	communes := make([]*snapshot.Commune, len(s.GPs))
+	bpe := map[string]float64{}
+	for k, g := range s.GPs {
+		if c := s.Commune(g.Code); c != nil {
+			communes[k] = c
+			bpe[c.Dep] += float64(g.Count)
+		}
+	}
 	cnam := cnamByDep(s)
-	for _, g := range s.GPs {
+	for k, g := range s.GPs {
 		n := float64(g.Count)
-		if c := s.Commune(g.Code); c != nil && !opts.RawBPE && cnam[c.Dep] > 0 && bpe[c.Dep] > 0 {
+		if c := communes[k]; c != nil && !opts.RawBPE && cnam[c.Dep] > 0 && bpe[c.Dep] > 0 {
 			n *= cnam[c.Dep] / bpe[c.Dep]
 		}
 		u.addGPs(g.Code, n)
@@ -275,6 +286,24 @@ func (u *units) delta(s *snapshot.Snapshot, add map[string]float64) ([]float64, 
 // run computes the index with an activity of 1 (the E2SFCA is linear in
 // supply, so values scale with the activity afterwards).
 func (u *units) run(opts Options, gps []float64) (*Result, error) {
+	r, err := u.runPairs(opts, gps)
+	if err != nil {
+		return nil, err
+	}
+	return r.Result, nil
+}
+
+// A unitRun is an E2SFCA over the units, with what a scenario needs to
+// update it: the pairs, the supply places' units, the engine.
+type unitRun struct {
+	*Result
+	pairs  *pairs
+	supply []int32 // unit of each supply place
+	demand []Demand
+	e      *E2SFCA
+}
+
+func (u *units) runPairs(opts Options, gps []float64) (*unitRun, error) {
 	if gps == nil {
 		gps = u.gps
 	}
@@ -282,22 +311,24 @@ func (u *units) run(opts Options, gps []float64) (*Result, error) {
 	if t == nil {
 		t = DefaultModel()
 	}
+	r := &unitRun{e: &E2SFCA{Times: t, Decay: opts.Decay, Workers: opts.Workers}}
 	var supply []Supply
 	for i, g := range gps {
 		if g > 0 {
 			supply = append(supply, Supply{ID: u.codes[i], Point: u.pts[i], Value: g})
+			r.supply = append(r.supply, int32(i))
 		}
 	}
-	demand := make([]Demand, len(u.codes))
-	for i := range demand {
-		demand[i] = Demand{ID: u.codes[i], Point: u.pts[i], Weight: u.popStd[i]}
+	r.demand = make([]Demand, len(u.codes))
+	for i := range r.demand {
+		r.demand[i] = Demand{ID: u.codes[i], Point: u.pts[i], Weight: u.popStd[i]}
 	}
-	e := &E2SFCA{Times: t, Decay: opts.Decay, Workers: opts.Workers}
-	res, err := e.Compute(supply, demand)
+	res, p, err := r.e.compute(supply, r.demand)
 	if err != nil {
 		return nil, fmt.Errorf("recompute APL: %w", err)
 	}
-	return res, nil
+	r.Result, r.pairs = res, p
+	return r, nil
 }
 
 // defaultActivity is the activity matching the official mean (see

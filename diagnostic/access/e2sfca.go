@@ -1,12 +1,10 @@
 package access
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -57,18 +55,63 @@ type Result struct {
 	Pairs int
 }
 
-// link is a (demand, supply) pair with a positive decay weight.
-type link struct {
-	j int32
-	w float64
+// Compute runs both steps. It only looks at pairs that can have a
+// positive weight: for a [Model], those within the crow-fly reach of the
+// last decay band (found through a grid of cells), plus the pairs sharing
+// an identifier; for another Times, within reach when it is a [Reacher]
+// (through an R-tree), plus the pairs sharing an identifier and those a
+// [PairLister] lists, otherwise all pairs. Sums run in a fixed order
+// (step 1 by increasing demand index, step 2 by increasing supply index),
+// so results do not depend on Workers.
+func (e *E2SFCA) Compute(supply []Supply, demand []Demand) (*Result, error) {
+	res, _, err := e.compute(supply, demand)
+	return res, err
 }
 
-// Compute runs both steps. It only looks at pairs that can have a
-// positive weight: within the crow-fly reach of the last decay band when
-// Times is a [Reacher] (found through an R-tree), plus the pairs sharing
-// an identifier and those a [PairLister] lists; otherwise at all pairs.
-// Sums run in a fixed order, so results do not depend on Workers.
-func (e *E2SFCA) Compute(supply []Supply, demand []Demand) (*Result, error) {
+// compute is Compute, also returning the pairs.
+func (e *E2SFCA) compute(supply []Supply, demand []Demand) (*Result, *pairs, error) {
+	decay, err := e.check(supply, demand)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := e.findPairs(supply, demand, decay)
+	res := &Result{
+		Access:  make([]float64, len(demand)),
+		Ratio:   make([]float64, len(supply)),
+		Reached: make([]bool, len(supply)),
+		Pairs:   p.n,
+	}
+	// Step 1: the pairs are in demand order, so each denominator is summed
+	// by increasing demand index. One pass over them, scattering into the
+	// denominators, costs less than transposing them for a parallel sum.
+	den := make([]float64, len(supply))
+	for i := range demand {
+		js, bs := p.row(i)
+		pi := demand[i].Weight
+		for k, j := range js {
+			den[j] += p.wt[bs[k]] * pi
+		}
+	}
+	for j, d := range den {
+		if d > 0 {
+			res.Ratio[j] = supply[j].Value / d
+			res.Reached[j] = true
+		}
+	}
+	// Step 2: each place sums its own pairs, by increasing supply index.
+	e.parallel(len(demand), func(i int) {
+		js, bs := p.row(i)
+		var a float64
+		for k, j := range js {
+			a += p.wt[bs[k]] * res.Ratio[j]
+		}
+		res.Access[i] = a
+	})
+	return res, p, nil
+}
+
+// check validates the inputs and returns the decay profile to use.
+func (e *E2SFCA) check(supply []Supply, demand []Demand) (Decay, error) {
 	if e.Times == nil {
 		return nil, errors.New("e2sfca: no travel times")
 	}
@@ -78,6 +121,9 @@ func (e *E2SFCA) Compute(supply []Supply, demand []Demand) (*Result, error) {
 	}
 	if err := decay.Check(); err != nil {
 		return nil, fmt.Errorf("e2sfca: %w", err)
+	}
+	if len(decay) > maxBands {
+		return nil, fmt.Errorf("e2sfca: %d decay bands, at most %d", len(decay), maxBands)
 	}
 	for j, s := range supply {
 		if !finite(s.Value) || s.Value < 0 || !validPoint(s.Point) {
@@ -89,129 +135,7 @@ func (e *E2SFCA) Compute(supply []Supply, demand []Demand) (*Result, error) {
 			return nil, fmt.Errorf("e2sfca: demand %d (%s): weight %v at %v: want a finite weight ≥ 0 and a valid point", i, d.ID, d.Weight, d.Point)
 		}
 	}
-	links := e.links(supply, demand, decay)
-
-	res := &Result{
-		Access:  make([]float64, len(demand)),
-		Ratio:   make([]float64, len(supply)),
-		Reached: make([]bool, len(supply)),
-	}
-	// Transpose the per-demand lists into per-supply lists (counting sort,
-	// demand order kept) so that step 1 sums each R_j's denominator in a
-	// fixed order and in parallel without shared accumulators.
-	start := make([]int, len(supply)+1)
-	for _, l := range links {
-		res.Pairs += len(l)
-		for _, k := range l {
-			start[k.j+1]++
-		}
-	}
-	for j := range supply {
-		start[j+1] += start[j]
-	}
-	type back struct {
-		i int32
-		w float64
-	}
-	rev := make([]back, start[len(supply)])
-	fill := slices.Clone(start[:len(supply)])
-	for i, l := range links {
-		for _, k := range l {
-			rev[fill[k.j]] = back{int32(i), k.w}
-			fill[k.j]++
-		}
-	}
-	e.parallel(len(supply), func(j int) {
-		var den float64
-		for _, b := range rev[start[j]:start[j+1]] {
-			den += b.w * demand[b.i].Weight
-		}
-		if den > 0 {
-			res.Ratio[j] = supply[j].Value / den
-			res.Reached[j] = true
-		}
-	})
-	e.parallel(len(demand), func(i int) {
-		var a float64
-		for _, k := range links[i] {
-			a += k.w * res.Ratio[k.j]
-		}
-		res.Access[i] = a
-	})
-	return res, nil
-}
-
-// links returns, for each demand place, its supply places with a positive
-// weight, sorted by supply index.
-func (e *E2SFCA) links(supply []Supply, demand []Demand, decay Decay) [][]link {
-	reach := math.Inf(1)
-	if r, ok := e.Times.(Reacher); ok {
-		// A small margin keeps pairs at the bisection's precision limit.
-		reach = r.ReachKm(decay.Limit())*(1+1e-9) + 1e-6
-	}
-	lister, _ := e.Times.(PairLister)
-	byID := map[string][]int32{}
-	for j, s := range supply {
-		byID[s.ID] = append(byID[s.ID], int32(j))
-	}
-	pts := make([]Point, len(supply))
-	for j, s := range supply {
-		pts[j] = s.Point
-	}
-	var ix *pointIndex
-	if !math.IsInf(reach, 1) {
-		ix = newPointIndex(pts)
-	}
-	out := make([][]link, len(demand))
-	var pool sync.Pool
-	e.parallelBlocks(len(demand), func(lo, hi int) {
-		// seen de-duplicates candidates found several ways (index, same
-		// identifier, listed pair) without a map per demand place.
-		sp, _ := pool.Get().(*[]int32)
-		if sp == nil {
-			s := make([]int32, len(supply))
-			for j := range s {
-				s[j] = -1
-			}
-			sp = &s
-		}
-		defer pool.Put(sp)
-		seen := *sp
-		for i := lo; i < hi; i++ {
-			d := demand[i]
-			var l []link
-			try := func(j int32) {
-				if seen[j] == int32(i) {
-					return
-				}
-				seen[j] = int32(i)
-				s := supply[j]
-				if w := decay.Weight(e.Times.Minutes(d.ID, s.ID, d.Point, s.Point)); w > 0 {
-					l = append(l, link{j, w})
-				}
-			}
-			if ix != nil {
-				ix.within(d.Point, reach, func(j int32, _ float64) { try(j) })
-			} else {
-				for j := range supply {
-					try(int32(j))
-				}
-			}
-			for _, j := range byID[d.ID] {
-				try(j)
-			}
-			if lister != nil {
-				for _, id := range lister.Listed(d.ID) {
-					for _, j := range byID[id] {
-						try(j)
-					}
-				}
-			}
-			slices.SortFunc(l, func(a, b link) int { return cmp.Compare(a.j, b.j) })
-			out[i] = l
-		}
-	})
-	return out
+	return decay, nil
 }
 
 func (e *E2SFCA) workers() int {

@@ -43,7 +43,7 @@ func sameValues(t *testing.T, what string, got, want []float64) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
 	}
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-9*math.Abs(want[i])+1e-15 {
+		if math.Abs(got[i]-want[i]) > 1e-12*math.Abs(want[i])+1e-15 {
 			t.Fatalf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
 		}
 	}
@@ -117,6 +117,10 @@ func TestE2SFCAMatchesReferenceOnDepartement(t *testing.T) {
 // unbounded hides the Reacher of a Times, forcing the all-pairs path.
 type unbounded struct{ Times }
 
+// reacherOnly hides that a Times is a *Model, forcing the general pair
+// finder (R-tree, minutes of every candidate) instead of the crow-fly one.
+type reacherOnly struct{ *Model }
+
 func TestE2SFCAMatchesReferenceSynthetic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	randPoint := func() Point { return Point{44 + rng.Float64()*0.6, 2 + rng.Float64()*0.8} }
@@ -152,6 +156,11 @@ func TestE2SFCAMatchesReferenceSynthetic(t *testing.T) {
 		times Times
 	}{
 		{"model", DefaultModel()},
+		{"model through the general finder", reacherOnly{DefaultModel()}},
+		// An access penalty of 10 minutes empties the first band; of 12,
+		// its reach is 0 km.
+		{"model with access penalty", NewModel(Params{Access: 10, Detour: 1.4, Start: 20, Cruise: 90, Ramp: 3})},
+		{"model with larger access penalty", NewModel(Params{Access: 12, Detour: 1.4, Start: 20, Cruise: 90, Ramp: 3})},
 		{"all pairs", unbounded{DefaultModel()}},
 		{"matrix over model", &Override{Matrix: m, Fallback: DefaultModel()}},
 		{"matrix alone", &Override{Matrix: m}},
@@ -269,14 +278,88 @@ func TestE2SFCAFranceConservation(t *testing.T) {
 	}
 }
 
+// TestE2SFCAFranceFinders: over all of France, the crow-fly finder (grid,
+// squared chords against band limits) and the general one (R-tree, model
+// minutes of every candidate) give the same pairs and the same index, bit
+// for bit, whatever the workers; so does a model fitted elsewhere.
+func TestE2SFCAFranceFinders(t *testing.T) {
+	supply, demand := franceCase(t)
+	for _, m := range []*Model{DefaultModel(), NewModel(Calibrated06)} {
+		want, err := (&E2SFCA{Times: reacherOnly{m}, Workers: 2}).Compute(supply, demand)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 2, 3} {
+			got, err := (&E2SFCA{Times: m, Workers: workers}).Compute(supply, demand)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Pairs != want.Pairs {
+				t.Fatalf("%+v, %d workers: %d pairs, general finder %d", m.Params, workers, got.Pairs, want.Pairs)
+			}
+			for i := range want.Access {
+				if math.Float64bits(got.Access[i]) != math.Float64bits(want.Access[i]) {
+					t.Fatalf("%+v, %d workers: access of %s %v, general finder %v", m.Params, workers, demand[i].ID, got.Access[i], want.Access[i])
+				}
+			}
+			for j := range want.Ratio {
+				if math.Float64bits(got.Ratio[j]) != math.Float64bits(want.Ratio[j]) || got.Reached[j] != want.Reached[j] {
+					t.Fatalf("%+v, %d workers: ratio of %s %v, general finder %v", m.Params, workers, supply[j].ID, got.Ratio[j], want.Ratio[j])
+				}
+			}
+		}
+	}
+}
+
+// TestE2SFCABandLimits puts supply places within a hair of each band's
+// crow-fly limit, on both sides, where the crow-fly finder asks the model
+// for minutes instead of comparing distances: weights must be those of
+// the model's minutes.
+func TestE2SFCABandLimits(t *testing.T) {
+	m := DefaultModel()
+	decay := DREESDecay()
+	from := Point{45.5, 3.25}
+	demand := []Demand{{ID: "D", Point: from, Weight: 100}}
+	var supply []Supply
+	for _, b := range decay {
+		km := m.ReachKm(b.Below)
+		for _, f := range []float64{-1e-6, -1e-8, -1e-10, -1e-12, 0, 1e-12, 1e-10, 1e-8, 1e-6} {
+			// Due north: the distance is the latitude difference.
+			p := Point{from.Lat + km*(1+f)/earthRadiusKm/deg, from.Lon}
+			supply = append(supply, Supply{ID: fmt.Sprintf("S%d", len(supply)), Point: p, Value: 1})
+		}
+	}
+	res, err := (&E2SFCA{Times: m, Decay: decay}).Compute(supply, demand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantA, wantR := referenceE2SFCA(m, decay, supply, demand)
+	sameValues(t, "access", res.Access, wantA)
+	sameValues(t, "ratio", res.Ratio, wantR)
+	// Each limit splits its nine places: some on each side.
+	weights := map[float64]int{}
+	for j, s := range supply {
+		weights[decay.Weight(m.Minutes("D", s.ID, from, s.Point))]++
+		if r := res.Ratio[j]; r != wantR[j] {
+			t.Errorf("%s: ratio %v, want %v", s.ID, r, wantR[j])
+		}
+	}
+	if len(weights) != 4 {
+		t.Errorf("weights near the limits: %v, want all four bands", weights)
+	}
+}
+
 // BenchmarkE2SFCAFrance computes the index for all of France: ~34,900
 // communes and arrondissements, ~9,500 communes with GPs.
 func BenchmarkE2SFCAFrance(b *testing.B) {
 	supply, demand := franceCase(b)
 	e := &E2SFCA{Times: DefaultModel()}
+	b.ReportAllocs()
+	cpu := startCPUMetric()
 	for b.Loop() {
 		if _, err := e.Compute(supply, demand); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }

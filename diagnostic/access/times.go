@@ -35,6 +35,13 @@ type PairLister interface {
 // A Model is the crow-fly travel-time model as a [Times]: it ignores the
 // identifiers except to put two places with the same identifier at 0
 // minutes.
+//
+// The E2SFCA engine relies on that, and on minutes growing strictly with
+// distance (see [Params]): for a Model it classifies pairs into decay
+// bands by comparing distances with each band's reach, asking Minutes
+// only near a band's limit or between places sharing an identifier. A
+// model whose minutes depend on anything else must not be a *Model (the
+// engine then asks Minutes for every candidate pair).
 type Model struct {
 	Params Params
 }
