@@ -122,7 +122,7 @@ func runValidate(raw string) error {
 	if err != nil {
 		return err
 	}
-	return validate(s, rows, os.Stdout)
+	return validate(s, rows, raw, os.Stdout)
 }
 
 func moduleRoot() (string, error) {
