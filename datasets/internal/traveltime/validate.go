@@ -462,43 +462,11 @@ func decompose06(s *snapshot.Snapshot, rows []pairRow, raw string, log io.Writer
 		rt.min[[2]string{r.Code2, r.Code1}] = r.RoadMin
 		rt.maxKm = math.Max(rt.maxKm, r.CrowKm*(1+1e-9)+1e-6)
 	}
-	name := filepath.Join(raw, paasFile)
-	f, err := os.Open(name)
+	add, paas, err := readPAAS(s, filepath.Join(raw, paasFile))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	head, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[h] = i
-	}
-	ic, okc := col["code_commune"]
-	in, okn := col["nb"]
-	if !okc || !okn {
-		return fmt.Errorf("%s: header %q lacks code_commune or nb", name, head)
-	}
-	add := map[string]float64{}
-	var bpe, paas float64
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		n, err := strconv.ParseFloat(rec[in], 64)
-		if err != nil || n < 0 {
-			return fmt.Errorf("%s:%d:%d: nb %q is not a count", name, line, in+1, rec[in])
-		}
-		add[s.PlaceOf(rec[ic])] += n
-		paas += n
-	}
+	var bpe float64
 	for _, g := range s.GPs {
 		if strings.HasPrefix(g.Code, "06") {
 			add[g.Code] -= float64(g.Count)
@@ -534,4 +502,52 @@ func decompose06(s *snapshot.Snapshot, rows []pairRow, raw string, log io.Writer
 		fmt.Fprintf(log, "    %-27s Pearson %.3f (%d communes)\n", c.name, v.Pearson, v.Units)
 	}
 	return nil
+}
+
+// readPAAS reads the GPs of the Chaire PAAS file by place of today (its
+// nb column, activity-weighted) and their total.
+func readPAAS(s *snapshot.Snapshot, name string) (map[string]float64, float64, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	ic, okc := col["code_commune"]
+	in, okn := col["nb"]
+	if !okc || !okn {
+		return nil, 0, fmt.Errorf("%s:1: header %q lacks code_commune or nb", name, strings.Join(head, ","))
+	}
+	gps := map[string]float64{}
+	var total float64
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", name, err)
+		}
+		line, column := cr.FieldPos(in)
+		n, err := strconv.ParseFloat(rec[in], 64)
+		if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+			return nil, 0, fmt.Errorf("%s:%d:%d: nb %q is not a count of GPs", name, line, column, rec[in])
+		}
+		code := s.PlaceOf(rec[ic])
+		if s.Place(code) == nil {
+			line, column = cr.FieldPos(ic)
+			return nil, 0, fmt.Errorf("%s:%d:%d: %q is not a commune", name, line, column, rec[ic])
+		}
+		gps[code] += n
+		total += n
+	}
+	return gps, total, nil
 }
