@@ -2,6 +2,7 @@ package diagnostic
 
 import (
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/diagsante/diagsante/diagnostic/access"
@@ -37,7 +38,12 @@ func (e *Engine) facilityIndexes() map[string]*access.FacilityIndex {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				x := access.NewFacilityIndex(access.Facilities(e.Snap, k.kind))
+				var is func(i int) bool
+				if slices.ContainsFunc(Kinds, func(r Kind) bool { return r.Key == k.key }) {
+					// Classified once, by NewEngine.
+					is = func(i int) bool { return slices.Contains(e.kindsAt[i], k.key) }
+				}
+				x := access.NewFacilityIndex(access.FacilitiesClassified(e.Snap, k.kind, is))
 				mu.Lock()
 				e.fac[k.key] = x
 				mu.Unlock()

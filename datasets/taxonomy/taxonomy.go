@@ -127,6 +127,21 @@ func Label(key string) string {
 	return key
 }
 
+// kindsOfCategory lists, for each FINESS category, the indexes in Kinds
+// of the kinds it may be, in taxonomy order: Classify, run on every
+// establishment at start-up, looks its category up once.
+var kindsOfCategory = func() map[string][]int {
+	m := map[string][]int{}
+	for i, k := range Kinds {
+		for _, c := range k.Categories {
+			if !slices.Contains(m[c], i) {
+				m[c] = append(m[c], i)
+			}
+		}
+	}
+	return m
+}()
+
 // KeptCategories are the FINESS categories kept when FINESS is read.
 var KeptCategories = func() map[string]bool {
 	m := map[string]bool{}
@@ -174,10 +189,8 @@ func KeptCategoriesText() string {
 func Classify(e *snapshot.Establishment) []string {
 	var out []string
 	centre := "" // typed once: the name rules fold the names
-	for _, k := range Kinds {
-		if !slices.Contains(k.Categories, e.Category) {
-			continue
-		}
+	for _, i := range kindsOfCategory[e.Category] {
+		k := &Kinds[i]
 		switch {
 		case isCentre(k.Key):
 			if centre == "" {

@@ -189,7 +189,16 @@ func Kinds() []Kind {
 // follow taxonomy.Classify; emergency departments and maternities are the
 // SAE's.
 func Facilities(s *snapshot.Snapshot, kind Kind) []Facility {
-	var keep func(e *snapshot.Establishment) bool
+	return FacilitiesClassified(s, kind, nil)
+}
+
+// FacilitiesClassified is Facilities with the FINESS kinds already known:
+// is(i) says whether establishment i of the snapshot is of kind, as
+// taxonomy.Classify would (the report engine classifies every
+// establishment once, and the name rules are the costly part). With is
+// nil, establishments are classified here.
+func FacilitiesClassified(s *snapshot.Snapshot, kind Kind, is func(i int) bool) []Facility {
+	var keep func(i int, e *snapshot.Establishment) bool
 	switch kind {
 	case KindEmergency, KindMaternity:
 		in := map[string]bool{}
@@ -202,7 +211,7 @@ func Facilities(s *snapshot.Snapshot, kind Kind) []Facility {
 				in[m.Finess] = true
 			}
 		}
-		keep = func(e *snapshot.Establishment) bool { return in[e.Finess] }
+		keep = func(_ int, e *snapshot.Establishment) bool { return in[e.Finess] }
 	default:
 		// Only establishments of the kind's categories can be of the kind:
 		// classify those alone (the name rules are the costly part).
@@ -210,14 +219,17 @@ func Facilities(s *snapshot.Snapshot, kind Kind) []Facility {
 		if k, ok := taxonomy.Lookup(string(kind)); ok {
 			cats = k.Categories
 		}
-		keep = func(e *snapshot.Establishment) bool {
+		keep = func(_ int, e *snapshot.Establishment) bool {
 			return slices.Contains(cats, e.Category) && slices.Contains(taxonomy.Classify(e), string(kind))
+		}
+		if is != nil {
+			keep = func(i int, _ *snapshot.Establishment) bool { return is(i) }
 		}
 	}
 	var out []Facility
 	for i := range s.Establishments {
 		e := &s.Establishments[i]
-		if !e.HasPoint || !keep(e) {
+		if !e.HasPoint || !keep(i, e) {
 			continue
 		}
 		out = append(out, Facility{ID: e.Finess, Name: e.Name, Commune: e.Commune, Category: e.Category,
