@@ -80,9 +80,10 @@ func TestDataDatesWorkbook(t *testing.T) {
 	}
 	findRow(t, f, SheetSynthese, "Date des données (rapport du 01/12/2026)")
 	for label, want := range map[string][]string{
-		"Établissements FINESS":                            {"données au 08/01/2021", "FINESS 2021-01-08", "oui", "diagsante datasets update --only finess"},
-		"Accessibilité potentielle localisée (APL, DREES)": {"données 2023", "APL 2023 (DREES)", "oui", "diagsante datasets update --only apl"},
-		"Communes et populations de référence (INSEE)":     {"données 2026", "COG 2026, populations de référence en vigueur en 2026", "non", ""},
+		"Établissements FINESS":                            {"données au 08/01/2021", "oui", "diagsante datasets update --only finess"},
+		"Accessibilité potentielle localisée (APL, DREES)": {"données 2023", "oui", "diagsante datasets update --only apl"},
+		"Communes et populations de référence (INSEE)":     {"données 2026", "non", ""},
+		"Urgences et maternités (SAE, DREES)":              {"données 2020", "oui", "aucune commande"},
 	} {
 		row := findRow(t, f, SheetSynthese, label)
 		for i, w := range want {
@@ -145,14 +146,25 @@ func TestDataDatesImportedTable(t *testing.T) {
 	}
 	defer f.Close()
 	for label, want := range map[string][]string{
-		"Établissements FINESS, Seine-et-Marne (77)": {"données au 20/11/2026", "FINESS 2026-11-20", "non", ""},
-		"Établissements FINESS, Loiret (45)":         {"données au 08/01/2021", "FINESS 2021-01-08", "oui", "diagsante datasets update --only finess"},
+		"Établissements FINESS, Seine-et-Marne (77)": {"données au 20/11/2026", "non", ""},
+		"Établissements FINESS, Loiret (45)":         {"données au 08/01/2021", "oui", "diagsante datasets update --only finess"},
 	} {
 		row := findRow(t, f, SheetSynthese, label)
 		for i, w := range want {
 			if got, _ := f.GetCellValue(SheetSynthese, cell(i+2, row)); got != w {
 				t.Errorf("%s, column %d: %q, want %q", label, i+2, got, w)
 			}
+		}
+	}
+	// The source of each date is on the Sources sheet.
+	rows, _ := f.GetRows(SheetSources)
+	var sources strings.Builder
+	for _, r := range rows {
+		sources.WriteString(strings.Join(r, "\t") + "\n")
+	}
+	for _, want := range []string{"2026-11-20", "2021-01-08"} {
+		if !strings.Contains(sources.String(), want) {
+			t.Errorf("the Sources sheet does not name the FINESS of %s", want)
 		}
 	}
 

@@ -772,12 +772,13 @@ func writeDataDates(w *sheet, st *styles, r *diagnostic.Report, row int) int {
 	}
 	w.set(1, row, title, st.bold)
 	row++
-	w.header(row, "Données", "Date", "Source", "Plus de deux ans avant le rapport", "Mise à jour")
+	// The source of each date (its file and vintage) is on the Sources
+	// sheet: here, what an élu needs on one page.
+	w.header(row, "Données", "Date", "Plus de deux ans avant le rapport", "Mise à jour")
 	for _, d := range dataDateRows(r) {
 		row++
 		w.set(1, row, d.Label, st.text)
 		w.set(2, row, d.Text, st.text)
-		w.set(3, row, d.Source, st.wrap)
 		stale, upd := "non", ""
 		if d.Stale {
 			stale, upd = "oui", d.Refresh
@@ -786,8 +787,8 @@ func writeDataDates(w *sheet, st *styles, r *diagnostic.Report, row int) int {
 			// The Limites of the Sources sheet say it in full.
 			upd = "aucune commande"
 		}
-		w.set(4, row, stale, st.text)
-		w.set(5, row, upd, st.wrap)
+		w.set(3, row, stale, st.text)
+		w.set(4, row, upd, st.wrap)
 	}
 	return row + 1
 }

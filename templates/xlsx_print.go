@@ -38,6 +38,14 @@ const (
 	// lineHeight is the height of one line of 11-point text; wrapped
 	// rows get one per line, plus padding.
 	lineHeight = 15.0
+	// fontSlack is the share of a cell's width the height of its wrapped
+	// text is estimated for: LibreOffice without Calibri (DejaVu Sans, on
+	// Debian) sets some texts wider than the estimate, and a merged line
+	// estimated to fit ran past the page edge (the "sources datent"
+	// line of dep:93), a wrapped cell lost its last line. A text that
+	// nearly fills its width gets a second line: white space in Excel,
+	// nothing cut anywhere.
+	fontSlack = 0.88
 )
 
 // printableWidth and printableHeight are the room on an A4 page inside the
@@ -343,13 +351,13 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 				needs(t.row, float64(lines(t.text, one, true))*lineHeight+4)
 			}
 		case wraps:
-			needs(t.row, float64(lines(t.text, one, bold))*lineHeight+2)
+			needs(t.row, float64(lines(t.text, one*fontSlack, bold))*lineHeight+2)
 		case w.lastCol[t.row] == t.col && t.col < mergeTo:
 			// Merged as soon as it runs past its cell: the row may be
 			// made taller by another cell, and wrap it.
 			if lines(t.text, one, bold) > 1 || strings.Contains(t.text, "\n") {
 				p.merge = append(p.merge, t)
-				needs(t.row, float64(lines(t.text, w.span(t.col, mergeTo), bold))*lineHeight+2)
+				needs(t.row, float64(lines(t.text, w.span(t.col, mergeTo)*fontSlack, bold))*lineHeight+2)
 			}
 		default:
 			if n := lines(t.text, one, bold); n > 1 {
