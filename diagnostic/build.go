@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/taxonomy"
@@ -42,6 +43,12 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	}
 	// Source names may hold doubled spaces ("CA ECLA  (Espace
 	// Communautaire Lons Agglomération)").
+	// The longest parts that do not depend on the territory (the figures
+	// of France, the facility indexes) start at once, on the other core.
+	var warm sync.WaitGroup
+	warm.Go(func() { e.facilityIndexes() })
+	warm.Go(func() { e.LevelFigures("france", "") })
+	defer warm.Wait()
 	r := &Report{Title: SpaceNorm(title), Thresholds: e.Thresholds, GPSource: "BPE 2017"}
 	if t := s.Manifest.Table("gp_bpe"); t != nil && t.Origin != "" && t.Origin != "embedded" {
 		r.GPFromRPPS = true

@@ -45,7 +45,7 @@ type Engine struct {
 	Date time.Time
 
 	mu    sync.Mutex
-	cache map[string]Figures
+	cache map[string]*levelEntry
 
 	facOnce sync.Once
 	fac     map[string]*access.FacilityIndex
@@ -56,7 +56,14 @@ type Engine struct {
 }
 
 // NewEngine indexes a snapshot for indicator computations.
-func NewEngine(s *snapshot.Snapshot) *Engine { return newEngine(s, NewAPLIndex(s)) }
+func NewEngine(s *snapshot.Snapshot) *Engine {
+	// The APL index, the longest part, is built beside the others.
+	apl := make(chan *APLIndex, 1)
+	go func() { apl <- NewAPLIndex(s) }()
+	e := newEngine(s, nil)
+	e.APL = <-apl
+	return e
+}
 
 // NewEngineOf is NewEngine with the official APL of the places of codes
 // only (see [NewAPLIndexOf]), for a command that reads no other: a
@@ -70,7 +77,7 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 		gps:     map[string]int{},
 		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
-		cache: map[string]Figures{}, Date: time.Now()}
+		cache: map[string]*levelEntry{}, Date: time.Now()}
 	for _, g := range s.GPs {
 		e.gps[g.Code] += g.Count
 	}
@@ -485,26 +492,35 @@ func (e *Engine) establishmentsIn(code string) []int {
 func (e *Engine) LevelFigures(kind, code string) Figures {
 	key := kind + ":" + code
 	e.mu.Lock()
-	f, ok := e.cache[key]
-	e.mu.Unlock()
-	if ok {
-		return f
+	l, ok := e.cache[key]
+	if !ok {
+		l = &levelEntry{}
+		e.cache[key] = l
 	}
-	var codes []string
-	for _, c := range e.Snap.Communes {
-		// France is metropolitan France and the départements d'outre-mer,
-		// as in every national statistic the report is compared with; the
-		// collectivités d'outre-mer (975 and above) stand apart.
-		if (kind == "france" && !isCOM(c.Dep)) || (kind == "departement" && c.Dep == code) || (kind == "region" && c.Reg == code) {
-			codes = append(codes, c.Code)
+	e.mu.Unlock()
+	// Computed once, whoever asks first: the units of a batch, or Build
+	// warming France's figures while it does the rest.
+	l.once.Do(func() {
+		var codes []string
+		for _, c := range e.Snap.Communes {
+			// France is metropolitan France and the départements
+			// d'outre-mer, as in every national statistic the report is
+			// compared with; the collectivités d'outre-mer (975 and
+			// above) stand apart.
+			if (kind == "france" && !isCOM(c.Dep)) || (kind == "departement" && c.Dep == code) || (kind == "region" && c.Reg == code) {
+				codes = append(codes, c.Code)
+			}
 		}
-	}
-	f = e.Figures(codes)
-	f.Share75Plus = e.share75(kind, code)
-	e.mu.Lock()
-	e.cache[key] = f
-	e.mu.Unlock()
-	return f
+		l.f = e.Figures(codes)
+		l.f.Share75Plus = e.share75(kind, code)
+	})
+	return l.f
+}
+
+// A levelEntry holds the figures of a comparison level, computed once.
+type levelEntry struct {
+	once sync.Once
+	f    Figures
 }
 
 // isCOM reports whether a département code is a collectivité d'outre-mer
