@@ -318,3 +318,11 @@ func plural(n int, one, many string) string {
 }
 
 const licenceOuverte = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+
+// ticks counts n records for the progress line and reports a
+// cancellation, for readers that hand records over in batches.
+func (s *source) ticks(n int) error {
+	s.prog.rows.Add(int64(n))
+	s.rows += n
+	return s.im.ctx.Err()
+}
