@@ -103,20 +103,29 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	}
 	in.close(true)
 	t, noCommune, unknownLines := pc.tally, pc.noCommune, pc.unknownLines
-	counts, noCommunePeople := pc.counts()
 
 	date, dateNote, err := in.vintage(im)
 	if err != nil {
 		return nil, nil, err
 	}
 	year, _ := strconv.Atoi(date[:min(4, len(date))])
-	pros := counts
 	gpOnly := modes == 0
+	// The counts and the GP sites sort different slices and only read the
+	// rest: on two cores they run side by side.
+	pc.sortGPs()
+	var pros []snapshot.ProfessionalCount
+	var noCommunePeople int
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		pros, noCommunePeople = pc.counts()
+	}()
+	sites := pc.gpSites(gpOnly, date)
+	gps, gpTotal := pc.gpCounts(sites, year)
+	<-counted
 	for i := range pros {
 		pros[i].Vintage = date
 	}
-	sites := pc.gpSites(gpOnly, date)
-	gps, gpTotal := pc.gpCounts(sites, year)
 	cov := fileCoverage(pc.deps, "RPPS "+date, date)
 	sort.Slice(pros, func(i, j int) bool {
 		if pros[i].Code != pros[j].Code {
@@ -549,7 +558,6 @@ func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
 	slices.SortFunc(pc.sites, func(a, b site) int {
 		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.prof, b.prof), cmp.Compare(a.commune, b.commune))
 	})
-	pc.sortGPs()
 	gps := gpWalk{pc.gps}
 	// People and libéraux per commune and profession, the "GP" column last.
 	np := len(pc.profs) + 1
@@ -583,7 +591,14 @@ func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
 		}
 		i = j
 	}
-	var out []snapshot.ProfessionalCount
+	pc.sites = nil // 16 bytes a line: let them go
+	rows := 0
+	for _, c := range cells {
+		if c.count > 0 {
+			rows++
+		}
+	}
+	out := make([]snapshot.ProfessionalCount, 0, rows)
 	for ci, code := range pc.communes {
 		for p := range np {
 			c := cells[ci*np+p]
@@ -602,39 +617,48 @@ func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
 
 // gpSites returns the GPs' places: one row per (GP, place), libéral when
 // the GP has a libéral activity there, else cds. Lines without mode count
-// only when the whole file has none (gpOnly), with Mode "".
+// only when the whole file has none (gpOnly), with Mode "". The GPs' keys
+// must be sorted (sortGPs).
 func (pc *peopleCounter) gpSites(gpOnly bool, vintage string) []snapshot.GPSite {
 	slices.SortFunc(pc.mdSites, func(a, b mdSite) int {
 		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.place, b.place), cmp.Compare(a.mode, b.mode))
 	})
-	pc.sortGPs()
-	gps := gpWalk{pc.gps}
-	var out []snapshot.GPSite
-	var lastPerson uint64
-	var id string
-	for i, m := range pc.mdSites {
-		if i > 0 && pc.mdSites[i-1].person == m.person && pc.mdSites[i-1].place == m.place {
-			continue // the sort put the preferred mode first
-		}
-		if !gps.is(m.person) {
-			continue
-		}
-		mode := ""
-		switch m.mode {
-		case modeLiberal:
-			mode = snapshot.GPModeLiberal
-		case modeCDS:
-			mode = snapshot.GPModeCDS
-		default:
-			if !gpOnly {
+	// Two walks: count the rows, then make them in a slice of that size.
+	walk := func(emit func(m mdSite, mode string)) {
+		gps := gpWalk{pc.gps}
+		for i, m := range pc.mdSites {
+			if i > 0 && pc.mdSites[i-1].person == m.person && pc.mdSites[i-1].place == m.place {
+				continue // the sort put the preferred mode first
+			}
+			if !gps.is(m.person) {
 				continue
 			}
+			mode := ""
+			switch m.mode {
+			case modeLiberal:
+				mode = snapshot.GPModeLiberal
+			case modeCDS:
+				mode = snapshot.GPModeCDS
+			default:
+				if !gpOnly {
+					continue
+				}
+			}
+			emit(m, mode)
 		}
+	}
+	rows := 0
+	walk(func(mdSite, string) { rows++ })
+	out := make([]snapshot.GPSite, 0, rows)
+	var lastPerson uint64
+	var id string
+	walk(func(m mdSite, mode string) {
 		if id == "" || m.person != lastPerson {
 			lastPerson, id = m.person, pc.personID(m.person)
 		}
 		out = append(out, snapshot.GPSite{Person: id, Code: pc.places[m.place], Mode: mode, Vintage: vintage})
-	}
+	})
+	pc.mdSites = nil
 	slices.SortFunc(out, func(a, b snapshot.GPSite) int {
 		return cmp.Or(cmp.Compare(a.Person, b.Person), cmp.Compare(a.Code, b.Code))
 	})

@@ -50,6 +50,36 @@ type Sources struct {
 // Empty reports whether no file is given.
 func (s Sources) Empty() bool { return s == Sources{} }
 
+// RPPSOnly reports whether s is an RPPS extraction alone (with its
+// savoir-faire companion or not).
+func (s Sources) RPPSOnly() bool {
+	return s.RPPS != "" && s == Sources{RPPS: s.RPPS, RPPSSavoirFaire: s.RPPSSavoirFaire}
+}
+
+// snapshotTables are the tables an import of s reads from the snapshots
+// (the COG to map codes, the tables it replaces), or nil for all of them.
+// Only an RPPS import, the one of a 1 GB file where memory counts, is
+// narrowed: the establishments, postcodes, APL… tables (about 60 MB
+// decoded) are not read for it.
+func (s Sources) snapshotTables() []string {
+	if !s.RPPSOnly() {
+		return nil
+	}
+	return []string{snapshot.CommunesFile, snapshot.ArrondissementsFile, snapshot.OldCodesFile, snapshot.EPCIFile,
+		snapshot.DepartementsFile, snapshot.RegionsFile,
+		snapshot.ProfessionalsFile, snapshot.GPFile, snapshot.GPSitesFile}
+}
+
+// LoadEmbedded returns the embedded snapshot for an Importer of src: the
+// tables an import of src reads (see Importer.Embedded), not necessarily
+// all of them.
+func LoadEmbedded(src Sources) (*snapshot.Snapshot, error) {
+	if tables := src.snapshotTables(); tables != nil {
+		return snapshot.LoadLayersOnly(tables, snapshot.Embedded())
+	}
+	return snapshot.LoadEmbedded()
+}
+
 // A Result describes what one file gave.
 type Result struct {
 	Table   string // snapshot table written ("" when the file was only read and validated)
@@ -78,6 +108,7 @@ func (e *InputError) Unwrap() error { return e.Err }
 type Importer struct {
 	// Embedded is the embedded snapshot: its COG maps the codes of the
 	// sources, and its communes table is the base a population file updates.
+	// LoadEmbedded gives it with only the tables an import reads.
 	Embedded *snapshot.Snapshot
 	// Current is the snapshot in use (embedded plus the local one): a
 	// regional FINESS file replaces its establishments of the départements
@@ -156,8 +187,17 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 	if err != nil {
 		return nil, err
 	}
+	if im.Current == nil && im.Embedded != nil && !snapshot.HasLocal(dir) {
+		// No local snapshot: the snapshot in use is the embedded one,
+		// already decoded (about 50 MB not decoded twice).
+		im.Current = im.Embedded
+	}
 	if im.Current == nil {
-		cur, _, err := snapshot.LoadWithLocal(dir)
+		load := snapshot.LoadWithLocal
+		if tables := src.snapshotTables(); tables != nil {
+			load = func(dir string) (*snapshot.Snapshot, bool, error) { return snapshot.LoadWithLocalOnly(dir, tables...) }
+		}
+		cur, _, err := load(dir)
 		if err != nil {
 			return nil, fmt.Errorf("%w (remove the folder to start again from the embedded snapshot)", err)
 		}
