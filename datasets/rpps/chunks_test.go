@@ -261,3 +261,49 @@ func FuzzChunks(f *testing.F) {
 		sameAsSequential(t, b, 1+int(size)%2048, 1+int(size)%3)
 	})
 }
+
+// BenchmarkReadChunksNational reads a national-shaped activity file with
+// ReadChunks on GOMAXPROCS workers, doing per line what the importer does
+// at least (the person key, the commune key); the MB/s column is the
+// parsing throughput (target of issue 14: 300 MB/s for the whole import
+// on two cores).
+func BenchmarkReadChunksNational(b *testing.B) {
+	path, size := benchFile(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, n := cpuTime(), 0
+	for b.Loop() {
+		n++
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cr, err := NewChunkReader(f, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		type acc struct {
+			n    int
+			keys uint64
+		}
+		lines := 0
+		err = ReadChunks(cr, 0, func() *acc { return &acc{} },
+			func(a *acc, l *Line) error {
+				a.n++
+				a.keys += l.PersonKey() + uint64(CommuneKey(l.Commune()))
+				return nil
+			},
+			func(a *acc, _ int) error {
+				lines += a.n
+				*a = acc{}
+				return nil
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		b.ReportMetric(float64(lines), "lines")
+	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(n), "cpu-s/op")
+}
