@@ -555,9 +555,19 @@ func (pc *peopleCounter) personID(person uint64) string {
 // for general practitioners, who also count under "10" — and the number of
 // people without a known commune.
 func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
-	slices.SortFunc(pc.sites, func(a, b site) int {
+	// The two halves of the sites are sorted side by side, then walked in
+	// merged order: the sort is most of the time of the counts.
+	bySite := func(a, b site) int {
 		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.prof, b.prof), cmp.Compare(a.commune, b.commune))
-	})
+	}
+	h := len(pc.sites) / 2
+	sorted := make(chan struct{})
+	go func() {
+		defer close(sorted)
+		slices.SortFunc(pc.sites[:h], bySite)
+	}()
+	slices.SortFunc(pc.sites[h:], bySite)
+	<-sorted
 	gps := gpWalk{pc.gps}
 	// People and libéraux per commune and profession, the "GP" column last.
 	np := len(pc.profs) + 1
@@ -565,22 +575,16 @@ func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
 	cells := make([]cell, len(pc.communes)*np)
 	medecin, hasMedecin := pc.profOf[rpps.Medecin]
 	nowhere := 0
-	s := pc.sites
-	for i := 0; i < len(s); {
-		// s[i:j] are the sites of one person, profession and commune.
-		j, liberal := i, false
-		for j < len(s) && s[j].person == s[i].person && s[j].prof == s[i].prof && s[j].commune == s[i].commune {
-			liberal = liberal || s[j].liberal
-			j++
-		}
-		if s[i].commune == 0 {
+	// count counts a group: the sites of one person, profession and
+	// commune, libéral when one of them is.
+	count := func(g site, liberal bool) {
+		if g.commune == 0 {
 			nowhere++
-			i = j
-			continue
+			return
 		}
-		row := int(s[i].commune) * np
-		for _, p := range []int{int(s[i].prof), np - 1} {
-			if p == np-1 && !(hasMedecin && s[i].prof == medecin && gps.is(s[i].person)) {
+		row := int(g.commune) * np
+		for _, p := range []int{int(g.prof), np - 1} {
+			if p == np-1 && !(hasMedecin && g.prof == medecin && gps.is(g.person)) {
 				break
 			}
 			c := &cells[row+p]
@@ -589,7 +593,27 @@ func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
 				c.liberal++
 			}
 		}
-		i = j
+	}
+	var g site
+	liberal, started := false, false
+	for a, b := pc.sites[:h], pc.sites[h:]; len(a) > 0 || len(b) > 0; {
+		var x site
+		if len(b) == 0 || len(a) > 0 && bySite(a[0], b[0]) <= 0 {
+			x, a = a[0], a[1:]
+		} else {
+			x, b = b[0], b[1:]
+		}
+		if started && x.person == g.person && x.prof == g.prof && x.commune == g.commune {
+			liberal = liberal || x.liberal
+			continue
+		}
+		if started {
+			count(g, liberal)
+		}
+		g, liberal, started = x, x.liberal, true
+	}
+	if started {
+		count(g, liberal)
 	}
 	pc.sites = nil // 16 bytes a line: let them go
 	rows := 0

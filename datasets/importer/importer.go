@@ -31,6 +31,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -247,13 +248,22 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 		for i := range rs {
 			rs[i].File = abs
 		}
+		// The tables of a file merge side by side (the merge only reads
+		// the snapshot in use and the COG); notes and the first error are
+		// taken in table order.
+		notes, errs := make([]string, len(ts)), make([]error, len(ts))
+		var wg sync.WaitGroup
 		for i := range ts {
 			ts[i].info.Origin = abs
 			ts[i].info.Imported = imported
 			if len(ts[i].info.Files) == 0 {
 				ts[i].info.Files = []string{abs}
 			}
-			note, err := im.merge(&ts[i])
+			wg.Go(func() { notes[i], errs[i] = im.merge(&ts[i]) })
+		}
+		wg.Wait()
+		for i := range ts {
+			note, err := notes[i], errs[i]
 			if err != nil {
 				return nil, err
 			}
