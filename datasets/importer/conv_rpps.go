@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -89,7 +90,10 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		return nil, nil, &parseerr.Error{File: in.name, Line: 1, Err: fmt.Errorf("no savoir-faire columns in this extraction: give the PS_LibreAcces_SavoirFaire file%s with --rpps-savoir-faire, GPs cannot be told apart without it", also)}
 	}
 	lines, modes := 0, 0
-	err = rpps.ReadChunks(rd, 0, newRPPSChunk, (*rppsChunk).add, func(c *rppsChunk, _ int) error {
+	// Each worker holds a few MB (its block and chunk); past four, the
+	// reading goroutine (read, hash, inflate) is the bottleneck anyway.
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	err = rpps.ReadChunks(rd, workers, newRPPSChunk, (*rppsChunk).add, func(c *rppsChunk, _ int) error {
 		if err := src.ticks(c.lines); err != nil {
 			return err
 		}

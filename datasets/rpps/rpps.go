@@ -14,7 +14,9 @@
 // reader is built for throughput: lines are read in place with
 // bufio.Reader.ReadSlice, only the columns kept are cut out, and repeated
 // values (professions, labels, communes, postcodes…) are interned, so a
-// line costs no allocation once its values have been seen. Errors are
+// line costs no allocation once its values have been seen. ReadChunks
+// (chunks.go) reads the same lines on several cores, without strings or
+// interning, for the importer. Errors are
 // *parseerr.Error values with Line the physical line and Column the
 // 1-based field index.
 package rpps
