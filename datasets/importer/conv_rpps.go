@@ -123,6 +123,12 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	go func() {
 		defer close(counted)
 		pros, noCommunePeople = pc.counts()
+		sort.Slice(pros, func(i, j int) bool {
+			if pros[i].Code != pros[j].Code {
+				return pros[i].Code < pros[j].Code
+			}
+			return pros[i].Profession < pros[j].Profession
+		})
 	}()
 	sites := pc.gpSites(gpOnly, date)
 	gps, gpTotal := pc.gpCounts(sites, year)
@@ -131,12 +137,6 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		pros[i].Vintage = date
 	}
 	cov := fileCoverage(pc.deps, "RPPS "+date, date)
-	sort.Slice(pros, func(i, j int) bool {
-		if pros[i].Code != pros[j].Code {
-			return pros[i].Code < pros[j].Code
-		}
-		return pros[i].Profession < pros[j].Profession
-	})
 
 	res := Result{Table: "professionals", Read: lines, Rows: len(pros), Unmatched: unknownLines + noCommune,
 		Vintage: "extraction RPPS du " + date}
@@ -180,10 +180,12 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	}
 	gpRes := Result{Table: "gp_bpe", Read: lines, Rows: len(gps), Unmatched: res.Unmatched, Vintage: res.Vintage,
 		Notes: []string{fmt.Sprintf("gp_bpe replaced: %s (sites counted once per commune) in %s (%s)", plural(gpTotal, "GP-commune", "GP-communes"), plural(len(gps), "commune", "communes"), modeNote)}}
-	persons := map[string]bool{}
-	cds := 0
-	for _, g := range sites {
-		persons[g.Person] = true
+	// sites are sorted by person: count the changes of person.
+	persons, cds := 0, 0
+	for i, g := range sites {
+		if i == 0 || g.Person != sites[i-1].Person {
+			persons++
+		}
 		if g.Mode == snapshot.GPModeCDS {
 			cds++
 		}
@@ -196,7 +198,7 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 			"un territoire compte les personnes distinctes : un médecin exerçant sur deux sites du territoire compte une fois",
 		}, notes...), Coverage: cov}
 	siteRes := Result{Table: "gp_rpps", Read: lines, Rows: len(sites), Unmatched: res.Unmatched, Vintage: res.Vintage,
-		Notes: []string{fmt.Sprintf("%s at %s (%s salaried in a centre de santé)", plural(len(persons), "GP", "GPs"), plural(len(sites), "site", "sites"), plural(cds, "site", "sites"))}}
+		Notes: []string{fmt.Sprintf("%s at %s (%s salaried in a centre de santé)", plural(persons, "GP", "GPs"), plural(len(sites), "site", "sites"), plural(cds, "site", "sites"))}}
 	return []table{
 		{info: proInfo, file: snapshot.ProfessionalsFile, rows: pros},
 		{info: gpInfo, file: snapshot.GPFile, rows: gps},
