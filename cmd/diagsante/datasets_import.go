@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -144,12 +145,23 @@ To go back to the embedded snapshot, remove the local snapshot folder.
 	return cmd
 }
 
+// rppsMemoryLimit is the soft memory limit of an RPPS import: peak RSS
+// stays under 200 MB on the national file.
+const rppsMemoryLimit = 150 << 20
+
 func runDatasetsImport(ctx context.Context, opts *datasetsImportOptions) error {
 	dir, err := snapshot.LocalDir(opts.DataDir)
 	if err != nil {
 		return err
 	}
-	embedded, err := snapshot.LoadEmbedded()
+	if opts.Sources.RPPSOnly() && os.Getenv("GOMEMLIMIT") == "" {
+		// A national RPPS extraction is 1 GB, read in a stream: the import
+		// holds about 120 MB at most, and the collector would let the heap
+		// grow to twice that between collections. A GOMEMLIMIT set by the
+		// user wins.
+		debug.SetMemoryLimit(rppsMemoryLimit)
+	}
+	embedded, err := importer.LoadEmbedded(opts.Sources)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -41,13 +42,15 @@ const GPProfession = "GP"
 // covers the départements of its lines with a known commune: the three
 // tables replace those départements' rows only (see merge.go).
 func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
-	in, err := im.openRPPS(path, "rpps", rpps.KindActivity)
+	// The activity file is read in parallel chunks (rpps.ReadChunks), so
+	// it is not read ahead: the chunk reader has its own reading goroutine.
+	in, err := im.openRPPS(path, "rpps", rpps.KindActivity, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer in.close(false)
 	src := in.src
-	rd, err := rpps.NewReader(in.text, in.name)
+	rd, err := rpps.NewChunkReader(in.text, in.name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,7 +59,7 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	var sfNote string
 	switch {
 	case sfPath != "":
-		sf, err := im.openRPPS(sfPath, "rpps savoir-faire", rpps.KindSavoirFaire)
+		sf, err := im.openRPPS(sfPath, "rpps savoir-faire", rpps.KindSavoirFaire, true)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -70,7 +73,7 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	case in.companion != nil:
 		// The archive's companion: the savoir-faire moved there in the
 		// newest extractions.
-		text, name, err := in.openMember(in.companion)
+		text, name, err := in.openMember(in.companion, true)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -87,46 +90,53 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 		return nil, nil, &parseerr.Error{File: in.name, Line: 1, Err: fmt.Errorf("no savoir-faire columns in this extraction: give the PS_LibreAcces_SavoirFaire file%s with --rpps-savoir-faire, GPs cannot be told apart without it", also)}
 	}
 	lines, modes := 0, 0
-	var a rpps.Activity
-	for {
-		if err := rd.NextInto(&a); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, nil, err
+	// Each worker holds a few MB (its block and chunk); past four, the
+	// reading goroutine (read, hash, inflate) is the bottleneck anyway.
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	err = rpps.ReadChunks(rd, workers, newRPPSChunk, (*rppsChunk).add, func(c *rppsChunk, _ int) error {
+		if err := src.ticks(c.lines); err != nil {
+			return err
 		}
-		if err := src.tick(); err != nil {
-			return nil, nil, err
-		}
-		lines++
-		if a.Mode != "" {
-			modes++
-		}
-		pc.add(&a)
+		lines += c.lines
+		modes += c.modes
+		pc.merge(c)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	in.close(true)
 	t, noCommune, unknownLines := pc.tally, pc.noCommune, pc.unknownLines
-	counts, noCommunePeople := pc.counts()
 
 	date, dateNote, err := in.vintage(im)
 	if err != nil {
 		return nil, nil, err
 	}
 	year, _ := strconv.Atoi(date[:min(4, len(date))])
-	pros := make([]snapshot.ProfessionalCount, 0, len(counts))
 	gpOnly := modes == 0
-	for _, c := range counts {
-		c.Vintage = date
-		pros = append(pros, *c)
-	}
+	// The counts and the GP sites sort different slices and only read the
+	// rest: on two cores they run side by side.
+	pc.sortGPs()
+	var pros []snapshot.ProfessionalCount
+	var noCommunePeople int
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		pros, noCommunePeople = pc.counts()
+		sort.Slice(pros, func(i, j int) bool {
+			if pros[i].Code != pros[j].Code {
+				return pros[i].Code < pros[j].Code
+			}
+			return pros[i].Profession < pros[j].Profession
+		})
+	}()
 	sites := pc.gpSites(gpOnly, date)
 	gps, gpTotal := pc.gpCounts(sites, year)
+	<-counted
+	for i := range pros {
+		pros[i].Vintage = date
+	}
 	cov := fileCoverage(pc.deps, "RPPS "+date, date)
-	sort.Slice(pros, func(i, j int) bool {
-		if pros[i].Code != pros[j].Code {
-			return pros[i].Code < pros[j].Code
-		}
-		return pros[i].Profession < pros[j].Profession
-	})
 
 	res := Result{Table: "professionals", Read: lines, Rows: len(pros), Unmatched: unknownLines + noCommune,
 		Vintage: "extraction RPPS du " + date}
@@ -170,10 +180,12 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 	}
 	gpRes := Result{Table: "gp_bpe", Read: lines, Rows: len(gps), Unmatched: res.Unmatched, Vintage: res.Vintage,
 		Notes: []string{fmt.Sprintf("gp_bpe replaced: %s (sites counted once per commune) in %s (%s)", plural(gpTotal, "GP-commune", "GP-communes"), plural(len(gps), "commune", "communes"), modeNote)}}
-	persons := map[string]bool{}
-	cds := 0
-	for _, g := range sites {
-		persons[g.Person] = true
+	// sites are sorted by person: count the changes of person.
+	persons, cds := 0, 0
+	for i, g := range sites {
+		if i == 0 || g.Person != sites[i-1].Person {
+			persons++
+		}
 		if g.Mode == snapshot.GPModeCDS {
 			cds++
 		}
@@ -186,7 +198,7 @@ func (im *Importer) rpps(path, sfPath string) ([]table, []Result, error) {
 			"un territoire compte les personnes distinctes : un médecin exerçant sur deux sites du territoire compte une fois",
 		}, notes...), Coverage: cov}
 	siteRes := Result{Table: "gp_rpps", Read: lines, Rows: len(sites), Unmatched: res.Unmatched, Vintage: res.Vintage,
-		Notes: []string{fmt.Sprintf("%s at %s (%s salaried in a centre de santé)", plural(len(persons), "GP", "GPs"), plural(len(sites), "site", "sites"), plural(cds, "site", "sites"))}}
+		Notes: []string{fmt.Sprintf("%s at %s (%s salaried in a centre de santé)", plural(persons, "GP", "GPs"), plural(len(sites), "site", "sites"), plural(cds, "site", "sites"))}}
 	return []table{
 		{info: proInfo, file: snapshot.ProfessionalsFile, rows: pros},
 		{info: gpInfo, file: snapshot.GPFile, rows: gps},
@@ -203,7 +215,7 @@ func (pc *peopleCounter) readSavoirFaire(r io.Reader, name string, tick func() e
 			return err
 		}
 		if (s.Profession == rpps.Medecin || s.Profession == "") && rpps.IsGPSavoirFaire(s.Code) {
-			pc.gps[rpps.PersonKey(s.NationalID, s.ID)] = struct{}{}
+			pc.addGP(rpps.PersonKey(s.NationalID, s.ID))
 		}
 		return nil
 	})
@@ -224,29 +236,48 @@ type site struct {
 // file, one sort, instead of an aggregator per filter. Communes are mapped
 // to today's before counting, so a person with sites in two communes
 // merged since counts once.
+//
+// The file is parsed in parallel chunks (rppsChunk); merge adds the chunks
+// in file order, so what is counted, and the order in which codes are
+// first seen (the examples of unknown codes), are those of a sequential
+// reading.
 type peopleCounter struct {
-	codes     *Codes
-	communeOf map[string]uint32 // code as in the file → index
-	indexOf   map[string]uint32 // current code → index
-	communes  []string          // index → current code
-	profOf    map[string]uint16
-	profs     []string
-	sites     []site
-	gps       map[uint64]struct{}
+	codes *Codes
+	// byKey maps the commune codes of the file (rpps.CommuneKey, and
+	// rpps.NumCommuneKeys for "no commune") to their current commune and
+	// GP place: a slice index instead of a map look-up per line.
+	byKey    []communeEntry
+	indexOf  map[string]uint32 // current code → index
+	communes []string          // index → current code
+	profOf   map[string]uint16
+	profs    []string
+	sites    []site
+	// gps are the GPs' person keys, in no order until sortGPs.
+	gps []uint64
 
 	// GP sites: médecins' lines at a libéral or centre de santé activity,
 	// kept until the end, when who is a GP is known.
-	placeOf  map[string]uint32 // code as in the file → index in places
 	placeIdx map[string]uint32 // place → index in places
 	places   []string          // current commune, or the arrondissement the file names
 	mdSites  []mdSite
-	personID map[uint64]string // médecins' identifiers, for gp_rpps
+	// hashedID holds the identifiers of médecins whose person key is a
+	// hash (not a digit string, whose key gives it back: personID).
+	hashedID map[uint64]string
 	// deps are the départements of the lines with a known commune: the
 	// coverage of the file.
 	deps map[string]bool
 
 	tally                   tally
 	noCommune, unknownLines int
+	remap                   []uint32
+	profRemap               []uint16
+}
+
+// A communeEntry is what a commune code of the file maps to.
+type communeEntry struct {
+	seen    bool
+	commune uint32 // index into communes; 0 when unknown to the COG or empty
+	place   uint32 // index into places, when commune is not 0
 }
 
 // An mdSite is a médecin's activity line the APL would count: the person,
@@ -267,169 +298,397 @@ const (
 // siteMode is the mode of an activity line for the APL's count of GPs:
 // libéral (L), salaried in a centre de santé (S, secteur SA05), unknown
 // (no mode given), or 0 for activities the APL does not count (hospital or
-// other salaried, bénévole).
-func siteMode(a *rpps.Activity) uint8 {
-	switch rpps.APLMode(a) {
-	case rpps.APLLiberal:
+// other salaried, bénévole). It is rpps.APLMode on the line's bytes.
+func siteMode(l *rpps.Line) uint8 {
+	switch m := l.Mode(); {
+	case string(m) == "L":
 		return modeLiberal
-	case rpps.APLCentre:
+	case string(m) == "S" && string(l.Sector()) == rpps.SectorCentreSante:
 		return modeCDS
-	}
-	if a.Mode == "" {
+	case len(m) == 0:
 		return modeUnknown
 	}
 	return 0
 }
 
 func newPeopleCounter(codes *Codes, size int64) *peopleCounter {
-	return &peopleCounter{codes: codes, communeOf: map[string]uint32{"": 0}, indexOf: map[string]uint32{"": 0}, communes: []string{""},
-		profOf: map[string]uint16{}, gps: map[uint64]struct{}{},
-		placeOf: map[string]uint32{}, placeIdx: map[string]uint32{}, personID: map[uint64]string{}, deps: map[string]bool{},
+	pc := &peopleCounter{codes: codes, byKey: make([]communeEntry, rpps.NumCommuneKeys+1),
+		indexOf: map[string]uint32{"": 0}, communes: []string{""},
+		profOf: map[string]uint16{}, placeIdx: map[string]uint32{}, hashedID: map[uint64]string{}, deps: map[string]bool{},
 		// Lines of the national file are about 500 bytes.
 		sites: make([]site, 0, min(size/400, 4<<20))}
+	// No commune: index 0, not counted in any commune.
+	pc.byKey[rpps.NumCommuneKeys] = communeEntry{seen: true}
+	return pc
 }
 
-func (pc *peopleCounter) add(a *rpps.Activity) {
-	person := rpps.PersonKey(a.NationalID, a.ID)
-	if a.Profession == rpps.Medecin && rpps.IsGPSavoirFaire(a.SavoirFaire) {
-		pc.gps[person] = struct{}{}
+// An rppsChunk is what a worker makes of a chunk of the activity file:
+// the lines reduced to numbers, with communes and professions indexed
+// within the chunk, for peopleCounter.merge to map to the file's indexes.
+type rppsChunk struct {
+	gen   uint32
+	stamp []uint32 // per commune key: the gen of the chunk that last saw it
+	local []uint32 // per commune key: its index in communes, when stamp is gen
+	// communes are the commune keys of the chunk in order of first
+	// appearance, and lineCount their numbers of lines.
+	communes  []uint32
+	lineCount []int
+	profs     [][]byte // profession codes in order of first appearance (bytes of the chunk)
+	sites     []site   // commune and prof are indexes into communes and profs
+	md        []mdLine
+	gps       []uint64
+	ids       []idLine
+	lines     int
+	modes     int // lines with a mode d'exercice
+}
+
+// An mdLine is a médecin's line at a place the APL may count; commune is
+// an index into rppsChunk.communes.
+type mdLine struct {
+	person  uint64
+	commune uint32
+	mode    uint8
+}
+
+// An idLine gives the identifier of a médecin whose key is a hash.
+type idLine struct {
+	person  uint64
+	commune uint32
+	id      string
+}
+
+func newRPPSChunk() *rppsChunk {
+	return &rppsChunk{gen: 1, stamp: make([]uint32, rpps.NumCommuneKeys+1), local: make([]uint32, rpps.NumCommuneKeys+1)}
+}
+
+// add records one line; it runs in a worker and looks nothing up in a map.
+func (c *rppsChunk) add(l *rpps.Line) error {
+	c.lines++
+	if len(l.Mode()) > 0 {
+		c.modes++
 	}
-	c, ok := pc.communeOf[a.Commune]
+	person := l.PersonKey()
+	if l.IsGP() {
+		if n := len(c.gps); n == 0 || c.gps[n-1] != person {
+			c.gps = append(c.gps, person)
+		}
+	}
+	k := rpps.NumCommuneKeys
+	if b := l.Commune(); len(b) > 0 {
+		k = rpps.CommuneKey(b) // valid: the reader checked it
+	}
+	var ci uint32
+	if c.stamp[k] == c.gen {
+		ci = c.local[k]
+	} else {
+		ci = uint32(len(c.communes))
+		c.stamp[k], c.local[k] = c.gen, ci
+		c.communes = append(c.communes, uint32(k))
+		c.lineCount = append(c.lineCount, 0)
+	}
+	c.lineCount[ci]++
+	prof := l.Profession()
+	p := -1
+	for i := len(c.profs) - 1; i >= 0; i-- {
+		if string(c.profs[i]) == string(prof) {
+			p = i
+			break
+		}
+	}
+	if p < 0 {
+		p = len(c.profs)
+		c.profs = append(c.profs, prof)
+	}
+	if string(prof) == rpps.Medecin {
+		if m := siteMode(l); m != 0 {
+			c.md = append(c.md, mdLine{person, ci, m})
+			if person>>63 == 1 {
+				c.ids = append(c.ids, idLine{person, ci, l.Identity()})
+			}
+		}
+	}
+	c.sites = append(c.sites, site{person, ci, uint16(p), string(l.Mode()) == "L"})
+	return nil
+}
+
+// reset readies the chunk for another one.
+func (c *rppsChunk) reset() {
+	c.gen++
+	if c.gen == 0 { // wrapped: stamps of 2^32 chunks ago would match
+		clear(c.stamp)
+		c.gen = 1
+	}
+	c.communes, c.lineCount, c.profs = c.communes[:0], c.lineCount[:0], c.profs[:0]
+	c.sites, c.md, c.gps, c.ids = c.sites[:0], c.md[:0], c.gps[:0], c.ids[:0]
+	c.lines, c.modes = 0, 0
+}
+
+// entry returns what the commune code of key maps to, the first time
+// resolving it against the COG as a sequential reading would at the first
+// line naming it.
+func (pc *peopleCounter) entry(key uint32) communeEntry {
+	e := pc.byKey[key]
+	if e.seen {
+		return e
+	}
+	code := rpps.CommuneOfKey(int(key))
+	cur, kind, known := pc.codes.Current(code)
+	pc.tally.add(code, kind, known)
+	e.seen = true
+	if known {
+		pc.deps[pc.codes.Dep(cur)] = true
+		place := cur
+		if kind == KindArrondissement {
+			place = code
+		}
+		i, ok := pc.placeIdx[place]
+		if !ok {
+			i = uint32(len(pc.places))
+			pc.placeIdx[place] = i
+			pc.places = append(pc.places, place)
+		}
+		e.place = i
+	}
+	c, ok := pc.indexOf[cur]
 	if !ok {
-		cur, kind, known := pc.codes.Current(a.Commune)
-		pc.tally.add(a.Commune, kind, known)
-		if known {
-			pc.deps[pc.codes.Dep(cur)] = true
-			place := cur
-			if kind == KindArrondissement {
-				place = a.Commune
-			}
-			i, ok := pc.placeIdx[place]
-			if !ok {
-				i = uint32(len(pc.places))
-				pc.placeIdx[place] = i
-				pc.places = append(pc.places, place)
-			}
-			pc.placeOf[a.Commune] = i
-		}
-		if c, ok = pc.indexOf[cur]; !ok {
-			c = uint32(len(pc.communes))
-			pc.indexOf[cur] = c
-			pc.communes = append(pc.communes, cur)
-		}
-		pc.communeOf[a.Commune] = c
+		c = uint32(len(pc.communes))
+		pc.indexOf[cur] = c
+		pc.communes = append(pc.communes, cur)
 	}
-	if c == 0 {
-		if a.Commune == "" {
-			pc.noCommune++
-		} else {
-			pc.unknownLines++
-		}
-	}
-	p, ok := pc.profOf[a.Profession]
-	if !ok {
-		p = uint16(len(pc.profs))
-		pc.profOf[a.Profession] = p
-		pc.profs = append(pc.profs, a.Profession)
-	}
-	if a.Profession == rpps.Medecin && c != 0 {
-		if m := siteMode(a); m != 0 {
-			if _, ok := pc.personID[person]; !ok {
-				pc.personID[person] = strings.Clone(cmp.Or(a.NationalID, a.ID))
-			}
-			ms := mdSite{person, pc.placeOf[a.Commune], m}
-			if n := len(pc.mdSites); n == 0 || pc.mdSites[n-1] != ms {
-				pc.mdSites = append(pc.mdSites, ms)
+	e.commune = c
+	pc.byKey[key] = e
+	return e
+}
+
+// merge adds a chunk, in file order, and resets it.
+func (pc *peopleCounter) merge(c *rppsChunk) {
+	pc.remap = pc.remap[:0]
+	for i, k := range c.communes {
+		e := pc.entry(k)
+		pc.remap = append(pc.remap, k)
+		if e.commune == 0 {
+			if k == rpps.NumCommuneKeys {
+				pc.noCommune += c.lineCount[i]
+			} else {
+				pc.unknownLines += c.lineCount[i]
 			}
 		}
 	}
-	k := site{person, c, p, a.Mode == "L"}
-	// A person's sites are consecutive lines, often in one commune: drop
-	// the obvious repeats now, the sort handles the rest.
-	if n := len(pc.sites); n > 0 && pc.sites[n-1] == k {
-		return
+	pc.profRemap = pc.profRemap[:0]
+	for _, b := range c.profs {
+		p, ok := pc.profOf[string(b)]
+		if !ok {
+			p = uint16(len(pc.profs))
+			pc.profOf[string(b)] = p
+			pc.profs = append(pc.profs, string(b))
+		}
+		pc.profRemap = append(pc.profRemap, p)
 	}
-	pc.sites = append(pc.sites, k)
+	for _, s := range c.sites {
+		s.commune = pc.byKey[pc.remap[s.commune]].commune
+		s.prof = pc.profRemap[s.prof]
+		// A person's sites are consecutive lines, often in one commune:
+		// drop the obvious repeats now, the sort handles the rest.
+		if n := len(pc.sites); n > 0 && pc.sites[n-1] == s {
+			continue
+		}
+		pc.sites = append(pc.sites, s)
+	}
+	for _, m := range c.md {
+		e := pc.byKey[pc.remap[m.commune]]
+		if e.commune == 0 {
+			continue
+		}
+		ms := mdSite{m.person, e.place, m.mode}
+		if n := len(pc.mdSites); n == 0 || pc.mdSites[n-1] != ms {
+			pc.mdSites = append(pc.mdSites, ms)
+		}
+	}
+	for _, id := range c.ids {
+		if pc.byKey[pc.remap[id.commune]].commune == 0 {
+			continue
+		}
+		if _, ok := pc.hashedID[id.person]; !ok {
+			pc.hashedID[id.person] = id.id
+		}
+	}
+	for _, g := range c.gps {
+		pc.addGP(g)
+	}
+	c.reset()
+}
+
+func (pc *peopleCounter) addGP(person uint64) {
+	if n := len(pc.gps); n == 0 || pc.gps[n-1] != person {
+		pc.gps = append(pc.gps, person)
+	}
+}
+
+// sortGPs sorts the GPs' keys once all are known, for gpWalk.
+func (pc *peopleCounter) sortGPs() {
+	slices.Sort(pc.gps)
+	pc.gps = slices.Compact(pc.gps)
+}
+
+// A gpWalk tells whether persons, asked in increasing order, are GPs,
+// walking the sorted keys instead of looking each up.
+type gpWalk struct {
+	gps []uint64
+}
+
+func (w *gpWalk) is(person uint64) bool {
+	for len(w.gps) > 0 && w.gps[0] < person {
+		w.gps = w.gps[1:]
+	}
+	return len(w.gps) > 0 && w.gps[0] == person
+}
+
+// personID returns the identifier a person key was made from.
+func (pc *peopleCounter) personID(person uint64) string {
+	if person>>63 == 1 {
+		return pc.hashedID[person]
+	}
+	// A digit string: its length in the top byte, its value below.
+	n := int(person >> 56)
+	v := strconv.FormatUint(person&(1<<56-1), 10)
+	if len(v) < n {
+		v = strings.Repeat("0", n-len(v)) + v
+	}
+	return v
 }
 
 // counts returns the people per (commune, profession) — profession "GP"
 // for general practitioners, who also count under "10" — and the number of
 // people without a known commune.
-func (pc *peopleCounter) counts() (map[[2]string]*snapshot.ProfessionalCount, int) {
-	slices.SortFunc(pc.sites, func(a, b site) int {
+func (pc *peopleCounter) counts() ([]snapshot.ProfessionalCount, int) {
+	// The two halves of the sites are sorted side by side, then walked in
+	// merged order: the sort is most of the time of the counts.
+	bySite := func(a, b site) int {
 		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.prof, b.prof), cmp.Compare(a.commune, b.commune))
-	})
-	out := map[[2]string]*snapshot.ProfessionalCount{}
-	get := func(code, prof string) *snapshot.ProfessionalCount {
-		k := [2]string{code, prof}
-		if c := out[k]; c != nil {
-			return c
-		}
-		c := &snapshot.ProfessionalCount{Code: code, Profession: prof}
-		out[k] = c
-		return c
 	}
+	h := len(pc.sites) / 2
+	sorted := make(chan struct{})
+	go func() {
+		defer close(sorted)
+		slices.SortFunc(pc.sites[:h], bySite)
+	}()
+	slices.SortFunc(pc.sites[h:], bySite)
+	<-sorted
+	gps := gpWalk{pc.gps}
+	// People and libéraux per commune and profession, the "GP" column last.
+	np := len(pc.profs) + 1
+	type cell struct{ count, liberal int }
+	cells := make([]cell, len(pc.communes)*np)
+	medecin, hasMedecin := pc.profOf[rpps.Medecin]
 	nowhere := 0
-	s := pc.sites
-	for i := 0; i < len(s); {
-		// s[i:j] are the sites of one person, profession and commune.
-		j, liberal := i, false
-		for j < len(s) && s[j].person == s[i].person && s[j].prof == s[i].prof && s[j].commune == s[i].commune {
-			liberal = liberal || s[j].liberal
-			j++
-		}
-		prof := pc.profs[s[i].prof]
-		if s[i].commune == 0 {
+	// count counts a group: the sites of one person, profession and
+	// commune, libéral when one of them is.
+	count := func(g site, liberal bool) {
+		if g.commune == 0 {
 			nowhere++
-			i = j
-			continue
+			return
 		}
-		_, gp := pc.gps[s[i].person]
-		gp = gp && prof == rpps.Medecin
-		code := pc.communes[s[i].commune]
-		for _, p := range []string{prof, GPProfession} {
-			if p == GPProfession && !gp {
+		row := int(g.commune) * np
+		for _, p := range []int{int(g.prof), np - 1} {
+			if p == np-1 && !(hasMedecin && g.prof == medecin && gps.is(g.person)) {
 				break
 			}
-			c := get(code, p)
-			c.Count++
+			c := &cells[row+p]
+			c.count++
 			if liberal {
-				c.Liberal++
+				c.liberal++
 			}
 		}
-		i = j
+	}
+	var g site
+	liberal, started := false, false
+	for a, b := pc.sites[:h], pc.sites[h:]; len(a) > 0 || len(b) > 0; {
+		var x site
+		if len(b) == 0 || len(a) > 0 && bySite(a[0], b[0]) <= 0 {
+			x, a = a[0], a[1:]
+		} else {
+			x, b = b[0], b[1:]
+		}
+		if started && x.person == g.person && x.prof == g.prof && x.commune == g.commune {
+			liberal = liberal || x.liberal
+			continue
+		}
+		if started {
+			count(g, liberal)
+		}
+		g, liberal, started = x, x.liberal, true
+	}
+	if started {
+		count(g, liberal)
+	}
+	pc.sites = nil // 16 bytes a line: let them go
+	rows := 0
+	for _, c := range cells {
+		if c.count > 0 {
+			rows++
+		}
+	}
+	out := make([]snapshot.ProfessionalCount, 0, rows)
+	for ci, code := range pc.communes {
+		for p := range np {
+			c := cells[ci*np+p]
+			if c.count == 0 {
+				continue
+			}
+			prof := GPProfession
+			if p < np-1 {
+				prof = pc.profs[p]
+			}
+			out = append(out, snapshot.ProfessionalCount{Code: code, Profession: prof, Count: c.count, Liberal: c.liberal})
+		}
 	}
 	return out, nowhere
 }
 
 // gpSites returns the GPs' places: one row per (GP, place), libéral when
 // the GP has a libéral activity there, else cds. Lines without mode count
-// only when the whole file has none (gpOnly), with Mode "".
+// only when the whole file has none (gpOnly), with Mode "". The GPs' keys
+// must be sorted (sortGPs).
 func (pc *peopleCounter) gpSites(gpOnly bool, vintage string) []snapshot.GPSite {
 	slices.SortFunc(pc.mdSites, func(a, b mdSite) int {
 		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.place, b.place), cmp.Compare(a.mode, b.mode))
 	})
-	var out []snapshot.GPSite
-	for i, m := range pc.mdSites {
-		if i > 0 && pc.mdSites[i-1].person == m.person && pc.mdSites[i-1].place == m.place {
-			continue // the sort put the preferred mode first
-		}
-		if _, gp := pc.gps[m.person]; !gp {
-			continue
-		}
-		mode := ""
-		switch m.mode {
-		case modeLiberal:
-			mode = snapshot.GPModeLiberal
-		case modeCDS:
-			mode = snapshot.GPModeCDS
-		default:
-			if !gpOnly {
+	// Two walks: count the rows, then make them in a slice of that size.
+	walk := func(emit func(m mdSite, mode string)) {
+		gps := gpWalk{pc.gps}
+		for i, m := range pc.mdSites {
+			if i > 0 && pc.mdSites[i-1].person == m.person && pc.mdSites[i-1].place == m.place {
+				continue // the sort put the preferred mode first
+			}
+			if !gps.is(m.person) {
 				continue
 			}
+			mode := ""
+			switch m.mode {
+			case modeLiberal:
+				mode = snapshot.GPModeLiberal
+			case modeCDS:
+				mode = snapshot.GPModeCDS
+			default:
+				if !gpOnly {
+					continue
+				}
+			}
+			emit(m, mode)
 		}
-		out = append(out, snapshot.GPSite{Person: pc.personID[m.person], Code: pc.places[m.place], Mode: mode, Vintage: vintage})
 	}
+	rows := 0
+	walk(func(mdSite, string) { rows++ })
+	out := make([]snapshot.GPSite, 0, rows)
+	var lastPerson uint64
+	var id string
+	walk(func(m mdSite, mode string) {
+		if id == "" || m.person != lastPerson {
+			lastPerson, id = m.person, pc.personID(m.person)
+		}
+		out = append(out, snapshot.GPSite{Person: id, Code: pc.places[m.place], Mode: mode, Vintage: vintage})
+	})
+	pc.mdSites = nil
 	slices.SortFunc(out, func(a, b snapshot.GPSite) int {
 		return cmp.Or(cmp.Compare(a.Person, b.Person), cmp.Compare(a.Code, b.Code))
 	})
@@ -437,15 +696,19 @@ func (pc *peopleCounter) gpSites(gpOnly bool, vintage string) []snapshot.GPSite 
 }
 
 // gpCounts counts, per current commune, the distinct GPs with a site
-// there (arrondissements count for their city), and their sum.
+// there (arrondissements count for their city), and their sum. sites are
+// sorted by person.
 func (pc *peopleCounter) gpCounts(sites []snapshot.GPSite, year int) ([]snapshot.GPCount, int) {
-	seen := map[[2]string]bool{}
 	n := map[string]int{}
 	total := 0
-	for _, g := range sites {
+	var curs []string // the communes of one person
+	for i, g := range sites {
+		if i == 0 || g.Person != sites[i-1].Person {
+			curs = curs[:0]
+		}
 		cur, _, _ := pc.codes.Current(g.Code)
-		if k := [2]string{g.Person, cur}; !seen[k] {
-			seen[k] = true
+		if !slices.Contains(curs, cur) {
+			curs = append(curs, cur)
 			n[cur]++
 			total++
 		}

@@ -31,6 +31,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -49,6 +50,36 @@ type Sources struct {
 
 // Empty reports whether no file is given.
 func (s Sources) Empty() bool { return s == Sources{} }
+
+// RPPSOnly reports whether s is an RPPS extraction alone (with its
+// savoir-faire companion or not).
+func (s Sources) RPPSOnly() bool {
+	return s.RPPS != "" && s == Sources{RPPS: s.RPPS, RPPSSavoirFaire: s.RPPSSavoirFaire}
+}
+
+// snapshotTables are the tables an import of s reads from the snapshots
+// (the COG to map codes, the tables it replaces), or nil for all of them.
+// Only an RPPS import, the one of a 1 GB file where memory counts, is
+// narrowed: the establishments, postcodes, APL… tables (about 60 MB
+// decoded) are not read for it.
+func (s Sources) snapshotTables() []string {
+	if !s.RPPSOnly() {
+		return nil
+	}
+	return []string{snapshot.CommunesFile, snapshot.ArrondissementsFile, snapshot.OldCodesFile, snapshot.EPCIFile,
+		snapshot.DepartementsFile, snapshot.RegionsFile,
+		snapshot.ProfessionalsFile, snapshot.GPFile, snapshot.GPSitesFile}
+}
+
+// LoadEmbedded returns the embedded snapshot for an Importer of src: the
+// tables an import of src reads (see Importer.Embedded), not necessarily
+// all of them.
+func LoadEmbedded(src Sources) (*snapshot.Snapshot, error) {
+	if tables := src.snapshotTables(); tables != nil {
+		return snapshot.LoadLayersOnly(tables, snapshot.Embedded())
+	}
+	return snapshot.LoadEmbedded()
+}
 
 // A Result describes what one file gave.
 type Result struct {
@@ -78,6 +109,7 @@ func (e *InputError) Unwrap() error { return e.Err }
 type Importer struct {
 	// Embedded is the embedded snapshot: its COG maps the codes of the
 	// sources, and its communes table is the base a population file updates.
+	// LoadEmbedded gives it with only the tables an import reads.
 	Embedded *snapshot.Snapshot
 	// Current is the snapshot in use (embedded plus the local one): a
 	// regional FINESS file replaces its establishments of the départements
@@ -156,8 +188,17 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 	if err != nil {
 		return nil, err
 	}
+	if im.Current == nil && im.Embedded != nil && !snapshot.HasLocal(dir) {
+		// No local snapshot: the snapshot in use is the embedded one,
+		// already decoded (about 50 MB not decoded twice).
+		im.Current = im.Embedded
+	}
 	if im.Current == nil {
-		cur, _, err := snapshot.LoadWithLocal(dir)
+		load := snapshot.LoadWithLocal
+		if tables := src.snapshotTables(); tables != nil {
+			load = func(dir string) (*snapshot.Snapshot, bool, error) { return snapshot.LoadWithLocalOnly(dir, tables...) }
+		}
+		cur, _, err := load(dir)
 		if err != nil {
 			return nil, fmt.Errorf("%w (remove the folder to start again from the embedded snapshot)", err)
 		}
@@ -207,13 +248,22 @@ func (im *Importer) Import(ctx context.Context, dir string, src Sources) ([]Resu
 		for i := range rs {
 			rs[i].File = abs
 		}
+		// The tables of a file merge side by side (the merge only reads
+		// the snapshot in use and the COG); notes and the first error are
+		// taken in table order.
+		notes, errs := make([]string, len(ts)), make([]error, len(ts))
+		var wg sync.WaitGroup
 		for i := range ts {
 			ts[i].info.Origin = abs
 			ts[i].info.Imported = imported
 			if len(ts[i].info.Files) == 0 {
 				ts[i].info.Files = []string{abs}
 			}
-			note, err := im.merge(&ts[i])
+			wg.Go(func() { notes[i], errs[i] = im.merge(&ts[i]) })
+		}
+		wg.Wait()
+		for i := range ts {
+			note, err := notes[i], errs[i]
 			if err != nil {
 				return nil, err
 			}
@@ -318,3 +368,11 @@ func plural(n int, one, many string) string {
 }
 
 const licenceOuverte = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+
+// ticks counts n records for the progress line and reports a
+// cancellation, for readers that hand records over in batches.
+func (s *source) ticks(n int) error {
+	s.prog.rows.Add(int64(n))
+	s.rows += n
+	return s.im.ctx.Err()
+}

@@ -224,7 +224,11 @@ func mergeRows[T any](im *Importer, t *table, k rowKind[T]) (string, error) {
 			merged = append(merged, cur[i])
 			kept++
 		}
-		slices.SortStableFunc(merged, func(a, b T) int { return k.order(&a, &b) })
+		// A national file keeps no row of the table in use: its rows,
+		// sorted, need no sort (a stable sort of sorted rows is the same).
+		if !slices.IsSortedFunc(merged, func(a, b T) int { return k.order(&a, &b) }) {
+			slices.SortStableFunc(merged, func(a, b T) int { return k.order(&a, &b) })
+		}
 		if prev != nil {
 			prevCov = prev.Coverage
 			if prevCov == nil && len(cur) > 0 {

@@ -14,13 +14,16 @@
 // reader is built for throughput: lines are read in place with
 // bufio.Reader.ReadSlice, only the columns kept are cut out, and repeated
 // values (professions, labels, communes, postcodes…) are interned, so a
-// line costs no allocation once its values have been seen. Errors are
+// line costs no allocation once its values have been seen. ReadChunks
+// (chunks.go) reads the same lines on several cores, without strings or
+// interning, for the importer. Errors are
 // *parseerr.Error values with Line the physical line and Column the
 // 1-based field index.
 package rpps
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -255,6 +258,17 @@ func (t *table) next() error {
 			break
 		}
 	}
+	if col, err := t.cut(line, &t.cells); err != nil {
+		return t.tr.Errorf(col, "%w", err)
+	}
+	return nil
+}
+
+// cut checks the number of fields of a data line and cuts out the kept
+// columns into cells, trimmed. On error it returns the 1-based column (0
+// for the whole line) and the message. It only reads the table's column
+// layout, so the workers of ReadChunks share one table.
+func (t *table) cut(line []byte, cells *[numFields][]byte) (int, error) {
 	// Counting separators is vectorised and far cheaper than splitting all
 	// 56 fields; only the kept columns are cut out below.
 	n := bytes.Count(line, []byte{'|'}) + 1
@@ -262,13 +276,11 @@ func (t *table) next() error {
 	case n == t.width:
 	case n == t.width+1 && line[len(line)-1] == '|':
 	case n < t.width:
-		return t.tr.Errorf(0, "%d fields, the header has %d (truncated line?)", n, t.width)
+		return 0, fmt.Errorf("%d fields, the header has %d (truncated line?)", n, t.width)
 	default:
-		return t.tr.Errorf(t.width+1, "%d fields, the header has %d ('|' inside a value?)", n, t.width)
+		return t.width + 1, fmt.Errorf("%d fields, the header has %d ('|' inside a value?)", n, t.width)
 	}
-	for f := range numFields {
-		t.cells[f] = nil
-	}
+	*cells = [numFields][]byte{}
 	rest := line
 	for i := 0; i <= t.maxCol; i++ {
 		j := bytes.IndexByte(rest, '|')
@@ -279,10 +291,10 @@ func (t *table) next() error {
 			cell, rest = rest[:j], rest[j+1:]
 		}
 		if f := t.kept[i]; f >= 0 {
-			t.cells[f] = bytes.TrimSpace(cell)
+			cells[f] = bytes.TrimSpace(cell)
 		}
 	}
-	return nil
+	return 0, nil
 }
 
 // str returns the interned value of a column.
