@@ -22,8 +22,6 @@ require (
 
 require golang.org/x/sync v0.24.0
 
-require github.com/klauspost/compress v1.20.4
-
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/clipperhouse/displaywidth v0.10.0 // indirect
