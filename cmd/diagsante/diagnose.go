@@ -19,6 +19,8 @@ import (
 	"github.com/diagsante/diagsante/datasets/textnorm"
 	"github.com/diagsante/diagsante/diagnostic"
 	"github.com/diagsante/diagsante/templates"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // diagnoseFormats are the output formats, in the order they are written,
@@ -203,7 +205,18 @@ func writeAllAtomic(dir string, paths []string, write func(i int, w io.Writer) e
 // writeAllAtomicContext is writeAllAtomic stopped by ctx: a write in
 // progress fails at its next buffer and nothing is renamed. Temporary names
 // carry the process id (see cleanStaleTemps).
-func writeAllAtomicContext(ctx context.Context, dir string, paths []string, write func(i int, w io.Writer) error) (err error) {
+func writeAllAtomicContext(ctx context.Context, dir string, paths []string, write func(i int, w io.Writer) error) error {
+	return writeAll(ctx, dir, paths, write, false)
+}
+
+// writeAllAtomicConcurrent is writeAllAtomicContext writing the files at
+// the same time: write must be safe for concurrent use (the renderers of
+// a report, which only read it).
+func writeAllAtomicConcurrent(ctx context.Context, dir string, paths []string, write func(i int, w io.Writer) error) error {
+	return writeAll(ctx, dir, paths, write, true)
+}
+
+func writeAll(ctx context.Context, dir string, paths []string, write func(i int, w io.Writer) error, concurrent bool) (err error) {
 	temps := make([]string, 0, len(paths))
 	defer func() {
 		if err != nil {
@@ -212,15 +225,24 @@ func writeAllAtomicContext(ctx context.Context, dir string, paths []string, writ
 			}
 		}
 	}()
+	files := make([]*os.File, len(paths))
 	for i, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		f, err := os.CreateTemp(dir, tempPattern(p))
 		if err != nil {
+			for _, f := range files[:i] {
+				f.Close()
+			}
 			return fmt.Errorf("write %s: %w", p, err)
 		}
 		temps = append(temps, f.Name())
+		files[i] = f
+	}
+	one := func(i int) error {
+		f := files[i]
+		if err := ctx.Err(); err != nil {
+			f.Close()
+			return err
+		}
 		bw := bufio.NewWriterSize(ctxWriter{ctx, f}, 1<<16)
 		werr := write(i, bw)
 		if werr == nil {
@@ -233,8 +255,19 @@ func writeAllAtomicContext(ctx context.Context, dir string, paths []string, writ
 			werr = cerr
 		}
 		if werr != nil {
-			return fmt.Errorf("write %s: %w", p, werr)
+			return fmt.Errorf("write %s: %w", paths[i], werr)
 		}
+		return nil
+	}
+	var g errgroup.Group
+	if !concurrent {
+		g.SetLimit(1)
+	}
+	for i := range paths {
+		g.Go(func() error { return one(i) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -67,7 +67,8 @@ func writeReportFilesContext(ctx context.Context, eng *diagnostic.Engine, rep *d
 	}
 	cleanStaleTemps(dir)
 	paths := reportTargets(dir, formats)
-	if err := writeAllAtomicContext(ctx, dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
+	// The renderers only read the report: the files are written at once.
+	if err := writeAllAtomicConcurrent(ctx, dir, paths, func(i int, w io.Writer) error { return writers[formats[i]](w) }); err != nil {
 		return nil, err
 	}
 	return paths, nil
