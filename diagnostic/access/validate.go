@@ -60,8 +60,8 @@ func compare(rec, off []float64) Validation {
 	if len(rec) < 2 {
 		return v
 	}
-	v.Pearson = pearson(rec, off)
-	v.Spearman = pearson(ranks(rec), ranks(off))
+	v.Pearson = Pearson(rec, off)
+	v.Spearman = Pearson(ranks(rec), ranks(off))
 	abs := make([]float64, len(rec))
 	for i := range rec {
 		abs[i] = math.Abs(rec[i] - off[i])
@@ -87,7 +87,9 @@ func compare(rec, off []float64) Validation {
 	return v
 }
 
-func pearson(x, y []float64) float64 {
+// Pearson is the correlation coefficient of two series of the same
+// length, NaN when either is constant.
+func Pearson(x, y []float64) float64 {
 	var mx, my float64
 	for i := range x {
 		mx += x[i]

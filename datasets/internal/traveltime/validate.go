@@ -318,27 +318,6 @@ func pairsOf(rec, off map[string]float64, dep string) (r, o []float64, codes []s
 	return r, o, codes
 }
 
-func pearson(x, y []float64) float64 {
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= float64(len(x))
-	my /= float64(len(y))
-	var sxy, sxx, syy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
-}
-
 func mean(x []float64) float64 {
 	var m float64
 	for _, v := range x {
@@ -364,7 +343,7 @@ func sources(s *snapshot.Snapshot, off map[string]float64, deps []string, types 
 			continue
 		}
 		t := types[d]
-		within[t] = append(within[t], pearson(r, o))
+		within[t] = append(within[t], access.Pearson(r, o))
 		ratio := mean(r) / mean(o)
 		level[t] = append(level[t], ratio)
 		for i, c := range codes {
@@ -389,7 +368,7 @@ func sources(s *snapshot.Snapshot, off map[string]float64, deps []string, types 
 			if len(r) < 10 {
 				continue
 			}
-			if p := pearson(r, o); p > bp {
+			if p := access.Pearson(r, o); p > bp {
 				bi, bp = i, p
 			}
 		}
