@@ -250,3 +250,32 @@ func TestSavoirFaireFormats(t *testing.T) {
 		t.Errorf("callback error %v, want %v", err, stop)
 	}
 }
+
+// TestZipMembersListing: an archive without the wanted table is described
+// member by member, up to 20, then "and N more"; an empty one holds
+// "nothing".
+func TestZipMembersListing(t *testing.T) {
+	members := func(n int) [][2]string {
+		var fs [][2]string
+		for i := range n {
+			fs = append(fs, [2]string{fmt.Sprintf("m%02d.txt", i), "hello\n"})
+		}
+		return fs
+	}
+	const prefix = `a.zip: no person-activity file in this zip archive (recognised by its header: columns "Identification nationale PP", "Code profession" and "Code commune (coord. structure)"); it holds: `
+	for _, c := range []struct {
+		n    int
+		tail string
+	}{
+		{0, "nothing"},
+		{1, "m00.txt (other file)"},
+		{20, "m19.txt (other file)"},
+		{21, "m19.txt (other file), and 1 more"},
+	} {
+		b := zipOf(t, members(c.n)...)
+		_, _, err := ZipMembers(strings.NewReader(string(b)), int64(len(b)), "a.zip", KindActivity)
+		if err == nil || !strings.HasPrefix(err.Error(), prefix) || !strings.HasSuffix(err.Error(), "holds: "+c.tail) && !strings.HasSuffix(err.Error(), ", "+c.tail) {
+			t.Errorf("%d members: %v", c.n, err)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package access
+
+import (
+	"math"
+	"testing"
+)
+
+// TestDecayCheckMessagesNameTheBand: a refused profile names the band at
+// fault, counted from 1 as a user writes them, and the bound it must
+// exceed.
+func TestDecayCheckMessagesNameTheBand(t *testing.T) {
+	for _, c := range []struct {
+		d    Decay
+		want string
+	}{
+		{Decay{{Below: 10, Weight: 1}, {Below: 10, Weight: 0.5}}, "decay band 2: bound 10 must be finite and above 10"},
+		{Decay{{Below: 0, Weight: 1}}, "decay band 1: bound 0 must be finite and above 0"},
+		{Decay{{Below: 10, Weight: 1}, {Below: 15, Weight: 0.5}, {Below: 20, Weight: -0.1}}, "decay band 3: weight -0.1 must be finite and not negative"},
+	} {
+		if err := c.d.Check(); err == nil || err.Error() != c.want {
+			t.Errorf("%+v: error %v, want %s", c.d, err, c.want)
+		}
+	}
+}
+
+// TestE2SFCAZeroSupplyAndDemandAccepted: a site with no GP (value 0) and a
+// commune with no inhabitant (weight 0) are valid inputs, not errors; they
+// add nothing to the ratios.
+func TestE2SFCAZeroSupplyAndDemandAccepted(t *testing.T) {
+	p := Point{48.27, 2.70}
+	e := &E2SFCA{Times: DefaultModel()}
+	res, err := e.Compute([]Supply{{ID: "s0", Value: 0, Point: p}, {ID: "s1", Value: 2, Point: p}},
+		[]Demand{{ID: "d0", Weight: 0, Point: p}, {ID: "d1", Weight: 4, Point: p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One commune of 4 people with 2 GPs at distance 0 (weight 1): 0.5 each.
+	if math.Abs(res.Access[1]-0.5) > 1e-12 || math.Abs(res.Access[0]-0.5) > 1e-12 {
+		t.Errorf("access %v, want [0.5 0.5]", res.Access)
+	}
+}
+
+// edgeTimes puts every trip at 5 minutes and says that no trip longer than
+// km as the crow flies is under the decay limit: a Reacher whose bound is
+// exactly the distance of the test's pair, as a bisection gives it at its
+// precision limit.
+type edgeTimes struct{ km float64 }
+
+func (edgeTimes) Minutes(_, _ string, _, _ Point) float64 { return 5 }
+func (e edgeTimes) ReachKm(float64) float64               { return e.km }
+
+// TestE2SFCAKeepsPairsAtTheReachBound: a pair exactly at the Reacher's
+// bound is kept, both for a short bound (the absolute margin) and for a
+// long one (the relative margin).
+func TestE2SFCAKeepsPairsAtTheReachBound(t *testing.T) {
+	from := Point{45, 2}
+	for _, to := range []Point{{45.09, 2}, {63, 2}} { // about 10 km and 2,000 km
+		km := HaversineKm(from, to)
+		e := &E2SFCA{Times: edgeTimes{km}}
+		res, err := e.Compute([]Supply{{ID: "s", Value: 1, Point: to}}, []Demand{{ID: "d", Weight: 2, Point: from}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Access[0] != 0.5 {
+			t.Errorf("pair at %.3f km, exactly the reach: access %v, want 0.5", km, res.Access[0])
+		}
+	}
+}
+
+// TestUnitsTakeAPL2023Rows: the recomputation's demand (standardised and
+// total population) and its reference values are the DREES APL 2023 rows
+// (apl_mg_2023_communes.csv), not the 2022 ones the snapshot also holds:
+// Nemours 2023 is 2.647 for 12,819.928 standardised inhabitants (2022:
+// 2.828 for 12,694.7), Mende 3.834 for 12,276.051 (2022: 4.11).
+func TestUnitsTakeAPL2023Rows(t *testing.T) {
+	u, err := buildUnits(loadSnapshot(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		code             string
+		apl, popStd, pop float64
+	}{
+		{"77333", 2.647, 12819.928, 13189},
+		{"48095", 3.834, 12276.051, 12316},
+	} {
+		i, ok := u.index[c.code]
+		if !ok {
+			t.Fatalf("%s not a unit", c.code)
+		}
+		if math.Abs(u.official[i]-c.apl) > 1e-9 || math.Abs(u.popStd[i]-c.popStd) > 1e-6 || u.popTot[i] != c.pop {
+			t.Errorf("%s: APL %v, standardised population %v, population %v; want %v, %v, %v",
+				c.code, u.official[i], u.popStd[i], u.popTot[i], c.apl, c.popStd, c.pop)
+		}
+	}
+}
