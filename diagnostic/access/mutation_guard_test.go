@@ -2,6 +2,7 @@ package access
 
 import (
 	"math"
+	"sync/atomic"
 	"testing"
 )
 
@@ -91,6 +92,33 @@ func TestUnitsTakeAPL2023Rows(t *testing.T) {
 		if math.Abs(u.official[i]-c.apl) > 1e-9 || math.Abs(u.popStd[i]-c.popStd) > 1e-6 || u.popTot[i] != c.pop {
 			t.Errorf("%s: APL %v, standardised population %v, population %v; want %v, %v, %v",
 				c.code, u.official[i], u.popStd[i], u.popTot[i], c.apl, c.popStd, c.pop)
+		}
+	}
+}
+
+// TestParallelBlocksCoverEachIndexOnce: whatever the number of workers and
+// places, every index is handed out exactly once, in blocks within [0, n).
+func TestParallelBlocksCoverEachIndexOnce(t *testing.T) {
+	for _, c := range []struct{ workers, n int }{{1, 0}, {1, 10}, {2, 256}, {2, 257}, {2, 300}, {2, 512}, {4, 1000}, {8, 3000}} {
+		seen := make([]atomic.Int32, c.n)
+		var bad atomic.Bool
+		parallelBlocks(c.workers, c.n, func(lo, hi int) {
+			if lo < 0 || hi > c.n || lo >= hi {
+				bad.Store(true)
+				return
+			}
+			for i := lo; i < hi; i++ {
+				seen[i].Add(1)
+			}
+		})
+		if bad.Load() {
+			t.Errorf("workers %d, n %d: a block outside [0, n) or empty", c.workers, c.n)
+		}
+		for i := range seen {
+			if k := seen[i].Load(); k != 1 {
+				t.Errorf("workers %d, n %d: index %d handed out %d times", c.workers, c.n, i, k)
+				break
+			}
 		}
 	}
 }
