@@ -279,3 +279,48 @@ func TestZipMembersListing(t *testing.T) {
 		}
 	}
 }
+
+// TestHasSavoirFaireInFirstColumn: the savoir-faire columns are found
+// wherever they stand, the first column included.
+func TestHasSavoirFaireInFirstColumn(t *testing.T) {
+	rd, err := NewReader(strings.NewReader("Code savoir-faire|Identification nationale PP|Code profession|Code commune|\nSM54|810001045367|10|77333|\n"), "a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rd.HasSavoirFaire() {
+		t.Error("savoir-faire column in first place not seen")
+	}
+	rd, err = NewReader(strings.NewReader("Identification nationale PP|Code profession|Code commune|\n"), "a.txt")
+	if err != nil || rd.HasSavoirFaire() {
+		t.Errorf("no savoir-faire column: %v, %v", rd.HasSavoirFaire(), err)
+	}
+}
+
+// TestReaderIdentifierSharesNationalID: when the person changes on every
+// line, Identification nationale PP costs one allocation and Identifiant
+// PP, its suffix, none: one allocation per line in all.
+func TestReaderIdentifierSharesNationalID(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Identifiant PP|Identification nationale PP|Code profession|Code commune|\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "1000104536%d|81000104536%d|10|77333|\n", i%2, i%2)
+	}
+	rd, err := NewReader(strings.NewReader(b.String()), "a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a Activity
+	for range 4 {
+		if err := rd.NextInto(&a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(400, func() {
+		if err := rd.NextInto(&a); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("%v allocations per line, want 1", allocs)
+	}
+}

@@ -122,3 +122,19 @@ func TestParallelBlocksCoverEachIndexOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestValidPointBounds: latitudes from -90 to 90 and longitudes from -180
+// to 180 are valid, bounds included; beyond them, or not finite, they are
+// not.
+func TestValidPointBounds(t *testing.T) {
+	for _, p := range []Point{{90, 180}, {-90, -180}, {0, 0}} {
+		if !validPoint(p) {
+			t.Errorf("%v refused", p)
+		}
+	}
+	for _, p := range []Point{{90.0001, 0}, {-90.0001, 0}, {0, 180.0001}, {0, -180.0001}, {math.NaN(), 0}, {0, math.Inf(1)}} {
+		if validPoint(p) {
+			t.Errorf("%v accepted", p)
+		}
+	}
+}
