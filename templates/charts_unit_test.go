@@ -2,13 +2,19 @@ package templates
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 )
 
 // TestLevelBarsLegendAndLabels: a bar chart across the levels shows a
 // legend only when it has several series, and its value labels on the
 // last series only (the APL chart: 2022 unlabelled, 2023 labelled; the
-// density chart: one labelled series, no legend).
+// density chart: one labelled series, no legend). A series colour is set
+// only where the series has one (APL 2022 pale blue, APL 2023 the
+// territory's blue; the density bars take their level colours), and the
+// zonage thresholds 2,5 and 4 are drawn on the APL chart's last series
+// only.
 func TestLevelBarsLegendAndLabels(t *testing.T) {
 	page, _ := renderHTML(t, "epci:200023240")
 	_, charts := pageData(t, page)
@@ -21,6 +27,15 @@ func TestLevelBarsLegendAndLabels(t *testing.T) {
 			Label struct {
 				Show *bool `json:"show"`
 			} `json:"label"`
+			ItemStyle *struct {
+				Color string `json:"color"`
+			} `json:"itemStyle"`
+			MarkLine *struct {
+				Data []struct {
+					Name  string  `json:"name"`
+					YAxis float64 `json:"yAxis"`
+				} `json:"data"`
+			} `json:"markLine"`
 		} `json:"series"`
 	}
 	got := map[string]option{}
@@ -36,9 +51,11 @@ func TestLevelBarsLegendAndLabels(t *testing.T) {
 	for id, want := range map[string]struct {
 		legend bool
 		labels []bool
+		colors []string
+		lines  []string
 	}{
-		"apl-niveaux": {true, []bool{false, true}},
-		"densite-mg":  {false, []bool{true}},
+		"apl-niveaux": {true, []bool{false, true}, []string{"#c9d6e8", "#1f4e79"}, []string{"", "seuil 2,5=2.5 seuil 4=4"}},
+		"densite-mg":  {false, []bool{true}, []string{""}, []string{""}},
 	} {
 		o, ok := got[id]
 		if !ok {
@@ -56,6 +73,58 @@ func TestLevelBarsLegendAndLabels(t *testing.T) {
 			if show(s.Label.Show) != want.labels[i] {
 				t.Errorf("%s: series %q labelled %v, want %v", id, s.Name, show(s.Label.Show), want.labels[i])
 			}
+			color := ""
+			if s.ItemStyle != nil {
+				color = s.ItemStyle.Color
+			}
+			if color != want.colors[i] {
+				t.Errorf("%s: series %q colour %q, want %q", id, s.Name, color, want.colors[i])
+			}
+			var lines []string
+			if s.MarkLine != nil {
+				for _, d := range s.MarkLine.Data {
+					lines = append(lines, fmt.Sprintf("%s=%v", d.Name, d.YAxis))
+				}
+			}
+			if got := strings.Join(lines, " "); got != want.lines[i] {
+				t.Errorf("%s: series %q threshold lines %q, want %q", id, s.Name, got, want.lines[i])
+			}
 		}
 	}
+}
+
+// TestCommuneAPLChartOrder: the communes' APL chart runs from the lowest
+// APL 2023 to the highest (CC Pays de Nemours: Amponville 1,61,
+// Boulancourt 1,95, Larchant 2,05, then Guercheville, whose 2,05 is
+// higher before rounding), not in code order.
+func TestCommuneAPLChartOrder(t *testing.T) {
+	page, _ := renderHTML(t, "epci:200023240")
+	_, charts := pageData(t, page)
+	for _, c := range charts {
+		if c.ID != "apl-communes" {
+			continue
+		}
+		b, _ := json.Marshal(c.Option["series"])
+		var series []struct {
+			Data []struct {
+				Name  string  `json:"name"`
+				Value float64 `json:"value"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(b, &series); err != nil || len(series) != 1 {
+			t.Fatalf("series %s: %v", b, err)
+		}
+		var names []string
+		for i, d := range series[0].Data {
+			names = append(names, fmt.Sprintf("%s %v", d.Name, d.Value))
+			if i > 0 && d.Value < series[0].Data[i-1].Value {
+				t.Errorf("%s (%v) after %s (%v)", d.Name, d.Value, series[0].Data[i-1].Name, series[0].Data[i-1].Value)
+			}
+		}
+		if len(names) < 4 || strings.Join(names[:4], ", ") != "Amponville 1.61, Boulancourt 1.95, Larchant 2.05, Guercheville 2.05" {
+			t.Errorf("order %v", names)
+		}
+		return
+	}
+	t.Fatal("no apl-communes chart")
 }

@@ -2,6 +2,7 @@ package access
 
 import (
 	"math"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -135,6 +136,101 @@ func TestValidPointBounds(t *testing.T) {
 	for _, p := range []Point{{90.0001, 0}, {-90.0001, 0}, {0, 180.0001}, {0, -180.0001}, {math.NaN(), 0}, {0, math.Inf(1)}} {
 		if validPoint(p) {
 			t.Errorf("%v accepted", p)
+		}
+	}
+}
+
+// TestParamsValidBounds: a zero penalty is usable; a zero detour, start
+// speed, cruise speed or ramp is not (division by zero or no distance).
+func TestParamsValidBounds(t *testing.T) {
+	p := Calibrated06
+	p.Access = 0
+	if !p.Valid() {
+		t.Errorf("zero access penalty refused: %+v", p)
+	}
+	for name, set := range map[string]func(*Params){
+		"detour": func(p *Params) { p.Detour = 0 },
+		"start":  func(p *Params) { p.Start = 0 },
+		"cruise": func(p *Params) { p.Cruise = 0 },
+		"ramp":   func(p *Params) { p.Ramp = 0 },
+		"access": func(p *Params) { p.Access = -0.1 },
+	} {
+		p := Calibrated06
+		set(&p)
+		if p.Valid() {
+			t.Errorf("%s: accepted %+v", name, p)
+		}
+	}
+}
+
+// TestReachKmAtThePenalty: no distance is needed to reach the access
+// penalty itself, nor less; just above it, a positive distance.
+func TestReachKmAtThePenalty(t *testing.T) {
+	p := Calibrated06
+	if r := p.ReachKm(p.Access); r != 0 {
+		t.Errorf("ReachKm(access %v) = %v, want 0", p.Access, r)
+	}
+	if r := p.ReachKm(p.Access - 1); r != 0 {
+		t.Errorf("ReachKm(below access) = %v, want 0", r)
+	}
+	if r := p.ReachKm(p.Access + 1); r <= 0 || math.Abs(p.Minutes(r)-(p.Access+1)) > 1e-6 {
+		t.Errorf("ReachKm(access+1) = %v (%v minutes)", r, p.Minutes(r))
+	}
+}
+
+// TestScenarioOnAnOldCode: a scenario may name a commune by the code of a
+// commune merged since (Épisy, 77170, now Moret-Loing-et-Orvanne, 77316):
+// its GPs go to today's commune.
+func TestScenarioOnAnOldCode(t *testing.T) {
+	s := loadSnapshot(t)
+	u, err := buildUnits(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := u.index["77316"]
+	before := u.gps[i]
+	scen, err := u.delta(s, map[string]float64{"77170": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scen[i] != before+2 || u.gps[i] != before {
+		t.Errorf("77316 after +2 GPs at 77170: %v (before %v, baseline now %v)", scen[i], before, u.gps[i])
+	}
+}
+
+// TestParisGPsDefault: without Options.ParisGPs, Paris (absent from the
+// BPE extract) gets the Assurance Maladie's count of its GPs, spread over
+// the arrondissements; with RawBPE the imputed count; a count given is
+// used as it is.
+func TestParisGPsDefault(t *testing.T) {
+	s := loadSnapshot(t)
+	paris := func(opts Options) float64 {
+		u, err := buildUnits(s, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n float64
+		for code, i := range u.index {
+			if strings.HasPrefix(code, "751") {
+				n += u.gps[i]
+			}
+		}
+		return n
+	}
+	cnam := cnamByDep(s)["75"]
+	if cnam < 1000 {
+		t.Fatalf("CNAM GPs of Paris: %v", cnam)
+	}
+	for _, c := range []struct {
+		opts Options
+		want float64
+	}{
+		{Options{}, cnam},
+		{Options{RawBPE: true}, ImputedParisGPs(s)},
+		{Options{ParisGPs: 1234}, 1234},
+	} {
+		if got := paris(c.opts); math.Abs(got-c.want) > 1e-6 {
+			t.Errorf("%+v: %v GPs in Paris, want %v", c.opts, got, c.want)
 		}
 	}
 }
