@@ -234,3 +234,61 @@ func TestParisGPsDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestImputedParisGPs: the Paris estimate is the CNAM count of Paris times
+// the ratio of BPE GPs to CNAM GPs over Hauts-de-Seine, Seine-Saint-Denis
+// and Val-de-Marne.
+func TestImputedParisGPs(t *testing.T) {
+	s := loadSnapshot(t)
+	cnam, bpe := cnamByDep(s), bpeByDep(s)
+	want := cnam["75"] * (bpe["92"] + bpe["93"] + bpe["94"]) / (cnam["92"] + cnam["93"] + cnam["94"])
+	got := ImputedParisGPs(s)
+	if want <= 0 || math.Abs(got-want) > 1e-9*want {
+		t.Errorf("ImputedParisGPs = %v, want %v", got, want)
+	}
+}
+
+// TestCityValuesAreArrondissementMeans: Paris, Lyon and Marseille get the
+// mean of their arrondissements' values weighted by the standardised
+// population.
+func TestCityValuesAreArrondissementMeans(t *testing.T) {
+	s := loadSnapshot(t)
+	u, err := buildUnits(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	access := make([]float64, len(u.codes))
+	for i := range access {
+		access[i] = float64(i%7) + 1
+	}
+	out := u.values(s, access, 2)
+	for city, prefix := range map[string]string{"75056": "751", "69123": "6938", "13055": "132"} {
+		var w, v float64
+		n := 0
+		for i, code := range u.codes {
+			if strings.HasPrefix(code, prefix) {
+				w += u.popStd[i]
+				v += 2 * access[i] * u.popStd[i]
+				n++
+			}
+		}
+		if n < 9 || math.Abs(out[city]-v/w) > 1e-12 {
+			t.Errorf("%s: %v over %d arrondissements, want %v", city, out[city], n, v/w)
+		}
+	}
+}
+
+// TestNearestTieOnMinutesTakesTheNearerPoint: two facilities in the
+// commune of departure are both at 0 minutes (same identifier); the nearer
+// point wins, whatever the identifiers' order.
+func TestNearestTieOnMinutesTakesTheNearerPoint(t *testing.T) {
+	fac := []Facility{
+		{ID: "b-near", Commune: "A", Point: Point{45.001, 3}},
+		{ID: "a-far", Commune: "A", Point: Point{45.01, 3}},
+	}
+	from := Place{ID: "A", Point: Point{45, 3}}
+	hit := NewFacilityIndex(fac).Nearest(from, 2, DefaultModel())
+	if hit.Facility == nil || hit.Facility.ID != "b-near" || hit.Minutes != 0 {
+		t.Errorf("got %+v", hit)
+	}
+}
