@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // TestLevelBarsLegendAndLabels: a bar chart across the levels shows a
@@ -127,4 +129,66 @@ func TestCommuneAPLChartOrder(t *testing.T) {
 		return
 	}
 	t.Fatal("no apl-communes chart")
+}
+
+// TestChartHeights: charts grow with what they show: the communes' APL
+// chart is horizontal up to 40 communes (70 px + 22 px a commune) and
+// vertical, 360 px, beyond; the classes chart takes 90 px + 46 px a level,
+// the access chart 60 px + 36 px a kind of structure.
+func TestChartHeights(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	withAccess(r)
+	if got, want := classSharesChart(r).Height, 90+46*len(r.Levels); got != want || len(r.Levels) != 4 {
+		t.Errorf("classes chart: %d px for %d levels, want %d", got, len(r.Levels), want)
+	}
+	if got := accessChart(r).Height; got != 60+36*2 {
+		t.Errorf("access chart: %d px for 2 kinds", got)
+	}
+	var withAPL []diagnostic.CommuneFigures
+	for _, c := range r.Communes {
+		if c.APL2023 != nil {
+			withAPL = append(withAPL, c)
+		}
+	}
+	for _, c := range []struct{ n, height int }{{len(withAPL), 70 + 22*len(withAPL)}, {40, 70 + 22*40}, {41, 360}} {
+		rr := *r
+		rr.Communes = nil
+		for i := range c.n {
+			x := withAPL[i%len(withAPL)]
+			x.Code = fmt.Sprintf("%05d", i)
+			rr.Communes = append(rr.Communes, x)
+		}
+		if got := communeAPLChart(&rr).Height; got != c.height {
+			t.Errorf("communes chart of %d communes: %d px, want %d", c.n, got, c.height)
+		}
+	}
+}
+
+// TestCommuneAPLChartTiesByCode: communes of equal APL come in code order.
+func TestCommuneAPLChartTiesByCode(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	v := 2.5
+	var cs []diagnostic.CommuneFigures
+	for _, code := range []string{"77333", "77003", "77046"} {
+		c := *communeOf(t, r, code)
+		c.APL2023 = &v
+		cs = append(cs, c)
+	}
+	r.Communes = cs
+	b, _ := json.Marshal(communeAPLChart(r).Option["series"])
+	var series []struct {
+		Data []struct {
+			Tip string `json:"tip"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &series); err != nil || len(series) != 1 || len(series[0].Data) != 3 {
+		t.Fatalf("series %s: %v", b, err)
+	}
+	var order []string
+	for _, d := range series[0].Data {
+		order = append(order, d.Tip[strings.Index(d.Tip, "(")+1:strings.Index(d.Tip, ")")])
+	}
+	if strings.Join(order, " ") != "77003 77046 77333" {
+		t.Errorf("order %v", order)
+	}
 }
