@@ -192,3 +192,34 @@ func TestCommuneAPLChartTiesByCode(t *testing.T) {
 		t.Errorf("order %v", order)
 	}
 }
+
+// TestProfessionsChart: one series per comparison level, the département
+// named with its code ("Seine-et-Marne (77)"), and a height of 70 px plus,
+// per profession, 12 px a level and 14 px of gap; a report without
+// professions gets an empty chart of 70 px.
+func TestProfessionsChart(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	spec := professionsChart(r)
+	nLevels := len(r.Professions[0].Levels)
+	if want := 70 + len(r.Professions)*(12*nLevels+14); spec.Height != want || len(r.Professions) < 5 {
+		t.Errorf("height %d for %d professions × %d levels, want %d", spec.Height, len(r.Professions), nLevels, want)
+	}
+	b, _ := json.Marshal(spec.Option["series"])
+	var series []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &series); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range series {
+		names = append(names, s.Name)
+	}
+	if got := strings.Join(names, " | "); got != "Seine-et-Marne (77) | Île-de-France | France" {
+		t.Errorf("series %q", got)
+	}
+	r.Professions = nil
+	if spec := professionsChart(r); spec.Height != 70 {
+		t.Errorf("no professions: height %d", spec.Height)
+	}
+}
