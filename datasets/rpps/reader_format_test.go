@@ -128,17 +128,23 @@ func TestReaderIDNotSuffixOfNationalID(t *testing.T) {
 		"0759124159|80759124150|60|77186|\n" + // same length, different digits
 		"810001045367999|810001045367|10|77186|\n" + // longer than the national id
 		"1045367|810001045367|10|77186|\n" // a true suffix
+	if got := readIDs(t, text); got != "80759124150/0759124159 810001045367/810001045367999 810001045367/1045367" {
+		t.Errorf("ids %s", got)
+	}
+}
+
+// readIDs reads an activity file and returns its NationalID/ID pairs.
+func readIDs(t *testing.T, text string) string {
+	t.Helper()
 	var ids []string
 	err := Read(strings.NewReader(text), "a.txt", func(a *Activity) error {
-		ids = append(ids, a.ID+"/"+a.NationalID)
+		ids = append(ids, a.NationalID+"/"+a.ID)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(ids, " "); got != "0759124159/80759124150 810001045367999/810001045367 1045367/810001045367" {
-		t.Errorf("ids %s", got)
-	}
+	return strings.Join(ids, " ")
 }
 
 // TestReaderPersonChange: per-person values are reused only while the
@@ -151,15 +157,7 @@ func TestReaderPersonChange(t *testing.T) {
 		"810000000002|10000000002|10|77333|\n" +
 		"810000000001|10000000001|10|77333|\n" +
 		"810000000003||10|77333|\n" // national id only: ID empty
-	var ids []string
-	err := Read(strings.NewReader(text), "a.txt", func(a *Activity) error {
-		ids = append(ids, a.NationalID+"/"+a.ID)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(ids, " "); got != "810000000001/10000000001 810000000001/10000000001 810000000002/10000000002 810000000001/10000000001 810000000003/" {
+	if got := readIDs(t, text); got != "810000000001/10000000001 810000000001/10000000001 810000000002/10000000002 810000000001/10000000001 810000000003/" {
 		t.Errorf("ids %s", got)
 	}
 }
