@@ -223,3 +223,71 @@ func TestProfessionsChart(t *testing.T) {
 		t.Errorf("no professions: height %d", spec.Height)
 	}
 }
+
+// TestStructuresChart: the structures chart lists the kinds whose count
+// the territory knows, each level's bar is the count per 10,000
+// inhabitants, a level of unknown population has no bar ("-"), and a
+// territory without population has no chart.
+func TestStructuresChart(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	decode := func(spec chartSpec) (names []string, series [][]any) {
+		t.Helper()
+		b, _ := json.Marshal(spec.Option)
+		var o struct {
+			YAxis []struct {
+				Data []string `json:"data"`
+			} `json:"yAxis"`
+			Series []struct {
+				Data []struct {
+					Value any `json:"value"`
+				} `json:"data"`
+			} `json:"series"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil || len(o.YAxis) == 0 {
+			t.Fatalf("option %s: %v", b, err)
+		}
+		for _, s := range o.Series {
+			var vs []any
+			for _, d := range s.Data {
+				vs = append(vs, d.Value)
+			}
+			series = append(series, vs)
+		}
+		return o.YAxis[0].Data, series
+	}
+	var known []string
+	for _, k := range diagnostic.Kinds {
+		if r.Levels[0].Structures[k.Key] != nil {
+			known = append(known, shortLabel(k.Key))
+		}
+	}
+	spec, ok := structuresChart(r)
+	names, series := decode(spec)
+	if !ok || strings.Join(names, "|") != strings.Join(known, "|") || len(known) < 3 || len(series) != len(r.Levels) {
+		t.Fatalf("kinds %v, want %v; %d series", names, known, len(series))
+	}
+	first := diagnostic.Kinds[0].Key
+	n := r.Levels[0].Structures[first]
+	if n == nil {
+		t.Fatalf("%s count unknown in the territory", first)
+	}
+	if want := diagnostic.Round(float64(*n)/float64(r.Levels[0].Population)*10000, 2); series[0][0] != want {
+		t.Errorf("territory %s: %v per 10,000, want %v", first, series[0][0], want)
+	}
+	// A level of unknown population: no bar.
+	r.Levels[1].Population = 0
+	if _, series := decode(must(structuresChart(r))); series[1][0] != "-" {
+		t.Errorf("level without population: %v", series[1][0])
+	}
+	r.Levels[0].Population = 0
+	if _, ok := structuresChart(r); ok {
+		t.Error("a chart for a territory without population")
+	}
+}
+
+func must(spec chartSpec, ok bool) chartSpec {
+	if !ok {
+		panic("no chart")
+	}
+	return spec
+}
