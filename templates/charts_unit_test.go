@@ -266,6 +266,9 @@ func TestStructuresChart(t *testing.T) {
 	if !ok || strings.Join(names, "|") != strings.Join(known, "|") || len(known) < 3 || len(series) != len(r.Levels) {
 		t.Fatalf("kinds %v, want %v; %d series", names, known, len(series))
 	}
+	if want := 70 + len(known)*(12*len(r.Levels)+14); spec.Height != want {
+		t.Errorf("height %d for %d kinds × %d levels, want %d", spec.Height, len(known), len(r.Levels), want)
+	}
 	first := diagnostic.Kinds[0].Key
 	n := r.Levels[0].Structures[first]
 	if n == nil {

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -37,7 +38,7 @@ func TestE2SFCAZeroSupplyAndDemandAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One commune of 4 people with 2 GPs at distance 0 (weight 1): 0.5 each.
-	if math.Abs(res.Access[1]-0.5) > 1e-12 || math.Abs(res.Access[0]-0.5) > 1e-12 {
+	if !(math.Abs(res.Access[1]-0.5) <= 1e-12) || !(math.Abs(res.Access[0]-0.5) <= 1e-12) {
 		t.Errorf("access %v, want [0.5 0.5]", res.Access)
 	}
 }
@@ -90,7 +91,7 @@ func TestUnitsTakeAPL2023Rows(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s not a unit", c.code)
 		}
-		if math.Abs(u.official[i]-c.apl) > 1e-9 || math.Abs(u.popStd[i]-c.popStd) > 1e-6 || u.popTot[i] != c.pop {
+		if !(math.Abs(u.official[i]-c.apl) <= 1e-9) || !(math.Abs(u.popStd[i]-c.popStd) <= 1e-6) || u.popTot[i] != c.pop {
 			t.Errorf("%s: APL %v, standardised population %v, population %v; want %v, %v, %v",
 				c.code, u.official[i], u.popStd[i], u.popTot[i], c.apl, c.popStd, c.pop)
 		}
@@ -173,7 +174,7 @@ func TestReachKmAtThePenalty(t *testing.T) {
 	if r := p.ReachKm(p.Access - 1); r != 0 {
 		t.Errorf("ReachKm(below access) = %v, want 0", r)
 	}
-	if r := p.ReachKm(p.Access + 1); r <= 0 || math.Abs(p.Minutes(r)-(p.Access+1)) > 1e-6 {
+	if r := p.ReachKm(p.Access + 1); r <= 0 || !(math.Abs(p.Minutes(r)-(p.Access+1)) <= 1e-6) {
 		t.Errorf("ReachKm(access+1) = %v (%v minutes)", r, p.Minutes(r))
 	}
 }
@@ -229,7 +230,7 @@ func TestParisGPsDefault(t *testing.T) {
 		{Options{RawBPE: true}, ImputedParisGPs(s)},
 		{Options{ParisGPs: 1234}, 1234},
 	} {
-		if got := paris(c.opts); math.Abs(got-c.want) > 1e-6 {
+		if got := paris(c.opts); !(math.Abs(got-c.want) <= 1e-6) {
 			t.Errorf("%+v: %v GPs in Paris, want %v", c.opts, got, c.want)
 		}
 	}
@@ -243,7 +244,7 @@ func TestImputedParisGPs(t *testing.T) {
 	cnam, bpe := cnamByDep(s), bpeByDep(s)
 	want := cnam["75"] * (bpe["92"] + bpe["93"] + bpe["94"]) / (cnam["92"] + cnam["93"] + cnam["94"])
 	got := ImputedParisGPs(s)
-	if want <= 0 || math.Abs(got-want) > 1e-9*want {
+	if want <= 0 || !(math.Abs(got-want) <= 1e-9*want) {
 		t.Errorf("ImputedParisGPs = %v, want %v", got, want)
 	}
 }
@@ -272,7 +273,7 @@ func TestCityValuesAreArrondissementMeans(t *testing.T) {
 				n++
 			}
 		}
-		if n < 9 || math.Abs(out[city]-v/w) > 1e-12 {
+		if n < 9 || !(math.Abs(out[city]-v/w) <= 1e-12) {
 			t.Errorf("%s: %v over %d arrondissements, want %v", city, out[city], n, v/w)
 		}
 	}
@@ -290,5 +291,24 @@ func TestNearestTieOnMinutesTakesTheNearerPoint(t *testing.T) {
 	hit := NewFacilityIndex(fac).Nearest(from, 2, DefaultModel())
 	if hit.Facility == nil || hit.Facility.ID != "b-near" || hit.Minutes != 0 {
 		t.Errorf("got %+v", hit)
+	}
+}
+
+// TestCompareEdges: two units are enough for the figures; a value exactly
+// at the 2.5 threshold is low; a constant series has no correlation (NaN).
+func TestCompareEdges(t *testing.T) {
+	v := compare([]float64{1, 2}, []float64{2, 4})
+	if v.Units != 2 || !(math.Abs(v.Pearson-1) <= 1e-12) || !(math.Abs(v.Spearman-1) <= 1e-12) || v.MedianAbsError != 1.5 { // NaN fails too
+		t.Errorf("two units: %+v", v)
+	}
+	v = compare([]float64{2.5, 2.5, 3}, []float64{2.5, 3, 2.5})
+	if v.BothLow != 1 || v.RecomputedLowOnly != 1 || v.OfficialLowOnly != 1 || v.BothHigh != 0 {
+		t.Errorf("at the threshold: %+v", v)
+	}
+	if v := compare([]float64{1, 1, 1}, []float64{1, 2, 3}); !math.IsNaN(v.Pearson) || !math.IsNaN(v.Spearman) {
+		t.Errorf("constant series: %+v", v)
+	}
+	if r := ranks([]float64{3, 1, 3, 2}); fmt.Sprint(r) != "[3.5 1 3.5 2]" {
+		t.Errorf("ranks %v", r)
 	}
 }
