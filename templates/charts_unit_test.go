@@ -294,3 +294,22 @@ func must(spec chartSpec, ok bool) chartSpec {
 	}
 	return spec
 }
+
+// TestGeoCollectionSkipsEmptyContours: the map draws the territory's
+// communes, then its neighbours, each by commune code; a commune or a
+// neighbour whose contour is missing or empty is left out.
+func TestGeoCollectionSkipsEmptyContours(t *testing.T) {
+	pt := json.RawMessage(`{"type":"Point","coordinates":[2.7,48.27]}`)
+	r := &diagnostic.Report{
+		Communes:   []diagnostic.CommuneFigures{{Code: "77333"}, {Code: "77003"}, {Code: "77046"}},
+		Neighbours: []diagnostic.Neighbour{{Code: "77186"}, {Code: "77244"}, {Code: "77220"}},
+	}
+	contours := map[string]json.RawMessage{"77333": pt, "77003": {}, "77186": pt, "77244": {}}
+	var names []string
+	for _, f := range geoCollection(r, contours).Features {
+		names = append(names, f.Properties["name"].(string))
+	}
+	if got := strings.Join(names, " "); got != "77333 77186" {
+		t.Errorf("features %s", got)
+	}
+}
