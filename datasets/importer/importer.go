@@ -39,8 +39,15 @@ import (
 
 // Sources are the files to import, by path; empty fields are not imported.
 type Sources struct {
-	RPPS            string // PS_LibreAcces_Personne_activite_*.txt
-	RPPSSavoirFaire string // PS_LibreAcces_SavoirFaire_*.txt, needed when the activity file has no savoir-faire columns
+	// RPPS is the Annuaire Santé activity table, told by its header, not
+	// its name: ps-libreacces-personne-activite.txt (the current name) or
+	// PS_LibreAcces_Personne_activite_*.txt, plain or gzip'd, or the
+	// PS_LibreAcces_*.zip archive, whose savoir-faire member is read too.
+	RPPS string
+	// RPPSSavoirFaire is the companion PS_LibreAcces_SavoirFaire_*.txt
+	// (plain, gzip'd or in a zip archive), needed when the activity file
+	// has no savoir-faire columns and is not a zip archive holding it.
+	RPPSSavoirFaire string
 	FINESS          string // etalab-cs1100507-stock-*.csv (or the flat 2021 / Occitanie layouts)
 	APL             string // DREES APL workbook (.xlsx)
 	Population      string // INSEE donnees_communes.csv

@@ -1,7 +1,9 @@
 package rpps
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -72,5 +74,25 @@ func TestAggregatorRules(t *testing.T) {
 		if c.Commune != w.commune || c.Profession != w.prof || c.GP != w.gp || c.People != w.people || math.Abs(c.Share-w.share) > 1e-12 {
 			t.Errorf("count %d = %+v, want %+v", i, c, w)
 		}
+	}
+}
+
+// TestGPFlagIsAMedecinsOwn: a person registered in two professions is a GP
+// only in their médecin count, and only a médecin line's savoir-faire
+// makes them one: a GP who is also a pharmacien counts as a non-GP
+// pharmacien; a médecin specialist whose other profession's line carries
+// SM54 stays a specialist.
+func TestGPFlagIsAMedecinsOwn(t *testing.T) {
+	g := NewAggregator()
+	g.Add(&Activity{NationalID: "91", Profession: Medecin, SavoirFaire: "SM54", Commune: "77333"})
+	g.Add(&Activity{NationalID: "91", Profession: Pharmacien, Commune: "77333"})
+	g.Add(&Activity{NationalID: "92", Profession: Medecin, SavoirFaire: "SM37", Commune: "77186"})
+	g.Add(&Activity{NationalID: "92", Profession: Infirmier, SavoirFaire: "SM54", Commune: "77186"})
+	var got []string
+	for _, c := range g.Counts() {
+		got = append(got, fmt.Sprintf("%s/%s/gp=%v/%d", c.Commune, c.Profession, c.GP, c.People))
+	}
+	if s := strings.Join(got, " "); s != "77186/10/gp=false/1 77186/60/gp=false/1 77333/10/gp=true/1 77333/21/gp=false/1" {
+		t.Errorf("counts %s", s)
 	}
 }

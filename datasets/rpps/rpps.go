@@ -231,6 +231,7 @@ func newTable(r io.Reader, name string, required ...field) (*table, error) {
 			t.kept[t.col[f]] = f
 		}
 	}
+	// Every caller requires fNationalID; Identifiant PP alone will do.
 	for _, f := range required {
 		if t.col[f] < 0 {
 			if f == fNationalID && t.col[fID] >= 0 {
@@ -238,9 +239,6 @@ func newTable(r io.Reader, name string, required ...field) (*table, error) {
 			}
 			return nil, t.tr.Errorf(0, "missing column %q in header (is this a PS_LibreAcces file?)", titles[f])
 		}
-	}
-	if t.col[fNationalID] < 0 && t.col[fID] < 0 {
-		return nil, t.tr.Errorf(0, "missing column %q in header (is this a PS_LibreAcces file?)", "Identification nationale PP")
 	}
 	return t, nil
 }

@@ -295,3 +295,23 @@ func TestKeptCategoriesText(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyCentresInBothCategories: a centre de santé is classified by
+// its name whether FINESS files it under 124 (centre de santé) or 439
+// (centre de santé polyvalent), for each of the five centre kinds.
+func TestClassifyCentresInBothCategories(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"CENTRE DE SANTE MUNICIPAL", CDS},
+		{"CDS DENTAIRE DE TREMBLAY", CDSDentaire},
+		{"CSI DE LA VALLEE", CDSInfirmier},
+		{"CDS OPHTALMOLOGIE VILLETANEUSE", CDSOphtalmo},
+		{"CTRE SANTE PLANNING FAMILIAL 45", CDSAutre},
+	} {
+		for _, cat := range []string{"124", "439"} {
+			got := Classify(&snapshot.Establishment{Category: cat, Name: c.name})
+			if !slices.Equal(got, []string{c.want}) {
+				t.Errorf("%s (category %s): %v, want [%s]", c.name, cat, got, c.want)
+			}
+		}
+	}
+}
