@@ -59,8 +59,13 @@ const (
 // postcodes, which only imports use (to place establishments). A command
 // loads them with LoadWithLocalOnly and skips decoding 480 kB of postcodes.
 func ReportFiles() []string {
-	return []string{CommunesFile, ArrondissementsFile, OldCodesFile, EPCIFile, DepartementsFile, RegionsFile, APLFile, GPFile,
-		LiberalFile, EstablishmentsFile, EmergencyFile, MaternityFile, CPTSFile, PopAgeFile, ProfessionalsFile, GPSitesFile, SASFile}
+	var out []string
+	for _, l := range (&Snapshot{}).loaders() {
+		if l.file != PostcodesFile {
+			out = append(out, l.file)
+		}
+	}
+	return out
 }
 
 // A Snapshot is the loaded reference data with its lookup indexes. It is
@@ -140,14 +145,9 @@ func LoadLayersOnly(files []string, layers ...fs.FS) (*Snapshot, error) {
 	return loadLayers(only, layers)
 }
 
-// loadLayers reads the tables of the layers, those of only when it is not
-// nil.
-func loadLayers(only map[string]bool, layers []fs.FS) (*Snapshot, error) {
-	s, err := loadManifest(layers)
-	if err != nil {
-		return nil, err
-	}
-	loaders := []tableLoader{
+// loaders are the snapshot's tables: each file with what decodes it into s.
+func (s *Snapshot) loaders() []tableLoader {
+	return []tableLoader{
 		{CommunesFile, s.loadCommunes},
 		{ArrondissementsFile, s.loadArrondissements},
 		{OldCodesFile, s.loadOldCodes},
@@ -167,6 +167,16 @@ func loadLayers(only map[string]bool, layers []fs.FS) (*Snapshot, error) {
 		{SASFile, s.loadSAS},
 		{PostcodesFile, s.loadPostcodes},
 	}
+}
+
+// loadLayers reads the tables of the layers, those of only when it is not
+// nil.
+func loadLayers(only map[string]bool, layers []fs.FS) (*Snapshot, error) {
+	s, err := loadManifest(layers)
+	if err != nil {
+		return nil, err
+	}
+	loaders := s.loaders()
 	if only != nil {
 		loaders = slices.DeleteFunc(loaders, func(l tableLoader) bool { return !only[l.file] })
 	}
