@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"crypto/sha256"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -120,6 +121,14 @@ type Snapshot struct {
 	reg        map[string]int
 	contourMu  sync.Mutex
 	contourDep map[string]map[string]json.RawMessage
+
+	// manifestSums are the sha256 of the manifests of the layers, bottom
+	// first; sums the gzip trailers (CRC-32 and size) of the table files
+	// read, "absent" for an optional table that is not there. Fingerprint
+	// is made of them.
+	manifestSums []string
+	sumMu        sync.Mutex
+	sums         map[string]string
 }
 
 // Load reads a snapshot from a file system holding the table files (the
@@ -209,6 +218,7 @@ func loadManifest(layers []fs.FS) (*Snapshot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("snapshot: %w", err)
 		}
+		s.manifestSums = append(s.manifestSums, fmt.Sprintf("%x", sha256.Sum256(mb)))
 		var m Manifest
 		if err := json.Unmarshal(mb, &m); err != nil {
 			return nil, fmt.Errorf("snapshot: %s: %w", ManifestFile, err)
@@ -249,7 +259,7 @@ func (s *Snapshot) loadTables(loaders []tableLoader) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b, err := fs.ReadFile(s.fsys, l.file)
+			b, err := s.readTable(l.file)
 			if errors.Is(err, fs.ErrNotExist) && optional[l.file] {
 				return
 			}
@@ -270,6 +280,55 @@ func (s *Snapshot) loadTables(loaders []tableLoader) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// readTable reads the bytes of a table file and records its sum for
+// Fingerprint.
+func (s *Snapshot) readTable(file string) ([]byte, error) {
+	b, err := fs.ReadFile(s.fsys, file)
+	sum := ""
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && optional[file]:
+		sum = "absent"
+	case err != nil:
+		return nil, err
+	case len(b) >= 8:
+		// The gzip trailer: CRC-32 and size of the uncompressed table.
+		sum = fmt.Sprintf("%x", b[len(b)-8:])
+	default:
+		sum = fmt.Sprintf("short %x", b)
+	}
+	s.sumMu.Lock()
+	if s.sums == nil {
+		s.sums = map[string]string{}
+	}
+	s.sums[file] = sum
+	s.sumMu.Unlock()
+	return b, err
+}
+
+// Fingerprint identifies the data a snapshot was loaded from: the
+// manifests of its layers, and the CRC-32 and size of every table the
+// report commands read (ReportFiles), or their absence. Values derived
+// from the tables and stored beside the program (the comparison levels'
+// figures) are valid for a snapshot of the same fingerprint only: a local
+// import changes the manifest and its tables. It is "" when one of those
+// tables was not read (a command that loads a few), so nothing matches.
+func (s *Snapshot) Fingerprint() string {
+	s.sumMu.Lock()
+	defer s.sumMu.Unlock()
+	h := sha256.New()
+	for _, m := range s.manifestSums {
+		fmt.Fprintf(h, "%s %s\n", ManifestFile, m)
+	}
+	for _, f := range ReportFiles() {
+		sum, ok := s.sums[f]
+		if !ok {
+			return ""
+		}
+		fmt.Fprintf(h, "%s %s\n", f, sum)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
 // LoadEmbedded loads the default snapshot built into the binary.

@@ -3,7 +3,6 @@ package snapshot
 import (
 	"fmt"
 	"io"
-	"io/fs"
 )
 
 // Each table has one writer (used by the generator and by `datasets import`)
@@ -152,7 +151,7 @@ func (s *Snapshot) LoadAPLOf(codes []string) error {
 	for _, c := range codes {
 		want[c] = true
 	}
-	b, err := fs.ReadFile(s.fsys, APLFile)
+	b, err := s.readTable(APLFile)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
