@@ -46,6 +46,15 @@ type Engine struct {
 
 	mu    sync.Mutex
 	cache map[string]*levelEntry
+	// useStoredLevels lets the engine take the levels' figures stored for
+	// its snapshot's fingerprint (see UseStoredLevels); fingerprint is
+	// the snapshot's, taken once.
+	useStoredLevels bool
+	fpOnce          sync.Once
+	fingerprint     string
+	// levelAPL is the APL index of all places when APL holds some only
+	// (NewEngineOf); nil when APL is that index.
+	levelAPL func() *APLIndex
 
 	facOnce sync.Once
 	fac     map[string]*access.FacilityIndex
@@ -69,7 +78,11 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 // only (see [NewAPLIndexOf]), for a command that reads no other: a
 // scenario over a territory does not index the APL of all France.
 func NewEngineOf(s *snapshot.Snapshot, codes []string) *Engine {
-	return newEngine(s, NewAPLIndexOf(s, codes))
+	e := newEngine(s, NewAPLIndexOf(s, codes))
+	// A comparison level computed rather than taken from the stored
+	// figures needs the APL of all its communes.
+	e.levelAPL = sync.OnceValue(func() *APLIndex { return NewAPLIndex(s) })
+	return e
 }
 
 func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
@@ -187,7 +200,10 @@ func (e *Engine) units(code string) []string {
 
 // Figures computes the indicators of a set of places (current communes or
 // arrondissements municipaux).
-func (e *Engine) Figures(codes []string) Figures {
+func (e *Engine) Figures(codes []string) Figures { return e.figures(codes, e.APL) }
+
+// figures is Figures with the official APL taken from apl.
+func (e *Engine) figures(codes []string, apl *APLIndex) Figures {
 	f := Figures{Communes: len(codes), Structures: map[string]*int{}, Sources: map[string][]string{}}
 	var s23, s22 aplSums
 	gps := 0
@@ -220,13 +236,13 @@ func (e *Engine) Figures(codes []string) Figures {
 			continue
 		}
 		f.Population += c.Population
-		if a, ok := e.APL.Get(code, 2023); ok {
+		if a, ok := apl.Get(code, 2023); ok {
 			s23.add(a.Rows, e.Thresholds)
 		} else {
 			aplPopOut += c.Population
 			aplMissing = append(aplMissing, code)
 		}
-		if a, ok := e.APL.Get(code, 2022); ok {
+		if a, ok := apl.Get(code, 2022); ok {
 			s22.add(a.Rows, e.Thresholds)
 		}
 		if _, _, ok := e.gpSource(c); ok {
@@ -490,7 +506,7 @@ func (e *Engine) establishmentsIn(code string) []int {
 // LevelFigures returns the figures of a département ("departement"), a
 // région ("region") or France ("france", code ""), cached.
 func (e *Engine) LevelFigures(kind, code string) Figures {
-	key := kind + ":" + code
+	key := levelKey(kind, code)
 	e.mu.Lock()
 	l, ok := e.cache[key]
 	if !ok {
@@ -501,6 +517,10 @@ func (e *Engine) LevelFigures(kind, code string) Figures {
 	// Computed once, whoever asks first: the units of a batch, or Build
 	// warming France's figures while it does the rest.
 	l.once.Do(func() {
+		if f, ok := e.storedLevel(key); ok {
+			l.f = f
+			return
+		}
 		var codes []string
 		for _, c := range e.Snap.Communes {
 			// France is metropolitan France and the départements
@@ -511,7 +531,11 @@ func (e *Engine) LevelFigures(kind, code string) Figures {
 				codes = append(codes, c.Code)
 			}
 		}
-		l.f = e.Figures(codes)
+		apl := e.APL
+		if e.levelAPL != nil {
+			apl = e.levelAPL()
+		}
+		l.f = e.figures(codes, apl)
 		l.f.Share75Plus = e.share75(kind, code)
 	})
 	return l.f

@@ -164,7 +164,9 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 			}
 		}
 	}
-	eng, err := opts.newEngine(s)
+	// The official APL of the territory's places only: the comparison
+	// levels' figures are stored (or computed with all of France's).
+	eng, err := opts.newEngineOf(s, t.Communes)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,9 @@ func runIndicators(opts *indicatorsOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := diagnostic.NewEngine(s).Build(t, opts.Name)
+	e := diagnostic.NewEngine(s)
+	e.UseStoredLevels()
+	rep := e.Build(t, opts.Name)
 	switch {
 	case opts.JSON:
 		enc := json.NewEncoder(opts.Stdout)

@@ -298,6 +298,9 @@ func (o *globalOptions) setUpEngine(e *diagnostic.Engine, s *snapshot.Snapshot) 
 		return nil, err
 	}
 	e.Date = day
+	// The snapshot is as read from its files: the levels' figures stored
+	// for the same data are valid.
+	e.UseStoredLevels()
 	t, err := loadTravelTimes(o.TravelTimes)
 	if err != nil {
 		return nil, err
