@@ -159,10 +159,26 @@ func (s *Snapshot) LoadAPLOf(codes []string) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	s.APL = readAPL(r, func(code string) bool {
+	// The codes of other vintages that designate a wanted place: the
+	// old codes merged into one, the arrondissements of a wanted city. A
+	// row is kept by one look-up in these small sets rather than by
+	// resolving each of the 70,000 rows' codes (PlaceOf).
+	wanted := func(code string) bool {
 		place := s.PlaceOf(code)
 		return place != "" && (want[place] || want[s.CityOf(place)])
-	})
+	}
+	other := map[string]bool{}
+	for _, o := range s.OldCodes {
+		if wanted(o.Code) {
+			other[o.Code] = true
+		}
+	}
+	for _, c := range codes {
+		for _, a := range s.ArrondissementsOf(c) {
+			other[a] = true
+		}
+	}
+	s.APL = readAPL(r, func(code string) bool { return (want[code] && s.Place(code) != nil) || other[code] })
 	if r.err != nil {
 		return fmt.Errorf("snapshot: %w", r.err)
 	}
