@@ -55,7 +55,7 @@ type APLIndex struct {
 
 // NewAPLIndex maps every APL row of the snapshot onto places.
 func NewAPLIndex(s *snapshot.Snapshot) *APLIndex {
-	return newAPLIndex(s, func(string) bool { return true })
+	return newAPLIndex(s, nil, func(string) bool { return true })
 }
 
 // NewAPLIndexOf is NewAPLIndex for the places of codes only: a command
@@ -65,10 +65,12 @@ func NewAPLIndexOf(s *snapshot.Snapshot, codes []string) *APLIndex {
 	for _, c := range codes {
 		want[c] = true
 	}
-	return newAPLIndex(s, func(place string) bool { return want[place] })
+	return newAPLIndex(s, s.CodesDesignating(codes), func(place string) bool { return want[place] })
 }
 
-func newAPLIndex(s *snapshot.Snapshot, keep func(place string) bool) *APLIndex {
+// newAPLIndex indexes the rows whose code is in rowCodes (every row when
+// nil) onto the places keep accepts.
+func newAPLIndex(s *snapshot.Snapshot, rowCodes map[string]bool, keep func(place string) bool) *APLIndex {
 	// The rows of each place, in the order of the table: grouped by a sort
 	// on (vintage, place) rather than appended to a map of slices, each
 	// place's rows a slice of one array.
@@ -80,6 +82,9 @@ func newAPLIndex(s *snapshot.Snapshot, keep func(place string) bool) *APLIndex {
 	entries := make([]entry, 0, len(s.APL)+len(s.APL)/16)
 	perVintage := map[int]int{}
 	for _, r := range s.APL {
+		if rowCodes != nil && !rowCodes[r.Code] {
+			continue
+		}
 		place := s.PlaceOf(r.Code)
 		if place == "" {
 			continue

@@ -147,10 +147,6 @@ func readAPL(r *tableReader, keep func(code string) bool) []APL {
 // rather than parsing the 70,000 rows of France. The communes, old codes
 // and arrondissements must be loaded.
 func (s *Snapshot) LoadAPLOf(codes []string) error {
-	want := make(map[string]bool, len(codes))
-	for _, c := range codes {
-		want[c] = true
-	}
 	b, err := s.readTable(APLFile)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
@@ -159,30 +155,45 @@ func (s *Snapshot) LoadAPLOf(codes []string) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	// The codes of other vintages that designate a wanted place: the
-	// old codes merged into one, the arrondissements of a wanted city. A
-	// row is kept by one look-up in these small sets rather than by
-	// resolving each of the 70,000 rows' codes (PlaceOf).
-	wanted := func(code string) bool {
-		place := s.PlaceOf(code)
-		return place != "" && (want[place] || want[s.CityOf(place)])
-	}
-	other := map[string]bool{}
-	for _, o := range s.OldCodes {
-		if wanted(o.Code) {
-			other[o.Code] = true
-		}
-	}
-	for _, c := range codes {
-		for _, a := range s.ArrondissementsOf(c) {
-			other[a] = true
-		}
-	}
-	s.APL = readAPL(r, func(code string) bool { return (want[code] && s.Place(code) != nil) || other[code] })
+	des := s.CodesDesignating(codes)
+	s.APL = readAPL(r, func(code string) bool { return des[code] })
 	if r.err != nil {
 		return fmt.Errorf("snapshot: %w", r.err)
 	}
 	return nil
+}
+
+// CodesDesignating returns the codes of any vintage that designate one of
+// the places of codes today (see PlaceOf), or an arrondissement municipal
+// of one: the places themselves, the old codes merged into them, the
+// arrondissements of a city. A table published in older geographies (the
+// APL) is filtered by one look-up in this small set rather than by
+// resolving each of its codes. The communes, old codes and arrondissements
+// must be loaded.
+func (s *Snapshot) CodesDesignating(codes []string) map[string]bool {
+	want := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		want[c] = true
+	}
+	wanted := func(code string) bool {
+		place := s.PlaceOf(code)
+		return place != "" && (want[place] || want[s.CityOf(place)])
+	}
+	out := map[string]bool{}
+	for _, c := range codes {
+		if wanted(c) {
+			out[c] = true
+		}
+		for _, a := range s.ArrondissementsOf(c) {
+			out[a] = true
+		}
+	}
+	for _, o := range s.OldCodes {
+		if wanted(o.Code) {
+			out[o.Code] = true
+		}
+	}
+	return out
 }
 
 // WriteGPs writes the GPs-per-commune table.
