@@ -317,7 +317,7 @@ func (e *Engine) structures(codes []string) []Structure {
 		cname := e.Snap.Place(code).Name
 		for _, i := range e.establishmentsIn(code) {
 			est := e.Snap.Establishments[i]
-			for _, k := range e.kindsOf[est.Finess] {
+			for _, k := range e.kindsAt[i] {
 				st := Structure{Kind: k, KindLabel: KindLabel(k), Finess: est.Finess, Name: SpaceNorm(est.Name), Category: est.Category, CategoryLbl: est.CategoryLabel,
 					Commune: code, CommuneName: cname, Address: CleanAddress(est.Address), Source: est.Source}
 				if est.HasPoint {

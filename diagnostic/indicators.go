@@ -2,6 +2,7 @@ package diagnostic
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -22,7 +23,6 @@ type Engine struct {
 	Thresholds Thresholds
 
 	gps       map[string]int      // BPE 2017 GPs by current commune
-	kindsOf   map[string][]string // FINESS number -> kinds
 	kindsAt   [][]string          // index into Snap.Establishments -> kinds
 	had       []int               // indexes into Snap.Establishments of the HAD
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
@@ -87,8 +87,9 @@ func NewEngineOf(s *snapshot.Snapshot, codes []string) *Engine {
 
 func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 	e := &Engine{Snap: s, APL: apl, Thresholds: DefaultThresholds,
-		gps:     map[string]int{},
-		kindsOf: map[string][]string{}, byCommune: map[string][]int{}, byArr: map[string][]int{}, cptsOf: map[string][]string{},
+		// Sized once: growing them was half of the engine's start.
+		gps:       make(map[string]int, len(s.GPs)),
+		byCommune: make(map[string][]int, len(s.Communes)), byArr: map[string][]int{}, cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
 		cache: map[string]*levelEntry{}, Date: time.Now()}
 	for _, g := range s.GPs {
@@ -109,20 +110,36 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 	for _, k := range Kinds {
 		report[k.Key] = true
 	}
+	// Classifying reads the names (centres de santé, hospital units): the
+	// longest part, shared between the cores; the indexes follow in order.
+	classify := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			est := &s.Establishments[i]
+			kinds := slices.DeleteFunc(taxonomy.Classify(est), func(k string) bool { return !report[k] })
+			if _, ok := e.emergency[est.Finess]; ok {
+				kinds = append(kinds, "emergency")
+			}
+			if _, ok := e.maternity[est.Finess]; ok {
+				kinds = append(kinds, "maternity")
+			}
+			if len(kinds) > 0 {
+				e.kindsAt[i] = kinds
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	n := len(s.Establishments)
+	parts := min(runtime.GOMAXPROCS(0), 4)
+	for p := range parts {
+		wg.Go(func() { classify(p*n/parts, (p+1)*n/parts) })
+	}
+	wg.Wait()
 	for i := range s.Establishments {
 		est := &s.Establishments[i]
-		kinds := slices.DeleteFunc(taxonomy.Classify(est), func(k string) bool { return !report[k] })
-		if _, ok := e.emergency[est.Finess]; ok {
-			kinds = append(kinds, "emergency")
-		}
-		if _, ok := e.maternity[est.Finess]; ok {
-			kinds = append(kinds, "maternity")
-		}
+		kinds := e.kindsAt[i]
 		if len(kinds) == 0 {
 			continue
 		}
-		e.kindsOf[est.Finess] = kinds
-		e.kindsAt[i] = kinds
 		if slices.Contains(kinds, "had") {
 			e.had = append(e.had, i)
 		}
