@@ -3,6 +3,7 @@ package snapshot
 import (
 	"crypto/sha256"
 	"embed"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -259,15 +260,10 @@ func (s *Snapshot) loadTables(loaders []tableLoader) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b, err := s.readTable(l.file)
+			r, err := s.openTable(l.file)
 			if errors.Is(err, fs.ErrNotExist) && optional[l.file] {
 				return
 			}
-			if err != nil {
-				errs[i] = fmt.Errorf("snapshot: %w", err)
-				return
-			}
-			r, err := newTableReader(l.file, b)
 			if err != nil {
 				errs[i] = fmt.Errorf("snapshot: %w", err)
 				return
@@ -282,29 +278,58 @@ func (s *Snapshot) loadTables(loaders []tableLoader) error {
 	return errors.Join(errs...)
 }
 
-// readTable reads the bytes of a table file and records its sum for
-// Fingerprint.
-func (s *Snapshot) readTable(file string) ([]byte, error) {
-	b, err := fs.ReadFile(s.fsys, file)
-	sum := ""
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && optional[file]:
-		sum = "absent"
-	case err != nil:
+// openTable opens a table file for reading and records its sum for
+// Fingerprint. The file is streamed into the gzip reader, not read whole
+// first: the embedded tables are 15 MB.
+func (s *Snapshot) openTable(file string) (*tableReader, error) {
+	f, err := s.fsys.Open(file)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && optional[file] {
+			s.setSum(file, "absent")
+		}
 		return nil, err
-	case len(b) >= 8:
-		// The gzip trailer: CRC-32 and size of the uncompressed table.
-		sum = fmt.Sprintf("%x", b[len(b)-8:])
-	default:
-		sum = fmt.Sprintf("short %x", b)
 	}
+	defer f.Close()
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return nil, err
+		}
+		s.setSum(file, trailerSum(b))
+		return newTableReader(file, b)
+	}
+	// The gzip trailer: CRC-32 and size of the uncompressed table.
+	var trailer [8]byte
+	if _, err := rs.Seek(-8, io.SeekEnd); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if _, err := io.ReadFull(rs, trailer[:]); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	s.setSum(file, trailerSum(trailer[:]))
+	return newTableReaderFrom(file, rs, int(binary.LittleEndian.Uint32(trailer[4:])))
+}
+
+// trailerSum is the sum Fingerprint records for a gzip file's bytes (or
+// its last 8): its trailer.
+func trailerSum(b []byte) string {
+	if len(b) < 8 {
+		return fmt.Sprintf("short %x", b)
+	}
+	return fmt.Sprintf("%x", b[len(b)-8:])
+}
+
+func (s *Snapshot) setSum(file, sum string) {
 	s.sumMu.Lock()
+	defer s.sumMu.Unlock()
 	if s.sums == nil {
 		s.sums = map[string]string{}
 	}
 	s.sums[file] = sum
-	s.sumMu.Unlock()
-	return b, err
 }
 
 // Fingerprint identifies the data a snapshot was loaded from: the

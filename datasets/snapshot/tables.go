@@ -147,11 +147,7 @@ func readAPL(r *tableReader, keep func(code string) bool) []APL {
 // rather than parsing the 70,000 rows of France. The communes, old codes
 // and arrondissements must be loaded.
 func (s *Snapshot) LoadAPLOf(codes []string) error {
-	b, err := s.readTable(APLFile)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	r, err := newTableReader(APLFile, b)
+	r, err := s.openTable(APLFile)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}

@@ -107,19 +107,24 @@ type tableReader struct {
 }
 
 func newTableReader(name string, gz []byte) (*tableReader, error) {
-	// klauspost/compress's gzip reader inflates the tables in about half
-	// the time of compress/gzip's (a third of the snapshot's load time);
-	// the writer stays compress/gzip's, whose output the committed files
-	// are.
-	zr, err := kgzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	// The gzip trailer holds the uncompressed size modulo 2^32: read into a
-	// buffer of that size rather than growing one.
+	// The gzip trailer holds the uncompressed size modulo 2^32.
 	size := 0
 	if len(gz) >= 4 {
 		size = int(binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+	}
+	return newTableReaderFrom(name, bytes.NewReader(gz), size)
+}
+
+// newTableReaderFrom reads a gzip'd table from r; size is the size of the
+// table once inflated, to read it into a buffer of that size rather than
+// grow one (0 when unknown).
+func newTableReaderFrom(name string, gz io.Reader, size int) (*tableReader, error) {
+	// klauspost/compress's gzip reader inflates the tables in about half
+	// the time of compress/gzip's; the writer stays compress/gzip's, whose
+	// output the committed files are.
+	zr, err := kgzip.NewReader(gz)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	var buf strings.Builder
 	buf.Grow(size + 1)
