@@ -78,6 +78,17 @@ func levelKey(kind, code string) string { return kind + ":" + code }
 // only for a snapshot nothing altered after loading (tests alter theirs).
 func (e *Engine) UseStoredLevels() { e.useStoredLevels = true }
 
+// StoredLevelsMatch reports whether the levels' figures stored in the
+// program were computed from the same data as the snapshot's: an engine
+// told to use them (UseStoredLevels) then needs no APL but its
+// territory's. The snapshot's report tables must have been read (the APL
+// table possibly by LoadAPLOf).
+func StoredLevelsMatch(s *snapshot.Snapshot) bool {
+	st := loadStoredLevels()
+	fp := s.Fingerprint()
+	return st != nil && fp != "" && fp == st.Fingerprint
+}
+
 // storedLevel returns the stored figures of a level when they are valid for
 // this engine.
 func (e *Engine) storedLevel(key string) (Figures, bool) {

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/diagsante/diagsante/datasets/importer/importertest"
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // TestDatasetsImportAPL covers the APL workbook end to end (a binary
@@ -35,6 +38,49 @@ func TestDatasetsImportAPL(t *testing.T) {
 	if code != 0 || !strings.Contains(out, ";12889;1,234\n") || !strings.Contains(stderr, "using local snapshot "+dir+" (imported: apl)") {
 		t.Fatalf("after import: exit %d\n%s\n%s", code, out, stderr)
 	}
+	// The comparison levels are computed from the local data, not taken
+	// from those stored for the embedded snapshot: Seine-et-Marne's APL is
+	// now Nemours' row alone (2.382 with the embedded data).
+	reportDir := filepath.Join(work, "report")
+	if code, _, stderr := runMain(t, "diagnose", "77333", "--format", "json", "--out", reportDir, "--data-dir", dir); code != 0 {
+		t.Fatalf("diagnose after import: exit %d\n%s", code, stderr)
+	}
+	var rep struct {
+		Levels []struct {
+			Kind    string   `json:"kind"`
+			APL2023 *float64 `json:"apl_2023"`
+		} `json:"levels"`
+	}
+	b, err := os.ReadFile(filepath.Join(reportDir, "diagnostic.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	local, _, err := snapshot.LoadWithLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := diagnostic.NewEngine(local)
+	for _, l := range rep.Levels {
+		var want *float64
+		switch l.Kind {
+		case "departement":
+			want = live.LevelFigures("departement", "77").APL2023
+		case "france":
+			want = live.LevelFigures("france", "").APL2023
+		default:
+			continue
+		}
+		if l.APL2023 == nil || want == nil || *l.APL2023 != *want {
+			t.Errorf("%s APL 2023 after import: %s, want %s computed from the local data", l.Kind, ptrString(l.APL2023), ptrString(want))
+		}
+	}
+	if len(rep.Levels) != 4 || rep.Levels[1].APL2023 == nil || math.Abs(*rep.Levels[1].APL2023-1.234) > 1e-9 {
+		t.Errorf("%d levels after import, the 2nd's APL %s: want 4, Seine-et-Marne's APL 1.234 (Nemours alone)", len(rep.Levels), ptrString(rep.Levels[1].APL2023))
+	}
+
 	// The workbook covers Seine-et-Marne only: Mende keeps the embedded
 	// APL 2023 (3.834).
 	if _, out, _ := runMain(t, "territory", "show", "48095", "--csv", "--data-dir", dir); !strings.HasSuffix(out, ";12464;3,834\n") {
@@ -73,6 +119,13 @@ func TestDatasetsImportAPL(t *testing.T) {
 	if _, out, _ := runMain(t, "territory", "show", "77333", "--csv", "--data-dir", dir); !strings.Contains(out, ";12889;1,234\n") {
 		t.Errorf("previous import lost:\n%s", out)
 	}
+}
+
+func ptrString(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*p, 'g', -1, 64)
 }
 
 func TestDatasetsImportUsage(t *testing.T) {

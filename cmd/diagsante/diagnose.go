@@ -144,8 +144,12 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	if err := checkName(opts.Name); err != nil {
 		return err
 	}
+	opts.snapTables = diagnoseTables()
 	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
+		return err
+	}
+	if err := loadReportAPL(s, t.Communes); err != nil {
 		return err
 	}
 	dir := opts.Out
@@ -186,6 +190,33 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 		fmt.Fprintln(opts.Stdout, p)
 	}
 	return nil
+}
+
+// diagnoseTables are the tables diagnose reads at start: the reports'
+// (snapshot.ReportFiles) but the APL, read once the territory is known
+// (loadReportAPL).
+func diagnoseTables() []string {
+	var out []string
+	for _, f := range snapshot.ReportFiles() {
+		if f != snapshot.APLFile {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// loadReportAPL reads the official APL rows of the places of codes, and
+// all of France's when the comparison levels' figures stored in the
+// program are not for this data (a local import): the levels are then
+// computed from them.
+func loadReportAPL(s *snapshot.Snapshot, codes []string) error {
+	if err := s.LoadAPLOf(codes); err != nil {
+		return err
+	}
+	if diagnostic.StoredLevelsMatch(s) {
+		return nil
+	}
+	return s.LoadAPL()
 }
 
 func hasFormat(list []string, v string) bool {

@@ -159,6 +159,19 @@ func (s *Snapshot) LoadAPLOf(codes []string) error {
 	return nil
 }
 
+// LoadAPL reads the whole APL table, replacing what LoadAPLOf read.
+func (s *Snapshot) LoadAPL() error {
+	r, err := s.openTable(APLFile)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	s.APL = readAPL(r, nil)
+	if r.err != nil {
+		return fmt.Errorf("snapshot: %w", r.err)
+	}
+	return nil
+}
+
 // CodesDesignating returns the codes of any vintage that designate one of
 // the places of codes today (see PlaceOf), or an arrondissement municipal
 // of one: the places themselves, the old codes merged into them, the
