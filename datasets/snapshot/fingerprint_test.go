@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"io/fs"
+	"reflect"
 	"testing"
 	"testing/fstest"
 )
@@ -63,5 +64,73 @@ func TestFingerprint(t *testing.T) {
 	}
 	if same == fa {
 		t.Errorf("a snapshot of two layers has the fingerprint of the embedded one")
+	}
+}
+
+// TestReadAPLKeepsTheSameRowsInAnyColumnOrder: the filtered read skips
+// rows by their first column when it is the code (the writer's order) and
+// splits every row otherwise; both keep the same rows, and a row with a
+// wrong field count among the kept ones is still an error naming its line.
+func TestReadAPLKeepsTheSameRowsInAnyColumnOrder(t *testing.T) {
+	rows := mustLoad(t).APL[:500]
+	keep := func(code string) bool { return code == rows[7].Code || code == rows[300].Code || code == "77333" }
+	var want []APL
+	for _, r := range rows {
+		if keep(r.Code) {
+			want = append(want, r)
+		}
+	}
+	if len(want) < 2 {
+		t.Fatalf("%d rows kept of the first 500", len(want))
+	}
+	read := func(columns []string) []APL {
+		t.Helper()
+		var buf bytes.Buffer
+		tw, err := NewTableWriter(&buf, columns...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range rows {
+			v := map[string]any{"code": a.Code, "vintage": a.Vintage, "pop_year": a.PopYear, "apl": a.Value, "apl_under65": a.Under65,
+				"pop_standardised": a.PopStandardised, "pop_total": a.PopTotal}
+			var vals []any
+			for _, c := range columns {
+				vals = append(vals, v[c])
+			}
+			if err := tw.Write(vals...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := newTableReader(APLFile, buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := readAPL(r, keep)
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		return out
+	}
+	first := read([]string{"code", "vintage", "pop_year", "apl", "apl_under65", "pop_standardised", "pop_total"})
+	later := read([]string{"vintage", "pop_year", "apl", "code", "apl_under65", "pop_standardised", "pop_total"})
+	if !reflect.DeepEqual(first, want) || !reflect.DeepEqual(later, want) {
+		t.Errorf("code first: %v\ncode fourth: %v\nwant %v", first, later, want)
+	}
+
+	// A kept row cut short: the error names its line (header = line 1).
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	io.WriteString(zw, "code\tvintage\tpop_year\tapl\tapl_under65\tpop_standardised\tpop_total\n01001\t2023\t2021\t3\t2\t800\t790\n77333\t2023\t2021\n")
+	zw.Close()
+	r, err := newTableReader(APLFile, buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAPL(r, keep)
+	if r.err == nil || r.err.Error() != "apl.tsv.gz:3: 3 fields, want 7" {
+		t.Errorf("short kept row: %v", r.err)
 	}
 }

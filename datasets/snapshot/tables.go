@@ -125,14 +125,26 @@ func (s *Snapshot) loadAPL(r *tableReader) { s.APL = readAPL(r, nil) }
 func readAPL(r *tableReader, keep func(code string) bool) []APL {
 	code, vin, py, apl, u65, ps, pt := r.col("code"), r.col("vintage"), r.col("pop_year"), r.col("apl"), r.col("apl_under65"), r.col("pop_standardised"), r.col("pop_total")
 	n := r.rows
+	next := r.next
 	if keep != nil {
 		n = 0
+		if code == 0 {
+			// The code first, as the writer puts it: the other rows are
+			// skipped without being split.
+			next = func() bool { return r.nextWhere(keep) }
+		} else {
+			next = func() bool {
+				for r.next() {
+					if keep(r.str(code)) {
+						return true
+					}
+				}
+				return false
+			}
+		}
 	}
 	out := make([]APL, 0, n)
-	for r.next() {
-		if keep != nil && !keep(r.str(code)) {
-			continue
-		}
+	for next() {
 		out = append(out, APL{Code: r.str(code), Vintage: r.int(vin), PopYear: r.int(py), Value: r.float(apl), Under65: r.float(u65),
 			PopStandardised: r.float(ps), PopTotal: r.float(pt)})
 	}

@@ -181,6 +181,27 @@ func (r *tableReader) optInt(i, def int) int {
 	return r.int(i)
 }
 
+// nextWhere advances to the next row whose first column keep accepts,
+// skipping the others without splitting their fields.
+func (r *tableReader) nextWhere(keep func(first string) bool) bool {
+	for r.err == nil && len(r.data) > 0 {
+		line := r.data
+		if nl := strings.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
+		}
+		first := line
+		if tab := strings.IndexByte(line, '\t'); tab >= 0 {
+			first = line[:tab]
+		}
+		if keep(first) {
+			return r.next()
+		}
+		r.data = r.data[min(len(line)+1, len(r.data)):]
+		r.line++
+	}
+	return false
+}
+
 // next advances to the next row; it returns false at the end or on error.
 func (r *tableReader) next() bool {
 	if r.err != nil || len(r.data) == 0 {
