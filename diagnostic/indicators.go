@@ -78,9 +78,37 @@ func NewEngine(s *snapshot.Snapshot) *Engine {
 // only (see [NewAPLIndexOf]), for a command that reads no other: a
 // scenario over a territory does not index the APL of all France.
 func NewEngineOf(s *snapshot.Snapshot, codes []string) *Engine {
-	e := newEngine(s, NewAPLIndexOf(s, codes))
-	// A comparison level computed rather than taken from the stored
-	// figures needs the APL of all its communes.
+	return newEngine(s, nil).withAPLOf(codes)
+}
+
+// PrepareEngine starts indexing a snapshot for an engine, and the facility
+// indexes of the nearest-structure times, on other goroutines, while the
+// caller resolves its territory; the function it returns finishes the
+// engine as NewEngineOf(s, codes) does. The snapshot's tables other than
+// the APL must not change meanwhile (the APL may: LoadAPLOf).
+func PrepareEngine(s *snapshot.Snapshot) func(codes []string) *Engine {
+	ready := make(chan *Engine, 1)
+	go func() {
+		e := newEngine(s, nil)
+		go e.facilityIndexes()
+		ready <- e
+	}()
+	return func(codes []string) *Engine {
+		apl := NewAPLIndexOf(s, codes)
+		e := <-ready
+		e.APL = apl
+		return e.withAPLOf(nil)
+	}
+}
+
+// withAPLOf sets the engine's official APL to that of the places of codes
+// (unless set), and how a comparison level computed rather than taken from
+// the stored figures gets the APL of all its communes.
+func (e *Engine) withAPLOf(codes []string) *Engine {
+	if e.APL == nil {
+		e.APL = NewAPLIndexOf(e.Snap, codes)
+	}
+	s := e.Snap
 	e.levelAPL = sync.OnceValue(func() *APLIndex { return NewAPLIndex(s) })
 	return e
 }

@@ -145,6 +145,12 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 		return err
 	}
 	opts.snapTables = diagnoseTables()
+	s, err := opts.snapshot()
+	if err != nil {
+		return err
+	}
+	// The engine's indexes are built while the territory is resolved.
+	finishEngine := diagnostic.PrepareEngine(s)
 	s, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
@@ -170,7 +176,7 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	}
 	// The official APL of the territory's places only: the comparison
 	// levels' figures are stored (or computed with all of France's).
-	eng, err := opts.newEngineOf(s, t.Communes)
+	eng, err := opts.setUpEngine(finishEngine(t.Communes), s)
 	if err != nil {
 		return err
 	}
