@@ -158,6 +158,10 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	if err := loadReportAPL(s, t.Communes); err != nil {
 		return err
 	}
+	if (hasFormat(formats, "html") && len(t.Communes) <= templates.SummaryThreshold) || hasFormat(formats, "geojson") {
+		// The map's contours are read while the report is built.
+		go warmContours(s, t.Communes)
+	}
 	dir := opts.Out
 	if dir == "" {
 		dir = territorySlug(t.Label)
@@ -325,6 +329,18 @@ func writeAll(ctx context.Context, dir string, paths []string, write func(i int,
 // The contours we hold draw Paris, Lyon and Marseille whole: an
 // arrondissement is drawn with its city's outline, once per city so that
 // outlines do not pile up.
+// warmContours reads the contours of the départements of places into the
+// snapshot's cache; territoryContours reports any error.
+func warmContours(s *snapshot.Snapshot, places []string) {
+	seen := map[string]bool{}
+	for _, code := range places {
+		if c := s.Place(code); c != nil && !seen[c.Dep] {
+			seen[c.Dep] = true
+			s.Contours(c.Dep)
+		}
+	}
+}
+
 func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(rep.Communes))
 	byDep := map[string]map[string]json.RawMessage{}
