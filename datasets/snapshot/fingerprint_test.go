@@ -134,3 +134,61 @@ func TestReadAPLKeepsTheSameRowsInAnyColumnOrder(t *testing.T) {
 		t.Errorf("short kept row: %v", r.err)
 	}
 }
+
+// FuzzFilteredAPLRead: wherever the whole APL table reads without error,
+// the filtered read (rows skipped by their first column, unsplit) keeps
+// exactly the rows of the whole read that the filter accepts.
+func FuzzFilteredAPLRead(f *testing.F) {
+	const header = "code\tvintage\tpop_year\tapl\tapl_under65\tpop_standardised\tpop_total\n"
+	for _, s := range []string{
+		header + "77333\t2023\t2021\t2.647\t2.3\t12819.928\t13100\n01001\t2023\t2021\t3\t2\t800\t790\n",
+		header + "77333\t2023\t2021\t2.647\t2.3\t12819.928\t13100",
+		header + "\n77333\t2023\t2021\t1\t1\t1\t1\n",
+		header + "7733\t2023\t2021\t1\t1\t1\t1\n77\t2022\t2020\t1\t1\t1\t1\n",
+		"vintage\tcode\tpop_year\tapl\tapl_under65\tpop_standardised\tpop_total\n2023\t77333\t2021\t1\t1\t1\t1\n",
+		header + "77333\t2023\n",
+	} {
+		f.Add([]byte(s))
+	}
+	keep := func(code string) bool { return len(code)%2 == 1 }
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(data)
+		zw.Close()
+		read := func(keep func(string) bool) ([]APL, error) {
+			r, err := newTableReader(APLFile, buf.Bytes())
+			if err != nil {
+				return nil, err
+			}
+			rows := readAPL(r, keep)
+			return rows, r.err
+		}
+		all, err := read(nil)
+		if err != nil {
+			return
+		}
+		some, err := read(keep)
+		if err != nil {
+			t.Fatalf("filtered read fails where the whole read does not: %v", err)
+		}
+		var want []APL
+		for _, a := range all {
+			if keep(a.Code) {
+				want = append(want, a)
+			}
+		}
+		if len(some) != len(want) {
+			t.Fatalf("filtered read kept %d rows, the whole read has %d accepted", len(some), len(want))
+		}
+		for i := range want {
+			if some[i] != want[i] && !(some[i].Code == want[i].Code && hasNaN(some[i]) && hasNaN(want[i])) {
+				t.Fatalf("row %d: %+v, want %+v", i, some[i], want[i])
+			}
+		}
+	})
+}
+
+func hasNaN(a APL) bool {
+	return a.Value != a.Value || a.Under65 != a.Under65 || a.PopStandardised != a.PopStandardised || a.PopTotal != a.PopTotal
+}
