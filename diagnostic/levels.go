@@ -19,9 +19,10 @@ import (
 // and stored in data/levels.json.gz with the snapshot's Fingerprint. An
 // engine uses them when told to (UseStoredLevels), for a snapshot of that
 // fingerprint (the embedded one, with no local import over it) and the
-// default APL thresholds; any other case computes them as before. TestStoredLevelsAreCurrent recomputes
-// them all and fails when the stored file is stale (the code of Figures or
-// the snapshot changed without `go generate ./diagnostic`).
+// default APL thresholds; any other case computes them as before.
+// TestStoredLevelsAreCurrent recomputes them all and fails when the stored
+// file is stale (the code of Figures or the snapshot changed without
+// `go generate ./diagnostic`).
 
 //go:generate go run ./internal/genlevels -out data/levels.json.gz
 

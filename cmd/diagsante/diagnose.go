@@ -324,11 +324,6 @@ func writeAll(ctx context.Context, dir string, paths []string, write func(i int,
 	return nil
 }
 
-// territoryContours returns the contours of the report's communes, and of
-// the neighbours of a one-commune territory, read from their départements.
-// The contours we hold draw Paris, Lyon and Marseille whole: an
-// arrondissement is drawn with its city's outline, once per city so that
-// outlines do not pile up.
 // warmContours reads the contours of the départements of places into the
 // snapshot's cache; territoryContours reports any error.
 func warmContours(s *snapshot.Snapshot, places []string) {
@@ -341,6 +336,11 @@ func warmContours(s *snapshot.Snapshot, places []string) {
 	}
 }
 
+// territoryContours returns the contours of the report's communes, and of
+// the neighbours of a one-commune territory, read from their départements.
+// The contours we hold draw Paris, Lyon and Marseille whole: an
+// arrondissement is drawn with its city's outline, once per city so that
+// outlines do not pile up.
 func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(rep.Communes))
 	byDep := map[string]map[string]json.RawMessage{}
