@@ -149,4 +149,24 @@ func TestStoredLevelsOnlyForTheSameData(t *testing.T) {
 	if got := france(t, layered, true, nil); got != real {
 		t.Errorf("local manifest: population %d, want %d computed", got, real)
 	}
+
+	// StoredLevelsMatch, which tells diagnose whether it may read the
+	// APL of its territory only, agrees.
+	if !StoredLevelsMatch(emb) {
+		t.Error("embedded snapshot: StoredLevelsMatch false")
+	}
+	if StoredLevelsMatch(layered) {
+		t.Error("local manifest: StoredLevelsMatch true")
+	}
+	part, err := snapshot.LoadLayersOnly([]string{snapshot.CommunesFile}, snapshot.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if StoredLevelsMatch(part) {
+		t.Error("communes only: StoredLevelsMatch true")
+	}
+	storedLevels = nil
+	if StoredLevelsMatch(emb) {
+		t.Error("no stored levels: StoredLevelsMatch true")
+	}
 }
