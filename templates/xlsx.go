@@ -121,6 +121,13 @@ type sheet struct {
 	lastCol        map[int]int
 	texts          []textCell
 	merges         [][2]string
+	// marks are the style of each cell written to the workbook, and
+	// whether it holds a value (row → cells from column 1): the print
+	// setup reads them here, not back from excelize (its getters walk the
+	// sheet's rows at every call). measured are the texts' word widths,
+	// by index in texts.
+	marks    map[int][]cellMark
+	measured map[int]measuredText
 	// fitScale is the scale of a sheet fitted on one page, as the print
 	// setup estimates it; 0 when it prints on several pages.
 	fitScale float64
@@ -129,7 +136,7 @@ type sheet struct {
 // streamed makes w collect its cells for flush; a streamed sheet has no
 // cell comments (see noComments).
 func (w *sheet) streamed() {
-	w.rows, w.heights, w.noComments = map[int][]any{}, map[int]float64{}, true
+	w.rows, w.noComments = map[int][]any{}, true
 }
 
 // flush writes the collected cells of a streamed sheet, row by row. The
@@ -176,15 +183,33 @@ func (w *sheet) rowHeight(row int, h float64) {
 	if w.err != nil {
 		return
 	}
+	w.heights[row] = h
 	if w.rows != nil {
-		w.heights[row] = h
 		return
 	}
 	w.err = w.f.SetRowHeight(w.name, row, h)
 }
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
-	return &sheet{f: f, name: name, st: st, nums: map[string]int{}, rowNotes: map[int][]int{}}
+	return &sheet{f: f, name: name, st: st, nums: map[string]int{}, rowNotes: map[int][]int{},
+		heights: map[int]float64{}, marks: map[int][]cellMark{}, measured: map[int]measuredText{}}
+}
+
+// A cellMark is what the print setup knows of a written cell.
+type cellMark struct {
+	style int
+	set   bool // written
+	value bool // holds a value (not nil, not "")
+}
+
+// mark records the style of a written cell, and whether it holds a value.
+func (w *sheet) mark(col, row, style int, value bool) {
+	r := w.marks[row]
+	for len(r) < col {
+		r = append(r, cellMark{})
+	}
+	r[col-1] = cellMark{style: style, set: true, value: value}
+	w.marks[row] = r
 }
 
 // note attaches a reason to a cell.
@@ -285,6 +310,9 @@ func (w *sheet) set(col, row int, v any, style int) {
 		err = w.f.SetCellStyle(w.name, cell, cell, style)
 	}
 	w.err = err
+	if err == nil {
+		w.mark(col, row, style, v != nil && v != "")
+	}
 }
 
 // num writes a value that may be missing: "n.d." (text) when nil, never 0.
@@ -573,7 +601,8 @@ func freezeHeader(w *sheet, hdr int) error {
 		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}}}); err != nil {
 		return err
 	}
-	return w.f.SetRowHeight(w.name, hdr, 32)
+	w.rowHeight(hdr, 32)
+	return w.err
 }
 
 // keyLevels are the columns of the Synthèse: the territory and the levels
@@ -1037,9 +1066,7 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	if w.err != nil {
 		return w.err
 	}
-	if err := f.SetRowHeight(w.name, 1, 45); err != nil {
-		return err
-	}
+	w.rowHeight(1, 45)
 	w.printSetup(printOptions{title: r.Title})
 	return w.err
 }
@@ -1171,9 +1198,7 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := f.SetRowHeight(w.name, 1, 45); err != nil {
-		return err
-	}
+	w.rowHeight(1, 45)
 	w.printSetup(printOptions{title: r.Title})
 	return w.err
 }
@@ -1229,9 +1254,7 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := f.SetRowHeight(w.name, 1, 75); err != nil {
-		return err
-	}
+	w.rowHeight(1, 75)
 	w.printSetup(printOptions{title: r.Title})
 	return w.err
 }

@@ -125,26 +125,51 @@ func runePx(r rune) float64 {
 
 // lines estimates how many lines text takes when wrapped in width points.
 func lines(text string, width float64, bold bool) int {
+	return measure(text, bold).lines(width)
+}
+
+// A measuredText is a text cut into paragraphs of words, with the width
+// of each word and of a space in pixels: measured once, its lines in any
+// width are counted without reading the text again (the print setup tries
+// several widths per text).
+type measuredText struct {
+	paras [][]float64 // per paragraph, the width of each word
+	space float64
+}
+
+func measure(text string, bold bool) measuredText {
 	scale := 1.0
 	if bold {
 		scale = 1.08
 	}
-	room := math.Max(width/0.75-8, 30) // the cell's padding
-	n := 0
+	m := measuredText{space: runePx(' ') * scale}
 	for _, para := range strings.Split(text, "\n") {
-		// Words are not cut: count line by line.
-		used, l := 0.0, 1
+		var words []float64
 		for _, word := range strings.Fields(para) {
 			wl := 0.0
 			for _, r := range word {
 				wl += runePx(r) * scale
 			}
-			space := runePx(' ') * scale
+			words = append(words, wl)
+		}
+		m.paras = append(m.paras, words)
+	}
+	return m
+}
+
+// lines counts the lines of the text wrapped in width points.
+func (m measuredText) lines(width float64) int {
+	room := math.Max(width/0.75-8, 30) // the cell's padding
+	n := 0
+	for _, words := range m.paras {
+		// Words are not cut: count line by line.
+		used, l := 0.0, 1
+		for _, wl := range words {
 			switch {
 			case used == 0:
 				used = wl
-			case used+space+wl <= room:
-				used += space + wl
+			case used+m.space+wl <= room:
+				used += m.space + wl
 			default:
 				l++
 				used = wl
@@ -333,7 +358,7 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 			p.need[row] = h
 		}
 	}
-	for _, t := range w.texts {
+	for i, t := range w.texts {
 		if t.col > lastCol {
 			continue
 		}
@@ -343,24 +368,32 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 			infos[t.style] = in
 		}
 		bold, wraps := in.bold, in.wraps
+		if t.style == w.st.header {
+			bold = true
+		}
+		m, ok := w.measured[i]
+		if !ok {
+			m = measure(t.text, bold)
+			w.measured[i] = m
+		}
 		one := w.span(t.col, t.col)
 		switch {
 		case t.style == w.st.header:
 			// Header rows keep the heights their writers set.
 			if w.rowHeightOf(t.row) == 0 {
-				needs(t.row, float64(lines(t.text, one, true))*lineHeight+4)
+				needs(t.row, float64(m.lines(one))*lineHeight+4)
 			}
 		case wraps:
-			needs(t.row, float64(lines(t.text, one*fontSlack, bold))*lineHeight+2)
+			needs(t.row, float64(m.lines(one*fontSlack))*lineHeight+2)
 		case w.lastCol[t.row] == t.col && t.col < mergeTo:
 			// Merged as soon as it runs past its cell: the row may be
 			// made taller by another cell, and wrap it.
-			if lines(t.text, one, bold) > 1 || strings.Contains(t.text, "\n") {
+			if m.lines(one) > 1 || strings.Contains(t.text, "\n") {
 				p.merge = append(p.merge, t)
-				needs(t.row, float64(lines(t.text, w.span(t.col, mergeTo)*fontSlack, bold))*lineHeight+2)
+				needs(t.row, float64(m.lines(w.span(t.col, mergeTo)*fontSlack))*lineHeight+2)
 			}
 		default:
-			if n := lines(t.text, one, bold); n > 1 {
+			if n := m.lines(one); n > 1 {
 				p.wrap = append(p.wrap, t)
 				needs(t.row, float64(n)*lineHeight+2)
 			}
@@ -444,12 +477,10 @@ func (w *sheet) styleAt(col, row int) (int, bool) {
 		}
 		return 0, false
 	}
-	cell, _ := excelize.CoordinatesToCellName(col, row)
-	if v, err := w.f.GetCellValue(w.name, cell); err != nil || v == "" {
-		return 0, false
+	if r := w.marks[row]; col-1 < len(r) && r[col-1].value {
+		return r[col-1].style, true
 	}
-	style, err := w.f.GetCellStyle(w.name, cell)
-	return style, err == nil
+	return 0, false
 }
 
 // styleInfo tells whether a style is bold and whether it wraps.
@@ -502,6 +533,9 @@ func (w *sheet) restyle(col, row, style int) {
 	}
 	cell, _ := excelize.CoordinatesToCellName(col, row)
 	w.err = w.f.SetCellStyle(w.name, cell, cell, style)
+	if r := w.marks[row]; w.err == nil && col-1 < len(r) && r[col-1].set {
+		r[col-1].style = style
+	}
 }
 
 // merge merges a range of cells.
@@ -518,12 +552,10 @@ func (w *sheet) merge(from, to string) {
 
 // rowHeightOf is the height set on a row, 0 when none.
 func (w *sheet) rowHeightOf(row int) float64 {
-	if w.rows != nil {
-		return w.heights[row]
-	}
-	h, err := w.f.GetRowHeight(w.name, row)
-	if err != nil || h == lineHeight {
-		// excelize answers the default height for a row without one.
+	h := w.heights[row]
+	if w.rows == nil && h == lineHeight {
+		// As excelize's GetRowHeight read: it answers the default
+		// height for a row without one.
 		return 0
 	}
 	return h
