@@ -39,10 +39,20 @@ type styles struct {
 	title, subtitle, header, text, wrap, int, dec1, dec2, dec3, pct, coord, na int
 	low, middle, high                                                          int
 	bold, boldInt, boldDec2, boldDec1, boldPct                                 int
+	// variants are the styles the print setup derives (aligned at the
+	// top, wrapped) by style and wrap, shared by the sheets of the file:
+	// excelize's NewStyle compares a new style with every one already
+	// there.
+	variants map[styleVariant]int
+}
+
+type styleVariant struct {
+	style int
+	wrap  bool
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	s := &styles{}
+	s := &styles{variants: map[styleVariant]int{}}
 	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
 	custom := func(fmt string) *string { return &fmt }
 	defs := []struct {
@@ -343,12 +353,18 @@ func (w *sheet) widths(widths ...float64) {
 	if w.rows != nil {
 		return
 	}
-	for i, wd := range widths {
-		if w.err != nil {
-			return
+	// One call per run of equal widths: excelize flattens and copies
+	// every column already set at each call (the Références sheet has 40
+	// columns of one width). The workbook's columns are the same.
+	for i := 0; i < len(widths) && w.err == nil; {
+		j := i + 1
+		for j < len(widths) && widths[j] == widths[i] {
+			j++
 		}
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		w.err = w.f.SetColWidth(w.name, col, col, wd)
+		from, _ := excelize.ColumnNumberToName(i + 1)
+		to, _ := excelize.ColumnNumberToName(j)
+		w.err = w.f.SetColWidth(w.name, from, to, widths[i])
+		i = j
 	}
 }
 

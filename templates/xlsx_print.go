@@ -143,19 +143,44 @@ func measure(text string, bold bool) measuredText {
 		scale = 1.08
 	}
 	m := measuredText{space: runePx(' ') * scale}
-	for _, para := range strings.Split(text, "\n") {
-		var words []float64
-		for _, word := range strings.Fields(para) {
-			wl := 0.0
-			for _, r := range word {
-				wl += runePx(r) * scale
+	// As strings.Split(text, "\n") then strings.Fields of each part, the
+	// width of each word summed rune by rune (runePx), without the
+	// allocations: a batch measures every text of 119 workbooks.
+	var words []float64
+	wl, in := 0.0, false
+	for _, r := range text {
+		if r == '\n' || unicode.IsSpace(r) {
+			if in {
+				words = append(words, wl)
+				wl, in = 0, false
 			}
-			words = append(words, wl)
+			if r == '\n' {
+				m.paras = append(m.paras, words)
+				words = nil
+			}
+			continue
 		}
-		m.paras = append(m.paras, words)
+		in = true
+		if r < utf8.RuneSelf {
+			wl += asciiPx[r] * scale
+		} else {
+			wl += runePx(r) * scale
+		}
 	}
+	if in {
+		words = append(words, wl)
+	}
+	m.paras = append(m.paras, words)
 	return m
 }
+
+// asciiPx is runePx of the ASCII characters.
+var asciiPx = func() (t [utf8.RuneSelf]float64) {
+	for r := range t {
+		t[r] = runePx(rune(r))
+	}
+	return t
+}()
 
 // lines counts the lines of the text wrapped in width points.
 func (m measuredText) lines(width float64) int {
@@ -415,19 +440,18 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 // applyWrap merges, wraps and sets the row heights of a plan. Every cell
 // of a row made taller is aligned at the top, its texts wrapped.
 func (w *sheet) applyWrap(p wrapPlan) {
-	type key struct {
-		style int
-		wrap  bool
-	}
-	variants := map[key]int{}
 	restyle := func(col, row, style int, wrap bool) {
 		if style == w.st.header || w.err != nil {
 			return
 		}
-		v, ok := variants[key{style, wrap}]
+		k := styleVariant{style, wrap}
+		v, ok := w.st.variants[k]
 		if !ok {
 			v = w.topStyle(style, wrap)
-			variants[key{style, wrap}] = v
+			if w.err != nil {
+				return
+			}
+			w.st.variants[k] = v
 		}
 		w.restyle(col, row, v)
 	}
