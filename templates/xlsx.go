@@ -117,6 +117,8 @@ type sheet struct {
 	// already there: 140,000 of them for France took minutes); the "Notes"
 	// column and block still give every reason.
 	noComments bool
+	// mirror: see mirrored.
+	mirror bool
 	// rows, when not nil, collects the cells of a large sheet (row →
 	// cells from column 1), written in row order by flush with excelize's
 	// StreamWriter: excelize's in-memory cells of the 35,000 communes of
@@ -149,6 +151,21 @@ func (w *sheet) streamed() {
 	w.rows, w.noComments = map[int][]any{}, true
 }
 
+// mirrored makes w collect its cells for flush, as streamed, but keep its
+// cell comments: the column widths and row heights are also set on the
+// worksheet as they are written, so that excelize places each comment
+// where it does on a sheet held in memory (a comment's box is anchored
+// from the widths and heights set when it is added). The stream writer
+// writes the cells of a report's sheet in a tenth of the time excelize
+// takes to encode them from memory, and a batch writes 119 workbooks.
+func (w *sheet) mirrored() {
+	w.rows, w.mirror = map[int][]any{}, true
+}
+
+// memoryLike tells whether the print setup reads the sheet as one held
+// in memory: not streamed, or streamed with its layout mirrored.
+func (w *sheet) memoryLike() bool { return w.rows == nil || w.mirror }
+
 // flush writes the collected cells of a streamed sheet, row by row. The
 // sheet-wide settings (panes, filter, conditional formats, page layout)
 // must be set before: the stream writer takes them from the worksheet.
@@ -160,9 +177,11 @@ func (w *sheet) flush() error {
 	if err != nil {
 		return err
 	}
-	for i, wd := range w.widthsOf {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return err
+	if !w.mirror { // a mirrored sheet's worksheet has its widths already
+		for i, wd := range w.widthsOf {
+			if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+				return err
+			}
 		}
 	}
 	nums := make([]int, 0, len(w.rows))
@@ -194,9 +213,11 @@ func (w *sheet) rowHeight(row int, h float64) {
 		return
 	}
 	w.heights[row] = h
-	if w.rows != nil {
+	if !w.memoryLike() {
 		return
 	}
+	// A mirrored sheet's row in the worksheet holds its height only (the
+	// stream writer writes the rows): where comments are anchored.
 	w.err = w.f.SetRowHeight(w.name, row, h)
 }
 
@@ -310,6 +331,9 @@ func (w *sheet) set(col, row int, v any, style int) {
 		}
 		r[col-1] = excelize.Cell{StyleID: style, Value: v}
 		w.rows[row] = r
+		if w.mirror {
+			w.mark(col, row, style, v != nil && v != "")
+		}
 		return
 	}
 	cell, err := excelize.CoordinatesToCellName(col, row)
@@ -350,21 +374,28 @@ func (w *sheet) header(row int, names ...string) {
 
 func (w *sheet) widths(widths ...float64) {
 	w.widthsOf = widths
-	if w.rows != nil {
+	if !w.memoryLike() {
 		return
 	}
 	// One call per run of equal widths: excelize flattens and copies
 	// every column already set at each call (the Références sheet has 40
-	// columns of one width). The workbook's columns are the same.
-	for i := 0; i < len(widths) && w.err == nil; {
+	// columns of one width). The workbook's columns are the same. The
+	// runs are set from the last: each call puts its columns before those
+	// already set, and the stream writer writes them in that order.
+	type run struct{ from, to int }
+	var runs []run
+	for i := 0; i < len(widths); {
 		j := i + 1
 		for j < len(widths) && widths[j] == widths[i] {
 			j++
 		}
-		from, _ := excelize.ColumnNumberToName(i + 1)
-		to, _ := excelize.ColumnNumberToName(j)
-		w.err = w.f.SetColWidth(w.name, from, to, widths[i])
+		runs = append(runs, run{i + 1, j})
 		i = j
+	}
+	for k := len(runs) - 1; k >= 0 && w.err == nil; k-- {
+		from, _ := excelize.ColumnNumberToName(runs[k].from)
+		to, _ := excelize.ColumnNumberToName(runs[k].to)
+		w.err = w.f.SetColWidth(w.name, from, to, widths[runs[k].from-1])
 	}
 }
 
@@ -727,6 +758,7 @@ func synthese(f *excelize.File, st *styles, r *diagnostic.Report) (*sheet, error
 // the points of attention and levers in full, with their reasons.
 func writeIndicators(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetIndicators, st)
+	w.mirrored()
 	writeTitle(w, st, r)
 	const hdr = 5
 	inds := indicators(r)
@@ -806,8 +838,11 @@ func writeIndicators(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		func(l diagnostic.Level) bool { return l.APL2023 != nil }, "0.00"); err != nil {
 		return err
 	}
-	return levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")", r, rowOf[inds[4].label], hdr,
-		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0")
+	if err := levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")", r, rowOf[inds[4].label], hdr,
+		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0"); err != nil {
+		return err
+	}
+	return w.flush()
 }
 
 // writeDataDates writes the "Date des données" table of the Synthèse
@@ -902,6 +937,8 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetCommunes, st)
 	if len(r.Communes) > SummaryThreshold {
 		w.streamed()
+	} else {
+		w.mirrored()
 	}
 	head := []string{"Code INSEE", "Commune", "Département", "EPCI (SIREN)", "EPCI", popHeader(r), "Indice de besoin de soins",
 		"APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Classe d'APL 2023", "Médecins généralistes, " + gpSourceLabel(r) + " (nb)",
@@ -1031,6 +1068,7 @@ func nearestKinds(r *diagnostic.Report) []string {
 
 func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetProfessionals, st)
+	w.mirrored()
 	head := []string{"Profession"}
 	if len(r.Professions) > 0 {
 		for _, l := range r.Professions[0].Levels {
@@ -1084,13 +1122,15 @@ func writeProfessionals(f *excelize.File, st *styles, r *diagnostic.Report) erro
 	}
 	w.rowHeight(1, 45)
 	w.printSetup(printOptions{title: r.Title})
-	return w.err
+	return w.flush()
 }
 
 func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetStructures, st)
 	if len(r.Communes) > SummaryThreshold {
 		w.streamed()
+	} else {
+		w.mirrored()
 	}
 	w.header(1, "Type", "Nom", "FINESS", "Catégorie FINESS", "Code commune", "Commune", "Adresse", "Latitude (°)", "Longitude (°)", "Précisions (SAE)", "Source")
 	for i, s := range r.Structures {
@@ -1161,6 +1201,7 @@ func writeStructures(f *excelize.File, st *styles, r *diagnostic.Report) error {
 
 func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetAccess, st)
+	w.mirrored()
 	low, mid := Num(r.Thresholds.Low, 1), Num(r.Thresholds.Middle, 0)
 	w.header(1, "Niveau", "APL 2023 (consultations/an/hab.)", "APL 2022 (consultations/an/hab.)", "Population en commune d'APL ≤ "+low+" (%)",
 		"Population en commune d'APL de "+low+" à "+mid+" (%)", "Population en commune d'APL > "+mid+" (%)", popHeader(r),
@@ -1216,11 +1257,12 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	w.rowHeight(1, 45)
 	w.printSetup(printOptions{title: r.Title})
-	return w.err
+	return w.flush()
 }
 
 func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetReferences, st)
+	w.mirrored()
 	inds := indicators(r)
 	head := []string{"Niveau", "Type", "Code"}
 	for _, ind := range inds {
@@ -1272,11 +1314,12 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	w.rowHeight(1, 75)
 	w.printSetup(printOptions{title: r.Title})
-	return w.err
+	return w.flush()
 }
 
 func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetSources, st)
+	w.mirrored()
 	w.header(1, "Données", "Table", "Producteur", "Source", "Millésime", "Licence", "Lignes (nb)", "Fichiers")
 	for i, s := range r.Sources {
 		row := i + 2
@@ -1321,16 +1364,53 @@ func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.widths(40, 14, 24, 40, 26, 28, 12, 40)
 	w.table(1, last, 8)
 	w.printSetup(printOptions{title: r.Title})
-	return w.err
+	return w.flush()
 }
 
 // stableZip writes the workbook's zip with [Content_Types].xml made
 // deterministic: excelize lists the image extensions from a Go map, in a
 // different order on every run. Their order has no meaning; sorting them
 // makes the same report give the same bytes.
+//
+// It also writes the worksheets in one order: excelize writes the
+// streamed sheets first, from a Go map, then the others in reverse order
+// of their names. The leading worksheet parts are held and written in that
+// reverse order, as a workbook without streamed sheets has them.
 type stableZip struct {
 	*zip.Writer
 	pending *bytes.Buffer
+	sheets  []zipPart // the leading worksheet parts, held
+	passed  bool      // a part other than a worksheet was created
+}
+
+type zipPart struct {
+	name string
+	body *bytes.Buffer
+}
+
+// isSheetPart tells whether a part is a worksheet (xl/worksheets/sheetN.xml).
+func isSheetPart(name string) bool {
+	return strings.HasPrefix(name, "xl/worksheets/sheet") && strings.HasSuffix(name, ".xml")
+}
+
+// writeSheets writes the held worksheet parts in reverse order of names.
+func (z *stableZip) writeSheets() error {
+	if z.passed {
+		return nil
+	}
+	z.passed = true
+	sort.Slice(z.sheets, func(i, j int) bool { return z.sheets[i].name > z.sheets[j].name })
+	for _, p := range z.sheets {
+		w, err := z.Writer.Create(p.name)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(p.body.Bytes()); err != nil {
+			return err
+		}
+	}
+	z.sheets = nil
+	return nil
 }
 
 const contentTypesPart = "[Content_Types].xml"
@@ -1371,6 +1451,14 @@ func (z *stableZip) Create(name string) (io.Writer, error) {
 	if err := z.flush(); err != nil {
 		return nil, err
 	}
+	if !z.passed && isSheetPart(name) {
+		p := zipPart{name: name, body: &bytes.Buffer{}}
+		z.sheets = append(z.sheets, p)
+		return p.body, nil
+	}
+	if err := z.writeSheets(); err != nil {
+		return nil, err
+	}
 	if name == contentTypesPart {
 		z.pending = &bytes.Buffer{}
 		return z.pending, nil
@@ -1380,6 +1468,9 @@ func (z *stableZip) Create(name string) (io.Writer, error) {
 
 func (z *stableZip) Close() error {
 	if err := z.flush(); err != nil {
+		return err
+	}
+	if err := z.writeSheets(); err != nil {
 		return err
 	}
 	return z.Writer.Close()

@@ -493,7 +493,7 @@ func (w *sheet) applyWrap(p wrapPlan) {
 
 // styleAt is the style of a written cell; false when the cell is empty.
 func (w *sheet) styleAt(col, row int) (int, bool) {
-	if w.rows != nil {
+	if !w.memoryLike() {
 		if r := w.rows[row]; col-1 < len(r) {
 			if c, ok := r[col-1].(excelize.Cell); ok {
 				return c.StyleID, true
@@ -553,6 +553,9 @@ func (w *sheet) restyle(col, row, style int) {
 				r[col-1] = c
 			}
 		}
+		if r := w.marks[row]; w.mirror && col-1 < len(r) && r[col-1].set {
+			r[col-1].style = style
+		}
 		return
 	}
 	cell, _ := excelize.CoordinatesToCellName(col, row)
@@ -577,7 +580,7 @@ func (w *sheet) merge(from, to string) {
 // rowHeightOf is the height set on a row, 0 when none.
 func (w *sheet) rowHeightOf(row int) float64 {
 	h := w.heights[row]
-	if w.rows == nil && h == lineHeight {
+	if w.memoryLike() && h == lineHeight {
 		// As excelize's GetRowHeight read: it answers the default
 		// height for a row without one.
 		return 0
