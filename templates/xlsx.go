@@ -44,6 +44,8 @@ type styles struct {
 	// excelize's NewStyle compares a new style with every one already
 	// there.
 	variants map[styleVariant]int
+	// infos are styleInfo's answers (bold, wraps) by style.
+	infos map[int][2]bool
 }
 
 type styleVariant struct {
@@ -52,7 +54,7 @@ type styleVariant struct {
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	s := &styles{variants: map[styleVariant]int{}}
+	s := &styles{variants: map[styleVariant]int{}, infos: map[int][2]bool{}}
 	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
 	custom := func(fmt string) *string { return &fmt }
 	defs := []struct {

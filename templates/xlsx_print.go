@@ -512,6 +512,13 @@ func (w *sheet) styleInfo(id int) (bold, wraps bool) {
 	if id == 0 {
 		return false, false
 	}
+	// Looked up once per workbook: excelize's GetStyle rebuilds the whole
+	// style, and the print setup plans each sheet, the Synthèse several
+	// times.
+	if in, ok := w.st.infos[id]; ok {
+		return in[0], in[1]
+	}
+	defer func() { w.st.infos[id] = [2]bool{bold, wraps} }()
 	s, err := w.f.GetStyle(id)
 	if err != nil || s == nil {
 		return false, false
