@@ -679,14 +679,18 @@ func keyLevels(r *diagnostic.Report) []diagnostic.Level {
 // and France, the points of attention and the levers by their titles, and
 // the data dates. The details are on the "Indicateurs" sheet.
 func writeSynthese(f *excelize.File, st *styles, r *diagnostic.Report) error {
-	_, err := synthese(f, st, r)
-	return err
+	w, err := synthese(f, st, r)
+	if err != nil {
+		return err
+	}
+	return w.flush()
 }
 
 // synthese writes the Synthèse sheet and returns its writer, for tests of
-// its print setup.
+// its print setup; its cells are written by w.flush.
 func synthese(f *excelize.File, st *styles, r *diagnostic.Report) (*sheet, error) {
 	w := newSheet(f, SheetSynthese, st)
+	w.mirrored()
 	writeTitle(w, st, r)
 	const hdr = 5
 	var key []indicator

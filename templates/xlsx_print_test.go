@@ -414,7 +414,18 @@ func TestSyntheseOnePage(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, err := synthese(f, st, r)
+		if err == nil {
+			err = w.flush()
+		}
 		if err != nil {
+			t.Fatal(err)
+		}
+		// The sheet is streamed: read it back from the written file.
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if f, err = excelize.OpenReader(&buf); err != nil {
 			t.Fatal(err)
 		}
 		l, _ := f.GetPageLayout(SheetSynthese)
