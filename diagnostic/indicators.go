@@ -62,6 +62,9 @@ type Engine struct {
 	descCache sync.Map // table name -> describeCoverage text
 	covOnce   sync.Once
 	covIdx    map[string]map[string]snapshot.Coverage // table -> dep -> coverage; nil map: national
+
+	libOnce sync.Once
+	libIdx  map[[2]string]map[string]int // (sheet, category) -> dep -> libéral professionals
 }
 
 // NewEngine indexes a snapshot for indicator computations.

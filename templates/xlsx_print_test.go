@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -207,6 +208,75 @@ func TestLinesEstimate(t *testing.T) {
 	}
 }
 
+// linesRuneByRune is the estimate as first written (split, fields, a
+// sum of runePx per word): measure must count the same lines.
+func linesRuneByRune(text string, width float64, bold bool) int {
+	scale := 1.0
+	if bold {
+		scale = 1.08
+	}
+	room := math.Max(width/0.75-8, 30)
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		used, l := 0.0, 1
+		for _, word := range strings.Fields(para) {
+			wl := 0.0
+			for _, r := range word {
+				wl += runePx(r) * scale
+			}
+			space := runePx(' ') * scale
+			switch {
+			case used == 0:
+				used = wl
+			case used+space+wl <= room:
+				used += space + wl
+			default:
+				l++
+				used = wl
+			}
+			for used > room {
+				l++
+				used -= room
+			}
+		}
+		n += l
+	}
+	return n
+}
+
+// TestMeasureLines: the measured words give the lines of the rune-by-rune
+// count, at every width and weight, for texts with accents, capitals,
+// no-break spaces, tabs, blank lines and invalid UTF-8.
+func TestMeasureLines(t *testing.T) {
+	texts := []string{
+		"", "\n", "a\n\nb", "  deux  espaces  ", "Temps d'accès moyen aux urgences : 23\u00a0min ; 4,2 % à plus de 30\u00a0minutes.",
+		"CENTRE HOSPITALIER INTERCOMMUNAL\tDE TOULON LA SEYNE-SUR-MER", "Note 1 : donnée manquante\r\nà vérifier",
+		strings.Repeat("x", 90) + " fin", "bad \xff\xfe bytes", "Évolution 2022 → 2023 de la part assurée par les médecins de 65 ans et plus (points)",
+	}
+	r, _ := testReport(t, "epci:200023240")
+	for _, s := range r.Limits {
+		texts = append(texts, s)
+	}
+	for _, l := range r.Levers {
+		texts = append(texts, l.Title, l.What)
+	}
+	n := 0
+	for _, text := range texts {
+		for _, bold := range []bool{false, true} {
+			m := measure(text, bold)
+			for w := 20.0; w < 900; w += 7.3 {
+				if got, want := m.lines(w), linesRuneByRune(text, w, bold); got != want {
+					t.Errorf("measure(%.30q, %v).lines(%.1f) = %d, want %d", text, bold, w, got, want)
+				}
+				n++
+			}
+		}
+	}
+	if len(texts) < 20 {
+		t.Fatalf("%d texts only", len(texts))
+	}
+}
+
 // TestXLSXPrintsInLibreOffice prints the workbook with LibreOffice and
 // counts the pages of each sheet (the page header names the sheet): the
 // Synthèse of Nemours prints on one page, its Indicateurs (charts, leviers
@@ -344,7 +414,18 @@ func TestSyntheseOnePage(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, err := synthese(f, st, r)
+		if err == nil {
+			err = w.flush()
+		}
 		if err != nil {
+			t.Fatal(err)
+		}
+		// The sheet is streamed: read it back from the written file.
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if f, err = excelize.OpenReader(&buf); err != nil {
 			t.Fatal(err)
 		}
 		l, _ := f.GetPageLayout(SheetSynthese)

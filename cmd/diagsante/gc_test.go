@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestTuneGC: the short commands collect garbage less often, imports and
-// batches keep the default (their memory bound), a GOGC set by the user
+// TestTuneGC: the short commands collect garbage less often, batches at
+// twice the default, imports keep the default (their memory bound), a GOGC set by the user
 // wins, and the setting is restored when the command ends.
 func TestTuneGC(t *testing.T) {
 	root := newRootCommand(&globalOptions{})
@@ -28,7 +28,7 @@ func TestTuneGC(t *testing.T) {
 		{[]string{"diagnose"}, 400},
 		{[]string{"territory", "show"}, 400},
 		{[]string{"simulate"}, 400},
-		{[]string{"batch"}, 100},
+		{[]string{"batch"}, 200},
 		{[]string{"datasets", "import"}, 100},
 		{[]string{"datasets", "update"}, 100},
 	} {
@@ -44,6 +44,9 @@ func TestTuneGC(t *testing.T) {
 		}
 	}
 	t.Setenv("GOGC", "50")
+	if restore := tuneGC(find("batch")); restore != nil || debug.SetGCPercent(100) != 100 {
+		t.Errorf("GOGC=50 set by the user: tuneGC changed the collector of batch")
+	}
 	if restore := tuneGC(find("diagnose")); restore != nil || debug.SetGCPercent(100) != 100 {
 		t.Errorf("GOGC=50 set by the user: tuneGC changed the collector")
 	}
