@@ -279,6 +279,10 @@ type crowFly struct {
 	// takes less than decay[k].Below minutes, from hi[k] at least as much.
 	lo, hi []float64
 	g      chordGrid
+	// exact, when set (by tests), is told of every pair whose minutes
+	// the model computes, to check that only pairs near a band's limit
+	// or sharing an identifier cost a model evaluation.
+	exact func(i int, j int32)
 }
 
 // bandMargin is the relative and absolute (km) margin around each band's
@@ -307,8 +311,10 @@ func newCrowFly(m *Model, decay Decay, supply []Supply, demand []Demand) *crowFl
 	c.byID = newIDIndex(supply)
 	reach := math.Inf(1)
 	if h := c.hi[len(c.hi)-1]; h < 4 {
-		// Angle of the chord, with a margin for the box computations.
-		reach = 2*math.Asin(math.Sqrt(h)/2)*(1+1e-9) + 1e-12
+		// Angle of the chord. It needs no margin for rounding in the box
+		// computations: a place that near it is bandMargin beyond the last
+		// band's limit, so its trip weighs 0 anyway.
+		reach = 2 * math.Asin(math.Sqrt(h)/2)
 	}
 	c.g = newChordGrid(supply, reach)
 	return c
@@ -386,6 +392,9 @@ func (c *crowFly) finder() pairFinder {
 						break
 					}
 					if c2 < c.hi[k] {
+						if c.exact != nil {
+							c.exact(i, it.j)
+						}
 						s := &c.supply[it.j]
 						band = c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point))
 						break
@@ -397,6 +406,9 @@ func (c *crowFly) finder() pairFinder {
 			}
 		}
 		for j := same; j >= 0; j = c.byID.next[j] {
+			if c.exact != nil {
+				c.exact(i, j)
+			}
 			s := &c.supply[j]
 			if k := c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point)); k >= 0 && c.decay[k].Weight > 0 {
 				l = append(l, pairKey(j, k))
