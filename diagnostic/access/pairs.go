@@ -385,20 +385,19 @@ func (c *crowFly) finder() pairFinder {
 				if c2 >= hiMax || same >= 0 && c.sameID(same, it.j) {
 					continue // same identifier: done below
 				}
-				band := -1
-				for k := range c.lo {
-					if c2 < c.lo[k] {
-						band = k
-						break
+				// The first band the trip may fall in (there is one, as
+				// c2 < hiMax): surely in it below lo, else the model
+				// decides.
+				band := 0
+				for c2 >= c.hi[band] {
+					band++
+				}
+				if c2 >= c.lo[band] {
+					if c.exact != nil {
+						c.exact(i, it.j)
 					}
-					if c2 < c.hi[k] {
-						if c.exact != nil {
-							c.exact(i, it.j)
-						}
-						s := &c.supply[it.j]
-						band = c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point))
-						break
-					}
+					s := &c.supply[it.j]
+					band = c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point))
 				}
 				if band >= 0 && c.decay[band].Weight > 0 {
 					l = append(l, pairKey(it.j, band))
