@@ -185,6 +185,34 @@ func TestGPsFromRPPSArePeople(t *testing.T) {
 	}
 }
 
+// TestRPPSCoverageWithoutSitesSumsCommuneCounts: GPs count as people only
+// when the snapshot holds the RPPS sites; a département whose coverage
+// names an RPPS extraction but with no site loaded keeps the per-commune
+// counts, summed (BPE 2017: Nemours 77333 12 GPs, Bagneaux-sur-Loing 77016
+// 2, in doctor.csv).
+func TestRPPSCoverageWithoutSitesSumsCommuneCounts(t *testing.T) {
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := s.Manifest.Table("gp_bpe")
+	var cov []snapshot.Coverage
+	for _, c := range tab.Coverage {
+		if c.Dep != "77" {
+			cov = append(cov, c)
+		}
+	}
+	tab.Coverage = append(cov, snapshot.Coverage{Dep: "77", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"})
+	s.GPSites = nil
+	terr, err := NewResolver(s).Resolve("77333", "77016")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := NewEngine(s).Figures(terr.Communes); f.GPs == nil || *f.GPs != 14 {
+		t.Errorf("Nemours + Bagneaux-sur-Loing without RPPS sites: %v GPs, want 14 (12 + 2)", f.GPs)
+	}
+}
+
 // TestAPLNotes: `datasets info` says what was done with the APL rows that
 // do not fit today's communes (golden_raw.json: 3 rows of population 0 in
 // 2023, L'Oie, Sainte-Florence, Villotran; 10 communes without a row; 68
