@@ -229,6 +229,7 @@ func gridCase(t *testing.T, supply []Supply, demand []Demand) (visited, within i
 	if c == nil {
 		t.Fatal("no crow-fly finder")
 	}
+	t.Logf("%d supply places: %d × %d cells", len(supply), c.g.rows, c.g.cols)
 	hiMax := c.hi[len(c.hi)-1]
 	vs := make([]vec3, len(supply))
 	for j, s := range supply {
@@ -263,6 +264,16 @@ func gridCase(t *testing.T, supply []Supply, demand []Demand) (visited, within i
 // its overseas départements (cells bounded by the number of places).
 func TestChordGridVisitsFewCandidates(t *testing.T) {
 	supply, demand := departementCase(t, "77")
+	// Over a département the cells are half the search radius in
+	// latitude, as wide in kilometres at its middle latitude.
+	g := newCrowFly(DefaultModel(), DREESDecay(), supply, demand).g
+	minLat, maxLat := math.Inf(1), math.Inf(-1)
+	for _, s := range supply {
+		minLat, maxLat = min(minLat, s.Point.Lat), max(maxLat, s.Point.Lat)
+	}
+	if math.Abs(g.cellLat-g.reach/deg/2) > 1e-12 || math.Abs(g.cellLon*math.Cos((minLat+maxLat)/2*deg)-g.cellLat) > 1e-12 {
+		t.Errorf("77: cells of %v° × %v° for a radius of %v°", g.cellLat, g.cellLon, g.reach/deg)
+	}
 	visited, within := gridCase(t, supply, demand)
 	t.Logf("77: %d visited for %d within reach (%.2f)", visited, within, float64(visited)/float64(within))
 	// 12,034 visited for 6,714 within reach (1.79) when written.
@@ -275,6 +286,11 @@ func TestChordGridVisitsFewCandidates(t *testing.T) {
 		some = append(some, demand[i])
 	}
 	visited, within = gridCase(t, supply, some)
+	// Over France and its overseas départements, cells of half the radius
+	// would be millions: their number is bounded by that of the places.
+	if g := newCrowFly(DefaultModel(), DREESDecay(), supply, demand).g; g.rows*g.cols > 4*len(supply)+4096 || g.rows*g.cols < (4*len(supply)+4096)/2 {
+		t.Errorf("France: %d × %d cells for %d places", g.rows, g.cols, len(supply))
+	}
 	t.Logf("France: %d visited for %d within reach (%.2f)", visited, within, float64(visited)/float64(within))
 	// 89,168 for 46,376 (1.92) when written.
 	if within < 40000 || float64(visited) > 2.2*float64(within) {
