@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 )
 
 // Unknown is not zero: outside the départements a source covers, a figure
@@ -210,6 +211,48 @@ func TestRPPSCoverageWithoutSitesSumsCommuneCounts(t *testing.T) {
 	}
 	if f := NewEngine(s).Figures(terr.Communes); f.GPs == nil || *f.GPs != 14 {
 		t.Errorf("Nemours + Bagneaux-sur-Loing without RPPS sites: %v GPs, want 14 (12 + 2)", f.GPs)
+	}
+}
+
+// TestEstablishmentsLimitNamesMixedVintages: the limits say that the
+// comparison levels mix FINESS extractions only when France's
+// establishments come from several (the embedded snapshot: FINESS
+// 2021-01-08 and the Occitanie extraction of 2026); with one extraction
+// everywhere they name the territory's source alone.
+func TestEstablishmentsLimitNamesMixedVintages(t *testing.T) {
+	mixed := func(e *Engine) (source, mix bool) {
+		t.Helper()
+		terr, err := NewResolver(e.Snap).Resolve("77333")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range e.Build(terr, "").Limits {
+			if strings.HasPrefix(l, "Les établissements du territoire viennent de : ") {
+				source = true
+				mix = strings.Contains(l, "Les niveaux de comparaison mélangent des millésimes (")
+			}
+		}
+		return source, mix
+	}
+	if source, mix := mixed(realEngine(t)); !source || !mix {
+		t.Errorf("embedded snapshot: source named %v, mixed vintages named %v", source, mix)
+	}
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := s.Manifest.Table(taxonomy.CoverageEstablishments)
+	if tab == nil || len(tab.Coverage) == 0 {
+		t.Fatal("no coverage of establishments")
+	}
+	one := tab.Coverage[0]
+	for i := range tab.Coverage {
+		tab.Coverage[i].Source, tab.Coverage[i].Vintage = one.Source, one.Vintage
+	}
+	e := NewEngine(s)
+	e.Date = testDate
+	if source, mix := mixed(e); !source || mix {
+		t.Errorf("one extraction: source named %v, mixed vintages named %v", source, mix)
 	}
 }
 
