@@ -259,21 +259,27 @@ func gridCase(t *testing.T, supply []Supply, demand []Demand) (visited, within i
 }
 
 // TestChordGridVisitsFewCandidates: the grid of the crow-fly finder
-// visits every supply place within reach (20 minutes) and few others:
-// over one département (cells of half the radius) and over France with
-// its overseas départements (cells bounded by the number of places).
+// visits every supply place within reach (20 minutes) and few others.
+// Over a département and over metropolitan France (the BPE GPs) its cells
+// are half the search radius in latitude, as wide in kilometres at the
+// middle latitude; with a place in every commune of France and overseas
+// (spread over 72° of latitude) such cells would be 2 million: their
+// number is bounded by that of the places, and the grid still finds every
+// place within reach.
 func TestChordGridVisitsFewCandidates(t *testing.T) {
+	halfRadius := func(name string, supply []Supply, demand []Demand) {
+		t.Helper()
+		g := newCrowFly(DefaultModel(), DREESDecay(), supply, demand).g
+		minLat, maxLat := math.Inf(1), math.Inf(-1)
+		for _, s := range supply {
+			minLat, maxLat = min(minLat, s.Point.Lat), max(maxLat, s.Point.Lat)
+		}
+		if math.Abs(g.cellLat-g.reach/deg/2) > 1e-12 || math.Abs(g.cellLon*math.Cos((minLat+maxLat)/2*deg)-g.cellLat) > 1e-12 {
+			t.Errorf("%s: cells of %v° × %v° for a radius of %v°", name, g.cellLat, g.cellLon, g.reach/deg)
+		}
+	}
 	supply, demand := departementCase(t, "77")
-	// Over a département the cells are half the search radius in
-	// latitude, as wide in kilometres at its middle latitude.
-	g := newCrowFly(DefaultModel(), DREESDecay(), supply, demand).g
-	minLat, maxLat := math.Inf(1), math.Inf(-1)
-	for _, s := range supply {
-		minLat, maxLat = min(minLat, s.Point.Lat), max(maxLat, s.Point.Lat)
-	}
-	if math.Abs(g.cellLat-g.reach/deg/2) > 1e-12 || math.Abs(g.cellLon*math.Cos((minLat+maxLat)/2*deg)-g.cellLat) > 1e-12 {
-		t.Errorf("77: cells of %v° × %v° for a radius of %v°", g.cellLat, g.cellLon, g.reach/deg)
-	}
+	halfRadius("77", supply, demand)
 	visited, within := gridCase(t, supply, demand)
 	t.Logf("77: %d visited for %d within reach (%.2f)", visited, within, float64(visited)/float64(within))
 	// 12,034 visited for 6,714 within reach (1.79) when written.
@@ -281,20 +287,31 @@ func TestChordGridVisitsFewCandidates(t *testing.T) {
 		t.Errorf("77: %d supply places visited for %d within reach", visited, within)
 	}
 	supply, demand = franceCase(t)
+	halfRadius("France", supply, demand)
 	var some []Demand
 	for i := 0; i < len(demand); i += 7 {
 		some = append(some, demand[i])
 	}
 	visited, within = gridCase(t, supply, some)
-	// Over France and its overseas départements, cells of half the radius
-	// would be millions: their number is bounded by that of the places.
-	if g := newCrowFly(DefaultModel(), DREESDecay(), supply, demand).g; g.rows*g.cols > 4*len(supply)+4096 || g.rows*g.cols < (4*len(supply)+4096)/2 {
-		t.Errorf("France: %d × %d cells for %d places", g.rows, g.cols, len(supply))
-	}
 	t.Logf("France: %d visited for %d within reach (%.2f)", visited, within, float64(visited)/float64(within))
 	// 89,168 for 46,376 (1.92) when written.
 	if within < 40000 || float64(visited) > 2.2*float64(within) {
 		t.Errorf("France: %d supply places visited for %d within reach", visited, within)
+	}
+	everywhere := make([]Supply, len(demand))
+	for i, d := range demand {
+		everywhere[i] = Supply{ID: d.ID, Point: d.Point, Value: 1}
+	}
+	g := newCrowFly(DefaultModel(), DREESDecay(), everywhere, demand).g
+	limit := 4*len(everywhere) + 4096
+	if g.rows*g.cols > limit+g.rows+g.cols || g.rows*g.cols < limit/2 {
+		t.Errorf("every commune: %d × %d cells for %d places", g.rows, g.cols, len(everywhere))
+	}
+	visited, within = gridCase(t, everywhere, some)
+	t.Logf("every commune: %d visited for %d within reach (%.2f)", visited, within, float64(visited)/float64(within))
+	// 808,320 for 183,968 (4.39) when written: coarser cells, more visits.
+	if within < 150000 || float64(visited) > 5*float64(within) {
+		t.Errorf("every commune: %d places visited for %d within reach", visited, within)
 	}
 }
 
