@@ -555,11 +555,10 @@ func (g *chordGrid) visit(p Point, q vec3, runs [][2]int32) [][2]int32 {
 	return runs
 }
 
+// lon2runs appends the runs of the cells of rows r0 to r1 between
+// longitudes lo and hi. A box beyond the grid's span is clamped to its
+// edge column, whose places the distance test then leaves out.
 func (g *chordGrid) lon2runs(runs [][2]int32, r0, r1 int, lo, hi float64) [][2]int32 {
-	maxLon := g.minLon + float64(g.cols)*g.cellLon
-	if hi < g.minLon || lo > maxLon || lo > hi {
-		return runs
-	}
 	return g.cols2runs(runs, r0, r1, g.col(lo), g.col(hi))
 }
 
@@ -574,14 +573,9 @@ func (g *chordGrid) cols2runs(runs [][2]int32, r0, r1, c0, c1 int) [][2]int32 {
 }
 
 // parallelWorkers hands out [lo, hi) blocks of [0, n) to the workers on
-// demand, telling each call which worker (0 to workers−1) runs it.
+// demand, telling each call which worker (0 to workers−1, at least one)
+// runs it.
 func parallelWorkers(workers, n, block int, fn func(worker, lo, hi int)) {
-	if workers <= 1 || n <= block {
-		for lo := 0; lo < n; lo += block {
-			fn(0, lo, min(lo+block, n))
-		}
-		return
-	}
 	var next sync.Mutex
 	at := 0
 	take := func() int {
