@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 )
 
 // Unknown is not zero: outside the départements a source covers, a figure
@@ -182,6 +183,76 @@ func TestGPsFromRPPSArePeople(t *testing.T) {
 	// Lozère stays on the BPE 2017; a mixed territory names both sources.
 	if n, src := count("77333", "48095"); n == nil || !strings.Contains(src, "BPE 2017") || !strings.Contains(src, "RPPS") {
 		t.Errorf("mixed sources: %v (%q)", n, src)
+	}
+}
+
+// TestRPPSCoverageWithoutSitesSumsCommuneCounts: GPs count as people only
+// when the snapshot holds the RPPS sites; a département whose coverage
+// names an RPPS extraction but with no site loaded keeps the per-commune
+// counts, summed (BPE 2017: Nemours 77333 12 GPs, Bagneaux-sur-Loing 77016
+// 2, in doctor.csv).
+func TestRPPSCoverageWithoutSitesSumsCommuneCounts(t *testing.T) {
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := s.Manifest.Table("gp_bpe")
+	var cov []snapshot.Coverage
+	for _, c := range tab.Coverage {
+		if c.Dep != "77" {
+			cov = append(cov, c)
+		}
+	}
+	tab.Coverage = append(cov, snapshot.Coverage{Dep: "77", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"})
+	s.GPSites = nil
+	terr, err := NewResolver(s).Resolve("77333", "77016")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := NewEngine(s).Figures(terr.Communes); f.GPs == nil || *f.GPs != 14 {
+		t.Errorf("Nemours + Bagneaux-sur-Loing without RPPS sites: %v GPs, want 14 (12 + 2)", f.GPs)
+	}
+}
+
+// TestEstablishmentsLimitNamesMixedVintages: the limits say that the
+// comparison levels mix FINESS extractions only when France's
+// establishments come from several (the embedded snapshot: FINESS
+// 2021-01-08 and the Occitanie extraction of 2026); with one extraction
+// everywhere they name the territory's source alone.
+func TestEstablishmentsLimitNamesMixedVintages(t *testing.T) {
+	mixed := func(e *Engine) (source, mix bool) {
+		t.Helper()
+		terr, err := NewResolver(e.Snap).Resolve("77333")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range e.Build(terr, "").Limits {
+			if strings.HasPrefix(l, "Les établissements du territoire viennent de : ") {
+				source = true
+				mix = strings.Contains(l, "Les niveaux de comparaison mélangent des millésimes (")
+			}
+		}
+		return source, mix
+	}
+	if source, mix := mixed(realEngine(t)); !source || !mix {
+		t.Errorf("embedded snapshot: source named %v, mixed vintages named %v", source, mix)
+	}
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := s.Manifest.Table(taxonomy.CoverageEstablishments)
+	if tab == nil || len(tab.Coverage) == 0 {
+		t.Fatal("no coverage of establishments")
+	}
+	one := tab.Coverage[0]
+	for i := range tab.Coverage {
+		tab.Coverage[i].Source, tab.Coverage[i].Vintage = one.Source, one.Vintage
+	}
+	e := NewEngine(s)
+	e.Date = testDate
+	if source, mix := mixed(e); !source || mix {
+		t.Errorf("one extraction: source named %v, mixed vintages named %v", source, mix)
 	}
 }
 

@@ -78,6 +78,12 @@ func TestPluralAndNames(t *testing.T) {
 		{Plural(2, "commune", "communes"), "2 communes"},
 		{Plural(1234, "commune", "communes"), "1\u00a0234 communes"},
 		{Agree(1, "touche", "touchent"), "touche"},
+		// Boulancourt (77046), APL 2023 1.952: "1,95 consultation" with
+		// two decimals, "2,0 consultations" with one (plural from 2 as shown).
+		{UnitAgree(ptr(1.952), 2, "consultation", "consultations"), "consultation"},
+		{UnitAgree(ptr(1.952), 1, "consultation", "consultations"), "consultations"},
+		{UnitAgree(ptr(2.0), 1, "consultation", "consultations"), "consultations"},
+		{UnitAgree(nil, 1, "consultation", "consultations"), "consultations"},
 		{NameOf("Var", 2), "du Var"},
 		{NameOf("Lozère", 3), "de la Lozère"},
 		{NameOf("Bouches-du-Rhône", 4), "des Bouches-du-Rhône"},
@@ -85,6 +91,9 @@ func TestPluralAndNames(t *testing.T) {
 		{NameOf("Eure-et-Loir", 1), "d'Eure-et-Loir"},
 		{NameOf("Paris", 0), "de Paris"},
 		{NameOf("La Réunion", 0), "de La Réunion"},
+		// TNCC 0 in the COG 2026 (989): "de", as the COG says, although
+		// the name starts with a vowel (the TNCC is followed, not guessed).
+		{NameOf("Île de Clipperton", 0), "de Île de Clipperton"},
 		{NameOf("Ain", -1), "d'Ain"},
 		{NameOf("Var", -1), "de Var"},
 		{NameOf("Le Havre", -1), "du Havre"},

@@ -176,6 +176,10 @@ func TestVintageDates(t *testing.T) {
 		{"fin 2021", false, "2021"},
 		{"liste du jour", false, ""},
 		{"31 février 2023", false, "2023-02"}, // no such day: the month
+		// Two-digit days and months stay two digits.
+		{"extraction du 10 octobre 2025", false, "2025-10-10"},
+		{"Occitanie octobre 2025", false, "2025-10"},
+		{"9 septembre 2025", false, "2025-09-09"},
 	} {
 		if got := vintageDate(tc.label, tc.first); got != tc.want {
 			t.Errorf("vintageDate(%q) = %q, want %q", tc.label, got, tc.want)

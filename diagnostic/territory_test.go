@@ -279,6 +279,10 @@ func TestResolveErrors(t *testing.T) {
 			if !strings.Contains(re.Reason, tt.reason) {
 				t.Errorf("Reason = %q, want it to contain %q", re.Reason, tt.reason)
 			}
+			// Closest names are announced only when there are some.
+			if len(tt.candidates) == 0 && strings.Contains(re.Reason, "closest names") {
+				t.Errorf("Reason = %q announces closest names, none given", re.Reason)
+			}
 			var cands []string
 			for _, m := range re.Candidates {
 				cands = append(cands, m.Item())

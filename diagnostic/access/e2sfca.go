@@ -163,12 +163,6 @@ func (e *E2SFCA) parallelBlocks(n int, fn func(lo, hi int)) {
 
 func parallelBlocks(workers, n int, fn func(lo, hi int)) {
 	const block = 256
-	if workers <= 1 || n <= block {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(workers, (n+block-1)/block) {

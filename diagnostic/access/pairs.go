@@ -279,6 +279,10 @@ type crowFly struct {
 	// takes less than decay[k].Below minutes, from hi[k] at least as much.
 	lo, hi []float64
 	g      chordGrid
+	// exact, when set (by tests), is told of every pair whose minutes
+	// the model computes, to check that only pairs near a band's limit
+	// or sharing an identifier cost a model evaluation.
+	exact func(i int, j int32)
 }
 
 // bandMargin is the relative and absolute (km) margin around each band's
@@ -307,8 +311,10 @@ func newCrowFly(m *Model, decay Decay, supply []Supply, demand []Demand) *crowFl
 	c.byID = newIDIndex(supply)
 	reach := math.Inf(1)
 	if h := c.hi[len(c.hi)-1]; h < 4 {
-		// Angle of the chord, with a margin for the box computations.
-		reach = 2*math.Asin(math.Sqrt(h)/2)*(1+1e-9) + 1e-12
+		// Angle of the chord. It needs no margin for rounding in the box
+		// computations: a place that near it is bandMargin beyond the last
+		// band's limit, so its trip weighs 0 anyway.
+		reach = 2 * math.Asin(math.Sqrt(h)/2)
 	}
 	c.g = newChordGrid(supply, reach)
 	return c
@@ -379,17 +385,19 @@ func (c *crowFly) finder() pairFinder {
 				if c2 >= hiMax || same >= 0 && c.sameID(same, it.j) {
 					continue // same identifier: done below
 				}
-				band := -1
-				for k := range c.lo {
-					if c2 < c.lo[k] {
-						band = k
-						break
+				// The first band the trip may fall in (there is one, as
+				// c2 < hiMax): surely in it below lo, else the model
+				// decides.
+				band := 0
+				for c2 >= c.hi[band] {
+					band++
+				}
+				if c2 >= c.lo[band] {
+					if c.exact != nil {
+						c.exact(i, it.j)
 					}
-					if c2 < c.hi[k] {
-						s := &c.supply[it.j]
-						band = c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point))
-						break
-					}
+					s := &c.supply[it.j]
+					band = c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point))
 				}
 				if band >= 0 && c.decay[band].Weight > 0 {
 					l = append(l, pairKey(it.j, band))
@@ -397,6 +405,9 @@ func (c *crowFly) finder() pairFinder {
 			}
 		}
 		for j := same; j >= 0; j = c.byID.next[j] {
+			if c.exact != nil {
+				c.exact(i, j)
+			}
 			s := &c.supply[j]
 			if k := c.decay.band(c.m.Minutes(d.ID, s.ID, d.Point, s.Point)); k >= 0 && c.decay[k].Weight > 0 {
 				l = append(l, pairKey(j, k))
@@ -544,11 +555,10 @@ func (g *chordGrid) visit(p Point, q vec3, runs [][2]int32) [][2]int32 {
 	return runs
 }
 
+// lon2runs appends the runs of the cells of rows r0 to r1 between
+// longitudes lo and hi. A box beyond the grid's span is clamped to its
+// edge column, whose places the distance test then leaves out.
 func (g *chordGrid) lon2runs(runs [][2]int32, r0, r1 int, lo, hi float64) [][2]int32 {
-	maxLon := g.minLon + float64(g.cols)*g.cellLon
-	if hi < g.minLon || lo > maxLon || lo > hi {
-		return runs
-	}
 	return g.cols2runs(runs, r0, r1, g.col(lo), g.col(hi))
 }
 
@@ -563,14 +573,9 @@ func (g *chordGrid) cols2runs(runs [][2]int32, r0, r1, c0, c1 int) [][2]int32 {
 }
 
 // parallelWorkers hands out [lo, hi) blocks of [0, n) to the workers on
-// demand, telling each call which worker (0 to workers−1) runs it.
+// demand, telling each call which worker (0 to workers−1, at least one)
+// runs it.
 func parallelWorkers(workers, n, block int, fn func(worker, lo, hi int)) {
-	if workers <= 1 || n <= block {
-		for lo := 0; lo < n; lo += block {
-			fn(0, lo, min(lo+block, n))
-		}
-		return
-	}
 	var next sync.Mutex
 	at := 0
 	take := func() int {

@@ -66,12 +66,14 @@ func (ix *pointIndex) within(p Point, km float64, fn func(i int32, hav float64))
 	// than r / cos φ.
 	r := km / earthRadiusKm
 	dLat := r / deg
-	dLon := 180.0
+	// A cap holding a pole spans every longitude.
+	lonLo, lonHi := -180.0, 180.0
 	if c := math.Cos(p.Lat * deg); c > math.Sin(r) {
-		dLon = math.Asin(math.Sin(r)/c) / deg
+		dLon := math.Asin(math.Sin(r)/c) / deg
+		lonLo, lonHi = p.Lon-dLon, p.Lon+dLon
 	}
-	lo := [2]float64{p.Lon - dLon, p.Lat - dLat}
-	hi := [2]float64{p.Lon + dLon, p.Lat + dLat}
+	lo := [2]float64{lonLo, p.Lat - dLat}
+	hi := [2]float64{lonHi, p.Lat + dLat}
 	limit := havOfKm(km)
 	ix.tr.Search(lo, hi, func(_, _ [2]float64, i int32) bool {
 		if h := ix.hav(q, i); h <= limit {
