@@ -156,10 +156,13 @@ type Resolver struct {
 	epciMatch  []Match     // by index in s.EPCIs
 	cptsFolded []string
 
-	// The name indexes (folded names, communes by département and région,
-	// EPCI and CPTS matches) are built on first use: a command given INSEE
-	// codes or SIRENs does not fold 35,000 names.
-	namesOnce sync.Once
+	// The name indexes (folded names, communes by département and région)
+	// are built on first use: a command given INSEE codes or SIRENs does
+	// not fold 35,000 names. The EPCI and CPTS matches (their main
+	// département), for candidates and searches, are built on first use
+	// after them: a name that designates one EPCI needs none.
+	namesOnce   sync.Once
+	matchesOnce sync.Once
 }
 
 // A cptsGroup is one CPTS and its member rows, since the snapshot stores a
@@ -211,12 +214,22 @@ func (r *Resolver) buildNames() {
 	r.communeByName = make(map[string][]int, len(s.Communes))
 	r.arrByName = make(map[string]int, len(s.Arrondissements))
 	r.byDep, r.byReg = map[string][]string{}, map[string][]string{}
+	// Communes come by runs of the same département (sorted by code): each
+	// run is added to the maps at once rather than commune by commune.
+	start := 0
 	for i, c := range s.Communes {
 		f := textnorm.FoldPlace(c.Name)
 		r.communeFolded[i] = f
 		r.communeByName[f] = append(r.communeByName[f], i)
-		r.byDep[c.Dep] = append(r.byDep[c.Dep], c.Code)
-		r.byReg[c.Reg] = append(r.byReg[c.Reg], c.Code)
+		if next := i + 1; next == len(s.Communes) || s.Communes[next].Dep != c.Dep || s.Communes[next].Reg != c.Reg {
+			run := make([]string, 0, next-start)
+			for _, o := range s.Communes[start:next] {
+				run = append(run, o.Code)
+			}
+			r.byDep[c.Dep] = append(r.byDep[c.Dep], run...)
+			r.byReg[c.Reg] = append(r.byReg[c.Reg], run...)
+			start = next
+		}
 	}
 	// Communes are sorted by code in a loaded snapshot, but a literal one
 	// need not be; sorting here keeps every output deterministic.
@@ -239,8 +252,6 @@ func (r *Resolver) buildNames() {
 	}
 	for _, e := range s.EPCIs {
 		r.epciFolded = append(r.epciFolded, textnorm.FoldPlace(e.Name))
-		dep, name, _ := r.mainDep(e.Members)
-		r.epciMatch = append(r.epciMatch, Match{Kind: "epci", Code: e.Siren, Name: e.Name, Dep: dep, DepName: name, Population: e.Population})
 	}
 	byName := map[string]int{}
 	for _, m := range s.CPTS {
@@ -254,15 +265,28 @@ func (r *Resolver) buildNames() {
 	}
 	slices.SortFunc(r.cpts, func(a, b cptsGroup) int { return cmp.Compare(a.name, b.name) })
 	for i := range r.cpts {
-		g := &r.cpts[i]
-		codes := make([]string, 0, len(g.members))
-		for _, m := range g.members {
-			codes = append(codes, m.Commune)
-		}
-		dep, name, pop := r.mainDep(codes)
-		g.match = Match{Kind: "cpts", Name: g.name, Dep: dep, DepName: name, Population: pop}
-		r.cptsFolded = append(r.cptsFolded, textnorm.FoldPlace(g.name))
+		r.cptsFolded = append(r.cptsFolded, textnorm.FoldPlace(r.cpts[i].name))
 	}
+}
+
+// indexMatches builds the EPCI and CPTS matches once, after the names.
+func (r *Resolver) indexMatches() {
+	r.indexNames()
+	r.matchesOnce.Do(func() {
+		for _, e := range r.s.EPCIs {
+			dep, name, _ := r.mainDep(e.Members)
+			r.epciMatch = append(r.epciMatch, Match{Kind: "epci", Code: e.Siren, Name: e.Name, Dep: dep, DepName: name, Population: e.Population})
+		}
+		for i := range r.cpts {
+			g := &r.cpts[i]
+			codes := make([]string, 0, len(g.members))
+			for _, m := range g.members {
+				codes = append(codes, m.Commune)
+			}
+			dep, name, pop := r.mainDep(codes)
+			g.match = Match{Kind: "cpts", Name: g.name, Dep: dep, DepName: name, Population: pop}
+		}
+	})
 }
 
 // mainDep returns the département holding most of the population of a set
@@ -737,6 +761,7 @@ func (r *Resolver) communeMatches(idx []int) []Match {
 }
 
 func (r *Resolver) epciMatches(idx []int) []Match {
+	r.indexMatches()
 	ms := make([]Match, 0, len(idx))
 	for _, i := range idx {
 		ms = append(ms, r.epciMatch[i])
@@ -851,6 +876,7 @@ func (r *Resolver) resolveCPTS(item, text string) (itemPart, error) {
 		return r.cptsPart(&r.cpts[idx[0]]), nil
 	case len(idx) > 1:
 		e := &ResolveError{Item: item, Reason: fmt.Sprintf("%d CPTS match; give more of the name", len(idx))}
+		r.indexMatches()
 		for _, i := range idx {
 			e.Candidates = append(e.Candidates, r.cpts[i].match)
 		}
@@ -940,7 +966,7 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 // descending. It returns at most limit matches, all of them when limit is
 // zero or less.
 func (r *Resolver) Search(text string, limit int) []Match {
-	r.indexNames()
+	r.indexMatches()
 	words := strings.Fields(textnorm.FoldPlace(text))
 	if len(words) == 0 {
 		return nil

@@ -38,6 +38,13 @@ func BenchmarkSimulateEPCI(b *testing.B) {
 // (target: the whole process in 60 ms).
 func BenchmarkTerritoryShow(b *testing.B) { benchmarkCommand(b, "territory", "show", "77333") }
 
+// BenchmarkTerritoryShowByName is `territory show` of an EPCI given by its
+// name, as the issue's `diagnose "CC Pays de Nemours"`: the name indexes
+// are built.
+func BenchmarkTerritoryShowByName(b *testing.B) {
+	benchmarkCommand(b, "territory", "show", "CC Pays de Nemours")
+}
+
 // BenchmarkDiagnoseEPCIProcess is `diagnose` of one EPCI (CC Pays de
 // Nemours, HTML and XLSX) as a whole command, start-up included (target:
 // the whole process in 150 ms).
