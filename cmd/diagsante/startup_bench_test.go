@@ -52,6 +52,12 @@ func BenchmarkDiagnoseEPCIProcess(b *testing.B) {
 	benchmarkCommand(b, "diagnose", "epci:200023240", "--out", b.TempDir(), "--force")
 }
 
+// BenchmarkDiagnoseEPCIByNameProcess is the same, the EPCI given by its
+// name as in the issue's command (`diagnose "CC Pays de Nemours"`).
+func BenchmarkDiagnoseEPCIByNameProcess(b *testing.B) {
+	benchmarkCommand(b, "diagnose", "CC Pays de Nemours", "--out", b.TempDir(), "--force")
+}
+
 // BenchmarkBatch13Communes writes the HTML and Excel reports of the 119
 // communes of the Bouches-du-Rhône as a whole command (target: 1.5 s on
 // 2 cores).
