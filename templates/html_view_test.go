@@ -1,0 +1,177 @@
+package templates
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/diagsante/diagsante/diagnostic"
+)
+
+// TestCPTSSectionSaysWhetherPerimetersAreKnown: the CPTS perimeters are
+// published for Provence-Alpes-Côte d'Azur only. Marseille 14e lists its
+// CPTS (CPTS Actes Santé) without the "périmètres non connus" warning;
+// Nemours (Seine-et-Marne) gets the warning and never the sentence that no
+// CPTS covers it.
+func TestCPTSSectionSaysWhetherPerimetersAreKnown(t *testing.T) {
+	const unknown = "Les périmètres des CPTS ne sont pas connus pour ce territoire"
+	r, contours := testReport(t, "13214")
+	v, err := newView(r, contours, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.CPTSKnown || v.CPTSNote.Text != "" {
+		t.Errorf("Marseille 14e: CPTS known %v, note %q", v.CPTSKnown, v.CPTSNote.Text)
+	}
+	if len(v.CPTS) == 0 || v.CPTS[0].Name != "CPTS Actes Santé" {
+		t.Errorf("Marseille 14e CPTS rows %+v, want CPTS Actes Santé first", v.CPTS)
+	}
+	page, _ := renderHTML(t, "13214")
+	if strings.Contains(page, unknown) {
+		t.Error("Marseille 14e page says the CPTS perimeters are unknown")
+	}
+
+	r, contours = testReport(t, "epci:200023240")
+	v, err = newView(r, contours, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.CPTSKnown || v.CPTSNote.Text != NA {
+		t.Errorf("Nemours: CPTS known %v, note %q, want unknown and %s", v.CPTSKnown, v.CPTSNote.Text, NA)
+	}
+	page, _ = renderHTML(t, "epci:200023240")
+	if !strings.Contains(page, unknown) || strings.Contains(page, "Aucune CPTS ne couvre le territoire") {
+		t.Error("Nemours page does not say that the CPTS perimeters of Seine-et-Marne are unknown")
+	}
+}
+
+// TestSummaryFormCountsStructuresByDepartement: the summary form of
+// Auvergne-Rhône-Alpes has one column per kind of structure and, in each
+// département row and the total, the engine's count for that kind.
+func TestSummaryFormCountsStructuresByDepartement(t *testing.T) {
+	full, _ := testReport(t, "reg:84")
+	parts := DepartementParts(full, testEngine)
+	v, err := newView(summaryReport(full), nil, full, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.PartKinds) != len(diagnostic.Kinds) || v.PartKinds[0] != shortLabel(diagnostic.Kinds[0].Key) {
+		t.Fatalf("structure columns %q, want one per kind", v.PartKinds)
+	}
+	msp := -1
+	for i, k := range diagnostic.Kinds {
+		if k.Key == "msp" {
+			msp = i
+		}
+	}
+	if msp < 0 {
+		t.Fatal("no msp kind")
+	}
+	total := 0
+	for i, p := range parts {
+		row := v.Parts[i]
+		if len(row.Structures) != len(diagnostic.Kinds) {
+			t.Fatalf("%s: %d structure cells", p.Name, len(row.Structures))
+		}
+		n := p.Figures.Structures["msp"]
+		if n == nil {
+			t.Fatalf("%s: MSP count unknown", p.Name)
+		}
+		if got := row.Structures[msp].Text; got != Int(*n) {
+			t.Errorf("%s: MSP cell %q, want %s", p.Name, got, Int(*n))
+		}
+		total += *n
+	}
+	if got := v.PartTotal.Structures[msp].Text; got != Int(total) || total < 100 {
+		t.Errorf("total MSP cell %q, want the sum of the départements %s", got, Int(total))
+	}
+}
+
+// TestStructureListUpToSixty: the page lists the structures by name up
+// to maxStructureList (60) and, beyond it, only counts them by commune.
+func TestStructureListUpToSixty(t *testing.T) {
+	r, contours := testReport(t, "epci:200023240")
+	if len(r.Structures) == 0 {
+		t.Fatal("Nemours has no structure")
+	}
+	for _, tc := range []struct {
+		n    int
+		long bool
+	}{{maxStructureList, false}, {maxStructureList + 1, true}} {
+		r2 := *r
+		r2.Structures = nil
+		for len(r2.Structures) < tc.n {
+			r2.Structures = append(r2.Structures, r.Structures[len(r2.Structures)%len(r.Structures)])
+		}
+		v, err := newView(&r2, contours, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.LongStructures != tc.long || v.StructTable == nil || v.StructTable.N != Int(tc.n) {
+			t.Errorf("%d structures: long %v (want %v), table %+v", tc.n, v.LongStructures, tc.long, v.StructTable)
+		}
+		var buf bytes.Buffer
+		if err := pageTemplate.Execute(&buf, v); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), "<h3>Liste des structures</h3>"); got == tc.long {
+			t.Errorf("%d structures: list by name shown %v", tc.n, got)
+		}
+	}
+}
+
+// TestNoProfessionsNoChart: a report without the Assurance Maladie
+// professions table has no professions chart and no profession rows.
+func TestNoProfessionsNoChart(t *testing.T) {
+	r, contours := testReport(t, "epci:200023240")
+	v, err := newView(r, contours, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Charts["professions"]; !ok || len(v.Profs) == 0 {
+		t.Fatalf("Nemours: professions chart %v, %d rows", ok, len(v.Profs))
+	}
+	r2 := *r
+	r2.Professions = nil
+	v, err = newView(&r2, contours, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Charts["professions"]; ok || len(v.Profs) != 0 || len(v.ProfLevels) != 0 {
+		t.Errorf("without professions: chart %v, %d rows, levels %q", ok, len(v.Profs), v.ProfLevels)
+	}
+}
+
+// TestGPSourceLabelNamesEachSource: the GP labels name every source the
+// levels use, once each in level order, skipping levels without one; with
+// no level source the report's own source is named.
+func TestGPSourceLabelNamesEachSource(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	src := r.Levels[0].GPSource
+	if src == "" || len(r.Levels) < 4 {
+		t.Fatalf("Nemours: GP source %q, %d levels", src, len(r.Levels))
+	}
+	for _, l := range r.Levels {
+		if l.GPSource != src {
+			t.Fatalf("Nemours levels have several GP sources: %q, %q", src, l.GPSource)
+		}
+	}
+	if got := gpSourceLabel(r); got != src {
+		t.Errorf("one source: %q, want %q", got, src)
+	}
+	r2 := *r
+	r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+	r2.Levels[1].GPSource = ""
+	r2.Levels[2].GPSource = "RPPS 2026-11-20"
+	r2.Levels[3].GPSource = src
+	if got, want := gpSourceLabel(&r2), src+" / RPPS 2026-11-20"; got != want {
+		t.Errorf("two sources: %q, want %q", got, want)
+	}
+	for i := range r2.Levels {
+		r2.Levels[i].GPSource = ""
+	}
+	r2.GPSource = "RPPS"
+	if got := gpSourceLabel(&r2); got != "RPPS" {
+		t.Errorf("no level source: %q, want the report's", got)
+	}
+}
