@@ -1,7 +1,10 @@
 package templates
 
 import (
+	"bytes"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestXLSXFrozenPanesAndFilterRanges: in the Nemours workbook the tables
@@ -48,5 +51,32 @@ func TestXLSXFrozenPanesAndFilterRanges(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue(SheetCommunes, "BA1"); v != "Notes" {
 		t.Errorf("Communes!BA1 = %q, want the Notes column", v)
+	}
+}
+
+// TestXLSXEmptyStructuresTable: Amponville (77003, 349 inhabitants) has
+// no structure of the kinds followed. Its Structures sheet says so, and the
+// filter still spans the header and one (empty) row, as spreadsheets need.
+func TestXLSXEmptyStructuresTable(t *testing.T) {
+	rep, _ := testReport(t, "77003")
+	if len(rep.Structures) != 0 || len(rep.Communes) != 1 {
+		t.Fatalf("Amponville: %d structures, %d communes", len(rep.Structures), len(rep.Communes))
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, d := range f.GetDefinedName() {
+		if d.Name == "_xlnm._FilterDatabase" && d.Scope == SheetStructures && d.RefersTo != "'Structures'!$A$1:$K$2" {
+			t.Errorf("Structures filter on %q, want A1:K2", d.RefersTo)
+		}
+	}
+	if v, _ := f.GetCellValue(SheetStructures, "A3"); v != "Aucune structure des types suivis n'est enregistrée dans le territoire." {
+		t.Errorf("Structures!A3 = %q", v)
 	}
 }
