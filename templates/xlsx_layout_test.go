@@ -80,3 +80,38 @@ func TestXLSXEmptyStructuresTable(t *testing.T) {
 		t.Errorf("Structures!A3 = %q", v)
 	}
 }
+
+// TestXLSXOneRowAPLColours: the APL rows of the comparison tables are one
+// row each and still get the class colours across the four levels (the
+// Nemours APL 2023 row of Synthèse: B to E), like the one-commune table of
+// Amponville.
+func TestXLSXOneRowAPLColours(t *testing.T) {
+	f := nemoursWorkbook(t)
+	row := findRow(t, f, SheetSynthese, "APL 2023 (consultations/an/hab.)")
+	cf, err := f.GetConditionalFormats(SheetSynthese)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := cell(2, row) + ":" + cell(5, row)
+	if rules := cf[ref]; len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER("+cell(2, row)+"),ROUND("+cell(2, row)+",2)<=2.5)" {
+		t.Errorf("Synthèse %s conditional formats %+v (all: %v)", ref, rules, cf)
+	}
+
+	rep, _ := testReport(t, "77003")
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	cf, err = g.GetConditionalFormats(SheetCommunes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rules := cf["H2:H2"]; len(rules) != 3 || rules[2].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)>4)" {
+		t.Errorf("Amponville Communes!H2 conditional formats %+v", rules)
+	}
+}
