@@ -115,3 +115,30 @@ func TestXLSXOneRowAPLColours(t *testing.T) {
 		t.Errorf("Amponville Communes!H2 conditional formats %+v", rules)
 	}
 }
+
+// TestXLSXColoursUseExactThresholds: the colour formulas carry the
+// thresholds as given, every decimal kept: with thresholds of 2.25 and
+// 4.5 (Engine.Thresholds may differ from the national 2.5 and 4) the
+// Communes APL cells are red up to 2.25, not 2.3.
+func TestXLSXColoursUseExactThresholds(t *testing.T) {
+	rep, _ := testReport(t, "77003")
+	r2 := *rep
+	r2.Thresholds.Low, r2.Thresholds.Middle = 2.25, 4.5
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, &r2); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cf, err := f.GetConditionalFormats(SheetCommunes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := cf["H2:H2"]
+	if len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=2.25)" || rules[1].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=4.5)" {
+		t.Errorf("Communes!H2 conditional formats %+v", rules)
+	}
+}
