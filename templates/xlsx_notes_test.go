@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // nemoursWorkbook writes and opens the workbook of the CC Pays de Nemours.
@@ -151,5 +153,58 @@ func TestXLSXCountsWithoutGapHaveNoNote(t *testing.T) {
 	}
 	if n != 21 {
 		t.Errorf("%d communes in the sheet, want the 21 of the CC Pays de Nemours", n)
+	}
+}
+
+// TestHighShareUnder65CarriesItsOwnNote: the share of the population in a
+// commune of APL > 4 without the GPs aged 65 and over
+// (share_apl_high_under65) carries the notes of its own field, not those of
+// the 2.5–4 share: in the workbook's Indicateurs and Accessibilité sheets
+// and in the page's "Vieillissement de l'offre" table.
+func TestHighShareUnder65CarriesItsOwnNote(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	r2 := *rep
+	r2.Levels = append([]diagnostic.Level(nil), rep.Levels...)
+	const reason = "Calculé sur la partie couverte seulement : part des communes d'APL > 4 sans les médecins de 65 ans et plus."
+	t0 := &r2.Levels[0].Figures
+	t0.Gaps = append(append([]diagnostic.Gap(nil), t0.Gaps...), diagnostic.Gap{Field: "share_apl_high_under65", Status: diagnostic.GapPartial, Reason: reason})
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, &r2); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range []string{SheetIndicators, SheetAccess} {
+		comments, err := f.GetComments(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := ""
+		for _, c := range comments {
+			var text string
+			for _, p := range c.Paragraph {
+				text += p.Text
+			}
+			if strings.HasSuffix(text+c.Text, " : "+reason) {
+				found = c.Cell
+			}
+		}
+		if found == "" {
+			t.Errorf("%s: no cell carries the note of share_apl_high_under65", sheet)
+			continue
+		}
+		col, row, _ := excelize.CellNameToCoordinates(found)
+		label, _ := f.GetCellValue(sheet, cell(1, row))
+		head, _ := f.GetCellValue(sheet, cell(col, 1))
+		if !strings.Contains(label+head, "d'APL > 4 (%)") {
+			t.Errorf("%s: the note is on %s (%q / %q), not the > 4 share without the GPs of 65+", sheet, found, label, head)
+		}
+	}
+	v := agingBlock(&r2, newNotebook())
+	if len(v.Rows) == 0 || len(v.Rows[0].HighU65.Notes) == 0 || len(v.Rows[0].MiddleU65.Notes) != 0 {
+		t.Errorf("page: territory > 4 share without 65+ %+v, 2.5–4 share %+v; want the note on the first only", v.Rows[0].HighU65, v.Rows[0].MiddleU65)
 	}
 }
