@@ -2,9 +2,13 @@ package templates
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // TestXLSXFrozenPanesAndFilterRanges: in the Nemours workbook the tables
@@ -140,5 +144,49 @@ func TestXLSXColoursUseExactThresholds(t *testing.T) {
 	rules := cf["H2:H2"]
 	if len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=2.25)" || rules[1].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=4.5)" {
 		t.Errorf("Communes!H2 conditional formats %+v", rules)
+	}
+}
+
+// TestXLSXSyntheseHeadersAndGPCounts: the Synthèse table of the CC Pays de
+// Nemours heads its columns with the territory's title then each level's
+// name, and gives the GP counts (BPE 2017) as numbers: 20, Seine-et-Marne
+// 1,034, Île-de-France 7,050, France 58,034 (the total the snapshot tests
+// check against the BPE).
+func TestXLSXSyntheseHeadersAndGPCounts(t *testing.T) {
+	f := nemoursWorkbook(t)
+	rows, err := f.GetRows(SheetSynthese)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[4], " | "); got != "Chiffres clés | CC Pays de Nemours | Seine-et-Marne (77) | Île-de-France | France | Notes" {
+		t.Errorf("Synthèse header row %q", got)
+	}
+	row := findRow(t, f, SheetSynthese, "Médecins généralistes, BPE 2017 (nb)")
+	for i, want := range []string{"20", "1034", "7050", "58034"} {
+		assertNumber(t, f, SheetSynthese, cell(2+i, row), want, 3, "")
+	}
+}
+
+// TestDataDateIsLatestYearOfAnyVintage: the workbook's fixed date is 1
+// January of the latest year named anywhere in the vintages, also when it
+// is not the first year of its vintage ("APL 2022 … et APL 2023", "FINESS 8
+// janvier 2021 ; Occitanie mars 2026").
+func TestDataDateIsLatestYearOfAnyVintage(t *testing.T) {
+	for _, tc := range []struct {
+		vintages []string
+		want     string
+	}{
+		{[]string{"APL 2022 (populations 2020) et APL 2023 (populations 2021)"}, "2023-01-01T00:00:00Z"},
+		{[]string{"SAE 2020", "FINESS 8 janvier 2021 ; Occitanie mars 2026"}, "2026-01-01T00:00:00Z"},
+		{[]string{"fin 2021", "≈2020 ; COG 2026", "janvier 2026"}, "2026-01-01T00:00:00Z"},
+		{nil, "2000-01-01T00:00:00Z"},
+	} {
+		r := &diagnostic.Report{}
+		for _, v := range tc.vintages {
+			r.Sources = append(r.Sources, snapshot.TableInfo{Vintage: v})
+		}
+		if got := DataDate(r); got != tc.want {
+			t.Errorf("DataDate(%q) = %s, want %s", tc.vintages, got, tc.want)
+		}
 	}
 }
