@@ -31,6 +31,12 @@ func TestXLSXFrozenPanesAndFilterRanges(t *testing.T) {
 		if p.TopLeftCell != want || len(p.Selection) != 1 || p.Selection[0].ActiveCell != want || p.ActivePane != "bottomLeft" {
 			t.Errorf("%s: panes %+v, want the scrolling part from %s", sheet, p, want)
 		}
+		if want == "A6" {
+			// The frozen header row has room for two lines.
+			if h, _ := f.GetRowHeight(sheet, 5); h != 32 {
+				t.Errorf("%s: header row 5 is %v high, want 32", sheet, h)
+			}
+		}
 	}
 	filters := map[string]string{}
 	for _, d := range f.GetDefinedName() {
