@@ -196,3 +196,36 @@ func TestDataDateIsLatestYearOfAnyVintage(t *testing.T) {
 		}
 	}
 }
+
+// TestXLSXSyntheseEmergencyLine: with travel times, the Synthèse states
+// the mean time to the emergency services and the share beyond 30
+// minutes, and, for modelled times, the model's measured error (3.7
+// minutes on the Alpes-Maritimes trips); without the error statement (times
+// from a full matrix) the line has no such remark.
+func TestXLSXSyntheseEmergencyLine(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	r2 := *rep
+	withAccess(&r2)
+	if r2.TravelTimeError == "" {
+		t.Fatal("the engine's report states no travel-time error")
+	}
+	const base = "Temps d'accès moyen aux urgences : 17 minutes ; 5\u00a0% de la population à plus de 30 minutes"
+	for _, tc := range []struct {
+		err, want string
+	}{
+		{r2.TravelTimeError, base + " (temps estimés par un modèle, écart moyen mesuré de 3,7\u00a0min : feuille « Accessibilité »)."},
+		{"", base + "."},
+	} {
+		r2.TravelTimeError = tc.err
+		var buf bytes.Buffer
+		if err := WriteXLSX(&buf, &r2); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		findRow(t, f, SheetSynthese, tc.want)
+		f.Close()
+	}
+}
