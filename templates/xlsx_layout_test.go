@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -227,5 +228,81 @@ func TestXLSXSyntheseEmergencyLine(t *testing.T) {
 		}
 		findRow(t, f, SheetSynthese, tc.want)
 		f.Close()
+	}
+}
+
+// syntheseFindings returns column A of the Synthèse from "Points
+// d'attention" down to the row before the reading line that follows the
+// levers.
+func syntheseFindings(t *testing.T, r *diagnostic.Report) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetSynthese)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	in := false
+	for _, row := range rows {
+		a := ""
+		if len(row) > 0 {
+			a = row[0]
+		}
+		if a == "Points d'attention" {
+			in = true
+		}
+		if strings.HasPrefix(a, "Le détail des indicateurs") {
+			break
+		}
+		if in {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// TestXLSXSyntheseFindingsAndLevers: the Synthèse lists the points of
+// attention with their severity, a blank row, then the levers numbered
+// from 1 and, on one line, the questions to check with the ARS; a report
+// without any says so under each title.
+func TestXLSXSyntheseFindingsAndLevers(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	want := []string{"Points d'attention"}
+	for _, a := range rep.Attention {
+		want = append(want, "["+a.Severity+"] "+a.Title)
+	}
+	want = append(want, "", "Leviers mobilisables")
+	var checks []string
+	n := 0
+	for _, l := range rep.Levers {
+		if l.Check {
+			checks = append(checks, trimCheck(l.Title))
+			continue
+		}
+		n++
+		want = append(want, strconv.Itoa(n)+". "+l.Title)
+	}
+	if len(rep.Attention) == 0 || n == 0 || len(checks) == 0 {
+		t.Fatalf("Nemours: %d points of attention, %d levers, %d checks; the test needs some of each", len(rep.Attention), n, len(checks))
+	}
+	want = append(want, "[À vérifier] "+checksCount(len(checks))+" auprès de l'ARS : "+strings.Join(checks, " ; ")+".", "")
+	if got := syntheseFindings(t, rep); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Nemours Synthèse findings:\n%q\nwant\n%q", got, want)
+	}
+
+	r2 := *rep
+	r2.Attention, r2.Levers = nil, nil
+	want = []string{"Points d'attention", "Aucun point d'attention relevé à partir des indicateurs disponibles.", "",
+		"Leviers mobilisables", "Aucun levier suggéré par les constats disponibles.", ""}
+	if got := syntheseFindings(t, &r2); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Synthèse without findings:\n%q\nwant\n%q", got, want)
 	}
 }
