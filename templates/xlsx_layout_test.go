@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -304,5 +305,44 @@ func TestXLSXSyntheseFindingsAndLevers(t *testing.T) {
 		"Leviers mobilisables", "Aucun levier suggéré par les constats disponibles.", ""}
 	if got := syntheseFindings(t, &r2); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Synthèse without findings:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestXLSXSyntheseTwoDepartements: a territory over two départements
+// (Nemours, 77, and Marseille 14e, 13) keeps the départements off the
+// Synthèse columns (they are on Indicateurs) and its reading line says so;
+// the Nemours EPCI, in one département, keeps its département column.
+func TestXLSXSyntheseTwoDepartements(t *testing.T) {
+	read := func(r *diagnostic.Report) (head []string, reading string) {
+		var buf bytes.Buffer
+		if err := WriteXLSX(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, _ := f.GetRows(SheetSynthese)
+		for _, row := range rows {
+			if len(row) > 0 && strings.HasPrefix(row[0], "Le détail des indicateurs") {
+				reading = row[0]
+			}
+		}
+		return rows[4], reading
+	}
+	const prefix = "Le détail des indicateurs, de chaque constat et de chaque levier (avec ses raisons) est dans la feuille « Indicateurs » ; "
+	rep, _ := testReport(t, "epci:200023240")
+	head, reading := read(rep)
+	if reading != prefix+"commune par commune, dans la feuille « Communes »." || !slices.Contains(head, "Seine-et-Marne (77)") {
+		t.Errorf("Nemours: reading line %q, heads %q", reading, head)
+	}
+	rep, _ = testReport(t, "77333", "13214")
+	head, reading = read(rep)
+	if reading != prefix+"département par département, dans la feuille « Indicateurs » ; commune par commune, dans la feuille « Communes »." {
+		t.Errorf("two départements: reading line %q", reading)
+	}
+	if got := strings.Join(head, " | "); got != "Chiffres clés | Nemours + Marseille 14e Arrondissement | Île-de-France | Provence-Alpes-Côte d'Azur | France | Notes" {
+		t.Errorf("two départements: Synthèse columns %q", got)
 	}
 }
