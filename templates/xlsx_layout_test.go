@@ -346,3 +346,74 @@ func TestXLSXSyntheseTwoDepartements(t *testing.T) {
 		t.Errorf("two départements: Synthèse columns %q", got)
 	}
 }
+
+// TestXLSXIndicatorsFindingsInFull: the Indicateurs sheet gives each
+// point of attention with its detail, each lever with what to do and,
+// under it, why; then, after a blank row, the questions to check with the
+// ARS with their text (Nemours: the CPTS, whose perimeters are unknown).
+func TestXLSXIndicatorsFindingsInFull(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetIndicators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := -1
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "Points d'attention" {
+			at = i
+		}
+	}
+	if at < 0 {
+		t.Fatal("no Points d'attention in Indicateurs")
+	}
+	var want [][2]string
+	want = append(want, [2]string{"Points d'attention", ""})
+	for _, a := range rep.Attention {
+		want = append(want, [2]string{"[" + a.Severity + "] " + a.Title, a.Detail})
+	}
+	want = append(want, [2]string{}, [2]string{"Leviers mobilisables", ""})
+	checks := 0
+	for _, check := range []bool{false, true} {
+		if check {
+			want = append(want, [2]string{}, [2]string{"À vérifier auprès de l'ARS (donnée non disponible : aucun constat n'en est tiré)", ""})
+		}
+		for _, l := range rep.Levers {
+			if l.Check != check {
+				continue
+			}
+			title := l.Title
+			if check {
+				title = "[À vérifier] " + trimCheck(l.Title)
+				checks++
+			}
+			want = append(want, [2]string{title, l.What})
+			if len(l.Why) > 0 {
+				want = append(want, [2]string{"", "Pourquoi : " + strings.Join(l.Why, " ; ")})
+			}
+		}
+	}
+	if checks == 0 || len(rep.Attention) == 0 {
+		t.Fatalf("Nemours: %d checks, %d points of attention", checks, len(rep.Attention))
+	}
+	want = append(want, [2]string{}, [2]string{"Notes", ""})
+	for i, w := range want {
+		var got [2]string
+		if at+i < len(rows) {
+			for j := 0; j < 2 && j < len(rows[at+i]); j++ {
+				got[j] = rows[at+i][j]
+			}
+		}
+		if got != w {
+			t.Errorf("Indicateurs row %d: %q, want %q", at+i+1, got, w)
+		}
+	}
+}
