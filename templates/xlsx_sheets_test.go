@@ -1,8 +1,12 @@
 package templates
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,4 +112,79 @@ func TestXLSXProfessionalsGPTable(t *testing.T) {
 	f = open(&r2)
 	want := strings.TrimSuffix(src, ".") + ". Territoire : praticiens à activité libérale de l'extraction RPPS importée (RPPS 2026-11-20)."
 	findRow(t, f, SheetProfessionals, want)
+}
+
+// workbookPart returns one part of a written workbook (e.g.
+// "xl/charts/chart1.xml").
+func workbookPart(t *testing.T, data []byte, name string) string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range z.File {
+		if f.Name == name {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	t.Fatalf("no %s in the workbook", name)
+	return ""
+}
+
+// TestXLSXIndicatorsCharts: the two native charts of the Indicateurs
+// sheet sit side by side (columns A and C) five rows under the table's
+// last row, with the points of attention twenty rows below them; each
+// draws one bar per level from that level's column of the APL 2023 and GP
+// density rows, named by the header row, in the level's colour.
+func TestXLSXIndicatorsCharts(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	last := findRow(t, f, SheetIndicators, "Source des effectifs de médecins généralistes")
+	attention := findRow(t, f, SheetIndicators, "Points d'attention")
+	drawing := workbookPart(t, buf.Bytes(), "xl/drawings/drawing1.xml")
+	from := regexp.MustCompile(`<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>(\d+)</xdr:row>`).FindAllStringSubmatch(drawing, -1)
+	row := strconv.Itoa(last + 5 - 1) // 0-based in the drawing
+	if len(from) != 2 || from[0][1] != "0" || from[1][1] != "2" || from[0][2] != row || from[1][2] != row {
+		t.Errorf("chart anchors %q, want columns A and C at row %d", from, last+5)
+	}
+	if attention != last+5+20 {
+		t.Errorf("Points d'attention at row %d, want %d (20 rows under the charts)", attention, last+25)
+	}
+	for i, tc := range []struct{ label, title string }{
+		{"APL 2023 (consultations/an/hab.)", "APL 2023 (consultations par an et par habitant)"},
+		{"Densité de médecins généralistes, BPE 2017 (pour 10 000 hab.)", "Médecins généralistes pour 10 000 habitants (BPE 2017)"},
+	} {
+		chart := workbookPart(t, buf.Bytes(), "xl/charts/chart"+strconv.Itoa(i+1)+".xml")
+		row := strconv.Itoa(findRow(t, f, SheetIndicators, tc.label))
+		if !strings.Contains(chart, tc.title) {
+			t.Errorf("chart %d lacks its title %q", i+1, tc.title)
+		}
+		for j, col := range []string{"B", "C", "D", "E"} {
+			for _, ref := range []string{"$" + col + "$5", "$" + col + "$" + row, "$A$" + row} {
+				if !strings.Contains(chart, "<f>&#39;Indicateurs&#39;!"+ref+"</f>") {
+					t.Errorf("chart %d (%s) lacks the reference %s", i+1, rep.Levels[j].Name, ref)
+				}
+			}
+			if c := excelLevelColors[rep.Levels[j].Kind]; !strings.Contains(chart, `<a:srgbClr val="`+c+`">`) {
+				t.Errorf("chart %d lacks the colour %s of %s", i+1, c, rep.Levels[j].Kind)
+			}
+		}
+	}
 }
