@@ -164,6 +164,16 @@ func TestXLSXIndicatorsCharts(t *testing.T) {
 	if len(from) != 2 || from[0][1] != "0" || from[1][1] != "2" || from[0][2] != row || from[1][2] != row {
 		t.Errorf("chart anchors %q, want columns A and C at row %d", from, last+5)
 	}
+	// The table keeps every indicator label, the reading lines follow it.
+	rows, _ := f.GetRows(SheetIndicators)
+	for i, ind := range indicators(rep) {
+		if got := rows[5+i][0]; got != ind.label {
+			t.Errorf("Indicateurs A%d = %q, want %q", 6+i, got, ind.label)
+		}
+	}
+	if a, b := rows[last+1][0], rows[last+2][0]; !strings.HasPrefix(a, "Lecture : les APL de ce classeur sont tous âges") || b != pressNote(rep) || b == "" {
+		t.Errorf("Indicateurs reading lines %q, %q", a, b)
+	}
 	if attention != last+5+20 {
 		t.Errorf("Points d'attention at row %d, want %d (20 rows under the charts)", attention, last+25)
 	}
