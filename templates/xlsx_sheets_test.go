@@ -198,3 +198,58 @@ func TestXLSXIndicatorsCharts(t *testing.T) {
 		}
 	}
 }
+
+// TestXLSXStructuresCountsByKind: under its list, the Structures sheet of
+// the CC Pays de Nemours counts the structures by kind for each level (the
+// territory's 20: 1 MSP, 1 hospital, 1 hôpital de proximité, 1 emergency
+// service, 10 pharmacies, 1 laboratory, 5 EHPAD; France 1,936 MSP), marks
+// France's mixed FINESS vintages in its head with the note, then gives the
+// SAS of Seine-et-Marne.
+func TestXLSXStructuresCountsByKind(t *testing.T) {
+	f := nemoursWorkbook(t)
+	rows, err := f.GetRows(SheetStructures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := findRow(t, f, SheetStructures, "Structures par type (nb)")
+	if head != 23 {
+		t.Errorf("counts table at row %d, want 23 (20 structures, a blank row)", head)
+	}
+	if got := strings.Join(rows[head-1][:5], " | "); got != "Structures par type (nb) | CC Pays de Nemours | Seine-et-Marne (77) | Île-de-France | France (mélange de millésimes)" {
+		t.Errorf("counts head %q", got)
+	}
+	comments, _ := f.GetComments(SheetStructures)
+	found := false
+	for _, c := range comments {
+		if c.Cell == cell(5, head) && c.Paragraph[0].Text == "Note 1 : France : les établissements du FINESS mêlent plusieurs sources (FINESS 2021-01-08 ; FINESS Occitanie 2026) : mélange de millésimes, comparer avec prudence." {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no mixed-vintage note on the France head %s", cell(5, head))
+	}
+	territory := map[string]string{"msp": "1", "cds": "0", "hospital": "1", "proximity": "1", "emergency": "1", "maternity": "0", "pharmacy": "10", "lab": "1", "ehpad": "5"}
+	for i, k := range diagnostic.Kinds {
+		row := rows[head+i]
+		if row[0] != k.Label {
+			t.Errorf("row %d: %q, want %s", head+i+1, row[0], k.Label)
+			continue
+		}
+		if want, ok := territory[k.Key]; ok {
+			assertNumber(t, f, SheetStructures, cell(2, head+1+i), want, 3, "")
+		}
+		if k.Key == "msp" {
+			assertNumber(t, f, SheetStructures, cell(5, head+1+i), "1936", 3, "")
+		}
+	}
+	sas := findRow(t, f, SheetStructures, "Service d'accès aux soins (SAS)")
+	if sas != head+len(diagnostic.Kinds)+2 {
+		t.Errorf("SAS block at row %d, want %d", sas, head+len(diagnostic.Kinds)+2)
+	}
+	if got := strings.Join(rows[sas], " | ") + " / " + strings.Join(rows[sas+1], " | "); got != "Département | Dispositif | État | Précisions | Date / 77 | SAS 77 | amorçage prévu 2022 | crédits d'amorçage annoncés pour la généralisation | 2021-12" {
+		t.Errorf("SAS table %q", got)
+	}
+	if notes := findRow(t, f, SheetStructures, "Notes"); notes != sas+4 {
+		t.Errorf("notes block at row %d, want %d", notes, sas+4)
+	}
+}
