@@ -253,3 +253,63 @@ func TestXLSXStructuresCountsByKind(t *testing.T) {
 		t.Errorf("notes block at row %d, want %d", notes, sas+4)
 	}
 }
+
+// TestXLSXAccessSheetLayout: the Accessibilité sheet gives the APL of
+// each level (coloured by class in columns B, C and H), then the travel
+// times of each kind as numbers (or that they were not computed), then the
+// thresholds line and the notes, each block one blank row apart.
+func TestXLSXAccessSheetLayout(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	for _, with := range []bool{true, false} {
+		r2 := *rep
+		if with {
+			withAccess(&r2)
+		} else {
+			withoutAccess(&r2)
+		}
+		var buf bytes.Buffer
+		if err := WriteXLSX(&buf, &r2); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows(SheetAccess)
+		a := func(row int) string {
+			if row-1 < len(rows) && len(rows[row-1]) > 0 {
+				return rows[row-1][0]
+			}
+			return ""
+		}
+		for i, want := range []string{"CC Pays de Nemours", "Seine-et-Marne (77)", "Île-de-France", "France", "", "Temps d'accès à la structure la plus proche"} {
+			if a(2+i) != want {
+				t.Errorf("with access %v: A%d = %q, want %q", with, 2+i, a(2+i), want)
+			}
+		}
+		seuils := 10
+		if with {
+			if a(8) != "Structure" || a(9) != "Services d'urgences" || a(10) != "Maisons de santé" {
+				t.Errorf("access table rows %q", rows[7:10])
+			}
+			assertNumber(t, f, SheetAccess, "B9", "17.26", 0, "#,##0.0")
+			assertNumber(t, f, SheetAccess, "E9", "0.05", 0, "0.0%")
+			seuils = 12
+		} else if a(8) != "Temps d'accès : non calculé pour ce rapport." {
+			t.Errorf("without access: A8 = %q", a(8))
+		}
+		if want := "Seuils : 2,5 et 4 consultations par an et par habitant, " + rep.Thresholds.Text + "."; a(seuils) != want || a(seuils+1) != allAgesNote(rep) || a(seuils+3) != "Notes" {
+			t.Errorf("with access %v: A%d.. = %q, %q, %q", with, seuils, a(seuils), a(seuils+1), a(seuils+3))
+		}
+		cf, _ := f.GetConditionalFormats(SheetAccess)
+		for _, ref := range []string{"B2:B5", "C2:C5", "H2:H5"} {
+			if len(cf[ref]) != 3 {
+				t.Errorf("Accessibilité %s: %d colour rules, want 3", ref, len(cf[ref]))
+			}
+		}
+		if h, _ := f.GetRowHeight(SheetAccess, 1); h != 45 {
+			t.Errorf("Accessibilité header row %v high, want 45", h)
+		}
+		f.Close()
+	}
+}
