@@ -313,3 +313,92 @@ func TestXLSXAccessSheetLayout(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestXLSXReferencesSheet: the Références sheet names each level with
+// its type and code and its figures as numbers (communes: 21, 507 in
+// Seine-et-Marne, 1,266 in Île-de-France, 34,875 in France), the APL
+// columns coloured, then the thresholds as numbers and their legal text,
+// then the notes.
+func TestXLSXReferencesSheet(t *testing.T) {
+	f := nemoursWorkbook(t)
+	rows, err := f.GetRows(SheetReferences)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"CC Pays de Nemours | territoire | ", "Seine-et-Marne (77) | département | 77", "Île-de-France | région | 11", "France | France | FR"} {
+		if got := strings.Join(rows[1+i][:3], " | "); got != want {
+			t.Errorf("Références row %d: %q, want %q", i+2, got, want)
+		}
+	}
+	for i, want := range []string{"21", "507", "1266", "34875"} {
+		assertNumber(t, f, SheetReferences, cell(4, 2+i), want, 3, "")
+	}
+	if rows[6][0] != "Seuils d'APL" || rows[7][0] != "Seuil bas (consultations/an/hab.)" || rows[8][0] != "Seuil haut (consultations/an/hab.)" ||
+		rows[9][0] != "Texte" || rows[9][1] != diagnostic.DefaultThresholds.Text || rows[11][0] != "Notes" {
+		t.Errorf("Références thresholds block %q", rows[6:12])
+	}
+	assertNumber(t, f, SheetReferences, "B8", "2.5", 0, "#,##0.00")
+	assertNumber(t, f, SheetReferences, "B9", "4", 0, "#,##0.00")
+	cf, _ := f.GetConditionalFormats(SheetReferences)
+	n := 0
+	for j, h := range rows[0] {
+		if strings.HasPrefix(h, "APL 2023 (") || strings.HasPrefix(h, "APL 2022 (") || strings.HasPrefix(h, "APL 2023 aux") || strings.HasPrefix(h, "APL 2022 aux") {
+			n++
+			ref := cell(j+1, 2) + ":" + cell(j+1, 5)
+			if len(cf[ref]) != 3 {
+				t.Errorf("Références %s (%s): %d colour rules", ref, h, len(cf[ref]))
+			}
+		}
+	}
+	if n != 4 || len(cf) != 4 {
+		t.Errorf("%d APL columns, %d coloured ranges; want 4 and 4", n, len(cf))
+	}
+	if h, _ := f.GetRowHeight(SheetReferences, 1); h != 75 {
+		t.Errorf("Références header row %v high, want 75", h)
+	}
+}
+
+// TestXLSXSourcesSheet: under the sources table, the Sources sheet gives
+// the limits of the report, the method of the GPs of 65 and over, the
+// territory asked for, then which source each level uses, flagging
+// France's mixed FINESS vintages.
+func TestXLSXSourcesSheet(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	f := nemoursWorkbook(t)
+	rows, err := f.GetRows(SheetSources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := func(row int) string {
+		if row-1 < len(rows) && len(rows[row-1]) > 0 {
+			return rows[row-1][0]
+		}
+		return ""
+	}
+	limits := len(rep.Sources) + 3
+	if a(limits) != "Limites" || a(limits-1) != "" || len(rep.Limits) < 10 {
+		t.Fatalf("Limites at A%d: %q (%d sources, %d limits)", limits, a(limits), len(rep.Sources), len(rep.Limits))
+	}
+	for i, l := range rep.Limits {
+		if a(limits+1+i) != l {
+			t.Errorf("A%d = %q, want the limit %q", limits+1+i, a(limits+1+i), l)
+		}
+	}
+	row := limits + len(rep.Limits) + 2
+	if a(row) != "Médecins généralistes de 65 ans et plus : "+method65() || a(row+2) != "Territoire demandé : epci:200023240" ||
+		a(row+4) != "Sources utilisées par chaque niveau de comparaison" || a(row+5) != "Niveau" {
+		t.Errorf("Sources rows %d-%d: %q", row, row+5, rows[row-1:row+5])
+	}
+	mixed := 0
+	for _, r := range rows[row+5:] {
+		if len(r) > 3 && r[3] == "oui : comparer avec prudence" {
+			mixed++
+			if r[0] != "France" {
+				t.Errorf("mixed vintages flagged for %q", r[0])
+			}
+		}
+	}
+	if mixed != 2 {
+		t.Errorf("%d tables with mixed vintages, want France's FINESS and hôpitaux de proximité", mixed)
+	}
+}
