@@ -402,3 +402,56 @@ func TestXLSXSourcesSheet(t *testing.T) {
 		t.Errorf("%d tables with mixed vintages, want France's FINESS and hôpitaux de proximité", mixed)
 	}
 }
+
+// TestXLSXCommunesNearestCells: each commune's row gives the time,
+// distance and name of its nearest emergency service as numbers and text
+// (CH de Nemours, 16.4 min, 12.34 km); a commune without one has n.d. in
+// the three cells. The CPTS column names the CPTS of a commune where the
+// perimeters are known (Marseille 14e: CPTS Actes Santé).
+func TestXLSXCommunesNearestCells(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	r2 := *rep
+	r2.Communes = append([]diagnostic.CommuneFigures(nil), rep.Communes...)
+	withAccess(&r2)
+	r2.Communes[1].Nearest = nil
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, &r2); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(SheetCommunes)
+	col := len(rows[0]) - 3 // the three emergency columns before Notes
+	if rows[0][col-1] != "Service d'urgences le plus proche : temps (min)" {
+		t.Fatalf("column %d head %q", col, rows[0][col-1])
+	}
+	assertNumber(t, f, SheetCommunes, cell(col, 2), "16.4", 0, "#,##0.0")
+	assertNumber(t, f, SheetCommunes, cell(col+1, 2), "12.34", 0, "#,##0.0")
+	if v, _ := f.GetCellValue(SheetCommunes, cell(col+2, 2)); v != "CH DE NEMOURS (Nemours)" {
+		t.Errorf("nearest name %q", v)
+	}
+	for i := 0; i < 3; i++ {
+		if v, _ := f.GetCellValue(SheetCommunes, cell(col+i, 3)); v != NA {
+			t.Errorf("commune %s without a nearest emergency service: %s = %q, want n.d.", r2.Communes[1].Code, cell(col+i, 3), v)
+		}
+	}
+
+	m, _ := testReport(t, "13214")
+	buf.Reset()
+	if err := WriteXLSX(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	rows, _ = g.GetRows(SheetCommunes)
+	j := slices.Index(rows[0], "CPTS (périmètre)")
+	if j < 0 || rows[1][j] != "CPTS Actes Santé" {
+		t.Errorf("Marseille 14e CPTS column %d in %q", j, rows[1])
+	}
+}
