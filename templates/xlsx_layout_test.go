@@ -417,3 +417,18 @@ func TestXLSXIndicatorsFindingsInFull(t *testing.T) {
 		}
 	}
 }
+
+// TestXLSXIndicatorsPrintsItsCharts: the Indicateurs charts reach past
+// the table (the second one starts at column C and is 470 pixels wide), so
+// the print area of Nemours runs one column past the Notes column F, to G.
+func TestXLSXIndicatorsPrintsItsCharts(t *testing.T) {
+	f := nemoursWorkbook(t)
+	if v, _ := f.GetCellValue(SheetIndicators, "F5"); v != "Notes" {
+		t.Fatalf("Indicateurs!F5 = %q, want the Notes column", v)
+	}
+	for _, d := range f.GetDefinedName() {
+		if d.Name == "_xlnm.Print_Area" && d.Scope == SheetIndicators && !strings.HasPrefix(d.RefersTo, "'Indicateurs'!$A$1:$G$") {
+			t.Errorf("Indicateurs print area %q, want columns A to G", d.RefersTo)
+		}
+	}
+}
