@@ -175,3 +175,85 @@ func TestGPSourceLabelNamesEachSource(t *testing.T) {
 		t.Errorf("no level source: %q, want the report's", got)
 	}
 }
+
+// TestPlacesSentence: the header names the one département, or lists up
+// to 12 (Auvergne-Rhône-Alpes), or counts them beyond (Occitanie's 13);
+// it lists up to 6 EPCI and counts them beyond.
+func TestPlacesSentence(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	if got := placesSentence(r); got != "Département : Seine-et-Marne (77) — région Île-de-France — EPCI : CC Pays de Nemours" {
+		t.Errorf("Nemours: %q", got)
+	}
+	ara, _ := testReport(t, "reg:84")
+	if n := len(ara.Territory.Departements); n != 12 {
+		t.Fatalf("Auvergne-Rhône-Alpes: %d départements", n)
+	}
+	if got := placesSentence(ara); !strings.HasPrefix(got, "Départements : Ain (01), Allier (03), ") || !strings.Contains(got, ", Haute-Savoie (74) — région Auvergne-Rhône-Alpes — ") {
+		t.Errorf("Auvergne-Rhône-Alpes: %q", got)
+	}
+	occ, _ := testReport(t, "reg:76")
+	if got := placesSentence(occ); !strings.HasPrefix(got, "13 départements — région Occitanie — ") {
+		t.Errorf("Occitanie: %q", got)
+	}
+	// EPCI: the six first of Lozère listed, seven counted.
+	lz, _ := testReport(t, "dep:48")
+	if len(lz.Territory.EPCIs) < 7 {
+		t.Fatalf("Lozère: %d EPCI", len(lz.Territory.EPCIs))
+	}
+	r2 := *lz
+	r2.Territory.EPCIs = lz.Territory.EPCIs[:6]
+	var names []string
+	for _, e := range r2.Territory.EPCIs {
+		names = append(names, e.Name)
+	}
+	if got, want := placesSentence(&r2), "Département : Lozère (48) — région Occitanie — EPCI : "+strings.Join(names, ", "); got != want {
+		t.Errorf("six EPCI: %q, want %q", got, want)
+	}
+	r2.Territory.EPCIs = lz.Territory.EPCIs[:7]
+	if got := placesSentence(&r2); got != "Département : Lozère (48) — région Occitanie — 7 EPCI" {
+		t.Errorf("seven EPCI: %q", got)
+	}
+	// Two départements in two régions.
+	two, _ := testReport(t, "77333", "13214")
+	if got := placesSentence(two); got != "Départements : Bouches-du-Rhône (13), Seine-et-Marne (77) — régions Île-de-France, Provence-Alpes-Côte d'Azur — EPCI : CC Pays de Nemours, Métropole d'Aix-Marseille-Provence" {
+		t.Errorf("two départements: %q", got)
+	}
+}
+
+// TestLowShareCardTone: the "APL ≤ 2,5" card turns red from 20 % of the
+// population in such communes, and gives the 2,5–4 share in its note.
+func TestLowShareCardTone(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	for _, tc := range []struct {
+		low  float64
+		tone string
+	}{{0.2, "low"}, {0.199, ""}, {0.352, "low"}} {
+		r2 := *r
+		r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+		low, mid := tc.low, 0.113
+		r2.Levels[0].Figures.ShareLow, r2.Levels[0].Figures.ShareMiddle = &low, &mid
+		c := cards(&r2, newNotebook())[2]
+		if !strings.HasPrefix(c.Label, "Population dans une commune d'APL ≤ 2,5") || c.Tone != tc.tone || c.Note != "entre 2,5 et 4 : 11\u00a0%" {
+			t.Errorf("share %v: card %q tone %q note %q, want tone %q", tc.low, c.Label, c.Tone, c.Note, tc.tone)
+		}
+	}
+}
+
+// TestGPCardNamesOtherSources: the GP density card names its source and,
+// next to a comparison level, that level's source where it differs.
+func TestGPCardNamesOtherSources(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	r2 := *r
+	r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+	r2.Levels[3].GPSource = "RPPS 2026-11-20"
+	c := cards(&r2, newNotebook())[3]
+	if c.Unit != "(BPE 2017)" || c.Note != "20 médecins généralistes (BPE 2017)" || len(c.Compare) != 3 {
+		t.Fatalf("GP card unit %q note %q, %d comparisons", c.Unit, c.Note, len(c.Compare))
+	}
+	if c.Compare[0].Text != "Seine-et-Marne (77) : 7,0" {
+		t.Errorf("Seine-et-Marne comparison %q", c.Compare[0].Text)
+	}
+	if !strings.HasPrefix(c.Compare[2].Text, "France : 9,1") || !strings.HasSuffix(c.Compare[2].Text, " (RPPS 2026-11-20)") {
+		t.Errorf("France comparison %q, want its RPPS source named", c.Compare[2].Text)
+	}
+}
