@@ -455,3 +455,33 @@ func TestXLSXCommunesNearestCells(t *testing.T) {
 		t.Errorf("Marseille 14e CPTS column %d in %q", j, rows[1])
 	}
 }
+
+// TestXLSXStreamedAboveThreshold: up to SummaryThreshold (1,000)
+// communes the Communes and Structures sheets keep their cell comments;
+// above it they are streamed, without comments (the notes stay in the
+// Notes column and block). The 21 communes of Nemours repeated make the
+// two sizes.
+func TestXLSXStreamedAboveThreshold(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	for _, n := range []int{SummaryThreshold, SummaryThreshold + 1} {
+		r2 := *rep
+		r2.Communes = nil
+		for len(r2.Communes) < n {
+			r2.Communes = append(r2.Communes, rep.Communes[len(r2.Communes)%len(rep.Communes)])
+		}
+		var buf bytes.Buffer
+		if err := WriteXLSX(&buf, &r2); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comments, _ := f.GetComments(SheetCommunes)
+		rows, _ := f.GetRows(SheetCommunes)
+		if streamed := n > SummaryThreshold; (len(comments) == 0) != streamed || len(rows) < n+1 {
+			t.Errorf("%d communes: %d comments, %d rows; want streamed %v", n, len(comments), len(rows), streamed)
+		}
+		f.Close()
+	}
+}
