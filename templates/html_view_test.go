@@ -257,3 +257,70 @@ func TestGPCardNamesOtherSources(t *testing.T) {
 		t.Errorf("France comparison %q, want its RPPS source named", c.Compare[2].Text)
 	}
 }
+
+// TestNeedNoteReadsTheRoundedIndex: the need index note reads the value as
+// shown (two decimals): 1,05 and above "au-dessus", 0,95 and below
+// "au-dessous", between them "proche"; no index, the scale.
+func TestNeedNoteReadsTheRoundedIndex(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, tc := range []struct {
+		v    *float64
+		want string
+	}{
+		{f(1.05), "au-dessus de 1"}, {f(1.0449), "proche de 1"}, {f(1.2), "au-dessus de 1"},
+		{f(0.95), "au-dessous de 1"}, {f(0.9551), "proche de 1"}, {f(0.8), "au-dessous de 1"},
+		{nil, "1 = besoins moyens de la France"},
+	} {
+		if got := needNote(tc.v); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("needNote(%v) = %q, want %q…", tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestCoordinatedCardUnit: "structure" up to one, "structures" from two
+// (Nemours: 1 MSP + 0 centre de santé).
+func TestCoordinatedCardUnit(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	c := coordinatedCard(r, newNotebook())
+	if c.Value.Text != "1" || c.Unit != "structure" || c.Note != "1 MSP + 0 CDS médicaux ou polyvalents" {
+		t.Errorf("Nemours: %q %q, note %q", c.Value.Text, c.Unit, c.Note)
+	}
+	r2 := *r
+	r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+	f := r2.Levels[0].Figures
+	f.Structures = map[string]*int{}
+	for k, v := range r.Levels[0].Figures.Structures {
+		f.Structures[k] = v
+	}
+	two := 2
+	f.Structures["msp"] = &two
+	r2.Levels[0].Figures = f
+	if c := coordinatedCard(&r2, newNotebook()); c.Value.Text != "2" || c.Unit != "structures" {
+		t.Errorf("two MSP: %q %q", c.Value.Text, c.Unit)
+	}
+}
+
+// TestCPTSCardNote: the CPTS card counts the CPTS touching the territory
+// where perimeters are known (Marseille 14e: 1), says none when none
+// does, and otherwise says the perimeters are unknown, with the FINESS
+// seats in the territory when there are some (Seine-Saint-Denis: 2).
+func TestCPTSCardNote(t *testing.T) {
+	m, _ := testReport(t, "13214")
+	if got := cptsCard(m, newNotebook()).Note; got != "1 CPTS touche le territoire (périmètres ARS)" {
+		t.Errorf("Marseille 14e: %q", got)
+	}
+	m2 := *m
+	m2.CPTS = nil
+	if got := cptsCard(&m2, newNotebook()).Note; got != "aucune CPTS ne touche le territoire (périmètres ARS)" {
+		t.Errorf("no CPTS: %q", got)
+	}
+	n, _ := testReport(t, "epci:200023240")
+	if got := cptsCard(n, newNotebook()).Note; got != "périmètres non connus : à vérifier auprès de l'ARS" {
+		t.Errorf("Nemours: %q", got)
+	}
+	// Seine-Saint-Denis: perimeters unknown, two CPTS seats in the FINESS.
+	d, _ := testReport(t, "dep:93")
+	if got := cptsCard(d, newNotebook()).Note; got != "périmètres non connus ; 2 sièges de CPTS enregistrés au FINESS dans le territoire : à vérifier auprès de l'ARS" {
+		t.Errorf("Seine-Saint-Denis: %q", got)
+	}
+}
