@@ -485,3 +485,33 @@ func TestXLSXStreamedAboveThreshold(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestXLSXProfessionalsHeads: the Professionnels table heads two columns
+// per level, the département with its code (Nemours: Seine-et-Marne (77),
+// Île-de-France, France); a report without the Assurance Maladie table
+// keeps the sheet with its head and GP table.
+func TestXLSXProfessionalsHeads(t *testing.T) {
+	f := nemoursWorkbook(t)
+	rows, _ := f.GetRows(SheetProfessionals)
+	want := "Profession | Seine-et-Marne (77) : libéraux (nb) | Seine-et-Marne (77) : densité (pour 10 000 hab.) | Île-de-France : libéraux (nb) | Île-de-France : densité (pour 10 000 hab.) | France : libéraux (nb) | France : densité (pour 10 000 hab.) | Notes"
+	if got := strings.Join(rows[0], " | "); got != want {
+		t.Errorf("Professionnels head %q", got)
+	}
+	rep, _ := testReport(t, "epci:200023240")
+	r2 := *rep
+	r2.Professions = nil
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, &r2); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	rows, _ = g.GetRows(SheetProfessionals)
+	if rows[0][0] != "Profession" || len(rows[0]) != 2 || rows[0][1] != "Notes" {
+		t.Errorf("without professions: head %q", rows[0])
+	}
+	findRow(t, g, SheetProfessionals, "Médecins généralistes : effectif et densité de chaque niveau")
+}
