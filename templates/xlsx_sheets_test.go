@@ -497,7 +497,23 @@ func TestXLSXProfessionalsHeads(t *testing.T) {
 	if got := strings.Join(rows[0], " | "); got != want {
 		t.Errorf("Professionnels head %q", got)
 	}
+	// The GP row, and it alone, explains why its count differs from the
+	// report's.
 	rep, _ := testReport(t, "epci:200023240")
+	mg := findRow(t, f, SheetProfessionals, "Médecins généralistes libéraux (Assurance Maladie 2023)")
+	comments, _ := f.GetComments(SheetProfessionals)
+	var inA []string
+	for _, c := range comments {
+		if strings.HasPrefix(c.Cell, "A") {
+			inA = append(inA, c.Cell)
+			if c.Cell != cell(1, mg) || !strings.HasSuffix(c.Paragraph[0].Text, " : "+professionGPNote(rep)) {
+				t.Errorf("comment on %s: %q", c.Cell, c.Paragraph[0].Text)
+			}
+		}
+	}
+	if len(inA) != 1 {
+		t.Errorf("profession comments on %q, want on %s only", inA, cell(1, mg))
+	}
 	r2 := *rep
 	r2.Professions = nil
 	var buf bytes.Buffer
