@@ -497,9 +497,18 @@ func TestXLSXProfessionalsHeads(t *testing.T) {
 	if got := strings.Join(rows[0], " | "); got != want {
 		t.Errorf("Professionnels head %q", got)
 	}
+	// One row per profession, the source line one blank row below.
+	rep, _ := testReport(t, "epci:200023240")
+	for i, p := range rep.Professions {
+		if got := rows[1+i][0]; got != professionLabel(p) {
+			t.Errorf("Professionnels A%d = %q, want %q", 2+i, got, professionLabel(p))
+		}
+	}
+	if n := len(rep.Professions); len(rows[n+1]) != 0 || !strings.HasPrefix(rows[n+2][0], "Source : Assurance Maladie") {
+		t.Errorf("Professionnels rows %d-%d: %q", n+2, n+3, rows[n+1:n+3])
+	}
 	// The GP row, and it alone, explains why its count differs from the
 	// report's.
-	rep, _ := testReport(t, "epci:200023240")
 	mg := findRow(t, f, SheetProfessionals, "Médecins généralistes libéraux (Assurance Maladie 2023)")
 	comments, _ := f.GetComments(SheetProfessionals)
 	var inA []string
