@@ -540,3 +540,19 @@ func TestXLSXProfessionalsHeads(t *testing.T) {
 	}
 	findRow(t, g, SheetProfessionals, "Médecins généralistes : effectif et densité de chaque niveau")
 }
+
+// TestXLSXContentTypesSorted: the default content types of the workbook
+// ([Content_Types].xml), which excelize lists from a map, are written in
+// sorted order, so that the same report gives the same bytes.
+func TestXLSXContentTypesSorted(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	ct := workbookPart(t, buf.Bytes(), "[Content_Types].xml")
+	defaults := defaultTypeRe.FindAllString(ct, -1)
+	if len(defaults) < 3 || !slices.IsSorted(defaults) {
+		t.Errorf("default content types %q, want at least 3, sorted", defaults)
+	}
+}
