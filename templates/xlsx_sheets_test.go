@@ -556,3 +556,29 @@ func TestXLSXContentTypesSorted(t *testing.T) {
 		t.Errorf("default content types %q, want at least 3, sorted", defaults)
 	}
 }
+
+// TestXLSXSourcesTerritoryWarnings: the Sources sheet gives the territory
+// asked for and, under it, each warning of the resolver (the CPTS La
+// Seyne Toulon ouest covers only part of Toulon), then the level sources
+// one blank row below.
+func TestXLSXSourcesTerritoryWarnings(t *testing.T) {
+	rep, _ := testReport(t, "cpts:La Seyne Toulon")
+	if len(rep.Territory.Warnings) != 1 {
+		t.Fatalf("warnings %q", rep.Territory.Warnings)
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	row := findRow(t, f, SheetSources, "Territoire demandé : cpts:La Seyne Toulon")
+	rows, _ := f.GetRows(SheetSources)
+	if rows[row][0] != "CPTS La Seyne Toulon ouest covers only part of Toulon (83137), shared with other CPTS; the whole commune is used" ||
+		len(rows[row+1]) != 0 || rows[row+2][0] != "Sources utilisées par chaque niveau de comparaison" {
+		t.Errorf("Sources rows %d-%d: %q", row+1, row+3, rows[row:row+3])
+	}
+}
