@@ -324,3 +324,46 @@ func TestCPTSCardNote(t *testing.T) {
 		t.Errorf("Seine-Saint-Denis: %q", got)
 	}
 }
+
+// TestStructureSummaryAgrees: the communes table names each commune's
+// structures in taxonomy order, singular for one and plural beyond, and
+// leaves out the kinds it has none of (Nemours: 1 MSP, 1 hôpital, …, 5
+// pharmacies, 2 EHPAD; Amponville none).
+func TestStructureSummaryAgrees(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	nemours := communeOf(t, r, "77333")
+	if got := structureSummary(nemours.Structures); got != "1 MSP, 1 hôpital, 1 hôpital de proximité, 1 service d'urgences, 5 pharmacies, 2 EHPAD" {
+		t.Errorf("Nemours structures %q", got)
+	}
+	if got := structureSummary(communeOf(t, r, "77003").Structures); got != "" {
+		t.Errorf("Amponville structures %q, want none", got)
+	}
+}
+
+// TestNearestTableCells: the page's nearest-structure table has a column
+// per kind present (taxonomy order, then others by key) and, per commune,
+// the time and distance with their units, or n.d. where none is known.
+func TestNearestTableCells(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	r2 := *r
+	r2.Communes = append([]diagnostic.CommuneFigures(nil), r.Communes...)
+	withoutAccess(&r2)
+	if kinds, rows := nearestTable(&r2); kinds != nil || rows != nil {
+		t.Errorf("without times: %q, %d rows", kinds, len(rows))
+	}
+	withAccess(&r2)
+	r2.Communes[0].Nearest = map[string]diagnostic.NearestFacility{"zz": {Name: "X", Minutes: 3, Km: 2}}
+	labels, rows := nearestTable(&r2)
+	if strings.Join(labels, " | ") != "Services d'urgences | zz" || len(rows) != len(r2.Communes) {
+		t.Fatalf("labels %q, %d rows", labels, len(rows))
+	}
+	if c := rows[1].Cells[0]; c.Time != "16,4\u00a0min" || c.Km != "12,3\u00a0km" || c.Name != "CH DE NEMOURS" {
+		t.Errorf("%s emergency cell %+v", rows[1].Code, c)
+	}
+	if c := rows[0].Cells[0]; c.Time != NA || c.Km != "" {
+		t.Errorf("%s without emergency: %+v", rows[0].Code, c)
+	}
+	if c := rows[1].Cells[1]; c.Time != NA {
+		t.Errorf("%s without zz: %+v", rows[1].Code, c)
+	}
+}
