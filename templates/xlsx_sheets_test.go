@@ -103,6 +103,20 @@ func TestXLSXProfessionalsGPTable(t *testing.T) {
 	for i, want := range []string{"20", "1034", "7050", "58034"} {
 		assertNumber(t, f, SheetProfessionals, cell(2, head+1+i), want, 3, "")
 	}
+	// Densities per 10,000 inhabitants, as on the Synthèse: 6.8, 7.0, 6.8, 9.1.
+	for i, want := range []string{"6.8", "7.0", "6.8", "9.1"} {
+		if v, _ := f.GetCellValue(SheetProfessionals, cell(3, head+1+i)); v != want {
+			t.Errorf("GP density %s = %q, want %s", cell(3, head+1+i), v, want)
+		}
+	}
+	// The table's notes are listed in its Notes column (E), the block two
+	// rows under it.
+	if v, _ := f.GetCellValue(SheetProfessionals, cell(5, head)); v != "Notes" {
+		t.Errorf("GP table Notes head %s = %q", cell(5, head), v)
+	}
+	if v, _ := f.GetCellValue(SheetProfessionals, cell(1, head+6)); v != "Notes" {
+		t.Errorf("notes block at %s: %q", cell(1, head+6), v)
+	}
 	const src = "Source : Assurance Maladie, professionnels de santé libéraux au 31 décembre 2023, par département ; densité rapportée à la population municipale (populations de référence en vigueur en 2026)."
 	if v, _ := f.GetCellValue(SheetProfessionals, cell(1, head-2)); v != src {
 		t.Errorf("Professionnels source line %q", v)
