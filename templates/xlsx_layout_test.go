@@ -432,3 +432,29 @@ func TestXLSXIndicatorsPrintsItsCharts(t *testing.T) {
 		}
 	}
 }
+
+// TestXLSXLeverWithoutReasons: a lever with no reasons has no "Pourquoi"
+// line under it in the Indicateurs sheet.
+func TestXLSXLeverWithoutReasons(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	r2 := *rep
+	r2.Levers = append([]diagnostic.Lever(nil), rep.Levers...)
+	i := slices.IndexFunc(r2.Levers, func(l diagnostic.Lever) bool { return !l.Check && len(l.Why) > 0 })
+	if i < 0 {
+		t.Fatal("Nemours has no lever with reasons")
+	}
+	r2.Levers[i].Why = nil
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, &r2); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	row := findRow(t, f, SheetIndicators, r2.Levers[i].Title)
+	if v, _ := f.GetCellValue(SheetIndicators, cell(2, row+1)); strings.HasPrefix(v, "Pourquoi") {
+		t.Errorf("lever without reasons followed by %q", v)
+	}
+}
