@@ -351,6 +351,9 @@ func TestXLSXReferencesSheet(t *testing.T) {
 		rows[9][0] != "Texte" || rows[9][1] != diagnostic.DefaultThresholds.Text || rows[11][0] != "Notes" {
 		t.Errorf("Références thresholds block %q", rows[6:12])
 	}
+	if h := rows[0]; len(h) < 2 || h[len(h)-1] != "Notes" || h[len(h)-2] != diagnostic.Kinds[len(diagnostic.Kinds)-1].Label+" (nb)" {
+		t.Errorf("Références head ends %q, want the last kind then Notes", h[len(h)-2:])
+	}
 	assertNumber(t, f, SheetReferences, "B8", "2.5", 0, "#,##0.00")
 	assertNumber(t, f, SheetReferences, "B9", "4", 0, "#,##0.00")
 	cf, _ := f.GetConditionalFormats(SheetReferences)
