@@ -202,7 +202,7 @@ func agingBlock(r *diagnostic.Report, nb *notebook) agingView {
 			Low:       nb.pct(sec, g, "share_apl_low", f.ShareLow, 1),
 			LowU65:    nb.pct(sec, g, "share_apl_low_under65", f.ShareLowUnder65, 1),
 			MiddleU65: nb.pct(sec, g, "share_apl_middle_under65", f.ShareMiddleUnder65, 1),
-			HighU65:   nb.pct(sec, g, "share_apl_middle_under65", shareHighUnder65(f), 1),
+			HighU65:   nb.pct(sec, g, "share_apl_high_under65", shareHighUnder65(f), 1),
 		}
 		v.Rows = append(v.Rows, row)
 	}

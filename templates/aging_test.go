@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/diagsante/diagsante/diagnostic"
 )
 
 // The figures below are those of the independent recomputation from the
@@ -348,5 +350,43 @@ func assertNumberPrefix(t *testing.T, f *excelize.File, sheet, ref, prefix, form
 	}
 	if st.CustomNumFmt == nil || *st.CustomNumFmt != format {
 		t.Errorf("%s!%s format = %v, want %q", sheet, ref, st.CustomNumFmt, format)
+	}
+}
+
+// TestAgingTones: the share of the APL from GPs of 65 and over turns red
+// from 10 points above France's and orange from 5; the share of the
+// population in a commune of APL ≤ 2,5 without them turns red when it
+// rises 20 points or more over today's. Nemours (26,0 % against France's
+// 12,0 %; 35,2 % → 88,7 %) is red on both.
+func TestAgingTones(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	v := agingBlock(r, newNotebook())
+	if v.ShareTone != "low" || v.LowTone != "low" {
+		t.Errorf("Nemours tones: share %q, low share %q; want low, low", v.ShareTone, v.LowTone)
+	}
+	fr := *levelKind(r, "france").ShareFrom65Plus
+	for _, tc := range []struct {
+		share float64
+		tone  string
+	}{{fr + 0.10, "low"}, {fr + 0.0999, "middle"}, {fr + 0.05, "middle"}, {fr + 0.0499, ""}} {
+		r2 := *r
+		r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+		s := tc.share
+		r2.Levels[0].Figures.ShareFrom65Plus = &s
+		if got := agingBlock(&r2, newNotebook()).ShareTone; got != tc.tone {
+			t.Errorf("share %.4f (France %.4f): tone %q, want %q", tc.share, fr, got, tc.tone)
+		}
+	}
+	for _, tc := range []struct {
+		low, lowU65 float64
+		tone        string
+	}{{0.25, 0.45, "low"}, {0.25, 0.4499, ""}, {0.5, 0.3, ""}} {
+		r2 := *r
+		r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+		a, b := tc.low, tc.lowU65
+		r2.Levels[0].Figures.ShareLow, r2.Levels[0].Figures.ShareLowUnder65 = &a, &b
+		if got := agingBlock(&r2, newNotebook()).LowTone; got != tc.tone {
+			t.Errorf("low share %v → %v without the 65+: tone %q, want %q", a, b, got, tc.tone)
+		}
 	}
 }

@@ -563,7 +563,7 @@ func indicators(r *diagnostic.Report) []indicator {
 		{"APL 2022 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2022", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2022 }, d2},
 		{"Sans les " + gp65 + " : population en commune d'APL ≤ " + low + " (%)", "share_apl_low_under65", func(f diagnostic.Figures) *float64 { return f.ShareLowUnder65 }, pc},
 		{"Sans les " + gp65 + " : population en commune d'APL de " + low + " à " + mid + " (%)", "share_apl_middle_under65", func(f diagnostic.Figures) *float64 { return f.ShareMiddleUnder65 }, pc},
-		{"Sans les " + gp65 + " : population en commune d'APL > " + mid + " (%)", "share_apl_middle_under65", shareHighUnder65, pc},
+		{"Sans les " + gp65 + " : population en commune d'APL > " + mid + " (%)", "share_apl_high_under65", shareHighUnder65, pc},
 		{"Population en commune d'APL 2022 ≤ " + low + " (%)", "share_apl_low_2022", func(f diagnostic.Figures) *float64 { return f.ShareLow2022 }, pc},
 		{"Sans les " + gp65 + ", APL 2022 : population en commune d'APL ≤ " + low + " (%)", "share_apl_low_under65_2022", func(f diagnostic.Figures) *float64 { return f.ShareLowUnder65_2022 }, pc},
 		{"Population couverte par une CPTS (%)", "cpts_population_share", func(f diagnostic.Figures) *float64 { return f.CPTSPopulationShare }, pc},
@@ -1229,7 +1229,7 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.fnum(9, row, l.ShareFrom65Plus, st.pct, g, "share_from_65_plus")
 		w.fnum(10, row, l.ShareLowUnder65, st.pct, g, "share_apl_low_under65")
 		w.fnum(11, row, l.ShareMiddleUnder65, st.pct, g, "share_apl_middle_under65")
-		w.fnum(12, row, shareHighUnder65(l.Figures), st.pct, g, "share_apl_middle_under65")
+		w.fnum(12, row, shareHighUnder65(l.Figures), st.pct, g, "share_apl_high_under65")
 	}
 	last := len(r.Levels) + 1
 	w.noteColumn(13, 1, 2, last)
