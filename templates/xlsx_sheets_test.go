@@ -601,3 +601,36 @@ func TestXLSXSourcesTerritoryWarnings(t *testing.T) {
 		t.Errorf("Sources rows %d-%d: %q", row+1, row+3, rows[row:row+3])
 	}
 }
+
+// TestXLSXStructuresNoSASOutsideKnownDepartements: Mende (48095) lies in
+// a département where no ARS stated a SAS status: the Structures sheet has
+// no SAS block, empty or not, and its notes follow the counts by kind
+// after one blank row.
+func TestXLSXStructuresNoSASOutsideKnownDepartements(t *testing.T) {
+	rep, _ := testReport(t, "48095")
+	if len(rep.SAS) != 0 {
+		t.Fatalf("Mende: %d SAS statuses, want none", len(rep.SAS))
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetStructures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if len(r) > 0 && (r[0] == "Service d'accès aux soins (SAS)" || r[0] == "Département" && len(r) > 1 && r[1] == "Dispositif") {
+			t.Errorf("row %d: %q, no SAS block expected", i+1, r)
+		}
+	}
+	head := findRow(t, f, SheetStructures, "Structures par type (nb)")
+	if notes := findRow(t, f, SheetStructures, "Notes"); notes != head+len(diagnostic.Kinds)+2 {
+		t.Errorf("notes block at row %d, want %d (counts at %d, %d kinds, a blank row)", notes, head+len(diagnostic.Kinds)+2, head, len(diagnostic.Kinds))
+	}
+}
