@@ -305,20 +305,17 @@ func (w *sheet) noteColumn(col, headerRow, from, to int) {
 	}
 }
 
-// notesBlock lists the sheet's notes from row on and returns the next free
-// row; nothing when the sheet has no note.
-func (w *sheet) notesBlock(row int) int {
+// notesBlock lists the sheet's notes from row on (the last block of every
+// sheet: nothing follows it); nothing when the sheet has no note.
+func (w *sheet) notesBlock(row int) {
 	if len(w.reasons) == 0 {
-		return row
+		return
 	}
 	w.set(1, row, "Notes", w.st.bold)
-	row++
 	for i, r := range w.reasons {
-		w.set(1, row, "Note "+strconv.Itoa(i+1), w.st.text)
-		w.set(2, row, r, w.st.text)
-		row++
+		w.set(1, row+1+i, "Note "+strconv.Itoa(i+1), w.st.text)
+		w.set(2, row+1+i, r, w.st.text)
 	}
-	return row + 1
 }
 
 func (w *sheet) set(col, row int, v any, style int) {
