@@ -1,13 +1,10 @@
 package templates
 
 import (
-	"bytes"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/diagnostic"
@@ -74,15 +71,7 @@ func TestXLSXEmptyStructuresTable(t *testing.T) {
 	if len(rep.Structures) != 0 || len(rep.Communes) != 1 {
 		t.Fatalf("Amponville: %d structures, %d communes", len(rep.Structures), len(rep.Communes))
 	}
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, rep)
 	for _, d := range f.GetDefinedName() {
 		if d.Name == "_xlnm._FilterDatabase" && d.Scope == SheetStructures && d.RefersTo != "'Structures'!$A$1:$K$2" {
 			t.Errorf("Structures filter on %q, want A1:K2", d.RefersTo)
@@ -110,15 +99,7 @@ func TestXLSXOneRowAPLColours(t *testing.T) {
 	}
 
 	rep, _ := testReport(t, "77003")
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	g, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := reportWorkbook(t, rep)
 	cf, err = g.GetConditionalFormats(SheetCommunes)
 	if err != nil {
 		t.Fatal(err)
@@ -136,15 +117,7 @@ func TestXLSXColoursUseExactThresholds(t *testing.T) {
 	rep, _ := testReport(t, "77003")
 	r2 := *rep
 	r2.Thresholds.Low, r2.Thresholds.Middle = 2.25, 4.5
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, &r2); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, &r2)
 	cf, err := f.GetConditionalFormats(SheetCommunes)
 	if err != nil {
 		t.Fatal(err)
@@ -219,16 +192,8 @@ func TestXLSXSyntheseEmergencyLine(t *testing.T) {
 		{"", base + "."},
 	} {
 		r2.TravelTimeError = tc.err
-		var buf bytes.Buffer
-		if err := WriteXLSX(&buf, &r2); err != nil {
-			t.Fatal(err)
-		}
-		f, err := excelize.OpenReader(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := reportWorkbook(t, &r2)
 		findRow(t, f, SheetSynthese, tc.want)
-		f.Close()
 	}
 }
 
@@ -237,15 +202,7 @@ func TestXLSXSyntheseEmergencyLine(t *testing.T) {
 // levers.
 func syntheseFindings(t *testing.T, r *diagnostic.Report) []string {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, r)
 	rows, err := f.GetRows(SheetSynthese)
 	if err != nil {
 		t.Fatal(err)
@@ -314,15 +271,7 @@ func TestXLSXSyntheseFindingsAndLevers(t *testing.T) {
 // the Nemours EPCI, in one département, keeps its département column.
 func TestXLSXSyntheseTwoDepartements(t *testing.T) {
 	read := func(r *diagnostic.Report) (head []string, reading string) {
-		var buf bytes.Buffer
-		if err := WriteXLSX(&buf, r); err != nil {
-			t.Fatal(err)
-		}
-		f, err := excelize.OpenReader(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
+		f := reportWorkbook(t, r)
 		rows, _ := f.GetRows(SheetSynthese)
 		for _, row := range rows {
 			if len(row) > 0 && strings.HasPrefix(row[0], "Le détail des indicateurs") {
@@ -353,15 +302,7 @@ func TestXLSXSyntheseTwoDepartements(t *testing.T) {
 // ARS with their text (Nemours: the CPTS, whose perimeters are unknown).
 func TestXLSXIndicatorsFindingsInFull(t *testing.T) {
 	rep, _ := testReport(t, "epci:200023240")
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, rep)
 	rows, err := f.GetRows(SheetIndicators)
 	if err != nil {
 		t.Fatal(err)
@@ -444,15 +385,7 @@ func TestXLSXLeverWithoutReasons(t *testing.T) {
 		t.Fatal("Nemours has no lever with reasons")
 	}
 	r2.Levers[i].Why = nil
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, &r2); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, &r2)
 	row := findRow(t, f, SheetIndicators, r2.Levers[i].Title)
 	if v, _ := f.GetCellValue(SheetIndicators, cell(2, row+1)); strings.HasPrefix(v, "Pourquoi") {
 		t.Errorf("lever without reasons followed by %q", v)

@@ -16,6 +16,13 @@ import (
 func nemoursWorkbook(t *testing.T) *excelize.File {
 	t.Helper()
 	rep, _ := testReport(t, "epci:200023240")
+	return reportWorkbook(t, rep)
+}
+
+// reportWorkbook writes the workbook of a report and opens it, closed
+// when the test ends.
+func reportWorkbook(t *testing.T, rep *diagnostic.Report) *excelize.File {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteXLSX(&buf, rep); err != nil {
 		t.Fatal(err)
@@ -168,15 +175,7 @@ func TestHighShareUnder65CarriesItsOwnNote(t *testing.T) {
 	const reason = "Calculé sur la partie couverte seulement : part des communes d'APL > 4 sans les médecins de 65 ans et plus."
 	t0 := &r2.Levels[0].Figures
 	t0.Gaps = append(append([]diagnostic.Gap(nil), t0.Gaps...), diagnostic.Gap{Field: "share_apl_high_under65", Status: diagnostic.GapPartial, Reason: reason})
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, &r2); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, &r2)
 	for _, sheet := range []string{SheetIndicators, SheetAccess} {
 		comments, err := f.GetComments(sheet)
 		if err != nil {

@@ -79,18 +79,7 @@ func TestXLSXColumnLayout(t *testing.T) {
 // RPPS extraction when the territory's GPs come from it.
 func TestXLSXProfessionalsGPTable(t *testing.T) {
 	rep, _ := testReport(t, "epci:200023240")
-	open := func(r *diagnostic.Report) *excelize.File {
-		var buf bytes.Buffer
-		if err := WriteXLSX(&buf, r); err != nil {
-			t.Fatal(err)
-		}
-		f, err := excelize.OpenReader(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
+	open := func(r *diagnostic.Report) *excelize.File { return reportWorkbook(t, r) }
 	f := open(rep)
 	head := findRow(t, f, SheetProfessionals, "Médecins généralistes : effectif et densité de chaque niveau")
 	rows, _ := f.GetRows(SheetProfessionals)
@@ -281,14 +270,7 @@ func TestXLSXAccessSheetLayout(t *testing.T) {
 		} else {
 			withoutAccess(&r2)
 		}
-		var buf bytes.Buffer
-		if err := WriteXLSX(&buf, &r2); err != nil {
-			t.Fatal(err)
-		}
-		f, err := excelize.OpenReader(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := reportWorkbook(t, &r2)
 		rows, _ := f.GetRows(SheetAccess)
 		a := func(row int) string {
 			if row-1 < len(rows) && len(rows[row-1]) > 0 {
@@ -324,7 +306,6 @@ func TestXLSXAccessSheetLayout(t *testing.T) {
 		if h, _ := f.GetRowHeight(SheetAccess, 1); h != 45 {
 			t.Errorf("Accessibilité header row %v high, want 45", h)
 		}
-		f.Close()
 	}
 }
 
@@ -431,15 +412,7 @@ func TestXLSXCommunesNearestCells(t *testing.T) {
 	r2.Communes = append([]diagnostic.CommuneFigures(nil), rep.Communes...)
 	withAccess(&r2)
 	r2.Communes[1].Nearest = nil
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, &r2); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, &r2)
 	rows, _ := f.GetRows(SheetCommunes)
 	col := len(rows[0]) - 3 // the three emergency columns before Notes
 	if rows[0][col-1] != "Service d'urgences le plus proche : temps (min)" {
@@ -457,15 +430,7 @@ func TestXLSXCommunesNearestCells(t *testing.T) {
 	}
 
 	m, _ := testReport(t, "13214")
-	buf.Reset()
-	if err := WriteXLSX(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	g, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := reportWorkbook(t, m)
 	rows, _ = g.GetRows(SheetCommunes)
 	j := slices.Index(rows[0], "CPTS (périmètre)")
 	if j < 0 || rows[1][j] != "CPTS Actes Santé" {
@@ -486,14 +451,7 @@ func TestXLSXStreamedAboveThreshold(t *testing.T) {
 		for len(r2.Communes) < n {
 			r2.Communes = append(r2.Communes, rep.Communes[len(r2.Communes)%len(rep.Communes)])
 		}
-		var buf bytes.Buffer
-		if err := WriteXLSX(&buf, &r2); err != nil {
-			t.Fatal(err)
-		}
-		f, err := excelize.OpenReader(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := reportWorkbook(t, &r2)
 		for _, sheet := range []string{SheetCommunes, SheetStructures} {
 			comments, _ := f.GetComments(sheet)
 			rows, _ := f.GetRows(sheet)
@@ -501,7 +459,6 @@ func TestXLSXStreamedAboveThreshold(t *testing.T) {
 				t.Errorf("%d communes, %s: %d comments, %d rows; want streamed %v", n, sheet, len(comments), len(rows), streamed)
 			}
 		}
-		f.Close()
 	}
 }
 
@@ -544,15 +501,7 @@ func TestXLSXProfessionalsHeads(t *testing.T) {
 	}
 	r2 := *rep
 	r2.Professions = nil
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, &r2); err != nil {
-		t.Fatal(err)
-	}
-	g, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := reportWorkbook(t, &r2)
 	rows, _ = g.GetRows(SheetProfessionals)
 	if rows[0][0] != "Profession" || len(rows[0]) != 2 || rows[0][1] != "Notes" {
 		t.Errorf("without professions: head %q", rows[0])
@@ -585,15 +534,7 @@ func TestXLSXSourcesTerritoryWarnings(t *testing.T) {
 	if len(rep.Territory.Warnings) != 1 {
 		t.Fatalf("warnings %q", rep.Territory.Warnings)
 	}
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, rep)
 	row := findRow(t, f, SheetSources, "Territoire demandé : cpts:La Seyne Toulon")
 	rows, _ := f.GetRows(SheetSources)
 	if rows[row][0] != "CPTS La Seyne Toulon ouest covers only part of Toulon (83137), shared with other CPTS; the whole commune is used" ||
@@ -611,15 +552,7 @@ func TestXLSXStructuresNoSASOutsideKnownDepartements(t *testing.T) {
 	if len(rep.SAS) != 0 {
 		t.Fatalf("Mende: %d SAS statuses, want none", len(rep.SAS))
 	}
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := reportWorkbook(t, rep)
 	rows, err := f.GetRows(SheetStructures)
 	if err != nil {
 		t.Fatal(err)
