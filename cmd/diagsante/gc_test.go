@@ -1,15 +1,18 @@
 package main
 
 import (
+	"math"
+	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"testing"
 )
 
-// TestTuneGC: the short commands collect garbage less often, batches at
-// twice the default, imports keep the default (their memory bound), a GOGC set by the user
-// wins, and the setting is restored when the command ends.
+// TestTuneGC: the short commands collect garbage only at shortCommandHeap
+// (collector off, soft memory limit), batches at twice the default, imports
+// keep the default (their memory bound), a GOGC or GOMEMLIMIT set by the
+// user wins, and the settings are restored when the command ends.
 func TestTuneGC(t *testing.T) {
 	root := newRootCommand(&globalOptions{})
 	find := func(args ...string) *cobra.Command {
@@ -21,26 +24,32 @@ func TestTuneGC(t *testing.T) {
 	}
 	before := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(before)
+	const noLimit = math.MaxInt64
+	beforeLimit := debug.SetMemoryLimit(noLimit)
+	defer debug.SetMemoryLimit(beforeLimit)
 	for _, tc := range []struct {
-		args []string
-		want int
+		args      []string
+		want      int
+		wantLimit int64
 	}{
-		{[]string{"diagnose"}, 400},
-		{[]string{"territory", "show"}, 400},
-		{[]string{"simulate"}, 400},
-		{[]string{"batch"}, 200},
-		{[]string{"datasets", "import"}, 100},
-		{[]string{"datasets", "update"}, 100},
+		{[]string{"diagnose"}, -1, 1 << 30},
+		{[]string{"territory", "show"}, -1, 1 << 30},
+		{[]string{"simulate"}, -1, 1 << 30},
+		{[]string{"batch"}, 200, noLimit},
+		{[]string{"datasets", "import"}, 100, noLimit},
+		{[]string{"datasets", "update"}, 100, noLimit},
 	} {
 		restore := tuneGC(find(tc.args...))
-		if got := debug.SetGCPercent(100); got != tc.want {
-			t.Errorf("%v: GC percent %d, want %d", tc.args, got, tc.want)
+		got, gotLimit := debug.SetGCPercent(100), debug.SetMemoryLimit(-1)
+		if got != tc.want || gotLimit != tc.wantLimit {
+			t.Errorf("%v: GC percent %d, memory limit %d, want %d and %d", tc.args, got, gotLimit, tc.want, tc.wantLimit)
 		}
+		debug.SetGCPercent(got)
 		if restore != nil {
 			restore()
 		}
-		if got := debug.SetGCPercent(100); got != 100 {
-			t.Errorf("%v: GC percent %d after the command, want 100 restored", tc.args, got)
+		if got, gotLimit := debug.SetGCPercent(100), debug.SetMemoryLimit(-1); got != 100 || gotLimit != noLimit {
+			t.Errorf("%v: GC percent %d, memory limit %d after the command, want 100 and no limit restored", tc.args, got, gotLimit)
 		}
 	}
 	t.Setenv("GOGC", "50")
@@ -49,5 +58,10 @@ func TestTuneGC(t *testing.T) {
 	}
 	if restore := tuneGC(find("diagnose")); restore != nil || debug.SetGCPercent(100) != 100 {
 		t.Errorf("GOGC=50 set by the user: tuneGC changed the collector")
+	}
+	os.Unsetenv("GOGC")
+	t.Setenv("GOMEMLIMIT", "300MiB")
+	if restore := tuneGC(find("diagnose")); restore != nil || debug.SetGCPercent(100) != 100 || debug.SetMemoryLimit(-1) != noLimit {
+		t.Errorf("GOMEMLIMIT set by the user: tuneGC changed the collector")
 	}
 }
