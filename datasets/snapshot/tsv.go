@@ -94,11 +94,14 @@ func (t *TableWriter) Close() error {
 }
 
 // tableReader reads a table written by TableWriter. The decompressed table
-// is held as one string and fields are substrings of it: loading allocates
-// one buffer per table instead of one string per field.
+// is held as one string, or as the segments of the embedded file it is
+// read from in place (storedSegments), and fields are substrings of it:
+// loading allocates one buffer per table, or none, instead of one string
+// per field.
 type tableReader struct {
 	name   string
-	data   string
+	data   string   // what is left of the current segment
+	segs   []string // the segments after it
 	cols   map[string]int
 	fields []string
 	line   int
@@ -131,18 +134,54 @@ func newTableReaderFrom(name string, gz io.Reader, size int) (*tableReader, erro
 	if _, err := io.Copy(&buf, zr); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	data := buf.String()
-	nl := strings.IndexByte(data, '\n')
+	return newTableReaderSegments(name, []string{buf.String()})
+}
+
+// newTableReaderSegments reads a table held in segments: the table is
+// their concatenation, and a line may be cut between two.
+func newTableReaderSegments(name string, segs []string) (*tableReader, error) {
+	r := &tableReader{name: name, segs: segs, cols: map[string]int{}}
+	r.fill()
+	nl := strings.IndexByte(r.data, '\n')
 	if nl < 0 {
 		return nil, fmt.Errorf("%s: missing header line", name)
 	}
-	r := &tableReader{name: name, cols: map[string]int{}, data: data[nl+1:], line: 1}
+	header := r.data[:nl]
+	r.data = r.data[nl+1:]
+	r.line = 1
 	r.rows = strings.Count(r.data, "\n")
-	for i, c := range strings.Split(data[:nl], "\t") {
+	for _, s := range r.segs {
+		r.rows += strings.Count(s, "\n")
+	}
+	for i, c := range strings.Split(header, "\t") {
 		r.cols[c] = i
 	}
 	r.fields = make([]string, 0, len(r.cols))
 	return r, nil
+}
+
+// fill makes the current segment start with a whole line, or hold the
+// last one: a line cut at a segment's end is joined with the start of the
+// next segment (the one copy made of an embedded table's bytes).
+func (r *tableReader) fill() {
+	for len(r.segs) > 0 {
+		if r.data == "" {
+			r.data, r.segs = r.segs[0], r.segs[1:]
+			continue
+		}
+		if strings.IndexByte(r.data, '\n') >= 0 {
+			return
+		}
+		next := r.segs[0]
+		nl := strings.IndexByte(next, '\n')
+		if nl < 0 {
+			r.data += next
+			r.segs = r.segs[1:]
+			continue
+		}
+		r.data += next[:nl+1]
+		r.segs[0] = next[nl+1:]
+	}
 }
 
 // col returns the index of a column, recording an error when it is absent so
@@ -184,9 +223,17 @@ func (r *tableReader) optInt(i, def int) int {
 // nextWhere advances to the next row whose first column keep accepts,
 // skipping the others without splitting their fields.
 func (r *tableReader) nextWhere(keep func(first string) bool) bool {
-	for r.err == nil && len(r.data) > 0 {
+	for r.err == nil {
+		nl := strings.IndexByte(r.data, '\n')
+		if nl < 0 && len(r.segs) > 0 {
+			r.fill()
+			nl = strings.IndexByte(r.data, '\n')
+		}
+		if len(r.data) == 0 {
+			return false
+		}
 		line := r.data
-		if nl := strings.IndexByte(line, '\n'); nl >= 0 {
+		if nl >= 0 {
 			line = line[:nl]
 		}
 		first := line
@@ -204,10 +251,17 @@ func (r *tableReader) nextWhere(keep func(first string) bool) bool {
 
 // next advances to the next row; it returns false at the end or on error.
 func (r *tableReader) next() bool {
-	if r.err != nil || len(r.data) == 0 {
+	if r.err != nil {
 		return false
 	}
 	nl := strings.IndexByte(r.data, '\n')
+	if nl < 0 && len(r.segs) > 0 {
+		r.fill()
+		nl = strings.IndexByte(r.data, '\n')
+	}
+	if len(r.data) == 0 {
+		return false
+	}
 	var line string
 	if nl < 0 {
 		line, r.data = r.data, ""
@@ -254,12 +308,65 @@ func (r *tableReader) float(i int) float64 {
 	if i >= len(r.fields) || len(r.fields[i]) == 0 {
 		return 0
 	}
+	if f, ok := parseDecimal(r.fields[i]); ok {
+		return f
+	}
 	f, err := strconv.ParseFloat(r.fields[i], 64)
 	if err != nil && r.err == nil {
 		r.err = fmt.Errorf("%s:%d:%d: %w", r.name, r.line, i+1, err)
 	}
 	return f
 }
+
+// parseDecimal parses the plain decimals the tables are made of
+// ("48.2670", "-1.5", "832"): their digits, read as an integer below 2^52,
+// divided by a power of ten up to 10^22 are two exact float64s, and the
+// quotient is correctly rounded, so the result is strconv.ParseFloat's (the
+// exact fast path it takes for them, without its general scanning:
+// coordinates and APL values were 8 % of a one-EPCI diagnose's
+// instructions). It reports false for anything else (exponents, NaN, too
+// many digits), which ParseFloat then reads.
+func parseDecimal(s string) (float64, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, i = s[0] == '-', 1
+	}
+	var mant uint64
+	digits, sig, frac := 0, 0, -1
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if mant != 0 || c != '0' {
+				sig++ // mant is exact up to 19 significant digits
+			}
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || sig > 19 || mant >= 1<<52 || frac > len(pow10) {
+		return 0, false
+	}
+	f := float64(mant)
+	if frac > 0 {
+		f /= pow10[frac-1]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+// pow10 are 10^1 to 10^22, the powers of ten exact in a float64.
+var pow10 = [...]float64{1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 func (r *tableReader) bool(i int) bool { return r.str(i) == "1" }
 

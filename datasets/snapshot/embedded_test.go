@@ -1,0 +1,259 @@
+package snapshot
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"io/fs"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestEmbeddedTablesAreTheFolder: every table file of the embedded folder
+// is listed in embeddedTables with the same bytes, opens as a tableFile
+// through Embedded, and is held in stored blocks that storedSegments reads
+// as gzip inflates them.
+func TestEmbeddedTablesAreTheFolder(t *testing.T) {
+	entries, err := fs.ReadDir(embedded, "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".tsv.gz") {
+			continue
+		}
+		n++
+		want, err := fs.ReadFile(embedded, "data/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := embeddedTables[name]
+		if !ok {
+			t.Errorf("%s: not in embeddedTables (it would be copied at each load)", name)
+			continue
+		}
+		if got != string(want) {
+			t.Errorf("%s: embeddedTables holds other bytes than the folder", name)
+		}
+		f, err := Embedded().Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := f.(interface{ Contents() string }); !ok {
+			t.Errorf("%s: Embedded().Open returns a %T, not a tableFile", name, f)
+		}
+		f.Close()
+		segs, size, ok := storedSegments(got)
+		if !ok {
+			t.Errorf("%s: not read in place (storedSegments refused it)", name)
+			continue
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if joined := strings.Join(segs, ""); joined != string(plain) || size != len(plain) {
+			t.Errorf("%s: segments of %d bytes (size %d), gzip inflates %d", name, len(joined), size, len(plain))
+		}
+		if name == EstablishmentsFile && len(segs) < 100 {
+			t.Errorf("%s: %d segments: the table is expected in stored blocks of at most 64 KiB", name, len(segs))
+		}
+	}
+	if n != len(embeddedTables) || n < 16 {
+		t.Errorf("%d table files in the folder, %d in embeddedTables", n, len(embeddedTables))
+	}
+}
+
+// TestLoadInPlaceEqualsInflated: the embedded snapshot read in place
+// (segments of the program's data, lines cut between blocks joined) holds
+// the same rows as the same files inflated through a plain file system.
+func TestLoadInPlaceEqualsInflated(t *testing.T) {
+	inPlace, err := LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(embedded, "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inflated, err := Load(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"communes", inPlace.Communes, inflated.Communes},
+		{"establishments", inPlace.Establishments, inflated.Establishments},
+		{"epci", inPlace.EPCIs, inflated.EPCIs},
+		{"liberal", inPlace.Liberal, inflated.Liberal},
+		{"postcodes", inPlace.Postcodes, inflated.Postcodes},
+		{"apl", inPlace.APL, inflated.APL},
+		{"gp", inPlace.GPs, inflated.GPs},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: the rows read in place differ from the inflated ones", c.name)
+		}
+	}
+	if len(inPlace.Establishments) < 40000 || inPlace.Fingerprint() != inflated.Fingerprint() || inPlace.Fingerprint() == "" {
+		t.Errorf("%d establishments, fingerprints %q and %q", len(inPlace.Establishments), inPlace.Fingerprint(), inflated.Fingerprint())
+	}
+}
+
+// TestTableReaderSegments: a table cut anywhere into segments, lines and
+// fields included, reads as the whole (rows, fields, line numbers in
+// errors), with next and nextWhere.
+func TestTableReaderSegments(t *testing.T) {
+	table := "code\tname\n01001\tAbergement\n01002\tAbergement-de-Varey\n01004\tAmbérieu\n"
+	for cut1 := 0; cut1 <= len(table); cut1++ {
+		for cut2 := cut1; cut2 <= len(table); cut2 += 3 {
+			segs := []string{table[:cut1], table[cut1:cut2], table[cut2:]}
+			r, err := newTableReaderSegments("t.tsv.gz", segs)
+			if err != nil {
+				t.Fatalf("cuts %d %d: %v", cut1, cut2, err)
+			}
+			if r.rows != 3 {
+				t.Fatalf("cuts %d %d: %d rows, want 3", cut1, cut2, r.rows)
+			}
+			code, name := r.col("code"), r.col("name")
+			var got []string
+			for r.next() {
+				got = append(got, r.str(code)+"="+r.str(name))
+			}
+			if want := "01001=Abergement 01002=Abergement-de-Varey 01004=Ambérieu"; strings.Join(got, " ") != want || r.err != nil {
+				t.Fatalf("cuts %d %d: %q, %v", cut1, cut2, got, r.err)
+			}
+			r, _ = newTableReaderSegments("t.tsv.gz", []string{table[:cut1], table[cut1:cut2], table[cut2:]})
+			if !r.nextWhere(func(c string) bool { return c == "01004" }) || r.str(name) != "Ambérieu" || r.line != 4 || r.nextWhere(func(string) bool { return true }) {
+				t.Fatalf("cuts %d %d: nextWhere found %q at line %d", cut1, cut2, r.str(name), r.line)
+			}
+		}
+	}
+	r, _ := newTableReaderSegments("t.tsv.gz", []string{"code\tname\n0100", "1\tA\n01002\n"})
+	for r.next() {
+	}
+	if r.err == nil || r.err.Error() != "t.tsv.gz:3: 1 fields, want 2" {
+		t.Errorf("short row after a cut: %v", r.err)
+	}
+	if _, err := newTableReaderSegments("t.tsv.gz", []string{"code", "\tname"}); err == nil {
+		t.Error("a table with no header line accepted")
+	}
+}
+
+// TestStoredSegmentsRefuses: storedSegments reads only one gzip member of
+// stored blocks with consistent lengths; anything else goes to the
+// inflater.
+func TestStoredSegmentsRefuses(t *testing.T) {
+	stored := func(level int, name string, data string) string {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, level)
+		zw.Name = name
+		zw.Write([]byte(data))
+		zw.Close()
+		return buf.String()
+	}
+	data := strings.Repeat("01001\tL'Abergement-Clémenciat\t832\n", 5000)
+	if segs, size, ok := storedSegments(stored(gzip.NoCompression, "", data)); !ok || strings.Join(segs, "") != data || size != len(data) || len(segs) != 3 {
+		t.Errorf("stored member: ok %v, %d segments, size %d", ok, len(segs), size)
+	}
+	if segs, _, ok := storedSegments(stored(gzip.NoCompression, "communes.tsv", data)); !ok || strings.Join(segs, "") != data {
+		t.Error("stored member with a file name: refused")
+	}
+	good := stored(gzip.NoCompression, "", "code\n1\n")
+	for name, gz := range map[string]string{
+		"compressed":          stored(gzip.BestSpeed, "", data),
+		"two members":         good + good,
+		"bad complement":      good[:13] + "\x00" + good[14:],
+		"size in trailer":     good[:len(good)-1] + "\x01",
+		"header crc flag":     good[:3] + "\x02" + good[4:],
+		"truncated":           good[:len(good)-9],
+		"not gzip":            "code\n1\n" + strings.Repeat(" ", 20),
+		"empty":               "",
+		"name without end":    good[:3] + "\x08" + good[4:10] + "communes",
+		"length past the end": good[:11] + "\xff\x7f\x00\x80" + good[15:],
+	} {
+		if _, _, ok := storedSegments(gz); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzStoredSegments: whatever storedSegments accepts, gzip reads as the
+// same bytes (storedSegments does not check the CRC-32: a checksum error
+// is the one difference allowed).
+func FuzzStoredSegments(f *testing.F) {
+	for _, s := range []string{"code\tname\n01001\tA\n", "", strings.Repeat("x\ty\n", 20000)} {
+		for _, level := range []int{gzip.NoCompression, gzip.BestSpeed} {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, level)
+			zw.Write([]byte(s))
+			zw.Close()
+			f.Add(buf.Bytes())
+		}
+	}
+	f.Add([]byte(embeddedRegions))
+	f.Fuzz(func(t *testing.T, gz []byte) {
+		segs, size, ok := storedSegments(string(gz))
+		if !ok {
+			return
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatalf("accepted, gzip refuses the header: %v", err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil && !errors.Is(err, gzip.ErrChecksum) {
+			t.Fatalf("accepted, gzip fails: %v", err)
+		}
+		if joined := strings.Join(segs, ""); joined != string(plain) || size != len(plain) {
+			t.Fatalf("segments %q (size %d), gzip reads %q", joined, size, plain)
+		}
+	})
+}
+
+// TestParseDecimal: the plain decimals of the tables parse as ParseFloat
+// parses them, bit for bit; anything else is left to ParseFloat.
+func TestParseDecimal(t *testing.T) {
+	for _, s := range []string{"48.267", "-1.5", "832", "0", "-0", "+7", "5.", ".5", "43.529742", "0.1", "0.3",
+		"4503599627370495", "0.0000000000000000000001", "123456789.12345"} {
+		want, err := strconv.ParseFloat(s, 64)
+		got, ok := parseDecimal(s)
+		if err != nil || !ok || math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("parseDecimal(%q) = %v, %v; ParseFloat %v, %v", s, got, ok, want, err)
+		}
+	}
+	for _, s := range []string{"", "-", ".", "1e1", "NaN", "Inf", "1_000", "1.2.3", "12a", "4503599627370496", "2.7000000000000001776", "0.00000000000000000000001", "0x10", " 1"} {
+		if got, ok := parseDecimal(s); ok {
+			t.Errorf("parseDecimal(%q) = %v: accepted", s, got)
+		}
+	}
+}
+
+// FuzzParseDecimal: what parseDecimal accepts, ParseFloat reads as the
+// same float64.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"48.267", "-1.5", "832", ".5", "1e1", "0.30000000000000004", "4503599627370495.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseDecimal(s)
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("parseDecimal(%q) = %v, ParseFloat %v, %v", s, got, want, err)
+		}
+	})
+}
