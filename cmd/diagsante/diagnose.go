@@ -144,18 +144,39 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	if err := checkName(opts.Name); err != nil {
 		return err
 	}
-	opts.snapTables = diagnoseTables()
+	// The territory is resolved from the geography tables while the
+	// others are read, and the engine's indexes built, on other
+	// goroutines.
+	resolveTables, engineTables := diagnoseTables()
+	opts.snapTables = resolveTables
 	s, err := opts.snapshot()
 	if err != nil {
 		return err
 	}
-	// The engine's indexes are built while the territory is resolved.
-	finishEngine := diagnostic.PrepareEngine(s)
-	s, t, err := opts.resolveTerritory(opts.Items)
+	type prepared struct {
+		finish func(codes []string) *diagnostic.Engine
+		err    error
+	}
+	engineReady := make(chan prepared, 1)
+	go func(s *snapshot.Snapshot) {
+		if err := s.LoadMore(engineTables...); err != nil {
+			engineReady <- prepared{err: err}
+			return
+		}
+		engineReady <- prepared{finish: diagnostic.PrepareEngine(s)}
+	}(s)
+	_, t, err := opts.resolveTerritory(opts.Items)
 	if err != nil {
 		return err
 	}
-	if err := loadReportAPL(s, t.Communes); err != nil {
+	if err := s.LoadAPLOf(t.Communes); err != nil {
+		return err
+	}
+	ready := <-engineReady
+	if ready.err != nil {
+		return ready.err
+	}
+	if err := loadLevelsAPL(s); err != nil {
 		return err
 	}
 	if (hasFormat(formats, "html") && len(t.Communes) <= templates.SummaryThreshold) || hasFormat(formats, "geojson") {
@@ -180,7 +201,7 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	}
 	// The official APL of the territory's places only: the comparison
 	// levels' figures are stored (or computed with all of France's).
-	eng, err := opts.setUpEngine(finishEngine(t.Communes), s)
+	eng, err := opts.setUpEngine(ready.finish(t.Communes), s)
 	if err != nil {
 		return err
 	}
@@ -202,27 +223,29 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	return nil
 }
 
-// diagnoseTables are the tables diagnose reads at start: the reports'
-// (snapshot.ReportFiles) but the APL, read once the territory is known
-// (loadReportAPL).
-func diagnoseTables() []string {
-	var out []string
+// diagnoseTables are the tables diagnose reads: those the territory is
+// resolved from, read first, and the others but the APL, read meanwhile.
+// The APL is read once the territory is known (LoadAPLOf, loadLevelsAPL).
+func diagnoseTables() (resolve, engine []string) {
 	for _, f := range snapshot.ReportFiles() {
-		if f != snapshot.APLFile {
-			out = append(out, f)
+		switch f {
+		case snapshot.APLFile:
+		case snapshot.CommunesFile, snapshot.ArrondissementsFile, snapshot.OldCodesFile, snapshot.EPCIFile,
+			snapshot.DepartementsFile, snapshot.RegionsFile, snapshot.CPTSFile:
+			resolve = append(resolve, f)
+		default:
+			engine = append(engine, f)
 		}
 	}
-	return out
+	return resolve, engine
 }
 
-// loadReportAPL reads the official APL rows of the places of codes, and
-// all of France's when the comparison levels' figures stored in the
-// program are not for this data (a local import): the levels are then
-// computed from them.
-func loadReportAPL(s *snapshot.Snapshot, codes []string) error {
-	if err := s.LoadAPLOf(codes); err != nil {
-		return err
-	}
+// loadLevelsAPL reads all of France's official APL rows when the
+// comparison levels' figures stored in the program are not for this data
+// (a local import): the levels are then computed from them. The snapshot's
+// other report tables must have been read (its fingerprint), the APL rows
+// of the territory's places too (LoadAPLOf).
+func loadLevelsAPL(s *snapshot.Snapshot) error {
 	if diagnostic.StoredLevelsMatch(s) {
 		return nil
 	}

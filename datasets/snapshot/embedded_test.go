@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -256,4 +257,44 @@ func FuzzParseDecimal(f *testing.F) {
 			t.Fatalf("parseDecimal(%q) = %v, ParseFloat %v, %v", s, got, want, err)
 		}
 	})
+}
+
+// TestLoadMore: a snapshot loaded with its geography tables, then the
+// others by LoadMore, holds what one loaded at once holds, with the same
+// fingerprint; LoadMore refuses a geography table and an unknown one.
+func TestLoadMore(t *testing.T) {
+	geo := []string{CommunesFile, ArrondissementsFile, OldCodesFile, EPCIFile, DepartementsFile, RegionsFile, CPTSFile}
+	var rest []string
+	for _, f := range ReportFiles() {
+		if !slices.Contains(geo, f) {
+			rest = append(rest, f)
+		}
+	}
+	s, err := LoadLayersOnly(geo, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Establishments) != 0 || s.Fingerprint() != "" {
+		t.Fatalf("geography only: %d establishments, fingerprint %q", len(s.Establishments), s.Fingerprint())
+	}
+	if err := s.LoadMore(rest...); err != nil {
+		t.Fatal(err)
+	}
+	all, err := LoadLayersOnly(ReportFiles(), Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.Establishments, all.Establishments) || !reflect.DeepEqual(s.Liberal, all.Liberal) ||
+		!reflect.DeepEqual(s.APL, all.APL) || len(s.APL) < 30000 || s.Commune("77333") == nil {
+		t.Errorf("LoadMore: %d establishments, %d APL rows; at once: %d, %d", len(s.Establishments), len(s.APL), len(all.Establishments), len(all.APL))
+	}
+	if fp := s.Fingerprint(); fp == "" || fp != all.Fingerprint() {
+		t.Errorf("fingerprint after LoadMore %q, loaded at once %q", fp, all.Fingerprint())
+	}
+	if err := s.LoadMore(CommunesFile); err == nil || !strings.Contains(err.Error(), "communes.tsv.gz is loaded with the snapshot") {
+		t.Errorf("LoadMore(communes): %v", err)
+	}
+	if err := s.LoadMore("nope.tsv.gz"); err == nil {
+		t.Error("LoadMore of an unknown table: no error")
+	}
 }

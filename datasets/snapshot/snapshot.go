@@ -197,6 +197,31 @@ func loadLayers(only map[string]bool, layers []fs.FS) (*Snapshot, error) {
 	return s, nil
 }
 
+// geographyFiles are the tables the snapshot's indexes are built from
+// (index): they are loaded with the snapshot, never by LoadMore.
+var geographyFiles = map[string]bool{CommunesFile: true, ArrondissementsFile: true, OldCodesFile: true,
+	EPCIFile: true, DepartementsFile: true, RegionsFile: true}
+
+// LoadMore decodes more tables into a snapshot loaded with some only
+// (LoadLayersOnly), from the same layers: a command resolves its territory
+// from the geography tables while the others are read. The geography
+// tables cannot be loaded this way, and nothing may read the tables it
+// loads before it returns (the others can be read meanwhile).
+func (s *Snapshot) LoadMore(files ...string) error {
+	want := map[string]bool{}
+	for _, f := range files {
+		if geographyFiles[f] {
+			return fmt.Errorf("snapshot: %s is loaded with the snapshot, not later", f)
+		}
+		want[f] = true
+	}
+	loaders := slices.DeleteFunc(s.loaders(), func(l tableLoader) bool { return !want[l.file] })
+	if len(loaders) != len(want) {
+		return fmt.Errorf("snapshot: LoadMore: unknown table in %v", files)
+	}
+	return s.loadTables(loaders)
+}
+
 // LoadManifestLayers reads the manifest of a snapshot made of layers as
 // LoadLayers does, with the départements and régions (a hundred rows, to
 // name areas) and no other table: the Snapshot it returns holds Manifest,
