@@ -236,10 +236,23 @@ func folded(names ...string) string {
 	return " " + strings.Join(parts, " ") + " "
 }
 
+// hasPhrase tells whether f, padded with spaces (folded), holds one of the
+// phrases as whole words: " "+p+" " is in f. It looks for p and checks the
+// spaces around it rather than build that string: the rules run on every
+// establishment of France at each start, and the concatenations were most
+// of their allocations.
 func hasPhrase(f string, phrases ...string) bool {
 	for _, p := range phrases {
-		if strings.Contains(f, " "+p+" ") {
-			return true
+		for from := 0; from <= len(f); {
+			i := strings.Index(f[from:], p)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i > 0 && f[i-1] == ' ' && i+len(p) < len(f) && f[i+len(p)] == ' ' {
+				return true
+			}
+			from = i + 1
 		}
 	}
 	return false

@@ -315,3 +315,39 @@ func TestClassifyCentresInBothCategories(t *testing.T) {
 		}
 	}
 }
+
+// TestHasPhrase: a phrase counts as whole words only, also when it first
+// appears inside a longer word ("hdj" in "xhdj" before " hdj ").
+func TestHasPhrase(t *testing.T) {
+	for _, c := range []struct {
+		f, p string
+		want bool
+	}{
+		{" hopital de jour ", "hopital de jour", true},
+		{" ch hdj nord ", "hdj", true},
+		{" chdj xhdj hdj ", "hdj", true},
+		{" chdj hdjx ", "hdj", false},
+		{" hdj", "hdj", false},
+		{"hdj ", "hdj", false},
+		{" consultations ", "consult", false},
+		{" smur smur ", "smur", true},
+		{" c a t t p ", "c a t t p", true},
+		{" ", "hc", false},
+	} {
+		if got := hasPhrase(c.f, c.p); got != c.want {
+			t.Errorf("hasPhrase(%q, %q) = %v, want %v", c.f, c.p, got, c.want)
+		}
+	}
+}
+
+// FuzzHasPhrase: hasPhrase finds " "+p+" " in f, as strings.Contains does.
+func FuzzHasPhrase(f *testing.F) {
+	f.Add(" chdj xhdj hdj ", "hdj")
+	f.Add(" hopital de jour ", "de")
+	f.Add("  ", "")
+	f.Fuzz(func(t *testing.T, s, p string) {
+		if got, want := hasPhrase(s, p), strings.Contains(s, " "+p+" "); got != want {
+			t.Fatalf("hasPhrase(%q, %q) = %v, want %v", s, p, got, want)
+		}
+	})
+}
