@@ -226,14 +226,20 @@ func FacilitiesClassified(s *snapshot.Snapshot, kind Kind, is func(i int) bool) 
 			keep = func(i int, _ *snapshot.Establishment) bool { return is(i) }
 		}
 	}
-	var out []Facility
+	// The establishments kept are listed first, then copied into a slice
+	// of their number: growing it was half of the memory the facility
+	// indexes allocate at each start.
+	var kept []int32
 	for i := range s.Establishments {
-		e := &s.Establishments[i]
-		if !e.HasPoint || !keep(i, e) {
-			continue
+		if e := &s.Establishments[i]; e.HasPoint && keep(i, e) {
+			kept = append(kept, int32(i))
 		}
-		out = append(out, Facility{ID: e.Finess, Name: e.Name, Commune: e.Commune, Category: e.Category,
-			Point: Point{e.Lat, e.Lon}, ProximityHospital: e.ProximityHospital})
+	}
+	out := make([]Facility, len(kept))
+	for j, i := range kept {
+		e := &s.Establishments[i]
+		out[j] = Facility{ID: e.Finess, Name: e.Name, Commune: e.Commune, Category: e.Category,
+			Point: Point{e.Lat, e.Lon}, ProximityHospital: e.ProximityHospital}
 	}
 	return out
 }
