@@ -57,7 +57,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 			r.GPSource += " " + t.Vintage
 		}
 	}
-	info := TerritoryInfo{Label: t.Label, Items: t.Items, Warnings: nonNil(t.Warnings), Communes: len(t.Communes)}
+	info := TerritoryInfo{Label: t.Label, Items: t.Items, Warnings: nonNil(t.Warnings), Remarks: nonNil(t.Remarks), Communes: len(t.Communes)}
 	deps, regs, epcis := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, code := range t.Communes {
 		c := s.Place(code)

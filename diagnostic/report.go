@@ -75,9 +75,11 @@ type Report struct {
 
 // TerritoryInfo describes the territory.
 type TerritoryInfo struct {
-	Label        string   `json:"label"`
-	Items        []string `json:"items"`
-	Warnings     []string `json:"warnings"`
+	Label    string   `json:"label"`
+	Items    []string `json:"items"`
+	Warnings []string `json:"warnings"`
+	// Remarks are the Warnings in French, as the report shows them.
+	Remarks      []string `json:"remarks"`
 	Communes     int      `json:"communes"`
 	Population   int      `json:"population"`
 	Departements []Named  `json:"departements"`

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/textnorm"
@@ -34,6 +35,9 @@ type Territory struct {
 	// covering only part of a commune. They are in item order, without
 	// duplicates.
 	Warnings []string
+	// Remarks say the same in French, for the report: Remarks[i] is
+	// Warnings[i].
+	Remarks []string
 }
 
 // A Match is a place found by [Resolver.Search] or proposed as a candidate
@@ -332,8 +336,15 @@ type itemPart struct {
 	label    string
 	long     string // label that tells homonyms apart, used when two labels clash
 	communes []string
-	warnings []string
+	warnings []remark
 }
+
+// A remark is a warning of the resolver in English, for the terminal, and
+// in French, for the report.
+type remark struct{ en, fr string }
+
+// warn adds a warning to the part.
+func (p *itemPart) warn(en, fr string) { p.warnings = append(p.warnings, remark{en, fr}) }
 
 // maxLabels is how many item labels the territory label spells out before
 // summarising the rest: a list of 40 communes is no title.
@@ -374,9 +385,10 @@ func (r *Resolver) Resolve(items ...string) (*Territory, error) {
 			}
 		}
 		for _, w := range p.warnings {
-			if !warned[w] {
-				warned[w] = true
-				t.Warnings = append(t.Warnings, w)
+			if !warned[w.en] {
+				warned[w.en] = true
+				t.Warnings = append(t.Warnings, w.en)
+				t.Remarks = append(t.Remarks, w.fr)
 			}
 		}
 		if !partSeen[p.key] {
@@ -564,11 +576,13 @@ func (r *Resolver) resolveCode(item, code string) (itemPart, error) {
 	}
 	p := r.communePart(i)
 	c := &r.s.Communes[i]
-	what := "old code " + code
+	what, quoi := "old code "+code, "L'ancien code "+code
 	if old.Name != "" {
 		what += fmt.Sprintf(" (%s, %s)", old.Name, oldKind(old.Kind))
+		quoi += fmt.Sprintf(" (%s, %s)", old.Name, oldKindFR(old.Kind))
 	}
-	p.warnings = []string{fmt.Sprintf("%s is now part of %s (%s); %s is used", what, c.Name, c.Code, c.Code)}
+	p.warn(fmt.Sprintf("%s is now part of %s (%s); %s is used", what, c.Name, c.Code, c.Code),
+		fmt.Sprintf("%s fait aujourd'hui partie %s (%s), qui est retenue.", quoi, deName(c.Name), c.Code))
 	return p, nil
 }
 
@@ -583,6 +597,31 @@ func oldKind(kind string) string {
 		return "absorbed commune"
 	}
 	return kind
+}
+
+// deName is "de " before a place name, elided before a vowel and
+// contracted with the article of the name: "de Toulon",
+// "d'Aix-en-Provence", "du Havre", "des Mureaux", "de La Rochelle".
+func deName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "Le "); ok {
+		return "du " + rest
+	}
+	if rest, ok := strings.CutPrefix(name, "Les "); ok {
+		return "des " + rest
+	}
+	r, _ := utf8.DecodeRuneInString(textnorm.Fold(name))
+	if strings.ContainsRune("aeiouy", r) {
+		return "d'" + name
+	}
+	return "de " + name
+}
+
+// oldKindFR is oldKind in French, for the report.
+func oldKindFR(kind string) string {
+	if kind == "ancien-code" {
+		return "commune absorbée"
+	}
+	return oldKind(kind)
 }
 
 // arrondissementPart designates an arrondissement municipal of Paris, Lyon
@@ -642,7 +681,9 @@ func (r *Resolver) resolveName(item, s string) (itemPart, error) {
 		for _, j := range epcis {
 			// The commune wins because a commune name is what people type
 			// most; the warning keeps the EPCI one prefix away.
-			p.warnings = append(p.warnings, fmt.Sprintf("%q is also the name of an EPCI; the commune is used, write \"epci:%s\" for the EPCI", name, r.s.EPCIs[j].Siren))
+			siren := r.s.EPCIs[j].Siren
+			p.warn(fmt.Sprintf("%q is also the name of an EPCI; the commune is used, write \"epci:%s\" for the EPCI", name, siren),
+				fmt.Sprintf("« %s » est aussi le nom d'un EPCI : la commune est retenue (l'EPCI s'écrit « epci:%s »).", name, siren))
 		}
 		return p, nil
 	case len(idx) > 1:
@@ -804,11 +845,13 @@ func (r *Resolver) epciPart(i int) itemPart {
 		j, old, ok := r.current(code)
 		switch {
 		case !ok:
-			p.warnings = append(p.warnings, fmt.Sprintf("EPCI %s lists %s, which is not a current commune; it is left out", e.Name, code))
+			p.warn(fmt.Sprintf("EPCI %s lists %s, which is not a current commune; it is left out", e.Name, code),
+				fmt.Sprintf("%s : le code %s de sa liste n'est pas une commune actuelle ; il est écarté.", e.Name, code))
 			continue
 		case old != nil:
 			c := &r.s.Communes[j]
-			p.warnings = append(p.warnings, fmt.Sprintf("EPCI %s lists old code %s, now part of %s (%s); %s is used", e.Name, code, c.Name, c.Code, c.Code))
+			p.warn(fmt.Sprintf("EPCI %s lists old code %s, now part of %s (%s); %s is used", e.Name, code, c.Name, c.Code, c.Code),
+				fmt.Sprintf("%s : l'ancien code %s de sa liste fait aujourd'hui partie %s (%s), qui est retenue.", e.Name, code, deName(c.Name), c.Code))
 		}
 		p.communes = append(p.communes, r.s.Communes[j].Code)
 	}
@@ -902,12 +945,14 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 	for _, m := range g.members {
 		j, old, ok := r.current(m.Commune)
 		if !ok {
-			p.warnings = append(p.warnings, fmt.Sprintf("%s lists %s, which is not a current commune; it is left out", g.name, m.Commune))
+			p.warn(fmt.Sprintf("%s lists %s, which is not a current commune; it is left out", g.name, m.Commune),
+				fmt.Sprintf("%s : le code %s de son périmètre n'est pas une commune actuelle ; il est écarté.", g.name, m.Commune))
 			continue
 		}
 		c := &r.s.Communes[j]
 		if old != nil {
-			p.warnings = append(p.warnings, fmt.Sprintf("%s lists old code %s, now part of %s (%s); %s is used", g.name, m.Commune, c.Name, c.Code, c.Code))
+			p.warn(fmt.Sprintf("%s lists old code %s, now part of %s (%s); %s is used", g.name, m.Commune, c.Name, c.Code, c.Code),
+				fmt.Sprintf("%s : l'ancien code %s de son périmètre fait aujourd'hui partie %s (%s), qui est retenue.", g.name, m.Commune, deName(c.Name), c.Code))
 		}
 		prev, seen := arr[c.Code]
 		switch {
@@ -932,7 +977,8 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 				if j, ok := r.arrondissement[x]; ok && r.s.Arrondissements[j].Commune == code {
 					places = append(places, x)
 				} else {
-					p.warnings = append(p.warnings, fmt.Sprintf("%s lists %s, which is not an arrondissement of %s; it is left out", g.name, x, code))
+					p.warn(fmt.Sprintf("%s lists %s, which is not an arrondissement of %s; it is left out", g.name, x, code),
+						fmt.Sprintf("%s : le code %s de son périmètre n'est pas un arrondissement de %s ; il est écarté.", g.name, x, code))
 				}
 			}
 			continue
@@ -949,13 +995,15 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 		c := &r.s.Communes[i]
 		if _, ok := infra[r.communeFolded[r.commune[code]]]; ok {
 			delete(infra, r.communeFolded[r.commune[code]])
-			p.warnings = append(p.warnings, fmt.Sprintf("%s covers only part of %s (%s), shared with other CPTS; the whole commune is used", g.name, c.Name, c.Code))
+			p.warn(fmt.Sprintf("%s covers only part of %s (%s), shared with other CPTS; the whole commune is used", g.name, c.Name, c.Code),
+				fmt.Sprintf("%s ne couvre qu'une partie %s (%s), partagée avec d'autres CPTS : toute la commune est comptée.", g.name, deName(c.Name), c.Code))
 		}
 	}
 	// The source names the shared commune; one outside the member list is
 	// still worth saying.
 	for _, f := range slices.Sorted(maps.Keys(infra)) {
-		p.warnings = append(p.warnings, fmt.Sprintf("%s shares part of %s with other CPTS", g.name, infra[f]))
+		p.warn(fmt.Sprintf("%s shares part of %s with other CPTS", g.name, infra[f]),
+			fmt.Sprintf("%s partage une partie %s avec d'autres CPTS.", g.name, deName(infra[f])))
 	}
 	return p
 }

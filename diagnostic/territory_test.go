@@ -648,3 +648,44 @@ func BenchmarkSearch(b *testing.B) {
 		r.Search("saint", 10)
 	}
 }
+
+// TestResolveRemarks: each warning of the resolver has its French remark,
+// the one the report shows, in the same order.
+func TestResolveRemarks(t *testing.T) {
+	r := territoryResolver()
+	for _, tt := range []struct {
+		items   []string
+		remarks []string
+	}{
+		{[]string{"48099"}, []string{"L'ancien code 48099 (Badaroux-Vieux, commune déléguée) fait aujourd'hui partie de Mende (48095), qui est retenue."}},
+		{[]string{"77999"}, []string{"L'ancien code 77999 fait aujourd'hui partie de Nemours (77333), qui est retenue."}},
+		{[]string{"13999"}, []string{"L'ancien code 13999 (Vieux-Bourg, commune associée) fait aujourd'hui partie d'Aix-en-Provence (13001), qui est retenue."}},
+		{[]string{"epci:fontainebleau"}, []string{
+			"CA du Pays de Fontainebleau : l'ancien code 77999 de sa liste fait aujourd'hui partie de Nemours (77333), qui est retenue.",
+			"CA du Pays de Fontainebleau : le code 77997 de sa liste n'est pas une commune actuelle ; il est écarté."}},
+		{[]string{"Mende"}, []string{"« Mende » est aussi le nom d'un EPCI : la commune est retenue (l'EPCI s'écrit « epci:200099999 »)."}},
+		{[]string{"cpts:La Seyne Toulon"}, []string{"CPTS La Seyne Toulon ouest ne couvre qu'une partie de Toulon (83137), partagée avec d'autres CPTS : toute la commune est comptée."}},
+		{[]string{"cpts:nemours"}, []string{
+			"CPTS du Pays de Nemours : l'ancien code 77999 de son périmètre fait aujourd'hui partie de Nemours (77333), qui est retenue.",
+			"CPTS du Pays de Nemours : le code 77997 de son périmètre n'est pas une commune actuelle ; il est écarté."}},
+		{[]string{"cpts:nice"}, []string{"CPTS Nice Est partage une partie de Nice avec d'autres CPTS."}},
+		{[]string{"77999", "Mende", "77999"}, []string{"L'ancien code 77999 fait aujourd'hui partie de Nemours (77333), qui est retenue.",
+			"« Mende » est aussi le nom d'un EPCI : la commune est retenue (l'EPCI s'écrit « epci:200099999 »)."}},
+		{[]string{"Nemours"}, nil},
+	} {
+		got, err := r.Resolve(tt.items...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Remarks, tt.remarks) || len(got.Remarks) != len(got.Warnings) {
+			t.Errorf("Resolve(%q): remarks %q, want %q (warnings %q)", tt.items, got.Remarks, tt.remarks, got.Warnings)
+		}
+	}
+	for name, want := range map[string]string{"Toulon": "de Toulon", "Aix-en-Provence": "d'Aix-en-Provence",
+		"Évry-Courcouronnes": "d'Évry-Courcouronnes", "Yerres": "d'Yerres", "Le Havre": "du Havre", "Les Mureaux": "des Mureaux", "La Rochelle": "de La Rochelle",
+		"Lens": "de Lens", "": "de "} {
+		if got := deName(name); got != want {
+			t.Errorf("deName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

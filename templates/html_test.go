@@ -267,3 +267,21 @@ func TestWriteHTMLWithoutContours(t *testing.T) {
 		t.Error("communes table missing")
 	}
 }
+
+// TestWriteHTMLTerritoryRemarks: the report lists the resolver's warnings
+// in French under "Remarques sur le territoire", never the English ones
+// the terminal shows; a territory without any has no such list.
+func TestWriteHTMLTerritoryRemarks(t *testing.T) {
+	page, _ := renderHTML(t, "cpts:La Seyne Toulon")
+	want := "<h3>Remarques sur le territoire</h3>\n<ul>\n  <li>CPTS La Seyne Toulon ouest ne couvre qu&#39;une partie de Toulon (83137), partagée avec d&#39;autres CPTS : toute la commune est comptée.</li>\n</ul>"
+	if !strings.Contains(page, want) {
+		i := strings.Index(page, "Remarques sur le territoire")
+		t.Errorf("remarks block not found; around it: %q", page[max(i, 0):min(max(i, 0)+400, len(page))])
+	}
+	if strings.Contains(page, "covers only part") {
+		t.Error("the English warning is in the report")
+	}
+	if page, _ := renderHTML(t, "epci:200023240"); strings.Contains(page, "Remarques sur le territoire") {
+		t.Error("remarks block for a territory without warnings")
+	}
+}

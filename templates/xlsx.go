@@ -1345,10 +1345,10 @@ func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.set(1, row, "Médecins généralistes de 65 ans et plus : "+method65(), st.text)
 	row += 2
 	w.set(1, row, "Territoire demandé : "+strings.Join(r.Territory.Items, ", "), st.subtitle)
-	for i, warn := range r.Territory.Warnings {
-		w.set(1, row+1+i, warn, st.subtitle)
+	for i, remark := range r.Territory.Remarks {
+		w.set(1, row+1+i, remark, st.subtitle)
 	}
-	row += len(r.Territory.Warnings) + 2
+	row += len(r.Territory.Remarks) + 2
 	// Which source and vintage each level uses, per table.
 	w.set(1, row, "Sources utilisées par chaque niveau de comparaison", st.bold)
 	row++

@@ -526,9 +526,9 @@ func TestXLSXContentTypesSorted(t *testing.T) {
 }
 
 // TestXLSXSourcesTerritoryWarnings: the Sources sheet gives the territory
-// asked for and, under it, each warning of the resolver (the CPTS La
-// Seyne Toulon ouest covers only part of Toulon), then the level sources
-// one blank row below.
+// asked for and, under it, each warning of the resolver in French (the
+// CPTS La Seyne Toulon ouest covers only part of Toulon), then the level
+// sources one blank row below.
 func TestXLSXSourcesTerritoryWarnings(t *testing.T) {
 	rep, _ := testReport(t, "cpts:La Seyne Toulon")
 	if len(rep.Territory.Warnings) != 1 {
@@ -537,7 +537,7 @@ func TestXLSXSourcesTerritoryWarnings(t *testing.T) {
 	f := reportWorkbook(t, rep)
 	row := findRow(t, f, SheetSources, "Territoire demandé : cpts:La Seyne Toulon")
 	rows, _ := f.GetRows(SheetSources)
-	if rows[row][0] != "CPTS La Seyne Toulon ouest covers only part of Toulon (83137), shared with other CPTS; the whole commune is used" ||
+	if rows[row][0] != "CPTS La Seyne Toulon ouest ne couvre qu'une partie de Toulon (83137), partagée avec d'autres CPTS : toute la commune est comptée." ||
 		len(rows[row+1]) != 0 || rows[row+2][0] != "Sources utilisées par chaque niveau de comparaison" {
 		t.Errorf("Sources rows %d-%d: %q", row+1, row+3, rows[row:row+3])
 	}
