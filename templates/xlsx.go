@@ -1419,10 +1419,13 @@ func (z *stableZip) writeSheets() error {
 const contentTypesPart = "[Content_Types].xml"
 
 // newStableZip is the workbook's zip writer. Its parts are deflated by
-// klauspost/compress, pooled: at the same level as archive/zip's default
-// (5) it takes 40 % of the CPU time of the standard library's deflate for
-// a file 2 % larger (measured on the 119 workbooks of a batch of the
-// Bouches-du-Rhône), and a batch writes thousands of parts.
+// klauspost/compress, pooled, at its fastest level: a batch writes
+// thousands of parts, and deflating them was 8 % of its CPU. At level 5,
+// archive/zip's default, klauspost took 40 % of the CPU time of the
+// standard library's deflate for a file 2 % larger; at level 1 the 119
+// workbooks of a batch of the Bouches-du-Rhône take 6 % less CPU for the
+// whole batch (user time 2.53 -> 2.37 s) and are 8 % larger (8.0 -> 8.6
+// MB in all).
 func newStableZip(w io.Writer) excelize.ZipWriter {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
@@ -1436,7 +1439,7 @@ func newStableZip(w io.Writer) excelize.ZipWriter {
 	return &stableZip{Writer: zw}
 }
 
-const zipLevel = 5
+const zipLevel = 1
 
 var flatePool sync.Pool
 
