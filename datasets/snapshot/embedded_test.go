@@ -172,6 +172,15 @@ func TestStoredSegmentsRefuses(t *testing.T) {
 		t.Error("stored member with a file name: refused")
 	}
 	good := stored(gzip.NoCompression, "", "code\n1\n")
+	// An empty file name: the name flag, then at once its zero byte.
+	if segs, _, ok := storedSegments(good[:3] + "\x08" + good[4:10] + "\x00" + good[10:]); !ok || strings.Join(segs, "") != "code\n1\n" {
+		t.Errorf("stored member with an empty file name: ok %v, %q", ok, segs)
+	}
+	// A length that runs past the trailer: refused, not a slice out of range.
+	past := len(good) - 15 + 9
+	if _, _, ok := storedSegments(good[:11] + string([]byte{byte(past), byte(past >> 8), ^byte(past), ^byte(past >> 8)}) + good[15:]); ok {
+		t.Error("a block running past the trailer: accepted")
+	}
 	for name, gz := range map[string]string{
 		"compressed":          stored(gzip.BestSpeed, "", data),
 		"two members":         good + good,
@@ -234,7 +243,7 @@ func TestParseDecimal(t *testing.T) {
 			t.Errorf("parseDecimal(%q) = %v, %v; ParseFloat %v, %v", s, got, ok, want, err)
 		}
 	}
-	for _, s := range []string{"", "-", ".", "1e1", "NaN", "Inf", "1_000", "1.2.3", "12a", "4503599627370496", "2.7000000000000001776", "0.00000000000000000000001", "0x10", " 1"} {
+	for _, s := range []string{"", "-", ".", "1e1", "NaN", "Inf", "1_000", "1.2.3", "12a", "4503599627370496", "2.7000000000000001776", "18446744073709551616", "0.00000000000000000000001", "0x10", " 1"} {
 		if got, ok := parseDecimal(s); ok {
 			t.Errorf("parseDecimal(%q) = %v: accepted", s, got)
 		}
