@@ -106,3 +106,65 @@ func TestIndexCSV(t *testing.T) {
 	}
 }
 func ptrInt(n int) *int { return &n }
+
+// TestIndexXLSXLayout: the index sheet has its 12 headers from A1 to L1;
+// each figure carries the format of its column (population with a
+// thousands separator, APL and GP density with two decimals, the share of
+// low APL as a percentage, counts as integers); the filter spans the
+// header and every row, and the header is frozen.
+func TestIndexXLSXLayout(t *testing.T) {
+	ix := testIndex()
+	gp, cds := 6.25, 2
+	ix.Rows = append(ix.Rows, IndexRow{Key: "200069409", Name: "CC Mont Lozère", Dir: "200069409-cc", Status: StatusUpToDate,
+		Communes: 12, Population: 4321, GPDensity: &gp, MSP: ptrInt(0), CDS: &cds, Attention: 3})
+	var b bytes.Buffer
+	if err := WriteIndexXLSX(&b, ix); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for ref, want := range map[string]string{"A1": "Code", "B1": "Nom", "K1": "Points d'attention", "L1": "Rapport",
+		"E2": "15,780", "F2": "2.31", "G2": "42.00%", "I2": "1", "K2": "0",
+		"C4": "à jour", "D4": "12", "E4": "4,321", "F4": "n.d.", "G4": "n.d.", "H4": "6.25", "I4": "0", "J4": "2", "K4": "3",
+		"G3": "", "H3": "", "I3": ""} {
+		if v, _ := f.GetCellValue("Index", ref); v != want {
+			t.Errorf("%s = %q, want %q", ref, v, want)
+		}
+	}
+	// Unformatted cells keep the general style; the headers are bold.
+	if s, _ := f.GetCellStyle("Index", "A2"); s != 0 {
+		t.Errorf("code A2 has style %d, want none", s)
+	}
+	if s, _ := f.GetCellStyle("Index", "A1"); s == 0 {
+		t.Error("header A1 is not bold")
+	}
+	filter := ""
+	for _, d := range f.GetDefinedName() {
+		if d.Name == "_xlnm._FilterDatabase" && d.Scope == "Index" {
+			filter = d.RefersTo
+		}
+	}
+	if filter != "'Index'!$A$1:$L$4" {
+		t.Errorf("autofilter over %q, want A1:L4", filter)
+	}
+	for col, want := range map[string]float64{"A": 12, "B": 40, "E": 14, "I": 8, "L": 40} {
+		if w, _ := f.GetColWidth("Index", col); w != want {
+			t.Errorf("column %s is %v wide, want %v", col, w, want)
+		}
+	}
+	// The CSV index gives the density with every decimal it has.
+	var c bytes.Buffer
+	if err := WriteIndexCSV(&c, ix, CSVFrench); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\n200069409;CC Mont Lozère;à jour;12;4321;;;6,25;0;2;3;200069409-cc/diagnostic.html\n"; !strings.Contains(c.String(), want) {
+		t.Errorf("index.csv lacks %q:\n%s", want, c.String())
+	}
+	panes, err := f.GetPanes("Index")
+	if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+		t.Errorf("panes %+v %v, want the header row frozen", panes, err)
+	}
+}

@@ -69,3 +69,33 @@ func TestMapNames(t *testing.T) {
 		t.Errorf("an empty report names %d communes", got)
 	}
 }
+
+// TestMapNamesThreshold: a map names every commune up to 40 communes and
+// only the 15 most populous from 41; communes of the same population keep
+// the order of the report; a territory without neighbours adds no
+// neighbour regions to the map (not even an empty list).
+func TestMapNamesThreshold(t *testing.T) {
+	lozere, _ := testReport(t, "dep:48")
+	for _, tc := range []struct{ n, named int }{{nameEveryCommuneUpTo, nameEveryCommuneUpTo}, {nameEveryCommuneUpTo + 1, largestNamed}} {
+		r := *lozere
+		r.Communes = append([]diagnostic.CommuneFigures(nil), lozere.Communes[:tc.n]...)
+		if got := len(labelledCommunes(&r)); got != tc.named {
+			t.Errorf("%d communes of Lozère: %d named, want %d", tc.n, got, tc.named)
+		}
+		// The same population everywhere: the first communes of the report.
+		for i := range r.Communes {
+			r.Communes[i].Population = 100
+		}
+		got := labelledCommunes(&r)
+		for i := range got {
+			if got[i].Code != r.Communes[i].Code {
+				t.Errorf("%d communes of equal population: name %d is %s, want %s (report order)", tc.n, i, got[i].Code, r.Communes[i].Code)
+				break
+			}
+		}
+	}
+	m := mapChart(lozere).Option
+	if _, ok := m["geo"].(map[string]any)["regions"]; ok {
+		t.Error("the map of Lozère, which has no neighbours drawn, has a regions entry")
+	}
+}

@@ -108,3 +108,35 @@ func TestSplitCards(t *testing.T) {
 		t.Errorf("details %q", ml)
 	}
 }
+
+// TestEmergencyCardModelError: the first page's emergency card of the CC
+// Pays de Nemours (mean 17 minutes, 5 % beyond 30) recalls, for modelled
+// times, the model's measured error (3.7 minutes, section 4); for times
+// from a full matrix (no error stated) it says nothing more.
+func TestEmergencyCardModelError(t *testing.T) {
+	rep, _ := testReport(t, "epci:200023240")
+	r := *rep
+	withAccess(&r)
+	if r.TravelTimeError == "" {
+		t.Fatal("the engine's report states no travel-time error")
+	}
+	const base = "5\u00a0% de la population à plus de 30 minutes"
+	for _, tc := range []struct{ err, want string }{
+		{r.TravelTimeError, base + " ; temps estimés par un modèle, écart moyen mesuré de 3,7\u00a0min (section 4)"},
+		{"", base},
+	} {
+		r.TravelTimeError = tc.err
+		found := false
+		for _, c := range cards(&r, newNotebook()) {
+			if c.Label == "Temps d'accès moyen aux urgences" {
+				found = true
+				if c.Note != tc.want || c.Value.Text != "17" {
+					t.Errorf("error %q: card %q %q, want 17 and %q", tc.err, c.Value.Text, c.Note, tc.want)
+				}
+			}
+		}
+		if !found {
+			t.Error("no emergency card")
+		}
+	}
+}

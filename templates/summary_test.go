@@ -255,3 +255,70 @@ func rowOf(rows [][]string, code string) int {
 	}
 	return 0
 }
+
+// TestSummaryThresholdBoundary: a territory of exactly 1,000 communes keeps
+// the full form, one of 1,001 takes the summary form (the communes of
+// Lozère repeated make the sizes); a département part whose size is not
+// known shows its commune count alone, never "sur 0".
+func TestSummaryThresholdBoundary(t *testing.T) {
+	lozere, _ := testReport(t, "dep:48")
+	for n, want := range map[int]bool{SummaryThreshold: false, SummaryThreshold + 1: true} {
+		r := *lozere
+		r.Communes = nil
+		for len(r.Communes) < n {
+			r.Communes = append(r.Communes, lozere.Communes[len(r.Communes)%len(lozere.Communes)])
+		}
+		if Summarised(&r) != want {
+			t.Errorf("%d communes: summarised %v, want %v", n, !want, want)
+		}
+	}
+	parts := DepartementParts(lozere, testEngine)
+	if len(parts) != 1 || !parts[0].Whole || parts[0].Communes != len(lozere.Communes) || parts[0].DepCommunes != len(lozere.Communes) {
+		t.Fatalf("Lozère parts %+v", parts)
+	}
+	for _, tc := range []struct {
+		whole bool
+		dep   int
+		want  string
+	}{{true, 152, "152"}, {false, 0, "152"}, {false, 500, "152 sur 500"}} {
+		p := parts[0]
+		p.Whole, p.DepCommunes = tc.whole, tc.dep
+		v := &view{}
+		v.summaryParts(lozere, []Part{p}, newNotebook())
+		if len(v.Parts) != 1 || v.Parts[0].Communes != tc.want || v.Parts[0].Name != "Lozère (48)" {
+			t.Errorf("whole %v of %d: row %q %q, want Lozère (48) %q", tc.whole, tc.dep, v.Parts[0].Name, v.Parts[0].Communes, tc.want)
+		}
+	}
+}
+
+// TestPartsAPLChart: the summary chart of Auvergne-Rhône-Alpes and Nemours
+// has one bar per département (12 whole, Seine-et-Marne a part), from the
+// lowest APL to the highest, and is 20 px higher per bar than its 70 px
+// frame.
+func TestPartsAPLChart(t *testing.T) {
+	r, _ := testReport(t, "reg:84", "77333")
+	parts := DepartementParts(r, testEngine)
+	spec := partsAPLChart(r, parts)
+	data := spec.Option["series"].([]any)[0].(map[string]any)["data"].([]any)
+	if len(parts) != 13 || len(data) != 13 || spec.Height != 70+20*13 {
+		t.Fatalf("%d parts, %d bars, height %d, want 13 bars and 330 px", len(parts), len(data), spec.Height)
+	}
+	partial := 0
+	prev := 0.0
+	for i, d := range data {
+		name, v := d.(map[string]any)["name"].(string), d.(map[string]any)["value"].(float64)
+		if v < prev || v <= 0 {
+			t.Errorf("bar %d (%s, %v) below the bar before (%v)", i, name, v, prev)
+		}
+		prev = v
+		if strings.HasSuffix(name, ", partie") {
+			partial++
+			if name != "Seine-et-Marne (77), partie" {
+				t.Errorf("partial bar %q", name)
+			}
+		}
+	}
+	if partial != 1 {
+		t.Errorf("%d partial bars, want Seine-et-Marne only", partial)
+	}
+}

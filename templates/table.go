@@ -47,6 +47,11 @@ func (t *Table) Render(w io.Writer) error {
 	if err := table.Render(); err != nil {
 		return err
 	}
+	// tablewriter does not return the errors of the writer: a table sent
+	// to a full disk or a closed pipe would pass for written.
+	if nl.err != nil {
+		return nl.err
+	}
 	// A table always ends its last line, so that what follows (a note, a
 	// path, the shell prompt) starts on a line of its own.
 	if nl.n > 0 && nl.last != '\n' {
@@ -57,11 +62,13 @@ func (t *Table) Render(w io.Writer) error {
 	return nil
 }
 
-// lastByte passes writes through and remembers the last byte written.
+// lastByte passes writes through and remembers the last byte written and
+// the first error.
 type lastByte struct {
 	w    io.Writer
 	n    int
 	last byte
+	err  error
 }
 
 func (l *lastByte) Write(p []byte) (int, error) {
@@ -69,6 +76,9 @@ func (l *lastByte) Write(p []byte) (int, error) {
 	if n > 0 {
 		l.n += n
 		l.last = p[n-1]
+	}
+	if err != nil && l.err == nil {
+		l.err = err
 	}
 	return n, err
 }

@@ -184,6 +184,12 @@ func TestXLSXHeaderFooterEscapes(t *testing.T) {
 	if !strings.Contains(long.OddFooter, "…&R&9Page &P / &N") {
 		t.Errorf("long footer %q", long.OddFooter)
 	}
+	// 90 characters stay whole, 91 are cut to 89 and an ellipsis.
+	for n, want := range map[int]string{90: strings.Repeat("é", 90), 91: strings.Repeat("é", 89) + "…"} {
+		if hf := headerFooter(strings.Repeat("é", n), SheetSources); hf.OddFooter != "&L&9"+want+"&R&9Page &P / &N" {
+			t.Errorf("footer of a %d-character title: %q", n, hf.OddFooter)
+		}
+	}
 }
 
 // TestLinesEstimate: the row heights come from this count of wrapped lines.
@@ -246,12 +252,14 @@ func linesRuneByRune(text string, width float64, bold bool) int {
 
 // TestMeasureLines: the measured words give the lines of the rune-by-rune
 // count, at every width and weight, for texts with accents, capitals,
-// no-break spaces, tabs, blank lines and invalid UTF-8.
+// no-break spaces, tabs, blank lines, invalid UTF-8 and the first rune past
+// ASCII.
 func TestMeasureLines(t *testing.T) {
 	texts := []string{
 		"", "\n", "a\n\nb", "  deux  espaces  ", "Temps d'accès moyen aux urgences : 23\u00a0min ; 4,2 % à plus de 30\u00a0minutes.",
 		"CENTRE HOSPITALIER INTERCOMMUNAL\tDE TOULON LA SEYNE-SUR-MER", "Note 1 : donnée manquante\r\nà vérifier",
-		strings.Repeat("x", 90) + " fin", "bad \xff\xfe bytes", "Évolution 2022 → 2023 de la part assurée par les médecins de 65 ans et plus (points)",
+		strings.Repeat("x", 90) + " fin", "bad \xff\xfe bytes", "Ã\u0080 rÃ©gion", // Latin-1 read as UTF-8: U+0080, the first rune past ASCII
+		"Évolution 2022 → 2023 de la part assurée par les médecins de 65 ans et plus (points)",
 	}
 	r, _ := testReport(t, "epci:200023240")
 	for _, s := range r.Limits {
@@ -399,10 +407,23 @@ func TestXLSXPrintsInLibreOffice(t *testing.T) {
 // legible scale for every kind of territory, from a commune to France
 // (its points d'attention and leviers by their titles, the details on
 // the Indicateurs sheet), and says where the details are.
+//
+// The scale and the printed columns are pinned: the free texts of the CC
+// Pays de Nemours, of Nemours alone and of Île-de-France with
+// Provence-Alpes-Côte d'Azur run past the table (column F) to column H,
+// which prints them larger than within the table; the others print their
+// table's columns. All print portrait, taller than wide.
 func TestSyntheseOnePage(t *testing.T) {
-	for _, items := range [][]string{
-		{"epci:200023240"}, {"77333"}, {"dep:93"}, {"dep:48"}, {"reg:84"}, {"reg:11", "reg:93"},
+	for _, tc := range []struct {
+		items []string
+		scale float64
+		area  string
+	}{
+		{[]string{"epci:200023240"}, 0.6332, "$A$1:$H$52"}, {[]string{"77333"}, 0.6366, "$A$1:$H$50"},
+		{[]string{"dep:93"}, 0.6636, "$A$1:$F$47"}, {[]string{"dep:48"}, 0.6708, "$A$1:$F$52"},
+		{[]string{"reg:84"}, 0.7391, "$A$1:$F$42"}, {[]string{"reg:11", "reg:93"}, 0.6193, "$A$1:$H$51"},
 	} {
+		items := tc.items
 		r, _ := testReport(t, items...)
 		withAccess(r)
 		f := excelize.NewFile()
@@ -434,6 +455,9 @@ func TestSyntheseOnePage(t *testing.T) {
 		if l.FitToHeight == nil || *l.FitToHeight != 1 || l.FitToWidth == nil || *l.FitToWidth != 1 || w.fitScale < 0.6 {
 			t.Errorf("%v: Synthèse fits %v × %v pages at scale %.2f, want one page at 0.6 or more", items, l.FitToWidth, l.FitToHeight, w.fitScale)
 		}
+		if area := printAreaOf(t, f, SheetSynthese); math.Abs(w.fitScale-tc.scale) > 5e-5 || area != "'Synthèse'!"+tc.area || l.Orientation == nil || *l.Orientation != "portrait" {
+			t.Errorf("%v: Synthèse at scale %.4f over %s, %v; want %.4f over %s, portrait", items, w.fitScale, area, l.Orientation, tc.scale, tc.area)
+		}
 		rows, _ := f.GetRows(SheetSynthese)
 		var text strings.Builder
 		for _, row := range rows {
@@ -449,6 +473,300 @@ func TestSyntheseOnePage(t *testing.T) {
 			t.Errorf("%v: Synthèse gives the leviers' reasons, which belong to the Indicateurs sheet", items)
 		}
 		t.Logf("%v: scale %.2f, %d rows", items, w.fitScale, len(rows))
+		f.Close()
+	}
+}
+
+// TestPrintGeometry: the room on an A4 page inside the margins (half an
+// inch each side, three quarters top and bottom) is 523.3 × 733.9 points
+// in portrait and 769.9 × 487.3 in landscape; a column of Excel width w
+// prints (7w + 5) × 0.75 points wide, 48 for the default 8.43.
+func TestPrintGeometry(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"portrait width", printableWidth(false), 523.3},
+		{"landscape width", printableWidth(true), 769.9},
+		{"portrait height", printableHeight(false), 733.9},
+		{"landscape height", printableHeight(true), 487.3},
+		{"default column", colPoints(defaultColWidth), 48.0075},
+		{"column 18", colPoints(18), 98.25},
+	} {
+		if math.Abs(c.got-c.want) > 1e-9 {
+			t.Errorf("%s: %v points, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// printAreaOf returns the print area a sheet's setup defined.
+func printAreaOf(t *testing.T, f *excelize.File, sheet string) string {
+	t.Helper()
+	for _, d := range f.GetDefinedName() {
+		if d.Name == "_xlnm.Print_Area" && d.Scope == sheet {
+			return d.RefersTo
+		}
+	}
+	return ""
+}
+
+// TestPrintAreaMinWidth: a two-column table whose chart reaches exactly
+// the end of column C prints columns A to C, not D; with no width asked
+// it prints its own two columns. Texts of up to 10 characters are not
+// kept for wrapping, longer ones are.
+func TestPrintAreaMinWidth(t *testing.T) {
+	for _, tc := range []struct {
+		minCols int
+		want    string
+	}{{0, "'Synthèse'!$A$1:$B$2"}, {3, "'Synthèse'!$A$1:$C$2"}} {
+		f := excelize.NewFile()
+		st, err := newStyles(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SetSheetName("Sheet1", SheetSynthese)
+		w := newSheet(f, SheetSynthese, st)
+		w.widths(14, 30, 12, 12)
+		w.set(1, 1, "Commune", st.header)
+		w.set(2, 1, "Population", st.header)
+		w.set(1, 2, "Nemours", st.text)
+		w.set(2, 2, 12889, st.int)
+		min := 0.0
+		if tc.minCols > 0 {
+			min = w.span(1, tc.minCols)
+		}
+		w.printSetup(printOptions{title: "Nemours", minWidth: min})
+		if w.err != nil {
+			t.Fatal(w.err)
+		}
+		if got := printAreaOf(t, f, SheetSynthese); got != tc.want {
+			t.Errorf("chart to column %d: print area %q, want %q", tc.minCols, got, tc.want)
+		}
+		f.Close()
+	}
+	w := newSheet(excelize.NewFile(), SheetSynthese, &styles{})
+	w.track(1, 1, "Population", 0)  // 10 characters
+	w.track(1, 2, "Populations", 0) // 11
+	if len(w.texts) != 1 || w.texts[0].text != "Populations" || w.maxRow != 2 || w.maxCol != 1 {
+		t.Errorf("tracked texts %+v, extent %d×%d", w.texts, w.maxRow, w.maxCol)
+	}
+}
+
+// TestXLSXWideMergesOnFirstPage: the Communes (4 pages wide) and
+// Références (3) sheets of the CC Pays de Nemours merge their long texts
+// (the notes' reasons, from column B) only up to the last column of the
+// first printed page: R and S, the last whose span from A fits the
+// landscape width at the smallest legible scale (769.9 / 0.45 points).
+func TestXLSXWideMergesOnFirstPage(t *testing.T) {
+	f := nemoursWorkbook(t)
+	room := printableWidth(true) / minScale
+	for _, tc := range []struct {
+		sheet string
+		wide  int
+		end   string
+	}{{SheetCommunes, 4, "R"}, {SheetReferences, 3, "S"}} {
+		l, _ := f.GetPageLayout(tc.sheet)
+		if l.FitToWidth == nil || *l.FitToWidth != tc.wide {
+			t.Errorf("%s: %v pages wide, want %d", tc.sheet, l.FitToWidth, tc.wide)
+		}
+		merged, _ := f.GetMergeCells(tc.sheet)
+		if len(merged) < 2 {
+			t.Errorf("%s: %d merges, want its notes' reasons merged", tc.sheet, len(merged))
+		}
+		for _, m := range merged {
+			if end := m.GetEndAxis(); strings.TrimRight(end, "0123456789") != tc.end || !strings.HasPrefix(m.GetStartAxis(), "B") {
+				t.Errorf("%s: merge %s:%s, want B to %s", tc.sheet, m.GetStartAxis(), end, tc.end)
+			}
+		}
+		end, _ := excelize.ColumnNameToNumber(tc.end)
+		span := 0.0
+		for c := 1; c <= end+1; c++ {
+			w, _ := f.GetColWidth(tc.sheet, colName(c))
+			span += colPoints(w)
+			if c == end && span > room || c == end+1 && span <= room {
+				t.Errorf("%s: columns A to %s span %.1f points, the first page %.1f", tc.sheet, colName(c), span, room)
+			}
+		}
+	}
+}
+
+// TestXLSXCentredOnePage: only a sheet that prints on one page (the
+// Synthèse) is centred on it; a sheet one page wide but several tall
+// (Indicateurs) or several wide (Communes) starts at the left margin.
+func TestXLSXCentredOnePage(t *testing.T) {
+	f := nemoursWorkbook(t)
+	for sheet, want := range map[string]bool{SheetSynthese: true, SheetIndicators: false, SheetCommunes: false} {
+		m, err := f.GetPageMargins(sheet)
+		if err != nil || m.Horizontally == nil || *m.Horizontally != want {
+			t.Errorf("%s: centred %v (%v), want %v", sheet, m.Horizontally, err, want)
+		}
+	}
+}
+
+// printSheet writes a one-row sheet of the given column widths (its
+// texts in columns 1 and 2) and runs its print setup.
+func printSheet(t *testing.T, o printOptions, widths ...float64) (*excelize.File, *sheet) {
+	t.Helper()
+	f := excelize.NewFile()
+	t.Cleanup(func() { f.Close() })
+	st, err := newStyles(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetSheetName("Sheet1", SheetSources)
+	w := newSheet(f, SheetSources, st)
+	w.widths(widths...)
+	for c := range widths {
+		w.set(c+1, 1, "Colonne", st.header)
+		w.set(c+1, 2, 12889, st.int)
+	}
+	w.printSetup(o)
+	if w.err != nil {
+		t.Fatal(w.err)
+	}
+	return f, w
+}
+
+// TestPrintOrientation: a sheet prints portrait while it fits a portrait
+// page at 90 % or more (two columns of width 50, 532.5 points: 98 %), else
+// landscape (three, 798.75 points), one page wide while that prints at
+// 45 % or more (11 columns of 50, 2928.75 points, need 2 pages).
+func TestPrintOrientation(t *testing.T) {
+	for _, tc := range []struct {
+		cols   int
+		orient string
+		wide   int
+	}{{2, "portrait", 1}, {3, "landscape", 1}, {5, "landscape", 1}, {11, "landscape", 2}} {
+		var widths []float64
+		for range tc.cols {
+			widths = append(widths, 50)
+		}
+		f, _ := printSheet(t, printOptions{title: "Nemours"}, widths...)
+		l, _ := f.GetPageLayout(SheetSources)
+		if l.Orientation == nil || *l.Orientation != tc.orient || l.FitToWidth == nil || *l.FitToWidth != tc.wide {
+			t.Errorf("%d columns of 50: %v, %v pages wide; want %s, %d", tc.cols, l.Orientation, l.FitToWidth, tc.orient, tc.wide)
+		}
+	}
+}
+
+// TestPrintWrapHeights: the print setup makes a row as tall as its wrapped
+// texts need, 15 points a line: a header without a height set (plus 4
+// points), a cell whose style wraps (plus 2), a note's reason alone at the
+// end of its row, merged over the columns after it (plus 2), and a long
+// text in the last printed column, wrapped in its cell (plus 2); every
+// other cell of a tall row is aligned at the top. A reason or a name that
+// fits its cell is neither merged nor wrapped, and a row whose wrapping
+// text takes one line keeps the default height. A wrapping cell is
+// measured at 88 % of its width, a bold text 8 % wider. The same for a sheet held
+// in memory, streamed, or streamed with its layout mirrored.
+func TestPrintWrapHeights(t *testing.T) {
+	const (
+		header = "Code commune INSEE"
+		wrap   = "Population municipale 2022 de la commune, recensement de l'INSEE"
+		reason = "La part des 75 ans et plus n'est publiée qu'au niveau du département."
+		short  = "Donnée partielle"
+		last   = "CENTRE HOSPITALIER DE NEMOURS, SERVICE DES URGENCES"
+	)
+	for _, mode := range []string{"memory", "streamed", "mirrored"} {
+		f := excelize.NewFile()
+		st, err := newStyles(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SetSheetName("Sheet1", SheetSources)
+		w := newSheet(f, SheetSources, st)
+		switch mode {
+		case "streamed":
+			w.streamed()
+		case "mirrored":
+			w.mirrored()
+		}
+		w.widths(10, 20, 12)
+		w.set(1, 1, header, st.header)
+		w.set(2, 1, "Nom", st.header)
+		w.set(1, 2, "Nemours", st.text)
+		w.set(2, 2, wrap, st.wrap)
+		w.set(3, 2, 12889, st.int)
+		w.set(1, 3, "Note 1", st.text)
+		w.set(2, 3, reason, st.text)
+		w.set(1, 4, "Note 2", st.text)
+		w.set(2, 4, short, st.text)
+		w.set(1, 5, "77333", st.text)
+		w.set(3, 5, last, st.text)
+		w.set(2, 6, "Seine-et-Marne", st.text)
+		w.set(3, 6, "77", st.text)
+		w.set(2, 7, "Seine-et-Marne", st.wrap)
+		w.set(3, 7, "77", st.text)
+		w.set(2, 8, "Auvergne-Rhône-Alpes", st.wrap)
+		w.set(3, 8, "84", st.text)
+		w.set(2, 9, "Communauté de communes", st.bold)
+		w.set(3, 9, "CC", st.text)
+		w.printSetup(printOptions{title: "Nemours"})
+		if err := w.flush(); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if f, err = excelize.OpenReader(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			row   int
+			lines int
+			pad   float64
+		}{
+			{1, lines(header, colPoints(10), true), 4},
+			{2, lines(wrap, colPoints(20)*fontSlack, false), 2},
+			{3, lines(reason, (colPoints(20)+colPoints(12))*fontSlack, false), 2},
+			{5, lines(last, colPoints(12), false), 2},
+			// A wrapping cell is measured at 88 % of its width, a bold
+			// text 8 % wider: one line each otherwise.
+			{8, lines("Auvergne-Rhône-Alpes", colPoints(20)*fontSlack, false), 2},
+			{9, lines("Communauté de communes", colPoints(20), true), 2},
+		} {
+			h, _ := f.GetRowHeight(SheetSources, tc.row)
+			if tc.lines < 2 || h != float64(tc.lines)*lineHeight+tc.pad {
+				t.Errorf("%s: row %d: %v points high, want %d lines × 15 + %v", mode, tc.row, h, tc.lines, tc.pad)
+			}
+		}
+		merged, _ := f.GetMergeCells(SheetSources)
+		if len(merged) != 1 || merged[0].GetStartAxis() != "B3" || merged[0].GetEndAxis() != "C3" {
+			t.Errorf("%s: merges %v, want B3:C3 only", mode, merged)
+		}
+		for _, row := range []int{4, 6, 7} {
+			if h, _ := f.GetRowHeight(SheetSources, row); h != 15 {
+				t.Errorf("%s: row %d, a text that fits: %v points high", mode, row, h)
+			}
+		}
+		alignment := func(cell string) *excelize.Alignment {
+			style, _ := f.GetCellStyle(SheetSources, cell)
+			if s, _ := f.GetStyle(style); s != nil && s.Alignment != nil {
+				return s.Alignment
+			}
+			return &excelize.Alignment{}
+		}
+		for _, cell := range []string{"B2", "C5", "B3"} {
+			if a := alignment(cell); !a.WrapText || a.Vertical != "top" {
+				t.Errorf("%s: %s not wrapped at the top", mode, cell)
+			}
+		}
+		// The count at the end of tall row 2, and the code in row 5.
+		for _, cell := range []string{"C2", "A5"} {
+			if a := alignment(cell); a.WrapText || a.Vertical != "top" {
+				t.Errorf("%s: %s aligned %+v, want at the top, unwrapped", mode, cell, a)
+			}
+		}
+		for _, cell := range []string{"B4", "B6"} {
+			if alignment(cell).WrapText {
+				t.Errorf("%s: %s, a text that fits, is wrapped", mode, cell)
+			}
+		}
+		if v, _ := f.GetCellValue(SheetSources, "C2", excelize.Options{RawCellValue: true}); v != "12889" {
+			t.Errorf("%s: C2 = %q", mode, v)
+		}
 		f.Close()
 	}
 }
