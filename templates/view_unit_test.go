@@ -191,3 +191,24 @@ func TestStructuresPer10kNoPopulation(t *testing.T) {
 		t.Errorf("%d kind rows", len(v.Kinds))
 	}
 }
+
+// TestVintageLineNemours: the page header of the CC Pays de Nemours gives
+// the vintages of its main figures, in this order: communes, APL, GPs of
+// the BPE, liberal professionals, FINESS establishments.
+func TestVintageLineNemours(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	vintage := map[string]string{}
+	for _, s := range r.Sources {
+		vintage[s.Name] = s.Vintage
+	}
+	var want []string
+	for _, n := range []string{"communes", "apl", "gp_bpe", "liberaux", "establishments"} {
+		if vintage[n] == "" {
+			t.Fatalf("no vintage for %s", n)
+		}
+		want = append(want, vintage[n])
+	}
+	if got := vintageLine(r); got != strings.Join(want, " · ") || strings.Count(got, " · ") != 4 {
+		t.Errorf("vintage line %q, want %q", got, strings.Join(want, " · "))
+	}
+}
