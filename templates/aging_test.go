@@ -390,3 +390,66 @@ func TestAgingTones(t *testing.T) {
 		}
 	}
 }
+
+// TestPressNoteFrance: the press note of the CC Pays de Nemours quotes
+// France's APL to GPs under 65 (3,29 in 2023, −1,4 % since 2022, as the
+// DREES headline) and France's all-ages APL (3,74); a France APL of 0 in
+// 2022 gives no change rather than an infinite one.
+func TestPressNoteFrance(t *testing.T) {
+	r, _ := testReport(t, "epci:200023240")
+	note := pressNote(r)
+	for _, want := range []string{"(dans ce rapport, France : 3,29 en 2023, −1,4\u00a0% depuis 2022)", "(par exemple Paris 1er : 6,5 ; France : 3,74 dans ce rapport)."} {
+		if !strings.Contains(note, want) {
+			t.Errorf("press note lacks %q:\n%s", want, note)
+		}
+	}
+	r2 := *r
+	r2.Levels = append([]diagnostic.Level(nil), r.Levels...)
+	fr := &r2.Levels[len(r2.Levels)-1]
+	if fr.Kind != "france" {
+		t.Fatalf("last level %s", fr.Kind)
+	}
+	zero := 0.0
+	fr.APLUnder65_2022 = &zero
+	if note := pressNote(&r2); !strings.Contains(note, "(dans ce rapport, France : 3,29)") {
+		t.Errorf("press note with a 2022 APL of 0:\n%s", note)
+	}
+}
+
+// TestSignedChanges: a rise has its plus sign, a fall its minus, and a
+// change that rounds to zero none.
+func TestSignedChanges(t *testing.T) {
+	for v, want := range map[float64]string{0.02: "+2,0\u00a0%", 0.0004: "0,0\u00a0%", -0.014: "−1,4\u00a0%", 0: "0,0\u00a0%"} {
+		if got := signedPct(v); got != want {
+			t.Errorf("signedPct(%v) = %q, want %q", v, got, want)
+		}
+	}
+	for d, want := range map[float64]string{0.097: "+9,7\u00a0points", 0.0004: "0,0\u00a0points", -0.031: "−3,1\u00a0points"} {
+		if got := signedPoints(d); got != want {
+			t.Errorf("signedPoints(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestTrendFigMissingYear: the 2022–2023 trend of a level whose 2022
+// share is missing is n.d. with the reason of the 2022 gap; when 2023 is
+// missing, with the reason of the 2023 gap.
+func TestTrendFigMissingYear(t *testing.T) {
+	share := 0.3
+	gaps := []diagnostic.Gap{{Field: "share_from_65_plus", Status: diagnostic.GapUnknown, Reason: "APL 2023 non publiée"},
+		{Field: "share_from_65_plus_2022", Status: diagnostic.GapUnknown, Reason: "APL 2022 non publiée"}}
+	for _, tc := range []struct {
+		f    diagnostic.Figures
+		want string
+	}{
+		{diagnostic.Figures{ShareFrom65Plus: &share, Gaps: gaps}, "APL 2022 non publiée"},
+		{diagnostic.Figures{ShareFrom65Plus2022: &share, Gaps: gaps}, "APL 2023 non publiée"},
+	} {
+		nb := newNotebook()
+		f := trendFig(nb, secSynthese, tc.f)
+		notes := nb.section(secSynthese)
+		if f.Text != NA || len(f.Notes) != 1 || len(notes) != 1 || notes[0].Text != tc.want {
+			t.Errorf("trend %q notes %v (%v), want %s with %q", f.Text, f.Notes, notes, NA, tc.want)
+		}
+	}
+}

@@ -559,9 +559,6 @@ func levelSources(r *diagnostic.Report) []levelSourceRow {
 	var out []levelSourceRow
 	for _, l := range r.Levels {
 		row := levelSourceRow{Name: levelName(l)}
-		if l.Kind == "departement" || l.Kind == "territory" {
-			row.Name = levelName(l)
-		}
 		var names []string
 		for n := range l.Sources {
 			names = append(names, n)
