@@ -154,7 +154,8 @@ type Resolver struct {
 	depFolded     []string
 	regFolded     []string
 
-	byDep, byReg map[string][]string // current communes, sorted
+	byDep, byReg map[string][]string // current communes, sorted (areasOnce)
+	areasOnce    sync.Once
 
 	cpts       []cptsGroup // sorted by name
 	epciMatch  []Match     // by index in s.EPCIs
@@ -217,33 +218,15 @@ func (r *Resolver) buildNames() {
 	r.communeFolded = make([]string, len(s.Communes))
 	r.communeByName = make(map[string][]int, len(s.Communes))
 	r.arrByName = make(map[string]int, len(s.Arrondissements))
-	r.byDep, r.byReg = map[string][]string{}, map[string][]string{}
-	// Communes come by runs of the same département (sorted by code): each
-	// run is added to the maps at once rather than commune by commune.
-	start := 0
 	for i, c := range s.Communes {
 		f := textnorm.FoldPlace(c.Name)
 		r.communeFolded[i] = f
 		r.communeByName[f] = append(r.communeByName[f], i)
-		if next := i + 1; next == len(s.Communes) || s.Communes[next].Dep != c.Dep || s.Communes[next].Reg != c.Reg {
-			run := make([]string, 0, next-start)
-			for _, o := range s.Communes[start:next] {
-				run = append(run, o.Code)
-			}
-			r.byDep[c.Dep] = append(r.byDep[c.Dep], run...)
-			r.byReg[c.Reg] = append(r.byReg[c.Reg], run...)
-			start = next
-		}
 	}
 	// Communes are sorted by code in a loaded snapshot, but a literal one
 	// need not be; sorting here keeps every output deterministic.
 	for _, idx := range r.communeByName {
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(s.Communes[a].Code, s.Communes[b].Code) })
-	}
-	for _, m := range []map[string][]string{r.byDep, r.byReg} {
-		for _, codes := range m {
-			slices.Sort(codes)
-		}
 	}
 	for i, a := range s.Arrondissements {
 		r.arrByName[textnorm.FoldPlace(a.Name)] = i
@@ -271,6 +254,36 @@ func (r *Resolver) buildNames() {
 	for i := range r.cpts {
 		r.cptsFolded = append(r.cptsFolded, textnorm.FoldPlace(r.cpts[i].name))
 	}
+}
+
+// indexAreas lists the current communes of each département and région,
+// once, for the first dep: or reg: item: a territory named otherwise
+// does not pay for it.
+func (r *Resolver) indexAreas() {
+	r.areasOnce.Do(func() {
+		s := r.s
+		r.byDep, r.byReg = map[string][]string{}, map[string][]string{}
+		// Communes come by runs of the same département (sorted by code):
+		// each run is added to the maps at once rather than commune by
+		// commune.
+		start := 0
+		for i, c := range s.Communes {
+			if next := i + 1; next == len(s.Communes) || s.Communes[next].Dep != c.Dep || s.Communes[next].Reg != c.Reg {
+				run := make([]string, 0, next-start)
+				for _, o := range s.Communes[start:next] {
+					run = append(run, o.Code)
+				}
+				r.byDep[c.Dep] = append(r.byDep[c.Dep], run...)
+				r.byReg[c.Reg] = append(r.byReg[c.Reg], run...)
+				start = next
+			}
+		}
+		for _, m := range []map[string][]string{r.byDep, r.byReg} {
+			for _, codes := range m {
+				slices.Sort(codes)
+			}
+		}
+	})
 }
 
 // indexMatches builds the EPCI and CPTS matches once, after the names.
@@ -868,6 +881,7 @@ func (r *Resolver) resolveDep(item, text string) (itemPart, error) {
 		return itemPart{}, err
 	}
 	d := &r.s.Departements[i]
+	r.indexAreas()
 	return itemPart{key: "dep:" + d.Code, label: d.Name, communes: r.byDep[d.Code]}, nil
 }
 
@@ -881,6 +895,7 @@ func (r *Resolver) resolveReg(item, text string) (itemPart, error) {
 		return itemPart{}, err
 	}
 	g := &r.s.Regions[i]
+	r.indexAreas()
 	return itemPart{key: "reg:" + g.Code, label: g.Name, communes: r.byReg[g.Code]}, nil
 }
 
