@@ -99,6 +99,7 @@ func Main(ctx context.Context, build BuildInfo, args []string, stdin io.Reader, 
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	releaseFlags(root)
 	if opts.restoreGC != nil {
 		opts.restoreGC()
 	}
