@@ -220,16 +220,24 @@ func (r *tableReader) optInt(i, def int) int {
 	return r.int(i)
 }
 
+// peekLine makes the current segment start with the next line, whole,
+// and returns the index of its newline (-1 for a last line without one);
+// ok is false at the end of the table.
+func (r *tableReader) peekLine() (nl int, ok bool) {
+	nl = strings.IndexByte(r.data, '\n')
+	if nl < 0 && len(r.segs) > 0 {
+		r.fill()
+		nl = strings.IndexByte(r.data, '\n')
+	}
+	return nl, len(r.data) > 0
+}
+
 // nextWhere advances to the next row whose first column keep accepts,
 // skipping the others without splitting their fields.
 func (r *tableReader) nextWhere(keep func(first string) bool) bool {
 	for r.err == nil {
-		nl := strings.IndexByte(r.data, '\n')
-		if nl < 0 && len(r.segs) > 0 {
-			r.fill()
-			nl = strings.IndexByte(r.data, '\n')
-		}
-		if len(r.data) == 0 {
+		nl, ok := r.peekLine()
+		if !ok {
 			return false
 		}
 		line := r.data
@@ -254,12 +262,8 @@ func (r *tableReader) next() bool {
 	if r.err != nil {
 		return false
 	}
-	nl := strings.IndexByte(r.data, '\n')
-	if nl < 0 && len(r.segs) > 0 {
-		r.fill()
-		nl = strings.IndexByte(r.data, '\n')
-	}
-	if len(r.data) == 0 {
+	nl, ok := r.peekLine()
+	if !ok {
 		return false
 	}
 	var line string
