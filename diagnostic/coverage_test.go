@@ -135,24 +135,28 @@ func TestMergedCommuneKeepsItsRows(t *testing.T) {
 	}
 }
 
-// TestGPsFromRPPSArePeople: with an RPPS extraction imported for some
-// départements, a GP practising at two sites of the territory counts once,
-// arrondissements count their own GPs, and départements the extraction
-// does not cover keep the BPE counts.
-func TestGPsFromRPPSArePeople(t *testing.T) {
+// snapshotWithRPPSGPs is the embedded snapshot whose GP table says an RPPS
+// extraction of 2026-11-20 covers the départements deps.
+func snapshotWithRPPSGPs(t *testing.T, deps ...string) *snapshot.Snapshot {
+	t.Helper()
 	s, err := snapshot.LoadEmbedded()
 	if err != nil {
 		t.Fatal(err)
 	}
 	tab := s.Manifest.Table("gp_bpe")
-	var cov []snapshot.Coverage
-	for _, c := range tab.Coverage {
-		if c.Dep != "77" {
-			cov = append(cov, c)
-		}
+	tab.Coverage = slices.DeleteFunc(tab.Coverage, func(c snapshot.Coverage) bool { return slices.Contains(deps, c.Dep) })
+	for _, d := range deps {
+		tab.Coverage = append(tab.Coverage, snapshot.Coverage{Dep: d, Source: "RPPS 2026-11-20", Vintage: "2026-11-20"})
 	}
-	tab.Coverage = append(cov, snapshot.Coverage{Dep: "77", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"},
-		snapshot.Coverage{Dep: "75", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"})
+	return s
+}
+
+// TestGPsFromRPPSArePeople: with an RPPS extraction imported for some
+// départements, a GP practising at two sites of the territory counts once,
+// arrondissements count their own GPs, and départements the extraction
+// does not cover keep the BPE counts.
+func TestGPsFromRPPSArePeople(t *testing.T) {
+	s := snapshotWithRPPSGPs(t, "77", "75")
 	s.GPSites = []snapshot.GPSite{
 		{Person: "810001", Code: "77333", Mode: "liberal"}, // Nemours
 		{Person: "810001", Code: "77016", Mode: "liberal"}, // the same GP in Bagneaux-sur-Loing
@@ -192,18 +196,7 @@ func TestGPsFromRPPSArePeople(t *testing.T) {
 // counts, summed (BPE 2017: Nemours 77333 12 GPs, Bagneaux-sur-Loing 77016
 // 2, in doctor.csv).
 func TestRPPSCoverageWithoutSitesSumsCommuneCounts(t *testing.T) {
-	s, err := snapshot.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab := s.Manifest.Table("gp_bpe")
-	var cov []snapshot.Coverage
-	for _, c := range tab.Coverage {
-		if c.Dep != "77" {
-			cov = append(cov, c)
-		}
-	}
-	tab.Coverage = append(cov, snapshot.Coverage{Dep: "77", Source: "RPPS 2026-11-20", Vintage: "2026-11-20"})
+	s := snapshotWithRPPSGPs(t, "77")
 	s.GPSites = nil
 	terr, err := NewResolver(s).Resolve("77333", "77016")
 	if err != nil {
