@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -164,6 +168,18 @@ func TestReportInBrowser(t *testing.T) {
 	}
 }
 
+// offlineByRule is Network.emulateNetworkConditionsByRule with the
+// top-level "offline" parameter that Chromium 148 requires (it answers
+// "Invalid parameters" without it) and that cdproto v0.159 no longer
+// sends: it moved into each rule's conditions, where older Chromium
+// versions read it. Both are sent.
+var offlineByRule = cdp.Command[offlineByRuleParams, network.EmulateNetworkConditionsByRuleResult]{Method: network.CommandEmulateNetworkConditionsByRule}
+
+type offlineByRuleParams struct {
+	Offline                  bool                  `json:"offline"`
+	MatchedNetworkConditions []*network.Conditions `json:"matchedNetworkConditions"`
+}
+
 // openPage opens url in a new tab with the network offline, and collects
 // the page's errors.
 func openPage(t *testing.T, parent context.Context, url string, before ...chromedp.Action[chromedp.Void]) (context.Context, *pageErrors) {
@@ -178,20 +194,34 @@ func openPage(t *testing.T, parent context.Context, url string, before ...chrome
 	ctx, cancel := context.WithTimeout(tab, 90*time.Second)
 	t.Cleanup(cancel)
 	// Offline: any attempt to fetch a resource fails, and is logged.
-	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+	if _, err := chromedp.Call(ctx, offlineByRule, offlineByRuleParams{Offline: true,
 		MatchedNetworkConditions: []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
 	}); err != nil {
 		t.Fatalf("offline emulation: %v", err)
-	}
-	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
-		Offline: true, DownloadThroughput: -1, UploadThroughput: -1,
-	}); err != nil {
-		t.Fatalf("offline state: %v", err)
 	}
 	if err := chromedp.Do(ctx, append(before, chromedp.Navigate(url))...); err != nil {
 		t.Fatalf("navigate: %v", err)
 	}
 	return ctx, errs
+}
+
+// pageFetches tells whether the page in ctx can fetch from a local
+// server.
+func pageFetches(t *testing.T, ctx context.Context) (bool, error) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	return chromedp.Run(ctx, chromedp.Evaluate[bool](`fetch(`+strconv.Quote(srv.URL)+`, {mode: "no-cors"}).then(() => true, () => false)`, chromedp.EvalAwaitPromise))
+}
+
+// assertOffline checks that the page ran with the network cut: a request
+// to a local server fails. (Chromium 148 no longer reflects the emulation
+// in navigator.onLine.)
+func assertOffline(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if fetched, err := pageFetches(t, ctx); err != nil || fetched {
+		t.Errorf("the page reached a local server (%v, %v): it did not run offline", fetched, err)
+	}
 }
 
 // checkPage checks a page: features is the number of commune contours of
@@ -203,10 +233,8 @@ func checkPage(t *testing.T, parent context.Context, url string, features, parts
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.hasAttribute('data-charts')`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		t.Fatalf("charts never drawn: %v (errors: %v)", err, errs.all())
 	}
-	online, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`navigator.onLine`))
-	if err != nil || online {
-		t.Errorf("navigator.onLine = %v, %v: the page did not run offline", online, err)
-	}
+	// Last, once its errors are checked (the failed request is logged).
+	defer assertOffline(t, ctx)
 	states, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartState](inspectCharts))
 	if err != nil {
 		t.Fatal(err)
@@ -372,6 +400,16 @@ func TestBrowserHarnessSeesErrors(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("harness missed %q; saw:\n%s", want, got)
 		}
+	}
+	assertOffline(t, tabCtx)
+	// The offline check can fail: a tab with the network on fetches.
+	online, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	if err := chromedp.Do(online, chromedp.Navigate("file://"+file)); err != nil {
+		t.Fatal(err)
+	}
+	if fetched, err := pageFetches(t, online); err != nil || !fetched {
+		t.Errorf("a tab with the network on did not reach the local server (%v, %v)", fetched, err)
 	}
 }
 
