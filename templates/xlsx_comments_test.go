@@ -1,0 +1,89 @@
+package templates
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// unzipParts reads every part of a workbook.
+func unzipParts(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[f.Name] = body
+	}
+	return parts
+}
+
+// TestXLSXCommentPartsAsExcelize: the workbook whose comment parts are
+// rendered by xlsx_comments.go has the parts, byte for byte, of the
+// workbook where excelize adds every comment, for territories with few
+// and many notes (Paris has no GP counts by commune, Mayotte no APL), with
+// and without the travel-time figures; and in the same order.
+func TestXLSXCommentPartsAsExcelize(t *testing.T) {
+	total := 0
+	for _, c := range []struct {
+		items  []string
+		access bool
+		min    int // comments at least
+	}{
+		{[]string{"epci:200023240"}, false, 150},
+		{[]string{"epci:200023240"}, true, 150},
+		{[]string{"75108"}, false, 20},
+		{[]string{"77333"}, false, 20},
+		{[]string{"dep:976"}, false, 20},
+		{[]string{"13055"}, true, 20},
+		{[]string{"cpts:La Seyne Toulon ouest"}, false, 20},
+		{[]string{"dep:48"}, false, 20},
+	} {
+		rep, _ := testReport(t, c.items...)
+		if c.access {
+			withAccess(rep)
+		}
+		var fast, ref bytes.Buffer
+		if err := WriteXLSX(&fast, rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeXLSX(&ref, rep, true); err != nil {
+			t.Fatal(err)
+		}
+		got, want := unzipParts(t, fast.Bytes()), unzipParts(t, ref.Bytes())
+		if len(got) != len(want) {
+			t.Errorf("%v: %d parts, excelize writes %d", c.items, len(got), len(want))
+		}
+		comments := 0
+		for name, w := range want {
+			if !bytes.Equal(got[name], w) {
+				t.Errorf("%v: part %s differs from excelize's:\n got %.300q\nwant %.300q", c.items, name, got[name], w)
+			}
+			if strings.HasPrefix(name, "xl/comments") {
+				comments += bytes.Count(w, []byte("<comment "))
+			}
+		}
+		if comments < c.min {
+			t.Errorf("%v: %d comments, want at least %d", c.items, comments, c.min)
+		}
+		total += comments
+		// Same parts in the same order: the same file.
+		if !bytes.Equal(fast.Bytes(), ref.Bytes()) {
+			t.Errorf("%v: the workbook differs from excelize's way (%d and %d bytes)", c.items, fast.Len(), ref.Len())
+		}
+	}
+	t.Logf("%d comments compared", total)
+}
