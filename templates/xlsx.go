@@ -1,8 +1,6 @@
 package templates
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -10,9 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/diagsante/diagsante/diagnostic"
@@ -1403,154 +1399,4 @@ func writeSources(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w.table(1, last, 8)
 	w.printSetup(printOptions{title: r.Title})
 	return w.flush()
-}
-
-// stableZip writes the workbook's zip with [Content_Types].xml made
-// deterministic: excelize lists the image extensions from a Go map, in a
-// different order on every run. Their order has no meaning; sorting them
-// makes the same report give the same bytes.
-//
-// It also writes the worksheets in one order: excelize writes the
-// streamed sheets first, from a Go map, then the others in reverse order
-// of their names. The leading worksheet parts are held and written in that
-// reverse order, as a workbook without streamed sheets has them.
-type stableZip struct {
-	*zip.Writer
-	pending *bytes.Buffer
-	sheets  []zipPart // the leading worksheet parts, held
-	passed  bool      // a part other than a worksheet was created
-	// replace are parts written with these bytes instead of excelize's.
-	replace map[string][]byte
-}
-
-type zipPart struct {
-	name string
-	body *bytes.Buffer
-}
-
-// isSheetPart tells whether a part is a worksheet (xl/worksheets/sheetN.xml).
-func isSheetPart(name string) bool {
-	return strings.HasPrefix(name, "xl/worksheets/sheet") && strings.HasSuffix(name, ".xml")
-}
-
-// writeSheets writes the held worksheet parts in reverse order of names.
-func (z *stableZip) writeSheets() error {
-	if z.passed {
-		return nil
-	}
-	z.passed = true
-	sort.Slice(z.sheets, func(i, j int) bool { return z.sheets[i].name > z.sheets[j].name })
-	for _, p := range z.sheets {
-		w, err := z.Writer.Create(p.name)
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(p.body.Bytes()); err != nil {
-			return err
-		}
-	}
-	z.sheets = nil
-	return nil
-}
-
-const contentTypesPart = "[Content_Types].xml"
-
-// newStableZip is the workbook's zip writer. Its parts are deflated by
-// klauspost/compress, pooled, at its fastest level: a batch writes
-// thousands of parts, and deflating them was 8 % of its CPU. At level 5,
-// archive/zip's default, klauspost took 40 % of the CPU time of the
-// standard library's deflate for a file 2 % larger; at level 1 the 119
-// workbooks of a batch of the Bouches-du-Rhône take 6 % less CPU for the
-// whole batch (user time 2.53 -> 2.37 s) and are 8 % larger (8.0 -> 8.6
-// MB in all).
-func newStableZip(w io.Writer) *stableZip {
-	zw := zip.NewWriter(w)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		if fw, ok := flatePool.Get().(*flate.Writer); ok {
-			fw.Reset(w)
-			return pooledFlate{fw}, nil
-		}
-		fw, err := flate.NewWriter(w, zipLevel)
-		return pooledFlate{fw}, err
-	})
-	return &stableZip{Writer: zw}
-}
-
-const zipLevel = 1
-
-var flatePool sync.Pool
-
-// pooledFlate returns its writer to the pool once closed (archive/zip
-// closes the compressor of each part when the next one starts).
-type pooledFlate struct{ *flate.Writer }
-
-func (p pooledFlate) Close() error {
-	err := p.Writer.Close()
-	flatePool.Put(p.Writer)
-	return err
-}
-
-func (z *stableZip) Create(name string) (io.Writer, error) {
-	if err := z.flush(); err != nil {
-		return nil, err
-	}
-	if !z.passed && isSheetPart(name) {
-		p := zipPart{name: name, body: &bytes.Buffer{}}
-		z.sheets = append(z.sheets, p)
-		return p.body, nil
-	}
-	if err := z.writeSheets(); err != nil {
-		return nil, err
-	}
-	if name == contentTypesPart {
-		z.pending = &bytes.Buffer{}
-		return z.pending, nil
-	}
-	fw, err := z.Writer.Create(name)
-	if b, ok := z.replace[name]; ok && err == nil {
-		if _, err := fw.Write(b); err != nil {
-			return nil, err
-		}
-		return io.Discard, nil
-	}
-	return fw, err
-}
-
-func (z *stableZip) Close() error {
-	if err := z.flush(); err != nil {
-		return err
-	}
-	if err := z.writeSheets(); err != nil {
-		return err
-	}
-	return z.Writer.Close()
-}
-
-var defaultTypeRe = regexp.MustCompile(`<Default [^>]*>(?:</Default>)?`)
-
-func (z *stableZip) flush() error {
-	if z.pending == nil {
-		return nil
-	}
-	b := z.pending.Bytes()
-	z.pending = nil
-	if loc := defaultTypeRe.FindAllIndex(b, -1); len(loc) > 1 {
-		start, end := loc[0][0], loc[len(loc)-1][1]
-		var parts []string
-		joined := 0
-		for _, l := range loc {
-			parts = append(parts, string(b[l[0]:l[1]]))
-			joined += l[1] - l[0]
-		}
-		if joined == end-start { // one contiguous run: safe to reorder
-			sort.Strings(parts)
-			b = append(append(append([]byte{}, b[:start]...), strings.Join(parts, "")...), b[end:]...)
-		}
-	}
-	w, err := z.Writer.Create(contentTypesPart)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
-	return err
 }
