@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -171,6 +172,39 @@ func measure(text string, bold bool) measuredText {
 		words = append(words, wl)
 	}
 	m.paras = append(m.paras, words)
+	return m
+}
+
+// measuredTexts are the texts the print setups of this process measured,
+// by weight (bold or not) and text, up to measuredMax of each: the
+// workbooks of a batch hold mostly the same texts (headers, notes,
+// sources), and a look-up reads a text much faster than measure does.
+// A measuredText is never modified once measured.
+var measuredTexts = struct {
+	sync.RWMutex
+	m [2]map[string]measuredText
+}{m: [2]map[string]measuredText{{}, {}}}
+
+const measuredMax = 1 << 15
+
+// measureShared is measure, through measuredTexts.
+func measureShared(text string, bold bool) measuredText {
+	b := 0
+	if bold {
+		b = 1
+	}
+	measuredTexts.RLock()
+	m, ok := measuredTexts.m[b][text]
+	measuredTexts.RUnlock()
+	if ok {
+		return m
+	}
+	m = measure(text, bold)
+	measuredTexts.Lock()
+	if len(measuredTexts.m[b]) < measuredMax {
+		measuredTexts.m[b][text] = m
+	}
+	measuredTexts.Unlock()
 	return m
 }
 
@@ -398,7 +432,7 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 		}
 		m, ok := w.measured[i]
 		if !ok {
-			m = measure(t.text, bold)
+			m = measureShared(t.text, bold)
 			w.measured[i] = m
 		}
 		one := w.span(t.col, t.col)
