@@ -44,8 +44,11 @@ type styles struct {
 	infos map[int][2]bool
 	// parts are the comment parts the mirrored sheets render themselves,
 	// by zip part name: the zip writer writes them in place of excelize's
-	// (xlsx_comments.go). viaExcelize: excelize adds them all instead.
+	// (xlsx_comments.go); cols are the column widths the zip writer
+	// inserts in the worksheet parts (xlsx_cols.go). viaExcelize: excelize
+	// does both itself instead, the reference of the tests.
 	parts       map[string][]byte
+	cols        map[string][]byte
 	viaExcelize bool
 }
 
@@ -54,8 +57,16 @@ type styleVariant struct {
 	wrap  bool
 }
 
+// newStyles creates the workbook's styles, and sets the zip writer that
+// writes the parts the sheets render themselves (parts, cols).
 func newStyles(f *excelize.File) (*styles, error) {
-	s := &styles{variants: map[styleVariant]int{}, infos: map[int][2]bool{}}
+	s := &styles{variants: map[styleVariant]int{}, infos: map[int][2]bool{},
+		parts: map[string][]byte{}, cols: map[string][]byte{}}
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		z := newStableZip(w)
+		z.replace, z.cols = s.parts, s.cols
+		return z
+	})
 	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
 	custom := func(fmt string) *string { return &fmt }
 	defs := []struct {
@@ -151,6 +162,11 @@ type sheet struct {
 	colWidths []float64
 	colSet    []bool
 	cm        *sheetComments
+	// cols are the column widths of a streamed or mirrored sheet without
+	// charts, as excelize would hold them; charts: the sheet has charts
+	// (see xlsx_cols.go).
+	cols   []colRange
+	charts bool
 }
 
 // streamed makes w collect its cells for flush; a streamed sheet has no
@@ -189,7 +205,17 @@ func (w *sheet) flush() error {
 	if err != nil {
 		return err
 	}
-	if !w.mirror { // a mirrored sheet's worksheet has its widths already
+	switch {
+	case w.splicedCols():
+		if !w.mirror { // as the stream writer would set them, below
+			for i, wd := range w.widthsOf {
+				w.cols = setColWidth(w.cols, i+1, i+1, wd)
+			}
+		}
+		if err := w.registerCols(); err != nil {
+			return err
+		}
+	case !w.mirror: // a mirrored sheet's worksheet has its widths already
 		for i, wd := range w.widthsOf {
 			if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 				return err
@@ -406,6 +432,10 @@ func (w *sheet) widths(widths ...float64) {
 		i = j
 	}
 	for k := len(runs) - 1; k >= 0 && w.err == nil; k-- {
+		if w.splicedCols() {
+			w.cols = setColWidth(w.cols, runs[k].from, runs[k].to, widths[runs[k].from-1])
+			continue
+		}
 		from, _ := excelize.ColumnNumberToName(runs[k].from)
 		to, _ := excelize.ColumnNumberToName(runs[k].to)
 		w.err = w.f.SetColWidth(w.name, from, to, widths[runs[k].from-1])
@@ -486,12 +516,7 @@ func writeXLSX(w io.Writer, r *diagnostic.Report, viaExcelize bool) error {
 	if err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
-	st.parts, st.viaExcelize = map[string][]byte{}, viaExcelize
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		z := newStableZip(w)
-		z.replace = st.parts
-		return z
-	})
+	st.viaExcelize = viaExcelize
 	// Before the sheets are written: SetActiveSheet reads every sheet, and
 	// would decode a streamed one back into memory. (Each writer sets its
 	// sheet's print setup, xlsx_print.go, before a streamed sheet is
@@ -793,6 +818,7 @@ func synthese(f *excelize.File, st *styles, r *diagnostic.Report) (*sheet, error
 func writeIndicators(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	w := newSheet(f, SheetIndicators, st)
 	w.mirrored()
+	w.withCharts()
 	writeTitle(w, st, r)
 	const hdr = 5
 	inds := indicators(r)
@@ -868,11 +894,11 @@ func writeIndicators(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	}
 	// Native charts: one bar per level, each its own series so that a level
 	// without a value is left out rather than drawn as zero.
-	if err := levelChart(f, w.name, "A"+strconv.Itoa(chartRow), "APL 2023 (consultations par an et par habitant)", r, rowOf[inds[5].label], hdr,
+	if err := levelChart(w, "A"+strconv.Itoa(chartRow), "APL 2023 (consultations par an et par habitant)", r, rowOf[inds[5].label], hdr,
 		func(l diagnostic.Level) bool { return l.APL2023 != nil }, "0.00"); err != nil {
 		return err
 	}
-	if err := levelChart(f, w.name, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")", r, rowOf[inds[4].label], hdr,
+	if err := levelChart(w, "C"+strconv.Itoa(chartRow), "Médecins généralistes pour 10 000 habitants ("+gpSourceLabel(r)+")", r, rowOf[inds[4].label], hdr,
 		func(l diagnostic.Level) bool { return l.GPDensity != nil }, "0.0"); err != nil {
 		return err
 	}
@@ -913,7 +939,11 @@ var excelLevelColors = map[string]string{"territory": "1F4E79", "departement": "
 
 func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
 
-func levelChart(f *excelize.File, sheetName, at, title string, r *diagnostic.Report, row, hdr int, has func(diagnostic.Level) bool, numFmt string) error {
+func levelChart(w *sheet, at, title string, r *diagnostic.Report, row, hdr int, has func(diagnostic.Level) bool, numFmt string) error {
+	if !w.charts {
+		return fmt.Errorf("sheet %s: a chart on a sheet not declared withCharts", w.name)
+	}
+	sheetName := w.name
 	var series []excelize.ChartSeries
 	for j, l := range r.Levels {
 		if !has(l) {
@@ -931,7 +961,7 @@ func levelChart(f *excelize.File, sheetName, at, title string, r *diagnostic.Rep
 		return nil
 	}
 	gap := uint(60)
-	return f.AddChart(sheetName, at, &excelize.Chart{
+	return w.f.AddChart(sheetName, at, &excelize.Chart{
 		Type:      excelize.Col,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Bold: true, Size: 11}}}},

@@ -25,7 +25,7 @@ import (
 // parts, xl/commentsN.xml and xl/drawings/vmlDrawingN.vml, are then
 // written whole from the comments kept here, in place of excelize's
 // (stableZip.Create). They are the bytes excelize writes for the same
-// comments: TestXLSXCommentPartsAsExcelize compares both ways on real
+// comments: TestXLSXPartsAsExcelize compares both ways on real
 // reports, part by part.
 
 // A cellComment is a note's comment on a cell, with the anchor of its box.

@@ -31,12 +31,14 @@ func unzipParts(t *testing.T, b []byte) map[string][]byte {
 	return parts
 }
 
-// TestXLSXCommentPartsAsExcelize: the workbook whose comment parts are
-// rendered by xlsx_comments.go has the parts, byte for byte, of the
-// workbook where excelize adds every comment, for territories with few
-// and many notes (Paris has no GP counts by commune, Mayotte no APL), with
-// and without the travel-time figures; and in the same order.
-func TestXLSXCommentPartsAsExcelize(t *testing.T) {
+// TestXLSXPartsAsExcelize: the workbook whose comment parts are rendered
+// by xlsx_comments.go, and whose column widths are inserted by
+// xlsx_cols.go, has the parts, byte for byte, of the workbook where
+// excelize adds every comment and sets every width, for territories with
+// few and many notes (Paris has no GP counts by commune, Mayotte no APL),
+// with and without the travel-time figures, with streamed sheets (a
+// région); and in the same order.
+func TestXLSXPartsAsExcelize(t *testing.T) {
 	total := 0
 	for _, c := range []struct {
 		items  []string
@@ -51,6 +53,7 @@ func TestXLSXCommentPartsAsExcelize(t *testing.T) {
 		{[]string{"13055"}, true, 20},
 		{[]string{"cpts:La Seyne Toulon ouest"}, false, 20},
 		{[]string{"dep:48"}, false, 20},
+		{[]string{"reg:24"}, false, 20}, // streamed sheets (1,700 communes)
 	} {
 		rep, _ := testReport(t, c.items...)
 		if c.access {
@@ -80,6 +83,11 @@ func TestXLSXCommentPartsAsExcelize(t *testing.T) {
 			t.Errorf("%v: %d comments, want at least %d", c.items, comments, c.min)
 		}
 		total += comments
+		for name, w := range want {
+			if strings.HasPrefix(name, "xl/worksheets/sheet") && !bytes.Contains(w, []byte("<cols>")) {
+				t.Errorf("%v: %s has no column widths", c.items, name)
+			}
+		}
 		// Same parts in the same order: the same file.
 		if !bytes.Equal(fast.Bytes(), ref.Bytes()) {
 			t.Errorf("%v: the workbook differs from excelize's way (%d and %d bytes)", c.items, fast.Len(), ref.Len())

@@ -3,6 +3,7 @@ package templates
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"regexp"
@@ -29,6 +30,10 @@ type stableZip struct {
 	passed  bool      // a part other than a worksheet was created
 	// replace are parts written with these bytes instead of excelize's.
 	replace map[string][]byte
+	// cols are the <cols> elements to insert in worksheet parts, by part
+	// (read only: a workbook may be written twice); colsDone counts them.
+	cols     map[string][]byte
+	colsDone int
 }
 
 type zipPart struct {
@@ -53,7 +58,14 @@ func (z *stableZip) writeSheets() error {
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(p.body.Bytes()); err != nil {
+		b := p.body.Bytes()
+		if cols, ok := z.cols[p.name]; ok {
+			if b, err = insertCols(b, cols); err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			z.colsDone++
+		}
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
@@ -126,6 +138,9 @@ func (z *stableZip) Close() error {
 	}
 	if err := z.writeSheets(); err != nil {
 		return err
+	}
+	if z.colsDone != len(z.cols) {
+		return fmt.Errorf("column widths of %d worksheets, %d written: a worksheet part was not among the first parts", len(z.cols), z.colsDone)
 	}
 	return z.Writer.Close()
 }
