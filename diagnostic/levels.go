@@ -9,6 +9,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/diagsante/diagsante/datasets/jsonsplit"
 	"github.com/diagsante/diagsante/datasets/snapshot"
 )
 
@@ -63,9 +64,18 @@ func decodeStoredLevels(gz []byte) (*storedLevelsFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f storedLevelsFile
-	if err := json.Unmarshal(b, &f); err != nil {
+	// Cut, not decoded whole: a command reads a few of the 120 levels,
+	// each decoded (and so validated) when taken.
+	top, err := jsonsplit.Object(b)
+	if err != nil {
 		return nil, err
+	}
+	var f storedLevelsFile
+	if err := json.Unmarshal(top["fingerprint"], &f.Fingerprint); err != nil {
+		return nil, fmt.Errorf("stored levels: fingerprint: %w", err)
+	}
+	if f.Levels, err = jsonsplit.Object(top["levels"]); err != nil {
+		return nil, fmt.Errorf("stored levels: %w", err)
 	}
 	return &f, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +72,36 @@ func TestDatasetsDamagedLocalSnapshot(t *testing.T) {
 	code, out, _ = runMain(t, "datasets", "verify", "--data-dir", dir)
 	if code != 1 || !strings.Contains(out, "local snapshot: imported table files present") || !strings.Contains(out, "cpts.tsv.gz") {
 		t.Errorf("verify: exit %d\n%s", code, out)
+	}
+}
+
+// A local snapshot whose contour of Nemours is not valid JSON: diagnose
+// fails naming the commune, and writes no report (the contour files are
+// cut into members without being validated; the ones drawn are checked).
+func TestDiagnoseInvalidContour(t *testing.T) {
+	work := t.TempDir()
+	dir := filepath.Join(work, "local")
+	cptsFile := filepath.Join(work, "cpts_2026-03.csv")
+	os.WriteFile(cptsFile, []byte("cpts_nom;code_commune_insee\nCPTS du Pays de Nemours;77333\n"), 0o644)
+	if code, _, stderr := runMain(t, "datasets", "import", "--cpts", cptsFile, "--data-dir", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "contours"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"77333":{"type":"Polygon","coordinates":[[[2.7,48.2],[2.8,48.3],[2.7,]]]},"77001":{"type":"Point","coordinates":[2.5,48.3]}}`))
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, "contours", "77.json.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(work, "report")
+	code, _, stderr := runMain(t, "diagnose", "77333", "--format", "html", "-o", out, "--data-dir", dir)
+	if code != 1 || !strings.Contains(stderr, "the contour of 77333 is not valid JSON") {
+		t.Errorf("exit %d, want 1 naming the contour:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "diagnostic.html")); !os.IsNotExist(err) {
+		t.Errorf("a report was written: %v", err)
 	}
 }

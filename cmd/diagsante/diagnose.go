@@ -400,6 +400,13 @@ func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string
 			out[n.Code] = geom
 		}
 	}
+	// The snapshot delimits the contours without validating them (see
+	// Snapshot.Contours): those written in the report are checked here.
+	for code, geom := range out {
+		if !json.Valid(geom) {
+			return nil, fmt.Errorf("snapshot: the contour of %s is not valid JSON", code)
+		}
+	}
 	return out, nil
 }
 
