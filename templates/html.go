@@ -31,7 +31,88 @@ var (
 // EChartsVersion is the version of the embedded Apache ECharts library.
 const EChartsVersion = "5.6.0"
 
-var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor}).Parse(reportTmpl))
+// The page template is cut around its large blocks: the styles, and at
+// the end the chart data, the echarts library and the page script (over
+// 1 MB together, the same on every page but the data). WriteHTMLWith
+// writes them as they are: through html/template each was copied twice per
+// page (the escaper passes such trusted values through, then fmt copies
+// them) for nothing. The cuts fall between elements, in the text context
+// where html/template starts each template, so each piece escapes as it
+// did in the whole page.
+const (
+	cssSlot  = "<style>{{.CSS}}</style>"
+	dataSlot = "<script type=\"application/json\" id=\"diag-data\">{{.Data}}</script>\n<script>{{.ECharts}}</script>\n<script>{{.Script}}</script>"
+)
+
+// pageParts are the pieces of the page template: head comes before the
+// styles, body between the styles and the data; tail, after the scripts,
+// holds the templates the others call ("fig", "chart"…).
+type pageParts struct {
+	head, body, tail *template.Template
+}
+
+var pageTemplate = parsePage(reportTmpl)
+
+func parsePage(src string) pageParts {
+	i, j := strings.Index(src, cssSlot), strings.Index(src, dataSlot)
+	if i < 0 || j < i {
+		panic("templates: report.html.tmpl has lost its styles or data slot")
+	}
+	head := template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor})
+	template.Must(head.Parse(src[:i]))
+	body := template.Must(head.New("body").Parse(src[i+len(cssSlot) : j]))
+	tail := template.Must(head.New("tail").Parse(src[j+len(dataSlot):]))
+	return pageParts{head: head, body: body, tail: tail}
+}
+
+// pageEnd is what follows the chart data on every page: the end of its
+// script element, the echarts library, the page script and the end of the
+// page; made once per process.
+var pageEnd = sync.OnceValues(func() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("</script>\n<script>")
+	b.WriteString(echartsJS)
+	b.WriteString("</script>\n<script>")
+	b.WriteString(reportJS)
+	b.WriteString("</script>")
+	err := pageTemplate.tail.Execute(&b, nil)
+	return b.Bytes(), err
+})
+
+// writePage writes the page of v.
+func writePage(w io.Writer, v *view) error {
+	end, err := pageEnd()
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	// The templated parts (about 100 kB for a commune) are made in a
+	// buffer reused from page to page: a batch writes one per unit, and
+	// growing a new one each time was a fifth of the page's time.
+	buf, _ := pageBufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = &bytes.Buffer{}
+	}
+	defer func() {
+		buf.Reset()
+		pageBufs.Put(buf)
+	}()
+	if err := pageTemplate.head.Execute(buf, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	buf.WriteString("<style>")
+	buf.WriteString(reportCSS)
+	buf.WriteString("</style>")
+	if err := pageTemplate.body.Execute(buf, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	buf.WriteString(`<script type="application/json" id="diag-data">`)
+	for _, b := range [][]byte{buf.Bytes(), v.Data, end} {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // trimCheck drops the "À vérifier : " a lever to check may start with: the
 // page shows it as a badge.
@@ -84,22 +165,7 @@ func WriteHTMLWith(w io.Writer, r *diagnostic.Report, o HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	// The page (over 1 MB with its scripts) is made in a buffer reused
-	// from page to page: a batch writes one per unit, and growing a new
-	// one each time was a fifth of the page's time.
-	buf, _ := pageBufs.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = &bytes.Buffer{}
-	}
-	defer func() {
-		buf.Reset()
-		pageBufs.Put(buf)
-	}()
-	if err := pageTemplate.Execute(buf, v); err != nil {
-		return fmt.Errorf("html report: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writePage(w, v)
 }
 
 var pageBufs sync.Pool
@@ -185,11 +251,10 @@ type view struct {
 	DataDates []dataDateRow
 	NStale    int
 	Charts    map[string]chartSpec
-	ECharts   template.JS
-	Script    template.JS
-	CSS       template.CSS
-	Data      template.JS
-	Version   string
+	// Data is the JSON of the charts and contours, written as it is into
+	// the page's data script (writePage).
+	Data    []byte
+	Version string
 
 	// The summary form (Summarised): rows by département and the
 	// territory's total, the kinds of the structures table, and counts.
@@ -493,10 +558,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		return nil, fmt.Errorf("html report: %w", err)
 	}
 	// json.Marshal escapes <, > and &: the data cannot close the script.
-	v.Data = template.JS(data)
-	v.ECharts = template.JS(echartsJS)
-	v.Script = template.JS(reportJS)
-	v.CSS = template.CSS(reportCSS)
+	v.Data = data
 	return v, nil
 }
 

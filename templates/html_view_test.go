@@ -111,7 +111,7 @@ func TestStructureListUpToSixty(t *testing.T) {
 			t.Errorf("%d structures: long %v (want %v), table %+v", tc.n, v.LongStructures, tc.long, v.StructTable)
 		}
 		var buf bytes.Buffer
-		if err := pageTemplate.Execute(&buf, v); err != nil {
+		if err := writePage(&buf, v); err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Contains(buf.String(), "<h3>Liste des structures</h3>"); got == tc.long {
