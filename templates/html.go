@@ -58,7 +58,7 @@ func parsePage(src string) pageParts {
 	if i < 0 || j < i {
 		panic("templates: report.html.tmpl has lost its styles or data slot")
 	}
-	head := template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor})
+	head := template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor, "fig": fig.HTML})
 	template.Must(head.Parse(src[:i]))
 	body := template.Must(head.New("body").Parse(src[i+len(cssSlot) : j]))
 	tail := template.Must(head.New("tail").Parse(src[j+len(dataSlot):]))

@@ -83,9 +83,11 @@ type fig struct {
 }
 
 // HTML is the figure as the page shows it: its text, escaped, then a link
-// to each of its notes. The page shows hundreds of figures: made here,
-// each is one action of the page template instead of a call of a
-// sub-template of several, each through reflection. It writes what that
+// to each of its notes; the page template calls it as its function fig
+// ({{fig .Value}}). The page shows hundreds of figures: made here, each is
+// one action of the template instead of a call of a sub-template of
+// several, each through reflection (and a function, unlike a method, is
+// found without building its type through reflection at each call). It writes what that
 // sub-template wrote (TestFigHTML holds it to it): the text escaped as
 // html/template escapes an element's content, and the section, one of the
 // ids above, as it is (html/template left these lower-case letters as
