@@ -550,10 +550,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	for _, s := range specs {
 		v.Charts[s.ID] = s
 	}
-	data, err := json.Marshal(struct {
-		Geo    *featureCollection `json:"geo"`
-		Charts []chartSpec        `json:"charts"`
-	}{geoCollection(r, contours), specs})
+	data, err := marshalDataScript(dataScript{Geo: geoCollection(r, contours), Charts: specs})
 	if err != nil {
 		return nil, fmt.Errorf("html report: %w", err)
 	}
