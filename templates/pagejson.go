@@ -15,7 +15,7 @@ import (
 // reflection and sorts each map's keys through reflect.Value: a tenth of
 // the page's time. appendJSON writes the same bytes for the few types the
 // options are made of, and hands any other type to json.Marshal;
-// TestAppendJSONMatchesMarshal holds it to json.Marshal on real pages and
+// TestAppendJSONMatchesMarshal (pagejson_test.go) holds it to json.Marshal on real pages and
 // on edge cases.
 
 // dataScript is the page's data script: the contours and the charts.
