@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -46,23 +47,74 @@ const (
 
 // pageParts are the pieces of the page template: head comes before the
 // styles, body between the styles and the data; tail, after the scripts,
-// holds the templates the others call ("fig", "chart"…).
+// holds the templates the others call ("chart", "notes"…).
 type pageParts struct {
 	head, body, tail *template.Template
+	memos            memos
 }
 
 var pageTemplate = parsePage(reportTmpl)
 
-func parsePage(src string) pageParts {
+func parsePage(src string) *pageParts {
 	i, j := strings.Index(src, cssSlot), strings.Index(src, dataSlot)
 	if i < 0 || j < i {
 		panic("templates: report.html.tmpl has lost its styles or data slot")
 	}
-	head := template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor, "fig": fig.HTML})
-	template.Must(head.Parse(src[:i]))
-	body := template.Must(head.New("body").Parse(src[i+len(cssSlot) : j]))
-	tail := template.Must(head.New("tail").Parse(src[j+len(dataSlot):]))
-	return pageParts{head: head, body: body, tail: tail}
+	p := &pageParts{memos: memos{last: map[string][]memoEntry{}}}
+	p.head = template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree,
+		"glossary": glossaryAnchor, "fig": fig.HTML, "memo": p.memo})
+	template.Must(p.head.Parse(src[:i]))
+	p.body = template.Must(p.head.New("body").Parse(src[i+len(cssSlot) : j]))
+	p.tail = template.Must(p.head.New("tail").Parse(src[j+len(dataSlot):]))
+	return p
+}
+
+// Several sections of the page are the same on every page of a batch of
+// communes of a département (the sources, the notes, the limits, the
+// professions of the département…): the page template writes them as
+// {{memo "name" data}}, the HTML of its template name for data, made again
+// only when data differs (reflect.DeepEqual) from the data of the last
+// memoSize pages. The template reads its data only, so the same data
+// gives the same bytes. The data is kept: it must be the view's own,
+// made for each page and not changed after (not the report's, which the
+// caller may change). Each such template is written in a text context
+// and starts and ends in one, as html/template escapes a template it
+// executes on its own.
+const memoSize = 16
+
+type memos struct {
+	mu   sync.Mutex
+	last map[string][]memoEntry // by template name, the oldest first
+}
+
+type memoEntry struct {
+	data any
+	html template.HTML
+}
+
+func (p *pageParts) memo(name string, data any) (template.HTML, error) {
+	m := &p.memos
+	m.mu.Lock()
+	for _, e := range m.last[name] {
+		if reflect.DeepEqual(e.data, data) {
+			m.mu.Unlock()
+			return e.html, nil
+		}
+	}
+	m.mu.Unlock()
+	var b strings.Builder
+	if err := p.head.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	h := template.HTML(b.String())
+	m.mu.Lock()
+	last := m.last[name]
+	if len(last) == memoSize {
+		last = append(last[:0:0], last[1:]...)
+	}
+	m.last[name] = append(last, memoEntry{data: data, html: h})
+	m.mu.Unlock()
+	return h, nil
 }
 
 // pageEnd is what follows the chart data on every page: the end of its
@@ -80,7 +132,9 @@ var pageEnd = sync.OnceValues(func() ([]byte, error) {
 })
 
 // writePage writes the page of v.
-func writePage(w io.Writer, v *view) error {
+func writePage(w io.Writer, v *view) error { return pageTemplate.write(w, v) }
+
+func (p *pageParts) write(w io.Writer, v *view) error {
 	end, err := pageEnd()
 	if err != nil {
 		return fmt.Errorf("html report: %w", err)
@@ -96,13 +150,13 @@ func writePage(w io.Writer, v *view) error {
 		buf.Reset()
 		pageBufs.Put(buf)
 	}()
-	if err := pageTemplate.head.Execute(buf, v); err != nil {
+	if err := p.head.Execute(buf, v); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
 	buf.WriteString("<style>")
 	buf.WriteString(reportCSS)
 	buf.WriteString("</style>")
-	if err := pageTemplate.body.Execute(buf, v); err != nil {
+	if err := p.body.Execute(buf, v); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
 	buf.WriteString(`<script type="application/json" id="diag-data">`)
@@ -242,6 +296,7 @@ type view struct {
 	Sources        []sourceRow
 	LevelSrc       []levelSourceRow
 	SAS            []diagnostic.SASStatus
+	Limits         []string // the report's, copied: the page memoizes them
 	Notes          map[string][]note
 	Low, Mid       string
 	NoAPL          int
@@ -524,6 +579,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		v.Sources = append(v.Sources, sourceRow{Title: s.Title, Publisher: s.Publisher, Vintage: s.Vintage, Licence: s.Licence, Rows: Int(s.Rows), Source: s.Source})
 	}
 	v.LevelSrc = levelSources(r)
+	v.Limits = slices.Clone(r.Limits)
 	v.ReportDay, v.DataDates, v.NStale = reportDay(r), dataDateRows(r), staleCount(r)
 	v.PopLabel = popLabel(r)
 	v.Notes = map[string][]note{}
