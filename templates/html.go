@@ -62,7 +62,7 @@ func parsePage(src string) *pageParts {
 	}
 	p := &pageParts{memos: memos{last: map[string][]memoEntry{}}}
 	p.head = template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree,
-		"glossary": glossaryAnchor, "fig": fig.HTML, "memo": p.memo})
+		"fig": fig.HTML, "memo": p.memo})
 	template.Must(p.head.Parse(src[:i]))
 	p.body = template.Must(p.head.New("body").Parse(src[i+len(cssSlot) : j]))
 	p.tail = template.Must(p.head.New("tail").Parse(src[j+len(dataSlot):]))
@@ -354,7 +354,8 @@ type profRow struct {
 
 type kindRow struct {
 	Key, Label    string
-	Sub           bool // a type of centre de santé, shown under the first
+	Glossary      string // the kind's glossary entry, "" when none
+	Sub           bool   // a type of centre de santé, shown under the first
 	Count, Per10k fig
 	Levels        []fig
 }
@@ -534,7 +535,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	for i, k := range diagnostic.Kinds {
 		field := "structures." + k.Key
 		n := t.Structures[k.Key]
-		row := kindRow{Key: k.Key, Label: k.Label, Sub: i > 0 && isCentreKind(k.Key) && k.Key != "cds",
+		row := kindRow{Key: k.Key, Label: k.Label, Glossary: glossaryAnchor(k.Key), Sub: i > 0 && isCentreKind(k.Key) && k.Key != "cds",
 			Count: nb.count(secOffre, t.Gaps, field, n)}
 		if n != nil && t.Population > 0 {
 			row.Per10k = nb.cell(secOffre, t.Gaps, field, Num(float64(*n)/float64(t.Population)*10000, 2), false)
