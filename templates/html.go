@@ -611,7 +611,8 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	if err != nil {
 		return nil, fmt.Errorf("html report: %w", err)
 	}
-	// json.Marshal escapes <, > and &: the data cannot close the script.
+	// The JSON escapes <, > and & as json.Marshal does: the data cannot
+	// close the script.
 	v.Data = data
 	return v, nil
 }
