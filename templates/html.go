@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -31,7 +32,141 @@ var (
 // EChartsVersion is the version of the embedded Apache ECharts library.
 const EChartsVersion = "5.6.0"
 
-var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree, "glossary": glossaryAnchor}).Parse(reportTmpl))
+// The page template is cut around its large blocks: the styles, and at
+// the end the chart data, the echarts library and the page script (over
+// 1 MB together, the same on every page but the data). WriteHTMLWith
+// writes them as they are: through html/template each was copied twice per
+// page (the escaper passes such trusted values through, then fmt copies
+// them) for nothing. The cuts fall between elements, in the text context
+// where html/template starts each template, so each piece escapes as it
+// did in the whole page.
+const (
+	cssSlot  = "<style>{{.CSS}}</style>"
+	dataSlot = "<script type=\"application/json\" id=\"diag-data\">{{.Data}}</script>\n<script>{{.ECharts}}</script>\n<script>{{.Script}}</script>"
+)
+
+// pageParts are the pieces of the page template: head comes before the
+// styles, body between the styles and the data; tail, after the scripts,
+// holds the templates the others call ("chart", "notes"…).
+type pageParts struct {
+	head, body, tail *template.Template
+	memos            memos
+}
+
+var pageTemplate = parsePage(reportTmpl)
+
+func parsePage(src string) *pageParts {
+	i, j := strings.Index(src, cssSlot), strings.Index(src, dataSlot)
+	if i < 0 || j < i {
+		panic("templates: report.html.tmpl has lost its styles or data slot")
+	}
+	p := &pageParts{memos: memos{last: map[string][]memoEntry{}}}
+	p.head = template.New("head").Funcs(template.FuncMap{"trimCheck": trimCheck, "limit": limitHTML, "countOf": CountOf, "agree": Agree,
+		"fig": fig.HTML, "memo": p.memo})
+	template.Must(p.head.Parse(src[:i]))
+	p.body = template.Must(p.head.New("body").Parse(src[i+len(cssSlot) : j]))
+	p.tail = template.Must(p.head.New("tail").Parse(src[j+len(dataSlot):]))
+	return p
+}
+
+// Several sections of the page are the same on every page of a batch of
+// communes of a département (the sources, the notes, the limits, the
+// professions of the département…): the page template writes them as
+// {{memo "name" data}}, the HTML of its template name for data, made again
+// only when data differs (reflect.DeepEqual) from the data of the last
+// memoSize pages. The template reads its data only, so the same data
+// gives the same bytes. The data is kept: it must be the view's own,
+// made for each page and not changed after (not the report's, which the
+// caller may change). Each such template is written in a text context
+// and starts and ends in one, as html/template escapes a template it
+// executes on its own.
+const memoSize = 16
+
+type memos struct {
+	mu   sync.Mutex
+	last map[string][]memoEntry // by template name, the oldest first
+}
+
+type memoEntry struct {
+	data any
+	html template.HTML
+}
+
+func (p *pageParts) memo(name string, data any) (template.HTML, error) {
+	m := &p.memos
+	m.mu.Lock()
+	for _, e := range m.last[name] {
+		if reflect.DeepEqual(e.data, data) {
+			m.mu.Unlock()
+			return e.html, nil
+		}
+	}
+	m.mu.Unlock()
+	var b strings.Builder
+	if err := p.head.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	h := template.HTML(b.String())
+	m.mu.Lock()
+	last := m.last[name]
+	if len(last) == memoSize {
+		last = append(last[:0:0], last[1:]...)
+	}
+	m.last[name] = append(last, memoEntry{data: data, html: h})
+	m.mu.Unlock()
+	return h, nil
+}
+
+// pageEnd is what follows the chart data on every page: the end of its
+// script element, the echarts library, the page script and the end of the
+// page; made once per process.
+var pageEnd = sync.OnceValues(func() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("</script>\n<script>")
+	b.WriteString(echartsJS)
+	b.WriteString("</script>\n<script>")
+	b.WriteString(reportJS)
+	b.WriteString("</script>")
+	err := pageTemplate.tail.Execute(&b, nil)
+	return b.Bytes(), err
+})
+
+// writePage writes the page of v.
+func writePage(w io.Writer, v *view) error { return pageTemplate.write(w, v) }
+
+func (p *pageParts) write(w io.Writer, v *view) error {
+	end, err := pageEnd()
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	// The templated parts (about 100 kB for a commune) are made in a
+	// buffer reused from page to page: a batch writes one per unit, and
+	// growing a new one each time was a fifth of the page's time.
+	buf, _ := pageBufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = &bytes.Buffer{}
+	}
+	defer func() {
+		buf.Reset()
+		pageBufs.Put(buf)
+	}()
+	if err := p.head.Execute(buf, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	buf.WriteString("<style>")
+	buf.WriteString(reportCSS)
+	buf.WriteString("</style>")
+	if err := p.body.Execute(buf, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	buf.WriteString(`<script type="application/json" id="diag-data">`)
+	for _, b := range [][]byte{buf.Bytes(), v.Data, end} {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // trimCheck drops the "À vérifier : " a lever to check may start with: the
 // page shows it as a badge.
@@ -84,22 +219,7 @@ func WriteHTMLWith(w io.Writer, r *diagnostic.Report, o HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	// The page (over 1 MB with its scripts) is made in a buffer reused
-	// from page to page: a batch writes one per unit, and growing a new
-	// one each time was a fifth of the page's time.
-	buf, _ := pageBufs.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = &bytes.Buffer{}
-	}
-	defer func() {
-		buf.Reset()
-		pageBufs.Put(buf)
-	}()
-	if err := pageTemplate.Execute(buf, v); err != nil {
-		return fmt.Errorf("html report: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writePage(w, v)
 }
 
 var pageBufs sync.Pool
@@ -176,6 +296,7 @@ type view struct {
 	Sources        []sourceRow
 	LevelSrc       []levelSourceRow
 	SAS            []diagnostic.SASStatus
+	Limits         []string // the report's, copied: the page memoizes them
 	Notes          map[string][]note
 	Low, Mid       string
 	NoAPL          int
@@ -185,11 +306,10 @@ type view struct {
 	DataDates []dataDateRow
 	NStale    int
 	Charts    map[string]chartSpec
-	ECharts   template.JS
-	Script    template.JS
-	CSS       template.CSS
-	Data      template.JS
-	Version   string
+	// Data is the JSON of the charts and contours, written as it is into
+	// the page's data script (writePage).
+	Data    []byte
+	Version string
 
 	// The summary form (Summarised): rows by département and the
 	// territory's total, the kinds of the structures table, and counts.
@@ -234,7 +354,8 @@ type profRow struct {
 
 type kindRow struct {
 	Key, Label    string
-	Sub           bool // a type of centre de santé, shown under the first
+	Glossary      string // the kind's glossary entry, "" when none
+	Sub           bool   // a type of centre de santé, shown under the first
 	Count, Per10k fig
 	Levels        []fig
 }
@@ -414,7 +535,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	for i, k := range diagnostic.Kinds {
 		field := "structures." + k.Key
 		n := t.Structures[k.Key]
-		row := kindRow{Key: k.Key, Label: k.Label, Sub: i > 0 && isCentreKind(k.Key) && k.Key != "cds",
+		row := kindRow{Key: k.Key, Label: k.Label, Glossary: glossaryAnchor(k.Key), Sub: i > 0 && isCentreKind(k.Key) && k.Key != "cds",
 			Count: nb.count(secOffre, t.Gaps, field, n)}
 		if n != nil && t.Population > 0 {
 			row.Per10k = nb.cell(secOffre, t.Gaps, field, Num(float64(*n)/float64(t.Population)*10000, 2), false)
@@ -459,6 +580,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		v.Sources = append(v.Sources, sourceRow{Title: s.Title, Publisher: s.Publisher, Vintage: s.Vintage, Licence: s.Licence, Rows: Int(s.Rows), Source: s.Source})
 	}
 	v.LevelSrc = levelSources(r)
+	v.Limits = slices.Clone(r.Limits)
 	v.ReportDay, v.DataDates, v.NStale = reportDay(r), dataDateRows(r), staleCount(r)
 	v.PopLabel = popLabel(r)
 	v.Notes = map[string][]note{}
@@ -485,18 +607,13 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	for _, s := range specs {
 		v.Charts[s.ID] = s
 	}
-	data, err := json.Marshal(struct {
-		Geo    *featureCollection `json:"geo"`
-		Charts []chartSpec        `json:"charts"`
-	}{geoCollection(r, contours), specs})
+	data, err := marshalDataScript(dataScript{Geo: geoCollection(r, contours), Charts: specs})
 	if err != nil {
 		return nil, fmt.Errorf("html report: %w", err)
 	}
-	// json.Marshal escapes <, > and &: the data cannot close the script.
-	v.Data = template.JS(data)
-	v.ECharts = template.JS(echartsJS)
-	v.Script = template.JS(reportJS)
-	v.CSS = template.CSS(reportCSS)
+	// The JSON escapes <, > and & as json.Marshal does: the data cannot
+	// close the script.
+	v.Data = data
 	return v, nil
 }
 

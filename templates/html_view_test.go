@@ -111,7 +111,7 @@ func TestStructureListUpToSixty(t *testing.T) {
 			t.Errorf("%d structures: long %v (want %v), table %+v", tc.n, v.LongStructures, tc.long, v.StructTable)
 		}
 		var buf bytes.Buffer
-		if err := pageTemplate.Execute(&buf, v); err != nil {
+		if err := writePage(&buf, v); err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Contains(buf.String(), "<h3>Liste des structures</h3>"); got == tc.long {
@@ -365,5 +365,40 @@ func TestNearestTableCells(t *testing.T) {
 	}
 	if c := rows[1].Cells[1]; c.Time != NA {
 		t.Errorf("%s without zz: %+v", rows[1].Code, c)
+	}
+}
+
+// TestMemoizedSectionsFollowTheirData: pages written one after the other
+// with the memo of the sections that repeat (sources, notes, limits…) are
+// byte for byte the pages written with an empty memo, whether their
+// sections repeat (two communes of one département) or not (another
+// département, an EPCI); and a section whose data repeats is made once.
+func TestMemoizedSectionsFollowTheirData(t *testing.T) {
+	shared := parsePage(reportTmpl)
+	var pages []*view
+	for _, item := range []string{"13004", "13005", "48095", "13004", "epci:200023240", "13005"} {
+		r, contours := testReport(t, item)
+		v, err := newView(r, contours, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, v)
+		var got, want bytes.Buffer
+		if err := shared.write(&got, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := parsePage(reportTmpl).write(&want, v); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s after %d pages: the page differs from the page of an empty memo", item, len(pages)-1)
+		}
+	}
+	// Six pages, three départements: one professions table each.
+	if n := len(shared.memos.last["profs"]); n != 3 {
+		t.Errorf("%d professions tables made for 3 départements", n)
+	}
+	if n := len(shared.memos.last["notes"]); n > memoSize {
+		t.Errorf("%d notes kept, more than %d", n, memoSize)
 	}
 }

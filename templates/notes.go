@@ -1,7 +1,10 @@
 package templates
 
 import (
+	"html/template"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/diagsante/diagsante/diagnostic"
 )
@@ -78,6 +81,49 @@ type fig struct {
 	// Partial says the value covers part of the level only.
 	Partial bool
 }
+
+// HTML is the figure as the page shows it: its text, escaped, then a link
+// to each of its notes; the page template calls it as its function fig
+// ({{fig .Value}}). The page shows hundreds of figures: made here, each is
+// one action of the template instead of a call of a sub-template of
+// several, each through reflection (and a function, unlike a method, is
+// found without building its type through reflection at each call). It writes what that
+// sub-template wrote (TestFigHTML holds it to it): the text escaped as
+// html/template escapes an element's content, and the section, one of the
+// ids above, as it is (html/template left these lower-case letters as
+// they are in the link).
+func (f fig) HTML() template.HTML {
+	text := textEscaper.Replace(f.Text)
+	if len(f.Notes) == 0 {
+		return template.HTML(text)
+	}
+	var b strings.Builder
+	b.Grow(len(text) + len(f.Notes)*(60+len(f.Sec)))
+	b.WriteString(text)
+	b.WriteString(`<sup class="fn">`)
+	for i, n := range f.Notes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		num := strconv.Itoa(n)
+		b.WriteString(`<a href="#note-`)
+		b.WriteString(f.Sec)
+		b.WriteByte('-')
+		b.WriteString(num)
+		b.WriteString(`" aria-label="note `)
+		b.WriteString(num)
+		b.WriteString(`">`)
+		b.WriteString(num)
+		b.WriteString(`</a>`)
+	}
+	b.WriteString(`</sup>`)
+	return template.HTML(b.String())
+}
+
+// textEscaper escapes text in an element's content as html/template does
+// (its htmlEscaper): unlike html.EscapeString, it also escapes + and
+// replaces NUL.
+var textEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
 // fallbackReasons say why a figure is missing when the model gives no Gap:
 // the figures that the open data do not publish at that level by design.

@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"encoding/json"
+	"html/template"
 	"strings"
 	"testing"
 
@@ -66,5 +67,37 @@ func TestGeoJSONPointWithoutContour(t *testing.T) {
 	}
 	if strings.Contains(out.String(), `"type":"Point"`) {
 		t.Error("a commune with a contour exported as a point")
+	}
+}
+
+// figTemplate is the sub-template the page called for each figure before
+// fig.HTML made it in Go: the oracle fig.HTML must match, byte for byte.
+const figTemplate = `{{define "fig"}}{{.Text}}{{if .Notes}}<sup class="fn">{{range $i, $n := .Notes}}{{if $i}},{{end}}<a href="#note-{{$.Sec}}-{{$n}}" aria-label="note {{$n}}">{{$n}}</a>{{end}}</sup>{{end}}{{end}}<td>{{template "fig" .}}</td>`
+
+// TestFigHTML: fig.HTML writes what html/template wrote through the fig
+// sub-template, for texts with every ASCII character, non-ASCII and
+// invalid UTF-8, in every section, with none, one or several notes.
+func TestFigHTML(t *testing.T) {
+	oracle := template.Must(template.New("td").Parse(figTemplate))
+	var ascii strings.Builder
+	for c := 0; c < 128; c++ {
+		ascii.WriteByte(byte(c))
+	}
+	texts := []string{"", "n.d.", "2,45", "1\u00a0234", ascii.String(), "<b>A & B</b> +1 'x' \"y\"", "Saint-Étienne-du-Grès",
+		"bad \xff\xfe utf-8", "\ufdd0\uffff\u2028", "a\x00b"}
+	notes := [][]int{nil, {1}, {3, 12, 100}}
+	for _, sec := range []string{"", secSynthese, secTerritoire, secPros, secAccess, secOffre, secMethode} {
+		for _, text := range texts {
+			for _, n := range notes {
+				f := fig{Text: text, Notes: n, Sec: sec}
+				var want strings.Builder
+				if err := oracle.Execute(&want, f); err != nil {
+					t.Fatal(err)
+				}
+				if got := "<td>" + string(f.HTML()) + "</td>"; got != want.String() {
+					t.Errorf("%+v:\n got %q\nwant %q", f, got, want.String())
+				}
+			}
+		}
 	}
 }
