@@ -116,6 +116,9 @@ func partNumber(name, prefix, suffix string) (int, bool) {
 
 // truncateUTF16 cuts s after at most n UTF-16 units, on a rune boundary.
 func truncateUTF16(s string, n int) string {
+	if len(s) <= n { // a rune takes at least as many bytes as UTF-16 units
+		return s
+	}
 	units := 0
 	for i, r := range s {
 		if units += utf16.RuneLen(r); units > n {

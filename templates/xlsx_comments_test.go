@@ -95,3 +95,20 @@ func TestXLSXPartsAsExcelize(t *testing.T) {
 	}
 	t.Logf("%d comments compared", total)
 }
+
+// TestTruncateUTF16 cuts as excelize does: at most n UTF-16 units, on a
+// rune boundary (𝄞 takes two units, é one).
+func TestTruncateUTF16(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"}, {"abcd", 3, "abc"}, {"ééé", 2, "éé"}, {"ééé", 3, "ééé"},
+		{"a𝄞b", 2, "a"}, {"a𝄞b", 3, "a𝄞"}, {"𝄞𝄞", 3, "𝄞"}, {"", 0, ""},
+	} {
+		if got := truncateUTF16(c.s, c.n); got != c.want {
+			t.Errorf("truncateUTF16(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+	}
+}
