@@ -39,7 +39,7 @@ func TestObject(t *testing.T) {
 	} {
 		sameAsUnmarshal(t, []byte(s))
 	}
-	for _, s := range []string{``, `[]`, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":1} x`, `{"a":[1,2}`, `{"a":"x}`, `{a:1}`, `{"a":1 "b":2}`} {
+	for _, s := range []string{``, `[]`, `{`, `{"a"`, `{"a":`, `{"a":[1`, `{"a":1`, `{"a":"x`, `{"a":1 `, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":1} x`, `{"a":[1,2}`, `{"a":"x}`, `{a:1}`, `{"a":1 "b":2}`, "{\"a\":\"x\ty\"}", "{\"a\n\":1}"} {
 		if m, err := Object([]byte(s)); err == nil {
 			t.Errorf("Object(%q) = %v, want an error", s, m)
 		}
