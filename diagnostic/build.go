@@ -88,7 +88,7 @@ func (e *Engine) Build(t *Territory, title string) *Report {
 	r.HADServing, r.HADKnown = e.hadServing(deps)
 	r.CPTS = e.cptsInfo(t.Communes)
 	e.fillAccess(r)
-	r.Neighbours = Neighbours(s, r)
+	r.Neighbours = e.neighbours(r)
 	r.Sources = s.Manifest.Tables
 	if src := r.Levels[0].GPSource; src != "" {
 		r.GPSource = src

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -57,7 +58,11 @@ type Engine struct {
 	levelAPL func() *APLIndex
 
 	facOnce sync.Once
-	fac     map[string]*access.FacilityIndex
+	// byLat are the communes by latitude, for Neighbours (communesByLat).
+	latOnce        sync.Once
+	byLat          []int32
+	neighbourCalls atomic.Int64
+	fac            map[string]*access.FacilityIndex
 
 	descCache sync.Map // table name -> describeCoverage text
 	covOnce   sync.Once

@@ -1,6 +1,7 @@
 package diagnostic
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/diagsante/diagsante/diagnostic/access"
@@ -47,5 +48,29 @@ func TestNeighboursOfOneCommune(t *testing.T) {
 	// An arrondissement is drawn with its city's outline: no neighbours.
 	if got := buildReport(t, "13216").Neighbours; got != nil {
 		t.Errorf("Marseille 16e has neighbours: %v", got)
+	}
+}
+
+// TestNeighboursByLatitude: through the communes sorted by latitude, the
+// neighbours of every 50th commune (and of communes at the edges: Corsica,
+// the overseas départements, the far north) are those of the full scan.
+func TestNeighboursByLatitude(t *testing.T) {
+	s := realEngine(t).Snap
+	byLat := communesByLat(s)
+	codes := []string{"2A004", "2B033", "97101", "97411", "97608", "59183", "66136", "29019", "67482", "06088"}
+	for i := 0; i < len(s.Communes); i += 50 {
+		codes = append(codes, s.Communes[i].Code)
+	}
+	found := 0
+	for _, code := range codes {
+		r := &Report{Communes: []CommuneFigures{{Code: code}}}
+		want, got := neighboursIn(s, r, nil), neighboursIn(s, r, byLat)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %v, the full scan gives %v", code, got, want)
+		}
+		found += len(want)
+	}
+	if found < 5*len(codes) {
+		t.Errorf("%d neighbours for %d communes: too few to compare", found, len(codes))
 	}
 }
