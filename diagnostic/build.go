@@ -477,9 +477,17 @@ func (e *Engine) hadServing(deps map[string]bool) (out []Structure, known bool) 
 		}
 	}
 	out = []Structure{}
-	for _, i := range e.had {
+	// The place of each HAD, looked up once per engine (a batch asks for
+	// each of its units).
+	e.hadOnce.Do(func() {
+		e.hadPlaces = make([]*snapshot.Commune, len(e.had))
+		for j, i := range e.had {
+			e.hadPlaces[j] = e.Snap.Place(e.Snap.Establishments[i].Commune)
+		}
+	})
+	for j, i := range e.had {
 		est := &e.Snap.Establishments[i]
-		p := e.Snap.Place(est.Commune)
+		p := e.hadPlaces[j]
 		if p == nil || !deps[p.Dep] {
 			continue
 		}

@@ -59,6 +59,8 @@ type Engine struct {
 
 	facOnce sync.Once
 	// byLat are the communes by latitude, for Neighbours (communesByLat).
+	hadOnce        sync.Once
+	hadPlaces      []*snapshot.Commune // place of each had, by hadServing
 	latOnce        sync.Once
 	byLat          []int32
 	neighbourCalls atomic.Int64
