@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -231,6 +232,25 @@ func isoDate(v string) string {
 // vintage of "APL 2022 … et APL 2023"), or the first when first is set
 // (contours: "COG 2018 géométries, codes ramenés au COG 2026").
 func vintageDate(label string, first bool) string {
+	k := vintageKey{label, first}
+	if d, ok := vintageDates.Load(k); ok {
+		return d.(string)
+	}
+	d := parseVintageDate(label, first)
+	vintageDates.Store(k, d)
+	return d
+}
+
+// vintageDates memoizes vintageDate: the few source labels of a snapshot
+// are dated again for every report of a batch, with regular expressions.
+var vintageDates sync.Map // vintageKey -> string
+
+type vintageKey struct {
+	label string
+	first bool
+}
+
+func parseVintageDate(label string, first bool) string {
 	if m := isoInRE.FindStringSubmatch(label); m != nil && isoDate(m[1]) != "" {
 		return m[1]
 	}
