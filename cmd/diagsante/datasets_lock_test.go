@@ -42,16 +42,24 @@ func TestDatasetsImportConcurrent(t *testing.T) {
 	}
 }
 
-// A table file deleted from the local snapshot: every command warns,
-// verify fails naming the file, list no longer says "imported".
-func TestDatasetsDamagedLocalSnapshot(t *testing.T) {
-	work := t.TempDir()
-	dir := filepath.Join(work, "local")
+// cptsLocalSnapshot imports a one-line CPTS list into a local snapshot
+// folder, dir, in a temporary folder, work.
+func cptsLocalSnapshot(t *testing.T) (work, dir string) {
+	t.Helper()
+	work = t.TempDir()
+	dir = filepath.Join(work, "local")
 	cptsFile := filepath.Join(work, "cpts_2026-03.csv")
 	os.WriteFile(cptsFile, []byte("cpts_nom;code_commune_insee\nCPTS du Pays de Nemours;77333\n"), 0o644)
 	if code, _, stderr := runMain(t, "datasets", "import", "--cpts", cptsFile, "--data-dir", dir); code != 0 {
 		t.Fatal(stderr)
 	}
+	return work, dir
+}
+
+// A table file deleted from the local snapshot: every command warns,
+// verify fails naming the file, list no longer says "imported".
+func TestDatasetsDamagedLocalSnapshot(t *testing.T) {
+	_, dir := cptsLocalSnapshot(t)
 	missing := filepath.Join(dir, "cpts.tsv.gz")
 	if err := os.Remove(missing); err != nil {
 		t.Fatal(err)
@@ -79,13 +87,7 @@ func TestDatasetsDamagedLocalSnapshot(t *testing.T) {
 // fails naming the commune, and writes no report (the contour files are
 // cut into members without being validated; the ones drawn are checked).
 func TestDiagnoseInvalidContour(t *testing.T) {
-	work := t.TempDir()
-	dir := filepath.Join(work, "local")
-	cptsFile := filepath.Join(work, "cpts_2026-03.csv")
-	os.WriteFile(cptsFile, []byte("cpts_nom;code_commune_insee\nCPTS du Pays de Nemours;77333\n"), 0o644)
-	if code, _, stderr := runMain(t, "datasets", "import", "--cpts", cptsFile, "--data-dir", dir); code != 0 {
-		t.Fatal(stderr)
-	}
+	work, dir := cptsLocalSnapshot(t)
 	if err := os.MkdirAll(filepath.Join(dir, "contours"), 0o755); err != nil {
 		t.Fatal(err)
 	}
