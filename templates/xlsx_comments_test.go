@@ -3,9 +3,12 @@ package templates
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // unzipParts reads every part of a workbook.
@@ -110,5 +113,51 @@ func TestTruncateUTF16(t *testing.T) {
 		if got := truncateUTF16(c.s, c.n); got != c.want {
 			t.Errorf("truncateUTF16(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
 		}
+	}
+}
+
+// TestCommentAnchorsAsExcelize: on a sheet with set widths and heights
+// (columns of exactly 160 pixels, rows of exactly 55, so that a box ends
+// on a cell's edge), comments up to the last set column and past it are
+// anchored as excelize anchors them.
+func TestCommentAnchorsAsExcelize(t *testing.T) {
+	write := func(viaExcelize bool) map[string][]byte {
+		f := excelize.NewFile()
+		defer f.Close()
+		st, err := newStyles(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.viaExcelize = viaExcelize
+		w := newSheet(f, "Sheet1", st)
+		w.mirrored()
+		w.widths(20, 20, 9, 30, 20)
+		for _, r := range []int{3, 4, 8} {
+			w.rowHeight(r, 46.75)
+		}
+		for _, c := range [][2]int{{1, 1}, {1, 3}, {2, 3}, {4, 4}, {5, 2}, {6, 7}, {9, 9}, {3, 8}} {
+			w.set(c[0], c[1], 1, st.int)
+			w.note(c[0], c[1], fmt.Sprintf("raison %d-%d", c[0], c[1]))
+		}
+		if err := w.flush(); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return unzipParts(t, buf.Bytes())
+	}
+	got, want := write(false), write(true)
+	if len(got) != len(want) {
+		t.Errorf("%d parts, excelize writes %d", len(got), len(want))
+	}
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("part %s differs from excelize's:\n got %.600q\nwant %.600q", name, got[name], w)
+		}
+	}
+	if vml := string(want["xl/drawings/vmlDrawing1.vml"]); !strings.Contains(vml, "<x:Anchor>0, 23, 0, 0, 2, 0, ") || strings.Count(vml, "<v:shape ") != 8 {
+		t.Errorf("the boxes do not end on the 160-pixel columns' edge:\n%.2000s", vml)
 	}
 }
