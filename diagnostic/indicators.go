@@ -58,13 +58,15 @@ type Engine struct {
 	levelAPL func() *APLIndex
 
 	facOnce sync.Once
-	// byLat are the communes by latitude, for Neighbours (communesByLat).
-	hadOnce        sync.Once
-	hadPlaces      []*snapshot.Commune // place of each had, by hadServing
+	fac     map[string]*access.FacilityIndex
+	// hadPlaces is the place of each had, looked up once by hadServing.
+	hadOnce   sync.Once
+	hadPlaces []*snapshot.Commune
+	// byLat are the communes by latitude (communesByLat), built for the
+	// second one-commune report: see neighbours.
 	latOnce        sync.Once
 	byLat          []int32
 	neighbourCalls atomic.Int64
-	fac            map[string]*access.FacilityIndex
 
 	descCache sync.Map // table name -> describeCoverage text
 	covOnce   sync.Once

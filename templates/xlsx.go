@@ -157,14 +157,11 @@ type sheet struct {
 	// fitScale is the scale of a sheet fitted on one page, as the print
 	// setup estimates it; 0 when it prints on several pages.
 	fitScale float64
-	// colWidths are the column widths set on the worksheet, where colSet;
-	// the comments' boxes are anchored from them (xlsx_comments.go).
-	colWidths []float64
-	colSet    []bool
-	cm        *sheetComments
-	// cols are the column widths of a streamed or mirrored sheet without
-	// charts, as excelize would hold them; charts: the sheet has charts
-	// (see xlsx_cols.go).
+	cm       *sheetComments // see xlsx_comments.go
+	// cols are the column widths of a sheet whose cells are collected, as
+	// excelize holds them in a worksheet: the comments' boxes are anchored
+	// from them, and the zip writer inserts them in a sheet without charts
+	// (charts; see xlsx_cols.go).
 	cols   []colRange
 	charts bool
 }
@@ -432,19 +429,13 @@ func (w *sheet) widths(widths ...float64) {
 		i = j
 	}
 	for k := len(runs) - 1; k >= 0 && w.err == nil; k-- {
+		w.cols = setColWidth(w.cols, runs[k].from, runs[k].to, widths[runs[k].from-1])
 		if w.splicedCols() {
-			w.cols = setColWidth(w.cols, runs[k].from, runs[k].to, widths[runs[k].from-1])
 			continue
 		}
 		from, _ := excelize.ColumnNumberToName(runs[k].from)
 		to, _ := excelize.ColumnNumberToName(runs[k].to)
 		w.err = w.f.SetColWidth(w.name, from, to, widths[runs[k].from-1])
-	}
-	for len(w.colWidths) < len(widths) {
-		w.colWidths, w.colSet = append(w.colWidths, 0), append(w.colSet, false)
-	}
-	for i, wd := range widths {
-		w.colWidths[i], w.colSet[i] = wd, true
 	}
 }
 
@@ -497,7 +488,8 @@ func WriteXLSX(w io.Writer, r *diagnostic.Report) error {
 }
 
 // writeXLSX is WriteXLSX; viaExcelize makes excelize add every cell
-// comment itself (see xlsx_comments.go): the reference of the tests.
+// comment and set every column width itself (see xlsx_comments.go and
+// xlsx_cols.go): the reference of the tests.
 func writeXLSX(w io.Writer, r *diagnostic.Report, viaExcelize bool) error {
 	if len(r.Levels) == 0 {
 		return fmt.Errorf("excel report: the report has no figures")

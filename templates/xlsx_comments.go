@@ -151,8 +151,10 @@ func (w *sheet) commentAnchor(col, row int) (string, error) {
 		}
 	}
 	colWidth := func(c int) int {
-		if c-1 < len(w.colSet) && w.colSet[c-1] {
-			return colPixels(w.colWidths[c-1])
+		for _, r := range w.cols { // the first that covers c, as excelize
+			if r.min <= c && c <= r.max {
+				return colPixels(r.width)
+			}
 		}
 		return defCol
 	}

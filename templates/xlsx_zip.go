@@ -85,14 +85,7 @@ const contentTypesPart = "[Content_Types].xml"
 // MB in all).
 func newStableZip(w io.Writer) *stableZip {
 	zw := zip.NewWriter(w)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		if fw, ok := flatePool.Get().(*flate.Writer); ok {
-			fw.Reset(w)
-			return pooledFlate{fw}, nil
-		}
-		fw, err := flate.NewWriter(w, zipLevel)
-		return pooledFlate{fw}, err
-	})
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return newPooledFlate(w) })
 	return &stableZip{Writer: zw}
 }
 
@@ -103,6 +96,16 @@ var flatePool sync.Pool
 // pooledFlate returns its writer to the pool once closed (archive/zip
 // closes the compressor of each part when the next one starts).
 type pooledFlate struct{ *flate.Writer }
+
+// newPooledFlate is a deflate writer to w at zipLevel, from the pool.
+func newPooledFlate(w io.Writer) (pooledFlate, error) {
+	if fw, ok := flatePool.Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return pooledFlate{fw}, nil
+	}
+	fw, err := flate.NewWriter(w, zipLevel)
+	return pooledFlate{fw}, err
+}
 
 func (p pooledFlate) Close() error {
 	err := p.Writer.Close()
@@ -187,7 +190,8 @@ func sortedDefaults(b []byte) []byte {
 // its département, région and France. In the 119 workbooks of the
 // Bouches-du-Rhône, 33 of the 41 parts are the same in all, 40 % of the
 // bytes. Each content is deflated once per process: sharedParts keeps the
-// deflated bytes by content, up to sharedPartsMax bytes of contents.
+// deflated bytes by content, up to sharedPartsMax bytes (contents and
+// deflated bytes).
 var sharedParts = struct {
 	sync.Mutex
 	m     map[string]*deflatedPart
@@ -240,14 +244,9 @@ func deflatePart(b []byte) (*deflatedPart, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(b)/4 + 64)
-	fw, ok := flatePool.Get().(*flate.Writer)
-	if ok {
-		fw.Reset(&buf)
-	} else {
-		var err error
-		if fw, err = flate.NewWriter(&buf, zipLevel); err != nil {
-			return nil, err
-		}
+	fw, err := newPooledFlate(&buf)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := fw.Write(b); err != nil {
 		return nil, err
@@ -255,10 +254,9 @@ func deflatePart(b []byte) (*deflatedPart, error) {
 	if err := fw.Close(); err != nil {
 		return nil, err
 	}
-	flatePool.Put(fw)
 	d = &deflatedPart{crc: crc32.ChecksumIEEE(b), data: buf.Bytes()}
 	sharedParts.Lock()
-	if sharedParts.bytes+len(b) <= sharedPartsMax {
+	if sharedParts.bytes+len(b)+len(d.data) <= sharedPartsMax {
 		if _, ok := sharedParts.m[string(b)]; !ok {
 			sharedParts.m[string(b)] = d
 			sharedParts.bytes += len(b) + len(d.data)
