@@ -24,7 +24,8 @@ type Engine struct {
 	Thresholds Thresholds
 
 	gps       map[string]int      // BPE 2017 GPs by current commune
-	kindsAt   [][]string          // index into Snap.Establishments -> kinds
+	kindsAt   [][]string          // index into Snap.Establishments -> kinds (shared between establishments: never modify one)
+	ofKind    map[string][]int32  // nearest kind counted in the report -> indexes into Snap.Establishments of those with a point, in order
 	had       []int               // indexes into Snap.Establishments of the HAD
 	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
 	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
@@ -154,12 +155,43 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 	for _, k := range Kinds {
 		report[k.Key] = true
 	}
+	reported := func(kinds []string) []string {
+		return slices.DeleteFunc(kinds, func(k string) bool { return !report[k] })
+	}
 	// Classifying reads the names (centres de santé, hospital units): the
 	// longest part, shared between the cores; the indexes follow in order.
+	// The other categories' kinds depend on the category and the hôpital
+	// de proximité label alone (taxonomy.ReadsNames): they are classified
+	// once per category and label, and the result is shared, clipped so
+	// that adding the SAE kinds copies it. Classifying every establishment
+	// was a third of a one-EPCI diagnose's start.
+	type ofCategory struct {
+		names bool
+		done  [2]bool
+		kinds [2][]string // without, with the label
+	}
 	classify := func(lo, hi int) {
+		memo := map[string]*ofCategory{}
 		for i := lo; i < hi; i++ {
 			est := &s.Establishments[i]
-			kinds := slices.DeleteFunc(taxonomy.Classify(est), func(k string) bool { return !report[k] })
+			m := memo[est.Category]
+			if m == nil {
+				m = &ofCategory{names: taxonomy.ReadsNames(est.Category)}
+				memo[est.Category] = m
+			}
+			var kinds []string
+			if m.names {
+				kinds = reported(taxonomy.Classify(est))
+			} else {
+				l := 0
+				if est.ProximityHospital {
+					l = 1
+				}
+				if !m.done[l] {
+					m.kinds[l], m.done[l] = slices.Clip(reported(taxonomy.Classify(est))), true
+				}
+				kinds = m.kinds[l]
+			}
 			if _, ok := e.emergency[est.Finess]; ok {
 				kinds = append(kinds, "emergency")
 			}
@@ -178,6 +210,12 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 		wg.Go(func() { classify(p*n/parts, (p+1)*n/parts) })
 	}
 	wg.Wait()
+	e.ofKind = map[string][]int32{}
+	for _, k := range accessKinds {
+		if report[k.key] {
+			e.ofKind[k.key] = []int32{}
+		}
+	}
 	for i := range s.Establishments {
 		est := &s.Establishments[i]
 		kinds := e.kindsAt[i]
@@ -192,6 +230,13 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 		}
 		if est.Arrondissement != "" {
 			e.byArr[est.Arrondissement] = append(e.byArr[est.Arrondissement], i)
+		}
+		if est.HasPoint {
+			for _, k := range kinds {
+				if at, ok := e.ofKind[k]; ok {
+					e.ofKind[k] = append(at, int32(i))
+				}
+			}
 		}
 	}
 	e.cptsDeps = map[string]bool{}

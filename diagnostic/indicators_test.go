@@ -279,3 +279,13 @@ func BenchmarkFiguresFrance(b *testing.B) {
 		e.Figures(codes)
 	}
 }
+
+// BenchmarkNewEngineIndexes is the engine's start once the tables are
+// read: classifying every establishment of France and building the
+// facility index of each kind, as a diagnose does before its report.
+func BenchmarkNewEngineIndexes(b *testing.B) {
+	s := realEngine(b).Snap
+	for b.Loop() {
+		newEngine(s, nil).facilityIndexes()
+	}
+}

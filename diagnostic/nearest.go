@@ -2,7 +2,6 @@ package diagnostic
 
 import (
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/diagsante/diagsante/diagnostic/access"
@@ -38,12 +37,14 @@ func (e *Engine) facilityIndexes() map[string]*access.FacilityIndex {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var is func(i int) bool
-				if slices.ContainsFunc(Kinds, func(r Kind) bool { return r.Key == k.key }) {
+				var fac []access.Facility
+				if at, ok := e.ofKind[k.key]; ok {
 					// Classified once, by NewEngine.
-					is = func(i int) bool { return slices.Contains(e.kindsAt[i], k.key) }
+					fac = access.FacilitiesAt(e.Snap, at)
+				} else {
+					fac = access.Facilities(e.Snap, k.kind)
 				}
-				x := access.NewFacilityIndex(access.FacilitiesClassified(e.Snap, k.kind, is))
+				x := access.NewFacilityIndex(fac)
 				mu.Lock()
 				e.fac[k.key] = x
 				mu.Unlock()

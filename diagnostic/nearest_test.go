@@ -1,6 +1,7 @@
 package diagnostic
 
 import (
+	"github.com/diagsante/diagsante/datasets/taxonomy"
 	"slices"
 	"testing"
 
@@ -9,22 +10,69 @@ import (
 
 // TestFacilitiesClassifiedOnce: the facilities of each nearest kind, from
 // the engine's classification (NewEngine classifies every establishment
-// once), are those the access engine finds classifying them itself.
+// once, and the categories whose names do not matter once per category),
+// are those the access engine finds classifying each establishment itself
+// (and the SAE's lists, for emergency departments and maternities).
 func TestFacilitiesClassifiedOnce(t *testing.T) {
 	e := realEngine(t)
 	n := 0
 	for _, k := range accessKinds {
-		if !slices.ContainsFunc(Kinds, func(r Kind) bool { return r.Key == k.key }) {
+		at, ok := e.ofKind[k.key]
+		if !ok {
 			continue
 		}
 		n++
-		got := access.FacilitiesClassified(e.Snap, k.kind, func(i int) bool { return slices.Contains(e.kindsAt[i], k.key) })
+		got := access.FacilitiesAt(e.Snap, at)
 		want := access.Facilities(e.Snap, k.kind)
 		if len(want) == 0 || !slices.Equal(got, want) {
 			t.Errorf("%s: %d facilities from the engine's classification, %d classified by the access engine", k.key, len(got), len(want))
 		}
 	}
-	if n < 3 {
-		t.Errorf("%d nearest kinds among the report's kinds, want the MSP, centres de santé, hospitals…", n)
+	if n != len(accessKinds) {
+		t.Errorf("%d of the %d nearest kinds classified by the engine", n, len(accessKinds))
+	}
+}
+
+// TestKindsAtAsClassify: the kinds the engine keeps for each establishment
+// of France are taxonomy.Classify's (those the report counts, in order),
+// then "emergency" and "maternity" for the SAE's sites, although most
+// categories are classified once and their result shared.
+func TestKindsAtAsClassify(t *testing.T) {
+	e := realEngine(t)
+	report := map[string]bool{}
+	for _, k := range Kinds {
+		report[k.Key] = true
+	}
+	counts := map[string]int{}
+	for i := range e.Snap.Establishments {
+		est := &e.Snap.Establishments[i]
+		var want []string
+		for _, k := range taxonomy.Classify(est) {
+			if report[k] {
+				want = append(want, k)
+			}
+		}
+		if _, ok := e.emergency[est.Finess]; ok {
+			want = append(want, "emergency")
+		}
+		if _, ok := e.maternity[est.Finess]; ok {
+			want = append(want, "maternity")
+		}
+		if !slices.Equal(e.kindsAt[i], want) {
+			t.Fatalf("%s (category %s): kinds %v, Classify gives %v", est.Finess, est.Category, e.kindsAt[i], want)
+		}
+		for _, k := range want {
+			counts[k]++
+		}
+	}
+	// Counted independently with Python from the embedded tables
+	// (establishments.tsv.gz by category and proximity flag; FINESS
+	// listed in urgences.tsv.gz and maternites.tsv.gz).
+	want := map[string]int{"pharmacy": 21017, "msp": 1936, "ehpad": 7495, "lab": 4092, "cpts": 180, "had": 146,
+		"emergency": 621, "maternity": 480, "proximity": 42}
+	for k, n := range want {
+		if counts[k] != n {
+			t.Errorf("%d establishments of kind %s, want %d", counts[k], k, n)
+		}
 	}
 }

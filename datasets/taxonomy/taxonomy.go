@@ -214,6 +214,21 @@ func Classify(e *snapshot.Establishment) []string {
 
 func isCentre(key string) bool { return key == CDS || strings.HasPrefix(key, CDS+"_") }
 
+// ReadsNames reports whether Classify reads an establishment's names for
+// this category (centres de santé are typed by name, hospital units
+// without beds are told by name). For any other category, Classify's
+// result depends on the category and the hôpital de proximité label
+// alone, so a caller classifying every establishment of France may
+// classify one establishment per category and label, and reuse the result.
+func ReadsNames(category string) bool {
+	for _, i := range kindsOfCategory[category] {
+		if k := Kinds[i].Key; isCentre(k) || k == Hospital {
+			return true
+		}
+	}
+	return false
+}
+
 // words folds names (raison sociale and long name) to a sorted set of
 // lower-case words without accents.
 func words(names ...string) map[string]bool {

@@ -351,3 +351,34 @@ func FuzzHasPhrase(f *testing.F) {
 		}
 	})
 }
+
+// TestReadsNames: the categories whose establishments Classify types by
+// name are the centres de santé's and the hospitals'; for every other
+// category, names that would make a centre dentaire or a hospital unit
+// change nothing, which is what lets a caller classify one establishment
+// per category and label.
+func TestReadsNames(t *testing.T) {
+	for _, c := range []string{"124", "439", "101", "355", "106"} {
+		if !ReadsNames(c) {
+			t.Errorf("category %s: Classify reads the names", c)
+		}
+	}
+	for _, c := range []string{"603", "620", "604", "127", "500", "611", "130", "999", ""} {
+		if ReadsNames(c) {
+			t.Errorf("category %s: Classify does not read the names", c)
+		}
+	}
+	names := [][2]string{{"CENTRE DENTAIRE", "CMP HOPITAL DE JOUR"}, {"CENTRE DE SANTE INFIRMIER", "HDJ"}, {"", ""}}
+	for c := range kindsOfCategory {
+		for _, prox := range []bool{false, true} {
+			var got [][]string
+			for _, n := range names {
+				got = append(got, Classify(&snapshot.Establishment{Category: c, Name: n[0], LongName: n[1], ProximityHospital: prox}))
+			}
+			same := slices.EqualFunc(got[1:], got[:len(got)-1], slices.Equal)
+			if same == ReadsNames(c) {
+				t.Errorf("category %s: ReadsNames %v, but Classify gives %v for names %v", c, ReadsNames(c), got, names)
+			}
+		}
+	}
+}

@@ -235,8 +235,16 @@ func FacilitiesClassified(s *snapshot.Snapshot, kind Kind, is func(i int) bool) 
 			kept = append(kept, int32(i))
 		}
 	}
-	out := make([]Facility, len(kept))
-	for j, i := range kept {
+	return FacilitiesAt(s, kept)
+}
+
+// FacilitiesAt returns the establishments of the snapshot at indexes idx
+// as facilities, in that order: the establishments of one kind with a
+// point, found by a caller that classified them (see
+// FacilitiesClassified).
+func FacilitiesAt(s *snapshot.Snapshot, idx []int32) []Facility {
+	out := make([]Facility, len(idx))
+	for j, i := range idx {
 		e := &s.Establishments[i]
 		out[j] = Facility{ID: e.Finess, Name: e.Name, Commune: e.Commune, Category: e.Category,
 			Point: Point{e.Lat, e.Lon}, ProximityHospital: e.ProximityHospital}
