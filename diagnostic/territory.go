@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
@@ -147,8 +148,8 @@ type Resolver struct {
 	dep            map[string]int
 	reg            map[string]int
 
-	communeFolded []string         // FoldPlace of each commune name, by index
-	communeByName map[string][]int // folded name → communes, by code
+	communeFolded []string         // FoldPlace of each commune name, by index (communeNames)
+	communeByName map[string][]int // folded name → communes, by code (communeNames)
 	arrByName     map[string]int   // folded arrondissement name → index
 	epciFolded    []string
 	depFolded     []string
@@ -168,7 +169,17 @@ type Resolver struct {
 	// after them: a name that designates one EPCI needs none.
 	namesOnce   sync.Once
 	matchesOnce sync.Once
+	// The communes' folded names (35,000) are folded and indexed on first
+	// use by a search, a CPTS or more than namedScans names: the first
+	// names are looked up by folding only the communes whose name may
+	// fold to the same first letter (communesNamed).
+	communeNamesOnce sync.Once
+	namedLookups     atomic.Int32
 }
+
+// namedScans is how many names communesNamed looks up by scanning the
+// communes before it has all their names folded and indexed.
+const namedScans = 8
 
 // A cptsGroup is one CPTS and its member rows, since the snapshot stores a
 // CPTS as one row per member commune.
@@ -213,21 +224,77 @@ func NewResolver(s *snapshot.Snapshot) *Resolver {
 // indexNames builds the name indexes once.
 func (r *Resolver) indexNames() { r.namesOnce.Do(r.buildNames) }
 
+// communeNames folds every commune's name and indexes the communes by
+// folded name, once.
+func (r *Resolver) communeNames() {
+	r.communeNamesOnce.Do(func() {
+		s := r.s
+		r.communeFolded = make([]string, len(s.Communes))
+		r.communeByName = make(map[string][]int, len(s.Communes))
+		for i, c := range s.Communes {
+			f := textnorm.FoldPlace(c.Name)
+			r.communeFolded[i] = f
+			r.communeByName[f] = append(r.communeByName[f], i)
+		}
+		for _, idx := range r.communeByName {
+			r.byCode(idx)
+		}
+	})
+}
+
+// byCode sorts indexes into s.Communes by commune code: communes are
+// sorted by code in a loaded snapshot, but a literal one need not be;
+// sorting keeps every output deterministic.
+func (r *Resolver) byCode(idx []int) {
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(r.s.Communes[a].Code, r.s.Communes[b].Code) })
+}
+
+// communesNamed returns the communes whose name folds (FoldPlace) to f,
+// by code. Folding all 35,000 names took a fifth of a one-EPCI
+// diagnose's CPU, for one name: the first namedScans look-ups fold only
+// the names that can fold to f. A name starting with an ASCII letter or
+// digit folds to a text starting with that character in lower case
+// (Fold keeps ASCII letters and digits, lower-cased, and the
+// abbreviations FoldPlace expands, "st" and "ste", start with the "s"
+// they expand to), so the others cannot; any other name is folded.
+func (r *Resolver) communesNamed(f string) []int {
+	if f == "" || r.namedLookups.Add(1) > namedScans {
+		r.communeNames()
+		return r.communeByName[f]
+	}
+	return r.scanNamed(f)
+}
+
+// scanNamed is communesNamed without the index: f is not empty.
+func (r *Resolver) scanNamed(f string) []int {
+	var out []int
+	for i := range r.s.Communes {
+		name := r.s.Communes[i].Name
+		if name != "" && isASCIIAlnum(name[0]) && lowerASCII(name[0]) != f[0] {
+			continue
+		}
+		if textnorm.FoldPlace(name) == f {
+			out = append(out, i)
+		}
+	}
+	r.byCode(out)
+	return out
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 func (r *Resolver) buildNames() {
 	s := r.s
-	r.communeFolded = make([]string, len(s.Communes))
-	r.communeByName = make(map[string][]int, len(s.Communes))
 	r.arrByName = make(map[string]int, len(s.Arrondissements))
-	for i, c := range s.Communes {
-		f := textnorm.FoldPlace(c.Name)
-		r.communeFolded[i] = f
-		r.communeByName[f] = append(r.communeByName[f], i)
-	}
-	// Communes are sorted by code in a loaded snapshot, but a literal one
-	// need not be; sorting here keeps every output deterministic.
-	for _, idx := range r.communeByName {
-		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(s.Communes[a].Code, s.Communes[b].Code) })
-	}
 	for i, a := range s.Arrondissements {
 		r.arrByName[textnorm.FoldPlace(a.Name)] = i
 	}
@@ -666,7 +733,7 @@ func (r *Resolver) resolveName(item, s string) (itemPart, error) {
 	if f == "" {
 		return itemPart{}, &ResolveError{Item: item, Reason: "not a commune name or code"}
 	}
-	idx := r.communeByName[f]
+	idx := r.communesNamed(f)
 	if dep != "" {
 		if _, ok := r.dep[dep]; !ok {
 			return itemPart{}, &ResolveError{Item: item, Reason: fmt.Sprintf("unknown département %s", dep)}
@@ -1002,14 +1069,17 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 	}
 	slices.Sort(places)
 	p.communes = slices.Compact(places)
+	if len(infra) > 0 {
+		r.communeNames()
+	}
 	for _, code := range p.communes {
 		i, ok := r.commune[code]
-		if !ok {
-			continue // an arrondissement
+		if !ok || len(infra) == 0 {
+			continue // an arrondissement, or no commune is shared
 		}
 		c := &r.s.Communes[i]
-		if _, ok := infra[r.communeFolded[r.commune[code]]]; ok {
-			delete(infra, r.communeFolded[r.commune[code]])
+		if _, ok := infra[r.communeFolded[i]]; ok {
+			delete(infra, r.communeFolded[i])
 			p.warn(fmt.Sprintf("%s covers only part of %s (%s), shared with other CPTS; the whole commune is used", g.name, c.Name, c.Code),
 				fmt.Sprintf("%s ne couvre qu'une partie %s (%s), partagée avec d'autres CPTS : toute la commune est comptée.", g.name, deName(c.Name), c.Code))
 		}
@@ -1030,6 +1100,7 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 // zero or less.
 func (r *Resolver) Search(text string, limit int) []Match {
 	r.indexMatches()
+	r.communeNames()
 	words := strings.Fields(textnorm.FoldPlace(text))
 	if len(words) == 0 {
 		return nil

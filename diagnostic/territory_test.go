@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/textnorm"
 )
 
 // territorySnapshot is a small snapshot written by hand, with real codes and
@@ -687,5 +688,50 @@ func TestResolveRemarks(t *testing.T) {
 		if got := deName(name); got != want {
 			t.Errorf("deName(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestCommunesNamedScan: looking a name up by scanning the communes whose
+// name can fold to its first letter finds what the full index of folded
+// names finds, for a sample of France's names and for names that start
+// with an accent, a digit-free abbreviation or a ligature; the index is
+// built after namedScans look-ups, and the same look-ups then go through
+// it.
+func TestCommunesNamedScan(t *testing.T) {
+	s, err := snapshot.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewResolver(s)
+	var names []string
+	for i := 0; i < len(s.Communes); i += 197 {
+		names = append(names, textnorm.FoldPlace(s.Communes[i].Name))
+	}
+	names = append(names, "etampes", "ile aux moines", "oeuf en ternois", "saint denis", "sainte marie", "les abymes", "y")
+	found := 0
+	full := NewResolver(s)
+	full.communeNames()
+	for _, f := range names {
+		if got, want := r.scanNamed(f), full.communeByName[f]; !slices.Equal(got, want) {
+			t.Errorf("%q: scan finds %v, the index %v", f, got, want)
+		}
+		found += len(r.scanNamed(f))
+	}
+	if found < len(names) {
+		t.Errorf("%d communes found for %d names", found, len(names))
+	}
+	// Saint-Denis: La Réunion's and Seine-Saint-Denis's (and others) by code.
+	if got := r.scanNamed("saint denis"); len(got) < 2 || s.Communes[got[0]].Code > s.Communes[got[1]].Code {
+		t.Errorf("saint denis: %v", got)
+	}
+	fresh := NewResolver(s)
+	for range namedScans {
+		fresh.communesNamed("etampes")
+	}
+	if fresh.communeByName != nil {
+		t.Errorf("names indexed after %d look-ups", namedScans)
+	}
+	if got := fresh.communesNamed("etampes"); fresh.communeByName == nil || len(got) != 1 || s.Communes[got[0]].Code != "91223" {
+		t.Errorf("look-up %d: %v, index built: %v", namedScans+1, got, fresh.communeByName != nil)
 	}
 }
