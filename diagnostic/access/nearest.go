@@ -63,7 +63,7 @@ func NewFacilityIndex(fac []Facility) *FacilityIndex {
 			x.byCommune[f.Commune] = append(x.byCommune[f.Commune], int32(i))
 		}
 	}
-	x.ix = newPointIndex(pts)
+	x.ix = newStaticPointIndex(pts)
 	return x
 }
 

@@ -1,7 +1,9 @@
 package access
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/tidwall/rtree"
 )
@@ -11,8 +13,10 @@ import (
 // it (Wallis-et-Futuna, the nearest, is 4° away), and a search box there
 // is clipped rather than wrapped.
 type pointIndex struct {
-	tr  rtree.RTreeGN[float64, int32]
-	pts []Point
+	tr rtree.RTreeGN[float64, int32]
+	// bands, when set, replaces the R-tree (see newStaticPointIndex).
+	bands *bandIndex
+	pts   []Point
 	// rad holds each point's latitude and longitude in radians and the
 	// cosine of its latitude, so that distance filters cost two sines.
 	rad []radPoint
@@ -32,6 +36,108 @@ func newPointIndex(pts []Point) *pointIndex {
 		ix.rad[i] = toRad(p)
 	}
 	return ix
+}
+
+// newStaticPointIndex is newPointIndex for the nearest-facility searches:
+// the points are sorted into latitude bands instead of inserted one by one
+// into an R-tree, which was most of the cost of building a facility index
+// at each start. Searches find the same points: both test the same
+// bounding box, inclusive, then the same distance.
+func newStaticPointIndex(pts []Point) *pointIndex {
+	ix := &pointIndex{pts: pts, rad: make([]radPoint, len(pts)), bands: newBandIndex(pts)}
+	for i, p := range pts {
+		ix.rad[i] = toRad(p)
+	}
+	return ix
+}
+
+// bandDeg is the height of a latitude band: about 11 km.
+const bandDeg = 0.1
+
+// A bandIndex holds points sorted by latitude band (of bandDeg degrees
+// from the southernmost point), then by longitude and index.
+type bandIndex struct {
+	minLat float64
+	start  []int32 // entries of band b: ent[start[b]:start[b+1]]
+	ent    []bandEntry
+}
+
+type bandEntry struct {
+	lon, lat float64
+	i        int32
+}
+
+func newBandIndex(pts []Point) *bandIndex {
+	x := &bandIndex{minLat: math.Inf(1)}
+	maxLat := math.Inf(-1)
+	for _, p := range pts {
+		if finitePoint(p) {
+			x.minLat, maxLat = math.Min(x.minLat, p.Lat), math.Max(maxLat, p.Lat)
+		}
+	}
+	if math.IsInf(x.minLat, 1) {
+		return x
+	}
+	bands := x.band(maxLat) + 1
+	x.start = make([]int32, bands+1)
+	for _, p := range pts {
+		if finitePoint(p) {
+			x.start[x.band(p.Lat)+1]++
+		}
+	}
+	for b := range bands {
+		x.start[b+1] += x.start[b]
+	}
+	x.ent = make([]bandEntry, x.start[bands])
+	next := slices.Clone(x.start[:bands])
+	for i, p := range pts {
+		if finitePoint(p) {
+			b := x.band(p.Lat)
+			x.ent[next[b]] = bandEntry{p.Lon, p.Lat, int32(i)}
+			next[b]++
+		}
+	}
+	for b := range bands {
+		slices.SortFunc(x.ent[x.start[b]:x.start[b+1]], func(u, v bandEntry) int {
+			return cmp.Or(cmp.Compare(u.lon, v.lon), cmp.Compare(u.i, v.i))
+		})
+	}
+	return x
+}
+
+// finitePoint reports whether a point can be indexed: a NaN or infinite
+// coordinate is never within a finite distance.
+func finitePoint(p Point) bool { return finite(p.Lat) && finite(p.Lon) }
+
+// band is the band of a latitude: floor((lat−minLat)/bandDeg), which
+// grows with lat, so that a point between two latitudes is in a band
+// between theirs.
+func (x *bandIndex) band(lat float64) int {
+	return int(math.Floor((lat - x.minLat) / bandDeg))
+}
+
+// search calls fn for every point in the box lo–hi (longitude, latitude),
+// bounds included, as the R-tree's Search does.
+func (x *bandIndex) search(lo, hi [2]float64, fn func(i int32)) {
+	if len(x.ent) == 0 || !(hi[1] >= x.minLat) || !(lo[1] <= hi[1]) || !(lo[0] <= hi[0]) {
+		return
+	}
+	b0, b1 := 0, len(x.start)-2
+	if lo[1] > x.minLat {
+		b0 = min(x.band(lo[1]), b1+1)
+	}
+	if b := x.band(hi[1]); b < b1 {
+		b1 = b
+	}
+	for b := b0; b <= b1; b++ {
+		seg := x.ent[x.start[b]:x.start[b+1]]
+		j, _ := slices.BinarySearchFunc(seg, lo[0], func(e bandEntry, lon float64) int { return cmp.Compare(e.lon, lon) })
+		for ; j < len(seg) && seg[j].lon <= hi[0]; j++ {
+			if e := &seg[j]; e.lat >= lo[1] && e.lat <= hi[1] {
+				fn(e.i)
+			}
+		}
+	}
 }
 
 // hav returns the haversine of the central angle between q and indexed
@@ -75,6 +181,14 @@ func (ix *pointIndex) within(p Point, km float64, fn func(i int32, hav float64))
 	lo := [2]float64{lonLo, p.Lat - dLat}
 	hi := [2]float64{lonHi, p.Lat + dLat}
 	limit := havOfKm(km)
+	if ix.bands != nil {
+		ix.bands.search(lo, hi, func(i int32) {
+			if h := ix.hav(q, i); h <= limit {
+				fn(i, h)
+			}
+		})
+		return
+	}
 	ix.tr.Search(lo, hi, func(_, _ [2]float64, i int32) bool {
 		if h := ix.hav(q, i); h <= limit {
 			fn(i, h)
