@@ -27,8 +27,8 @@ type Engine struct {
 	kindsAt   [][]string          // index into Snap.Establishments -> kinds (shared between establishments: never modify one)
 	ofKind    map[string][]int32  // nearest kind counted in the report -> indexes into Snap.Establishments of those with a point, in order
 	had       []int               // indexes into Snap.Establishments of the HAD
-	byCommune map[string][]int    // commune -> indexes into Snap.Establishments
-	byArr     map[string][]int    // arrondissement municipal -> indexes into Snap.Establishments
+	byCommune placeIndex          // commune -> indexes into Snap.Establishments
+	byArr     placeIndex          // arrondissement municipal -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
 	cptsDeps  map[string]bool     // départements where CPTS perimeters are known
 	emergency map[string]snapshot.EmergencyDept
@@ -128,13 +128,8 @@ func (e *Engine) withAPLOf(codes []string) *Engine {
 
 func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 	e := &Engine{Snap: s, APL: apl, Thresholds: DefaultThresholds,
-		// Sized once: growing them was half of the engine's start. The
-		// establishments stand in about one commune for four of them
-		// (9,056 communes for 42,477 in the embedded snapshot): sizing
-		// byCommune for every commune of France allocated four times the
-		// memory it fills.
-		gps:       make(map[string]int, len(s.GPs)),
-		byCommune: make(map[string][]int, min(len(s.Communes), len(s.Establishments)/4)), byArr: map[string][]int{}, cptsOf: map[string][]string{},
+		// Sized once: growing it was half of the engine's start.
+		gps: make(map[string]int, len(s.GPs)), cptsOf: map[string][]string{},
 		emergency: map[string]snapshot.EmergencyDept{}, maternity: map[string]snapshot.Maternity{},
 		cache: map[string]*levelEntry{}, Date: time.Now()}
 	for _, g := range s.GPs {
@@ -216,6 +211,10 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 			e.ofKind[k.key] = []int32{}
 		}
 	}
+	// The establishments stand in about one commune for four of them
+	// (9,056 communes for 42,477 in the embedded snapshot).
+	communes := newPlaceIndexer(len(s.Establishments), min(len(s.Communes), len(s.Establishments)/4))
+	arrs := newPlaceIndexer(len(s.Establishments), 0)
 	for i := range s.Establishments {
 		est := &s.Establishments[i]
 		kinds := e.kindsAt[i]
@@ -225,12 +224,8 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 		if slices.Contains(kinds, "had") {
 			e.had = append(e.had, i)
 		}
-		if est.Commune != "" {
-			e.byCommune[est.Commune] = append(e.byCommune[est.Commune], i)
-		}
-		if est.Arrondissement != "" {
-			e.byArr[est.Arrondissement] = append(e.byArr[est.Arrondissement], i)
-		}
+		communes.add(i, est.Commune)
+		arrs.add(i, est.Arrondissement)
 		if est.HasPoint {
 			for _, k := range kinds {
 				if at, ok := e.ofKind[k]; ok {
@@ -239,6 +234,7 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 			}
 		}
 	}
+	e.byCommune, e.byArr = communes.index(), arrs.index()
 	e.cptsDeps = map[string]bool{}
 	addCPTS := func(place, name string) {
 		if !slices.Contains(e.cptsOf[place], name) {
@@ -599,14 +595,76 @@ func (e *Engine) gpCount(codes []string) (int, bool) {
 	return n, any
 }
 
+// A placeIndex lists indexes (into Snap.Establishments) by place code: one
+// array cut by place, where a map of slices took two hashes and an append
+// per establishment (half of the engine's start).
+type placeIndex struct {
+	slot  map[string]int32 // place code -> slot
+	start []int32          // indexes of slot k: at[start[k]:start[k+1]]
+	at    []int
+}
+
+// of returns the indexes of a place, in order; nil for a place with none.
+// The slice is clipped: appending to it copies.
+func (x placeIndex) of(code string) []int {
+	k, ok := x.slot[code]
+	if !ok {
+		return nil
+	}
+	return x.at[x.start[k]:x.start[k+1]:x.start[k+1]]
+}
+
+// A placeIndexer builds a placeIndex: add each index with its place code,
+// in increasing order, then call index.
+type placeIndexer struct {
+	slot   map[string]int32
+	slotOf []int32 // slot of each index added, -1 for none
+	count  []int32 // indexes per slot
+}
+
+func newPlaceIndexer(n, places int) *placeIndexer {
+	return &placeIndexer{slot: make(map[string]int32, places), slotOf: slices.Repeat([]int32{-1}, n)}
+}
+
+// add files index i under code; an empty code files nothing.
+func (b *placeIndexer) add(i int, code string) {
+	if code == "" {
+		return
+	}
+	k, ok := b.slot[code]
+	if !ok {
+		k = int32(len(b.count))
+		b.slot[code] = k
+		b.count = append(b.count, 0)
+	}
+	b.slotOf[i] = k
+	b.count[k]++
+}
+
+func (b *placeIndexer) index() placeIndex {
+	x := placeIndex{slot: b.slot, start: make([]int32, len(b.count)+1)}
+	for k, n := range b.count {
+		x.start[k+1] = x.start[k] + n
+	}
+	x.at = make([]int, x.start[len(b.count)])
+	next := slices.Clone(x.start[:len(b.count)])
+	for i, k := range b.slotOf {
+		if k >= 0 {
+			x.at[next[k]] = i
+			next[k]++
+		}
+	}
+	return x
+}
+
 // establishmentsIn returns the indexes (into Snap.Establishments) of the
 // counted establishments of a place: those of a commune (all of a city's),
 // or those placed in an arrondissement.
 func (e *Engine) establishmentsIn(code string) []int {
 	if e.Snap.CityOf(code) != "" {
-		return e.byArr[code]
+		return e.byArr.of(code)
 	}
-	return e.byCommune[code]
+	return e.byCommune.of(code)
 }
 
 // LevelFigures returns the figures of a département ("departement"), a

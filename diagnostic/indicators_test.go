@@ -289,3 +289,10 @@ func BenchmarkNewEngineIndexes(b *testing.B) {
 		newEngine(s, nil).facilityIndexes()
 	}
 }
+
+func BenchmarkNewEngineOnly(b *testing.B) {
+	s := realEngine(b).Snap
+	for b.Loop() {
+		newEngine(s, nil)
+	}
+}

@@ -76,3 +76,47 @@ func TestKindsAtAsClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestEstablishmentsInAsMap: the engine's establishments by commune and
+// by arrondissement are those a map of slices gives, in the same order,
+// for every commune and arrondissement of France, and a place without
+// any has none.
+func TestEstablishmentsInAsMap(t *testing.T) {
+	e := realEngine(t)
+	s := e.Snap
+	byCommune, byArr := map[string][]int{}, map[string][]int{}
+	for i := range s.Establishments {
+		est := &s.Establishments[i]
+		if len(e.kindsAt[i]) == 0 {
+			continue
+		}
+		if est.Commune != "" {
+			byCommune[est.Commune] = append(byCommune[est.Commune], i)
+		}
+		if est.Arrondissement != "" {
+			byArr[est.Arrondissement] = append(byArr[est.Arrondissement], i)
+		}
+	}
+	n := 0
+	for _, c := range s.Communes {
+		got := e.byCommune.of(c.Code)
+		if !slices.Equal(got, byCommune[c.Code]) {
+			t.Fatalf("commune %s: %v, want %v", c.Code, got, byCommune[c.Code])
+		}
+		if cap(got) != len(got) {
+			t.Fatalf("commune %s: the list is not clipped", c.Code)
+		}
+		n += len(got)
+	}
+	for _, a := range s.Arrondissements {
+		if got := e.establishmentsIn(a.Code); !slices.Equal(got, byArr[a.Code]) || len(got) == 0 {
+			t.Fatalf("arrondissement %s: %v, want %v", a.Code, got, byArr[a.Code])
+		}
+	}
+	if n != 39145 || len(byCommune) != 9029 {
+		t.Errorf("%d establishments in %d communes", n, len(byCommune))
+	}
+	if got := e.establishmentsIn("99999"); got != nil {
+		t.Errorf("unknown place: %v", got)
+	}
+}
