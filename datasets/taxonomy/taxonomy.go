@@ -229,18 +229,6 @@ func ReadsNames(category string) bool {
 	return false
 }
 
-// words folds names (raison sociale and long name) to a sorted set of
-// lower-case words without accents.
-func words(names ...string) map[string]bool {
-	m := map[string]bool{}
-	for _, n := range names {
-		for _, w := range strings.Fields(textnorm.Fold(n)) {
-			m[w] = true
-		}
-	}
-	return m
-}
-
 // folded returns the names folded and joined, padded with spaces, to look
 // for phrases as whole words.
 func folded(names ...string) string {
@@ -297,15 +285,13 @@ func hasPhrase(f string, phrases ...string) bool {
 //
 // It returns the kind key (CDS, CDSDentaire…).
 func CentreType(category, name, longName string) string {
-	w := words(name, longName)
-	has := func(pred func(string) bool) bool {
-		for x := range w {
-			if pred(x) {
-				return true
-			}
-		}
-		return false
-	}
+	// The names are folded once, for the phrases and for the words: the
+	// rules ask whether any word matches, which a list with repeats
+	// answers as the set of words did (its map was most of the cost of
+	// typing France's 2,582 centres at each start).
+	f := folded(name, longName)
+	w := strings.Fields(f)
+	has := func(pred func(string) bool) bool { return slices.ContainsFunc(w, pred) }
 	switch {
 	case has(func(x string) bool {
 		return strings.HasPrefix(x, "medic") || strings.HasPrefix(x, "medec") || strings.HasPrefix(x, "polyval") ||
@@ -324,7 +310,7 @@ func CentreType(category, name, longName string) string {
 		return strings.HasPrefix(x, "ophta") || strings.HasPrefix(x, "ophtl") || strings.Contains(x, "vision")
 	}):
 		return CDSOphtalmo
-	case hasPhrase(folded(name, longName), otherCentre...) || has(func(x string) bool {
+	case hasPhrase(f, otherCentre...) || has(func(x string) bool {
 		return strings.HasPrefix(x, "kine") || strings.HasPrefix(x, "orthophon") || strings.HasPrefix(x, "radiolog") ||
 			strings.HasPrefix(x, "imagerie") || strings.HasPrefix(x, "addictolog") || strings.HasPrefix(x, "audio") ||
 			x == "cpef" || x == "ivg" || x == "cegidd" || x == "csapa" || x == "vaccination" || x == "depistage"

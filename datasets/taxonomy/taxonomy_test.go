@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diagsante/diagsante/datasets/snapshot"
+	"github.com/diagsante/diagsante/datasets/textnorm"
 )
 
 func load(t *testing.T) *snapshot.Snapshot {
@@ -380,5 +381,68 @@ func TestReadsNames(t *testing.T) {
 				t.Errorf("category %s: ReadsNames %v, but Classify gives %v for names %v", c, ReadsNames(c), got, names)
 			}
 		}
+	}
+}
+
+// centreTypeBySet is CentreType as it was written first, on the set of
+// the names' words, for TestCentreTypeAsBySet.
+func centreTypeBySet(name, longName string) string {
+	set := map[string]bool{}
+	for _, n := range []string{name, longName} {
+		for _, w := range strings.Fields(textnorm.Fold(n)) {
+			set[w] = true
+		}
+	}
+	has := func(pred func(string) bool) bool {
+		for x := range set {
+			if pred(x) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(func(x string) bool {
+		return strings.HasPrefix(x, "medic") || strings.HasPrefix(x, "medec") || strings.HasPrefix(x, "polyval") ||
+			x == "med" || x == "cms" || x == "csp" || x == "polyv"
+	}):
+		return CDS
+	case has(func(x string) bool {
+		return strings.Contains(x, "dent") && !notDental[x] || x == "csd" || strings.HasPrefix(x, "orthodont")
+	}):
+		return CDSDentaire
+	case has(func(x string) bool { return strings.HasPrefix(x, "infirm") || x == "inf" || x == "infir" || x == "csi" }):
+		return CDSInfirmier
+	case has(func(x string) bool {
+		return strings.HasPrefix(x, "ophta") || strings.HasPrefix(x, "ophtl") || strings.Contains(x, "vision")
+	}):
+		return CDSOphtalmo
+	case hasPhrase(folded(name, longName), otherCentre...) || has(func(x string) bool {
+		return strings.HasPrefix(x, "kine") || strings.HasPrefix(x, "orthophon") || strings.HasPrefix(x, "radiolog") ||
+			strings.HasPrefix(x, "imagerie") || strings.HasPrefix(x, "addictolog") || strings.HasPrefix(x, "audio") ||
+			x == "cpef" || x == "ivg" || x == "cegidd" || x == "csapa" || x == "vaccination" || x == "depistage"
+	}):
+		return CDSAutre
+	}
+	return CDS
+}
+
+// TestCentreTypeAsBySet: CentreType on the list of the names' words types
+// every establishment of France (names and long names, also swapped and
+// each alone) as it did on their set.
+func TestCentreTypeAsBySet(t *testing.T) {
+	s := load(t)
+	types := map[string]int{}
+	for _, e := range s.Establishments {
+		for _, n := range [][2]string{{e.Name, e.LongName}, {e.LongName, e.Name}, {e.Name, ""}, {"", e.LongName}} {
+			got, want := CentreType(e.Category, n[0], n[1]), centreTypeBySet(n[0], n[1])
+			if got != want {
+				t.Fatalf("%s %q / %q: %s, want %s", e.Finess, n[0], n[1], got, want)
+			}
+			types[got]++
+		}
+	}
+	if len(types) != 5 {
+		t.Errorf("types found: %v", types)
 	}
 }
