@@ -102,9 +102,7 @@ func NewEngineOf(s *snapshot.Snapshot, codes []string) *Engine {
 func PrepareEngine(s *snapshot.Snapshot) func(codes []string) *Engine {
 	ready := make(chan *Engine, 1)
 	go func() {
-		e := newEngine(s, nil)
-		go e.facilityIndexes()
-		ready <- e
+		ready <- newEngineWarming(s, nil, true)
 	}()
 	return func(codes []string) *Engine {
 		apl := NewAPLIndexOf(s, codes)
@@ -127,6 +125,13 @@ func (e *Engine) withAPLOf(codes []string) *Engine {
 }
 
 func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
+	return newEngineWarming(s, apl, false)
+}
+
+// newEngineWarming is newEngine; with warm, it starts building the
+// facility indexes (facilityIndexes) as soon as the establishments are
+// classified, beside the rest of its indexing.
+func newEngineWarming(s *snapshot.Snapshot, apl *APLIndex, warm bool) *Engine {
 	e := &Engine{Snap: s, APL: apl, Thresholds: DefaultThresholds,
 		// Sized once: growing it was half of the engine's start.
 		gps: make(map[string]int, len(s.GPs)), cptsOf: map[string][]string{},
@@ -211,12 +216,7 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 			e.ofKind[k.key] = []int32{}
 		}
 	}
-	// The establishments stand in about one commune for four of them
-	// (9,056 communes for 42,477 in the embedded snapshot).
-	communes := newPlaceIndexer(len(s.Establishments), min(len(s.Communes), len(s.Establishments)/4))
-	arrs := newPlaceIndexer(len(s.Establishments), 0)
 	for i := range s.Establishments {
-		est := &s.Establishments[i]
 		kinds := e.kindsAt[i]
 		if len(kinds) == 0 {
 			continue
@@ -224,14 +224,26 @@ func newEngine(s *snapshot.Snapshot, apl *APLIndex) *Engine {
 		if slices.Contains(kinds, "had") {
 			e.had = append(e.had, i)
 		}
-		communes.add(i, est.Commune)
-		arrs.add(i, est.Arrondissement)
-		if est.HasPoint {
+		if s.Establishments[i].HasPoint {
 			for _, k := range kinds {
 				if at, ok := e.ofKind[k]; ok {
 					e.ofKind[k] = append(at, int32(i))
 				}
 			}
+		}
+	}
+	if warm {
+		go e.facilityIndexes()
+	}
+	// The establishments stand in about one commune for four of them
+	// (9,056 communes for 42,477 in the embedded snapshot).
+	communes := newPlaceIndexer(len(s.Establishments), min(len(s.Communes), len(s.Establishments)/4))
+	arrs := newPlaceIndexer(len(s.Establishments), 0)
+	for i := range s.Establishments {
+		if len(e.kindsAt[i]) > 0 {
+			est := &s.Establishments[i]
+			communes.add(i, est.Commune)
+			arrs.add(i, est.Arrondissement)
 		}
 	}
 	e.byCommune, e.byArr = communes.index(), arrs.index()
