@@ -145,10 +145,10 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 		return err
 	}
 	// The territory is resolved from the geography tables while the
-	// others are read, and the engine's indexes built, on other
-	// goroutines.
+	// others are read, from the start, and the engine's indexes built,
+	// on other goroutines.
 	resolveTables, engineTables := diagnoseTables()
-	opts.snapTables = resolveTables
+	opts.snapTables, opts.snapAhead = resolveTables, engineTables
 	s, err := opts.snapshot()
 	if err != nil {
 		return err
@@ -159,7 +159,12 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	}
 	engineReady := make(chan prepared, 1)
 	go func(s *snapshot.Snapshot) {
-		if err := s.LoadMore(engineTables...); err != nil {
+		wait := s.Ahead
+		if !opts.aheadStarted {
+			// Loaded before this command set its tables: read them now.
+			wait = func() error { return s.LoadMore(engineTables...) }
+		}
+		if err := wait(); err != nil {
 			engineReady <- prepared{err: err}
 			return
 		}

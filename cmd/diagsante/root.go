@@ -56,6 +56,12 @@ type globalOptions struct {
 	// snapTables, when set before the first snapshot(), are the only
 	// table files it decodes (see snapshot.LoadLayersOnly).
 	snapTables []string
+	// snapAhead, when set with snapTables, are table files the first
+	// snapshot() starts decoding beside them (see
+	// snapshot.LoadLayersAhead): wait for them with Snapshot.Ahead.
+	snapAhead []string
+	// aheadStarted says whether the snapshot was loaded with snapAhead.
+	aheadStarted bool
 	// restoreGC undoes tuneGC when the command ends.
 	restoreGC func()
 }
@@ -243,6 +249,10 @@ func (o *globalOptions) snapshot() (*snapshot.Snapshot, error) {
 			tables = snapshot.ReportFiles()
 		}
 		o.snap, o.snapErr = o.loadSnapshot(func(dir string) (*snapshot.Snapshot, bool, error) {
+			if o.snapAhead != nil {
+				o.aheadStarted = true
+				return snapshot.LoadWithLocalAhead(dir, tables, o.snapAhead)
+			}
 			return snapshot.LoadWithLocalOnly(dir, tables...)
 		})
 	})

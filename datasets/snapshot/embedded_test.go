@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestEmbeddedTablesAreTheFolder: every table file of the embedded folder
@@ -305,5 +306,62 @@ func TestLoadMore(t *testing.T) {
 	}
 	if err := s.LoadMore("nope.tsv.gz"); err == nil {
 		t.Error("LoadMore of an unknown table: no error")
+	}
+}
+
+// TestLoadLayersAhead: a snapshot loaded with its geography tables and the
+// others ahead holds, once Ahead returns, what one loaded at once holds,
+// with the same fingerprint; a geography table or one loaded both ways
+// cannot be ahead; a broken table ahead is reported by Ahead, naming it;
+// a snapshot loaded otherwise has nothing ahead.
+func TestLoadLayersAhead(t *testing.T) {
+	geo := []string{CommunesFile, ArrondissementsFile, OldCodesFile, EPCIFile, DepartementsFile, RegionsFile, CPTSFile}
+	var rest []string
+	for _, f := range ReportFiles() {
+		if !slices.Contains(geo, f) {
+			rest = append(rest, f)
+		}
+	}
+	s, err := LoadLayersAhead(geo, rest, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Commune("77333") == nil {
+		t.Fatal("geography not loaded on return")
+	}
+	if err := s.Ahead(); err != nil {
+		t.Fatal(err)
+	}
+	all, err := LoadLayersOnly(ReportFiles(), Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.Establishments, all.Establishments) || !reflect.DeepEqual(s.GPs, all.GPs) ||
+		!reflect.DeepEqual(s.APL, all.APL) || len(s.Establishments) != 42477 {
+		t.Errorf("ahead: %d establishments, %d APL rows; at once: %d, %d", len(s.Establishments), len(s.APL), len(all.Establishments), len(all.APL))
+	}
+	if fp := s.Fingerprint(); fp == "" || fp != all.Fingerprint() {
+		t.Errorf("fingerprint after Ahead %q, loaded at once %q", fp, all.Fingerprint())
+	}
+	if _, err := LoadLayersAhead(geo[1:], geo[:1], Embedded()); err == nil || !strings.Contains(err.Error(), "communes.tsv.gz is loaded with the snapshot") {
+		t.Errorf("communes ahead: %v", err)
+	}
+	if _, err := LoadLayersAhead(geo, []string{GPFile}, Embedded()); err != nil {
+		t.Errorf("GPs ahead: %v", err)
+	}
+	if _, err := LoadLayersAhead(append(geo, GPFile), []string{GPFile}, Embedded()); err == nil || !strings.Contains(err.Error(), "both") {
+		t.Errorf("GPs loaded and ahead: %v", err)
+	}
+	// A local layer whose GP table is not a table.
+	broken := fstest.MapFS{ManifestFile: &fstest.MapFile{Data: []byte(`{"tables":[]}`)}, GPFile: &fstest.MapFile{Data: []byte("not gzip")}}
+	b, err := LoadLayersAhead(geo, []string{GPFile}, broken, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Ahead(); err == nil || !strings.Contains(err.Error(), GPFile) {
+		t.Errorf("broken table ahead: %v", err)
+	}
+	if err := all.Ahead(); err != nil {
+		t.Errorf("nothing ahead: %v", err)
 	}
 }

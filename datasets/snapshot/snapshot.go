@@ -131,6 +131,8 @@ type Snapshot struct {
 	// is made of them.
 	manifestSums []string
 	sumMu        sync.Mutex
+	// ahead waits for the tables LoadLayersAhead decodes meanwhile.
+	ahead func() error
 	sums         map[string]string
 }
 
@@ -155,6 +157,39 @@ func LoadLayersOnly(files []string, layers ...fs.FS) (*Snapshot, error) {
 		only[f] = true
 	}
 	return loadLayers(only, layers)
+}
+
+// LoadLayersAhead is LoadLayersOnly(files) that also starts decoding the
+// tables of ahead, on other goroutines, while it decodes those of files
+// and indexes the snapshot: a command resolving its territory from the
+// geography tables has the others read meanwhile, from the start. It
+// returns once the tables of files are decoded; nothing may read the
+// tables of ahead before Ahead returns. The geography tables cannot be
+// ahead (see LoadMore).
+func LoadLayersAhead(files, ahead []string, layers ...fs.FS) (*Snapshot, error) {
+	only := map[string]bool{}
+	for _, f := range files {
+		only[f] = true
+	}
+	for _, f := range ahead {
+		if geographyFiles[f] {
+			return nil, fmt.Errorf("snapshot: %s is loaded with the snapshot, not ahead", f)
+		}
+		if only[f] {
+			return nil, fmt.Errorf("snapshot: %s is both loaded and loaded ahead", f)
+		}
+	}
+	return loadLayersAhead(only, ahead, layers)
+}
+
+// Ahead waits for the tables a LoadLayersAhead started decoding, and
+// reports what went wrong with them; it returns nil at once for a
+// snapshot loaded otherwise.
+func (s *Snapshot) Ahead() error {
+	if s.ahead == nil {
+		return nil
+	}
+	return s.ahead()
 }
 
 // loaders are the snapshot's tables: each file with what decodes it into s.
@@ -184,9 +219,20 @@ func (s *Snapshot) loaders() []tableLoader {
 // loadLayers reads the tables of the layers, those of only when it is not
 // nil.
 func loadLayers(only map[string]bool, layers []fs.FS) (*Snapshot, error) {
+	return loadLayersAhead(only, nil, layers)
+}
+
+// loadLayersAhead is loadLayers that starts decoding the tables of ahead
+// first, on other goroutines (LoadLayersAhead).
+func loadLayersAhead(only map[string]bool, ahead []string, layers []fs.FS) (*Snapshot, error) {
 	s, err := loadManifest(layers)
 	if err != nil {
 		return nil, err
+	}
+	if len(ahead) > 0 {
+		done := make(chan error, 1)
+		go func() { done <- s.LoadMore(ahead...) }()
+		s.ahead = sync.OnceValue(func() error { return <-done })
 	}
 	loaders := s.loaders()
 	if only != nil {
@@ -646,6 +692,12 @@ func LoadWithLocal(dir string) (s *Snapshot, local bool, err error) {
 // of the files named are decoded.
 func LoadWithLocalOnly(dir string, files ...string) (s *Snapshot, local bool, err error) {
 	return loadWithLocal(dir, func(layers ...fs.FS) (*Snapshot, error) { return LoadLayersOnly(files, layers...) })
+}
+
+// LoadWithLocalAhead is LoadWithLocal for LoadLayersAhead: the tables of
+// files are decoded, those of ahead started (see Snapshot.Ahead).
+func LoadWithLocalAhead(dir string, files, ahead []string) (s *Snapshot, local bool, err error) {
+	return loadWithLocal(dir, func(layers ...fs.FS) (*Snapshot, error) { return LoadLayersAhead(files, ahead, layers...) })
 }
 
 // LoadManifestWithLocal is LoadWithLocal for LoadManifestLayers: the
