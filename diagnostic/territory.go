@@ -141,7 +141,7 @@ func (e *ResolveError) Error() string {
 type Resolver struct {
 	s *snapshot.Snapshot
 
-	commune        map[string]int // INSEE code → index in s.Communes
+	commune        map[string]int // INSEE code → index in s.Communes (the snapshot's own, when loaded)
 	arrondissement map[string]int // code → index in s.Arrondissements
 	oldCode        map[string]int
 	epci           map[string]int // SIREN → index in s.EPCIs
@@ -193,15 +193,19 @@ type cptsGroup struct {
 func NewResolver(s *snapshot.Snapshot) *Resolver {
 	r := &Resolver{
 		s:              s,
-		commune:        make(map[string]int, len(s.Communes)),
+		commune:        s.CommuneIndex(),
 		arrondissement: make(map[string]int, len(s.Arrondissements)),
 		oldCode:        make(map[string]int, len(s.OldCodes)),
 		epci:           make(map[string]int, len(s.EPCIs)),
 		dep:            make(map[string]int, len(s.Departements)),
 		reg:            make(map[string]int, len(s.Regions)),
 	}
-	for i, c := range s.Communes {
-		r.commune[c.Code] = i
+	if r.commune == nil {
+		// A literal snapshot: the loaded ones index their communes.
+		r.commune = make(map[string]int, len(s.Communes))
+		for i, c := range s.Communes {
+			r.commune[c.Code] = i
+		}
 	}
 	for i, a := range s.Arrondissements {
 		r.arrondissement[a.Code] = i

@@ -365,3 +365,28 @@ func TestLoadLayersAhead(t *testing.T) {
 		t.Errorf("nothing ahead: %v", err)
 	}
 }
+
+// TestCommuneIndex: a loaded snapshot's index of communes by code points
+// at each commune; a literal snapshot has none.
+func TestCommuneIndex(t *testing.T) {
+	s, err := LoadLayersOnly([]string{CommunesFile}, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := s.CommuneIndex()
+	if len(idx) != len(s.Communes) || len(idx) < 34000 {
+		t.Fatalf("%d communes indexed of %d", len(idx), len(s.Communes))
+	}
+	for code, i := range idx {
+		if s.Communes[i].Code != code {
+			t.Fatalf("%s → %d, which is %s", code, i, s.Communes[i].Code)
+		}
+	}
+	if i, ok := idx["77333"]; !ok || s.Communes[i].Name != "Nemours" {
+		t.Errorf("77333 → %d, %v", i, ok)
+	}
+	lit := &Snapshot{Communes: []Commune{{Code: "77333", Name: "Nemours"}}}
+	if lit.CommuneIndex() != nil {
+		t.Error("a literal snapshot has an index")
+	}
+}

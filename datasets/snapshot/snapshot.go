@@ -464,6 +464,17 @@ func (s *Snapshot) index() {
 	}
 }
 
+// CommuneIndex returns the index of the current communes by code (into
+// Communes) of a loaded snapshot, for a caller that needs the indexes
+// rather than the communes (the territory resolver); nil for a snapshot
+// not loaded (a literal one). It must not be modified.
+func (s *Snapshot) CommuneIndex() map[string]int {
+	if len(s.commune) != len(s.Communes) {
+		return nil
+	}
+	return s.commune
+}
+
 // Commune returns the current commune with this code, or nil.
 func (s *Snapshot) Commune(code string) *Commune {
 	if i, ok := s.commune[code]; ok {
