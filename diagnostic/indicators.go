@@ -13,6 +13,7 @@ import (
 	"github.com/diagsante/diagsante/datasets/snapshot"
 	"github.com/diagsante/diagsante/datasets/taxonomy"
 	"github.com/diagsante/diagsante/diagnostic/access"
+	"github.com/diagsante/diagsante/diagnostic/internal/groups"
 )
 
 // An Engine computes indicators from one snapshot. Build it once and reuse
@@ -27,8 +28,8 @@ type Engine struct {
 	kindsAt   [][]string          // index into Snap.Establishments -> kinds (shared between establishments: never modify one)
 	ofKind    map[string][]int32  // nearest kind counted in the report -> indexes into Snap.Establishments of those with a point, in order
 	had       []int               // indexes into Snap.Establishments of the HAD
-	byCommune placeIndex          // commune -> indexes into Snap.Establishments
-	byArr     placeIndex          // arrondissement municipal -> indexes into Snap.Establishments
+	byCommune *groups.Index[int]  // commune -> indexes into Snap.Establishments
+	byArr     *groups.Index[int]  // arrondissement municipal -> indexes into Snap.Establishments
 	cptsOf    map[string][]string // place (commune or arrondissement) -> CPTS names (known perimeters)
 	cptsDeps  map[string]bool     // départements where CPTS perimeters are known
 	emergency map[string]snapshot.EmergencyDept
@@ -237,16 +238,16 @@ func newEngineWarming(s *snapshot.Snapshot, apl *APLIndex, warm bool) *Engine {
 	}
 	// The establishments stand in about one commune for four of them
 	// (9,056 communes for 42,477 in the embedded snapshot).
-	communes := newPlaceIndexer(len(s.Establishments), min(len(s.Communes), len(s.Establishments)/4))
-	arrs := newPlaceIndexer(len(s.Establishments), 0)
+	communes := groups.NewBuilder[int](len(s.Establishments), min(len(s.Communes), len(s.Establishments)/4))
+	arrs := groups.NewBuilder[int](len(s.Establishments), 0)
 	for i := range s.Establishments {
 		if len(e.kindsAt[i]) > 0 {
 			est := &s.Establishments[i]
-			communes.add(i, est.Commune)
-			arrs.add(i, est.Arrondissement)
+			communes.Add(i, est.Commune)
+			arrs.Add(i, est.Arrondissement)
 		}
 	}
-	e.byCommune, e.byArr = communes.index(), arrs.index()
+	e.byCommune, e.byArr = communes.Index(), arrs.Index()
 	e.cptsDeps = map[string]bool{}
 	addCPTS := func(place, name string) {
 		if !slices.Contains(e.cptsOf[place], name) {
@@ -607,76 +608,14 @@ func (e *Engine) gpCount(codes []string) (int, bool) {
 	return n, any
 }
 
-// A placeIndex lists indexes (into Snap.Establishments) by place code: one
-// array cut by place, where a map of slices took two hashes and an append
-// per establishment (half of the engine's start).
-type placeIndex struct {
-	slot  map[string]int32 // place code -> slot
-	start []int32          // indexes of slot k: at[start[k]:start[k+1]]
-	at    []int
-}
-
-// of returns the indexes of a place, in order; nil for a place with none.
-// The slice is clipped: appending to it copies.
-func (x placeIndex) of(code string) []int {
-	k, ok := x.slot[code]
-	if !ok {
-		return nil
-	}
-	return x.at[x.start[k]:x.start[k+1]:x.start[k+1]]
-}
-
-// A placeIndexer builds a placeIndex: add each index with its place code,
-// in increasing order, then call index.
-type placeIndexer struct {
-	slot   map[string]int32
-	slotOf []int32 // slot of each index added, -1 for none
-	count  []int32 // indexes per slot
-}
-
-func newPlaceIndexer(n, places int) *placeIndexer {
-	return &placeIndexer{slot: make(map[string]int32, places), slotOf: slices.Repeat([]int32{-1}, n)}
-}
-
-// add files index i under code; an empty code files nothing.
-func (b *placeIndexer) add(i int, code string) {
-	if code == "" {
-		return
-	}
-	k, ok := b.slot[code]
-	if !ok {
-		k = int32(len(b.count))
-		b.slot[code] = k
-		b.count = append(b.count, 0)
-	}
-	b.slotOf[i] = k
-	b.count[k]++
-}
-
-func (b *placeIndexer) index() placeIndex {
-	x := placeIndex{slot: b.slot, start: make([]int32, len(b.count)+1)}
-	for k, n := range b.count {
-		x.start[k+1] = x.start[k] + n
-	}
-	x.at = make([]int, x.start[len(b.count)])
-	next := slices.Clone(x.start[:len(b.count)])
-	for i, k := range b.slotOf {
-		if k >= 0 {
-			x.at[next[k]] = i
-			next[k]++
-		}
-	}
-	return x
-}
-
 // establishmentsIn returns the indexes (into Snap.Establishments) of the
 // counted establishments of a place: those of a commune (all of a city's),
 // or those placed in an arrondissement.
 func (e *Engine) establishmentsIn(code string) []int {
 	if e.Snap.CityOf(code) != "" {
-		return e.byArr.of(code)
+		return e.byArr.Of(code)
 	}
-	return e.byCommune.of(code)
+	return e.byCommune.Of(code)
 }
 
 // LevelFigures returns the figures of a département ("departement"), a

@@ -99,7 +99,7 @@ func TestEstablishmentsInAsMap(t *testing.T) {
 	}
 	n := 0
 	for _, c := range s.Communes {
-		got := e.byCommune.of(c.Code)
+		got := e.byCommune.Of(c.Code)
 		if !slices.Equal(got, byCommune[c.Code]) {
 			t.Fatalf("commune %s: %v, want %v", c.Code, got, byCommune[c.Code])
 		}
