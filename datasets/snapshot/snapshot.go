@@ -133,7 +133,7 @@ type Snapshot struct {
 	sumMu        sync.Mutex
 	// ahead waits for the tables LoadLayersAhead decodes meanwhile.
 	ahead func() error
-	sums         map[string]string
+	sums  map[string]string
 }
 
 // Load reads a snapshot from a file system holding the table files (the
