@@ -131,9 +131,10 @@ type Snapshot struct {
 	// is made of them.
 	manifestSums []string
 	sumMu        sync.Mutex
+	sums         map[string]string
+
 	// ahead waits for the tables LoadLayersAhead decodes meanwhile.
 	ahead func() error
-	sums  map[string]string
 }
 
 // Load reads a snapshot from a file system holding the table files (the
