@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -389,4 +390,42 @@ func TestCommuneIndex(t *testing.T) {
 	if lit.CommuneIndex() != nil {
 		t.Error("a literal snapshot has an index")
 	}
+}
+
+// TestCodesDesignating: the codes designating Souleuvre en Bocage (14654)
+// are its own and the 21 codes of the communes merged into it (counted
+// with Python in oldcodes.tsv.gz); Marseille's, its own and its 16
+// arrondissements'. The set of the last codes asked is returned again,
+// and a new one for other codes.
+func TestCodesDesignating(t *testing.T) {
+	s, err := LoadLayersOnly([]string{CommunesFile, ArrondissementsFile, OldCodesFile}, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := []string{"14010", "14067", "14081", "14099", "14234", "14295", "14314", "14331", "14363", "14433", "14447", "14450",
+		"14472", "14489", "14580", "14616", "14624", "14688", "14697", "14729", "14750"}
+	got := s.CodesDesignating([]string{"14654"})
+	if want := append([]string{"14654"}, merged...); len(got) != len(want) || !allIn(got, want) {
+		t.Errorf("14654: %d codes %v", len(got), slices.Sorted(maps.Keys(got)))
+	}
+	again := s.CodesDesignating([]string{"14654"})
+	if reflect.ValueOf(again).Pointer() != reflect.ValueOf(got).Pointer() {
+		t.Error("the same codes: a new set")
+	}
+	m := s.CodesDesignating([]string{"13055"})
+	if len(m) != 17 || !m["13055"] || !m["13201"] || !m["13216"] || m["14654"] {
+		t.Errorf("13055: %v", slices.Sorted(maps.Keys(m)))
+	}
+	if back := s.CodesDesignating([]string{"14654"}); len(back) != 22 || reflect.ValueOf(back).Pointer() == reflect.ValueOf(m).Pointer() {
+		t.Errorf("14654 after 13055: %d codes", len(back))
+	}
+}
+
+func allIn(m map[string]bool, codes []string) bool {
+	for _, c := range codes {
+		if !m[c] {
+			return false
+		}
+	}
+	return true
 }

@@ -135,6 +135,11 @@ type Snapshot struct {
 
 	// ahead waits for the tables LoadLayersAhead decodes meanwhile.
 	ahead func() error
+
+	// The last CodesDesignating, for its codes.
+	desMu    sync.Mutex
+	desCodes []string
+	des      map[string]bool
 }
 
 // Load reads a snapshot from a file system holding the table files (the

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Each table has one writer (used by the generator and by `datasets import`)
@@ -190,8 +191,20 @@ func (s *Snapshot) LoadAPL() error {
 // arrondissements of a city. A table published in older geographies (the
 // APL) is filtered by one look-up in this small set rather than by
 // resolving each of its codes. The communes, old codes and arrondissements
-// must be loaded.
+// must be loaded. The set must not be modified: the last one is kept and
+// returned again for the same codes (a diagnose asks twice, for LoadAPLOf
+// and for its APL index).
 func (s *Snapshot) CodesDesignating(codes []string) map[string]bool {
+	s.desMu.Lock()
+	defer s.desMu.Unlock()
+	if s.des != nil && slices.Equal(s.desCodes, codes) {
+		return s.des
+	}
+	s.desCodes, s.des = slices.Clone(codes), s.codesDesignating(codes)
+	return s.des
+}
+
+func (s *Snapshot) codesDesignating(codes []string) map[string]bool {
 	want := make(map[string]bool, len(codes))
 	for _, c := range codes {
 		want[c] = true
