@@ -141,8 +141,8 @@ func (e *ResolveError) Error() string {
 type Resolver struct {
 	s *snapshot.Snapshot
 
-	commune        map[string]int // INSEE code → index in s.Communes (the snapshot's own, when loaded)
-	arrondissement map[string]int // code → index in s.Arrondissements
+	communeAt      func(code string) (int, bool) // INSEE code → index in s.Communes (the snapshot's own, when loaded)
+	arrondissement map[string]int                // code → index in s.Arrondissements
 	oldCode        map[string]int
 	epci           map[string]int // SIREN → index in s.EPCIs
 	dep            map[string]int
@@ -193,19 +193,20 @@ type cptsGroup struct {
 func NewResolver(s *snapshot.Snapshot) *Resolver {
 	r := &Resolver{
 		s:              s,
-		commune:        s.CommuneIndex(),
+		communeAt:      s.CommuneIndex(),
 		arrondissement: make(map[string]int, len(s.Arrondissements)),
 		oldCode:        make(map[string]int, len(s.OldCodes)),
 		epci:           make(map[string]int, len(s.EPCIs)),
 		dep:            make(map[string]int, len(s.Departements)),
 		reg:            make(map[string]int, len(s.Regions)),
 	}
-	if r.commune == nil {
+	if r.communeAt == nil {
 		// A literal snapshot: the loaded ones index their communes.
-		r.commune = make(map[string]int, len(s.Communes))
+		byCode := make(map[string]int, len(s.Communes))
 		for i, c := range s.Communes {
-			r.commune[c.Code] = i
+			byCode[c.Code] = i
 		}
+		r.communeAt = func(code string) (int, bool) { i, ok := byCode[code]; return i, ok }
 	}
 	for i, a := range s.Arrondissements {
 		r.arrondissement[a.Code] = i
@@ -384,7 +385,7 @@ func (r *Resolver) mainDep(codes []string) (dep, name string, pop int) {
 	byDep := map[string]int{}
 	seen := map[string]bool{}
 	for _, code := range codes {
-		i, ok := r.commune[code]
+		i, ok := r.communeAt(code)
 		if !ok || seen[code] {
 			continue
 		}
@@ -624,7 +625,7 @@ func depCode(s string) (string, bool) {
 func (r *Resolver) current(code string) (int, *snapshot.OldCode, bool) {
 	var first *snapshot.OldCode
 	for range 8 {
-		if i, ok := r.commune[code]; ok {
+		if i, ok := r.communeAt(code); ok {
 			return i, first, true
 		}
 		j, ok := r.oldCode[code]
@@ -645,7 +646,7 @@ func (r *Resolver) communePart(i int) itemPart {
 }
 
 func (r *Resolver) resolveCode(item, code string) (itemPart, error) {
-	if i, ok := r.commune[code]; ok {
+	if i, ok := r.communeAt(code); ok {
 		return r.communePart(i), nil
 	}
 	if j, ok := r.arrondissement[code]; ok {
@@ -714,7 +715,7 @@ func oldKindFR(kind string) string {
 // whole city).
 func (r *Resolver) arrondissementPart(item string, j int) (itemPart, error) {
 	a := &r.s.Arrondissements[j]
-	i, ok := r.commune[a.Commune]
+	i, ok := r.communeAt(a.Commune)
 	if !ok {
 		return itemPart{}, &ResolveError{Item: item, Reason: fmt.Sprintf("arrondissement of %s, which is not a current commune of the snapshot", a.Commune)}
 	}
@@ -1077,7 +1078,7 @@ func (r *Resolver) cptsPart(g *cptsGroup) itemPart {
 		r.communeNames()
 	}
 	for _, code := range p.communes {
-		i, ok := r.commune[code]
+		i, ok := r.communeAt(code)
 		if !ok || len(infra) == 0 {
 			continue // an arrondissement, or no commune is shared
 		}

@@ -417,7 +417,7 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("Resolve(%q) = %+v: empty territory without error", items, got)
 			}
 			for i, c := range got.Communes {
-				_, isCommune := r.commune[c]
+				_, isCommune := r.communeAt(c)
 				if _, isArr := r.arrondissement[c]; !isCommune && !isArr {
 					t.Fatalf("Resolve(%q): %s is not a current commune nor an arrondissement", items, c)
 				}
@@ -520,7 +520,8 @@ func TestResolveEmbeddedLozerePopulation(t *testing.T) {
 	}
 	pop := 0
 	for _, code := range got.Communes {
-		pop += r.s.Communes[r.commune[code]].Population
+		i, _ := r.communeAt(code)
+		pop += r.s.Communes[i].Population
 	}
 	if pop != 76486 {
 		t.Errorf("population of Lozère = %d, want 76486", pop)

@@ -367,27 +367,48 @@ func TestLoadLayersAhead(t *testing.T) {
 	}
 }
 
-// TestCommuneIndex: a loaded snapshot's index of communes by code points
-// at each commune; a literal snapshot has none.
+// TestCommuneIndex: a loaded snapshot finds each of its communes by code,
+// Corsica's (2A, 2B) and the overseas ones included, and no commune for
+// codes it does not hold or of another shape; a code of another shape
+// set in the index is found; a literal snapshot has no index.
 func TestCommuneIndex(t *testing.T) {
 	s, err := LoadLayersOnly([]string{CommunesFile}, Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx := s.CommuneIndex()
-	if len(idx) != len(s.Communes) || len(idx) < 34000 {
-		t.Fatalf("%d communes indexed of %d", len(idx), len(s.Communes))
+	at := s.CommuneIndex()
+	if len(s.Communes) < 34000 {
+		t.Fatalf("%d communes", len(s.Communes))
 	}
-	for code, i := range idx {
-		if s.Communes[i].Code != code {
-			t.Fatalf("%s → %d, which is %s", code, i, s.Communes[i].Code)
+	for i, c := range s.Communes {
+		if j, ok := at(c.Code); !ok || j != i {
+			t.Fatalf("%s → %d, %v; want %d", c.Code, j, ok, i)
 		}
 	}
-	if i, ok := idx["77333"]; !ok || s.Communes[i].Name != "Nemours" {
-		t.Errorf("77333 → %d, %v", i, ok)
+	for code, name := range map[string]string{"77333": "Nemours", "2A004": "Ajaccio", "2B033": "Bastia", "97411": "Saint-Denis", "01001": "L'Abergement-Clémenciat"} {
+		if c := s.Commune(code); c == nil || c.Name != name {
+			t.Errorf("%s: %+v", code, c)
+		}
+	}
+	for _, code := range []string{"77999", "2C004", "75056x", "7733", "", "13201", "ABABA", "00000"} {
+		if c := s.Commune(code); c != nil {
+			t.Errorf("%q: %s", code, c.Code)
+		}
+	}
+	x := newCodeIndex(1)
+	x.set("7a333", 3)
+	x.set("BBBBB", 4)
+	if i, ok := x.get("7a333"); !ok || i != 3 {
+		t.Errorf("a code of another shape: %d, %v", i, ok)
+	}
+	if i, ok := x.get("BBBBB"); !ok || i != 4 {
+		t.Errorf("the last slot: %d, %v", i, ok)
+	}
+	if n, _ := codeNumber("BBBBB"); n != codeSlots-1 {
+		t.Errorf("BBBBB is slot %d of %d", n, codeSlots)
 	}
 	lit := &Snapshot{Communes: []Commune{{Code: "77333", Name: "Nemours"}}}
-	if lit.CommuneIndex() != nil {
+	if lit.CommuneIndex() != nil || lit.Commune("77333") != nil {
 		t.Error("a literal snapshot has an index")
 	}
 }
