@@ -45,10 +45,12 @@ type styles struct {
 	// parts are the comment parts the mirrored sheets render themselves,
 	// by zip part name: the zip writer writes them in place of excelize's
 	// (xlsx_comments.go); cols are the column widths the zip writer
-	// inserts in the worksheet parts (xlsx_cols.go). viaExcelize: excelize
-	// does both itself instead, the reference of the tests.
+	// inserts in the worksheet parts (xlsx_cols.go), rows the rows it
+	// inserts in streamed worksheets (xlsx_rows.go). viaExcelize: excelize
+	// does all three itself instead, the reference of the tests.
 	parts       map[string][]byte
 	cols        map[string][]byte
+	rows        map[string][]byte
 	viaExcelize bool
 }
 
@@ -61,10 +63,10 @@ type styleVariant struct {
 // writes the parts the sheets render themselves (parts, cols).
 func newStyles(f *excelize.File) (*styles, error) {
 	s := &styles{variants: map[styleVariant]int{}, infos: map[int][2]bool{},
-		parts: map[string][]byte{}, cols: map[string][]byte{}}
+		parts: map[string][]byte{}, cols: map[string][]byte{}, rows: map[string][]byte{}}
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
 		z := newStableZip(w)
-		z.replace, z.cols = s.parts, s.cols
+		z.replace, z.cols, z.rows = s.parts, s.cols, s.rows
 		return z
 	})
 	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
@@ -224,6 +226,16 @@ func (w *sheet) flush() error {
 		nums = append(nums, n)
 	}
 	sort.Ints(nums)
+	if !w.st.viaExcelize && len(nums) > 0 {
+		if rows, ok := w.rowsXML(nums); ok {
+			part, err := w.part()
+			if err != nil {
+				return err
+			}
+			w.st.rows[part] = rows
+			nums = nil // the zip writer inserts them (xlsx_rows.go)
+		}
+	}
 	for _, n := range nums {
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		var ro []excelize.RowOpts

@@ -34,6 +34,10 @@ type stableZip struct {
 	// (read only: a workbook may be written twice); colsDone counts them.
 	cols     map[string][]byte
 	colsDone int
+	// rows are the rows to insert in the <sheetData> of streamed
+	// worksheet parts, by part (read only); rowsDone counts them.
+	rows     map[string][]byte
+	rowsDone int
 }
 
 type zipPart struct {
@@ -64,6 +68,19 @@ func (z *stableZip) writeSheets() error {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
 			z.colsDone++
+		}
+		if rows, ok := z.rows[p.name]; ok {
+			before, after, err := splitSheetData(b)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			z.rowsDone++
+			for _, piece := range [][]byte{before, rows, after} {
+				if _, err := w.Write(piece); err != nil {
+					return err
+				}
+			}
+			continue
 		}
 		if _, err := w.Write(b); err != nil {
 			return err
@@ -144,6 +161,9 @@ func (z *stableZip) Close() error {
 	}
 	if z.colsDone != len(z.cols) {
 		return fmt.Errorf("column widths of %d worksheets, %d written: a worksheet part was not among the first parts", len(z.cols), z.colsDone)
+	}
+	if z.rowsDone != len(z.rows) {
+		return fmt.Errorf("rows of %d worksheets, %d written: a worksheet part was not among the first parts", len(z.rows), z.rowsDone)
 	}
 	return z.Writer.Close()
 }
