@@ -51,6 +51,7 @@ type styles struct {
 	parts       map[string][]byte
 	cols        map[string][]byte
 	rows        map[string][]byte
+	rowArena    []byte // holds rows, see getRowArena
 	viaExcelize bool
 }
 
@@ -227,12 +228,14 @@ func (w *sheet) flush() error {
 	}
 	sort.Ints(nums)
 	if !w.st.viaExcelize && len(nums) > 0 {
-		if rows, ok := w.rowsXML(nums); ok {
+		start := len(w.st.rowArena)
+		if rows, ok := w.rowsXML(w.st.rowArena, nums); ok {
 			part, err := w.part()
 			if err != nil {
 				return err
 			}
-			w.st.rows[part] = rows
+			w.st.rowArena = rows
+			w.st.rows[part] = rows[start:len(rows):len(rows)]
 			nums = nil // the zip writer inserts them (xlsx_rows.go)
 		}
 	}
@@ -521,6 +524,8 @@ func writeXLSX(w io.Writer, r *diagnostic.Report, viaExcelize bool) error {
 		return fmt.Errorf("excel report: %w", err)
 	}
 	st.viaExcelize = viaExcelize
+	st.rowArena = getRowArena()
+	defer func() { putRowArena(st.rowArena) }() // once the workbook is written
 	// Before the sheets are written: SetActiveSheet reads every sheet, and
 	// would decode a streamed one back into memory. (Each writer sets its
 	// sheet's print setup, xlsx_print.go, before a streamed sheet is

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -26,10 +28,11 @@ import (
 // compares both ways on real reports, TestRowsXMLAsStreamWriter on
 // tricky cells.
 
-// rowsXML renders the rows nums (sorted) of w as SetRow writes them, the
-// contents of <sheetData>; ok is false when a cell is not one it renders.
-func (w *sheet) rowsXML(nums []int) (b []byte, ok bool) {
-	b = make([]byte, 0, 64*len(nums)*max(w.maxCol, 1))
+// rowsXML appends to b the rows nums (sorted) of w as SetRow writes them,
+// the contents of <sheetData>; ok is false when a cell is not one it
+// renders.
+func (w *sheet) rowsXML(b []byte, nums []int) (_ []byte, ok bool) {
+	b = slices.Grow(b, w.rowsSize(nums))
 	for _, n := range nums {
 		row := strconv.Itoa(n)
 		b = append(b, `<row r="`...)
@@ -88,6 +91,46 @@ func (w *sheet) rowsXML(nums []int) (b []byte, ok bool) {
 	return b, true
 }
 
+// rowArenas hold the rows of the streamed sheets of a workbook, one
+// arena a workbook, reused from workbook to workbook once written.
+var rowArenas sync.Pool
+
+func getRowArena() []byte {
+	if b, ok := rowArenas.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return nil
+}
+
+func putRowArena(b []byte) {
+	if cap(b) > 0 {
+		rowArenas.Put(&b)
+	}
+}
+
+// rowsSize is about the size of the rows nums as rowsXML renders them
+// (more when texts have many characters to escape).
+func (w *sheet) rowsSize(nums []int) int {
+	n := 0
+	for _, r := range nums {
+		n += len(`<row r="" ht="" customHeight="1"></row>`) + 24
+		for _, v := range w.rows[r] {
+			c, ok := v.(excelize.Cell)
+			if !ok {
+				continue
+			}
+			n += len(`<c r="" s=""></c>`) + 12
+			switch v := c.Value.(type) {
+			case string:
+				n += len(` t="inlineStr"><is><t xml:space="preserve"></t></is>`) + len(v)
+			case float64, int:
+				n += len(`<v></v>`) + 24
+			}
+		}
+	}
+	return n
+}
+
 // columnNames are the first column names (A to AZ).
 var columnNames = func() []string {
 	names := make([]string, 52)
@@ -144,7 +187,14 @@ func utf16Len(s string) int {
 
 // appendEscapedText appends s escaped as xml.EscapeText does, but for the
 // line feeds, kept (excelize turns "&#xA;" back into a line feed).
-func appendEscapedText(b []byte, s string) []byte {
+func appendEscapedText(b []byte, s string) []byte { return appendEscaped(b, s, false) }
+
+// appendXMLText appends s escaped as xml.EscapeText does.
+func appendXMLText(b []byte, s string) []byte { return appendEscaped(b, s, true) }
+
+// appendEscaped appends s escaped as xml.EscapeText does, the line feeds
+// escaped or not.
+func appendEscaped(b []byte, s string, newlines bool) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -165,6 +215,9 @@ func appendEscapedText(b []byte, s string) []byte {
 			case '\t':
 				esc = "&#x9;"
 			case '\n':
+				if newlines {
+					esc = "&#xA;"
+				}
 			case '\r':
 				esc = "&#xD;"
 			default:

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"encoding/xml"
 	"math"
 	"strings"
 	"testing"
@@ -98,11 +99,33 @@ func TestRowsXMLAsStreamWriter(t *testing.T) {
 		}
 	}
 	w := &sheet{rows: map[int][]any{1: {excelize.Cell{Value: "a"}}}, heights: map[int]float64{1: excelize.MaxRowHeight + 1}}
-	if _, ok := w.rowsXML([]int{1}); ok {
+	if _, ok := w.rowsXML(nil, []int{1}); ok {
 		t.Error("a row taller than excelize allows: rendered, want SetRow's error")
 	}
 	w = &sheet{rows: map[int][]any{1: {excelize.Cell{Value: "a", Formula: "1+1"}}}, heights: map[int]float64{}}
-	if _, ok := w.rowsXML([]int{1}); ok {
+	if _, ok := w.rowsXML(nil, []int{1}); ok {
 		t.Error("a formula: rendered, want SetRow")
+	}
+}
+
+// TestAppendXMLTextAsEscapeText: appendXMLText writes what
+// xml.EscapeText writes, and appendEscapedText the same but for the line
+// feeds, kept, on every byte, invalid UTF-8 and characters outside XML.
+func TestAppendXMLTextAsEscapeText(t *testing.T) {
+	var all strings.Builder
+	for c := 0; c < 256; c++ {
+		all.WriteByte(byte(c))
+	}
+	for _, s := range []string{"", all.String(), "l'accès « x » & <y>\n\r\t", "bad \xff\xfe\xc3", "\uFFFE\uFFFF\uFFFD\U0001F600\u2028", "\x00\x1f"} {
+		var want bytes.Buffer
+		if err := xml.EscapeText(&want, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendXMLText([]byte("x"), s); string(got) != "x"+want.String() {
+			t.Errorf("appendXMLText(%q) = %q, want %q", s, got[1:], want.String())
+		}
+		if got, kept := appendEscapedText(nil, s), strings.ReplaceAll(want.String(), "&#xA;", "\n"); string(got) != kept {
+			t.Errorf("appendEscapedText(%q) = %q, want %q", s, got, kept)
+		}
 	}
 }
