@@ -48,10 +48,14 @@ type styles struct {
 	// inserts in the worksheet parts (xlsx_cols.go), rows the rows it
 	// inserts in streamed worksheets (xlsx_rows.go). viaExcelize: excelize
 	// does all three itself instead, the reference of the tests.
-	parts       map[string][]byte
-	cols        map[string][]byte
-	rows        map[string][]byte
-	rowArena    []byte // holds rows, see getRowArena
+	parts      map[string][]byte
+	keepStyles bool // the zip writer keeps the styles part in stylesParts
+	cols       map[string][]byte
+	rows       map[string][]byte
+	rowArena   []byte // holds rows, see getRowArena
+	// styleLog lists the styles topStyle made, in order: with newStyles',
+	// what the workbook's styles part is made of (stylesParts).
+	styleLog    []byte
 	viaExcelize bool
 }
 
@@ -68,6 +72,11 @@ func newStyles(f *excelize.File) (*styles, error) {
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
 		z := newStableZip(w)
 		z.replace, z.cols, z.rows = s.parts, s.cols, s.rows
+		z.written = func(name string, b []byte) {
+			if name == stylesPart && s.keepStyles {
+				stylesParts.put(string(s.styleLog), b)
+			}
+		}
 		return z
 	})
 	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
@@ -555,6 +564,22 @@ func writeXLSX(w io.Writer, r *diagnostic.Report, viaExcelize bool) error {
 	if err := f.SetAppProps(&excelize.AppProperties{Application: "diagsante"}); err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
+	if !viaExcelize {
+		// The theme is excelize's default, the same in every workbook:
+		// written from the bytes excelize encodes once per process.
+		theme, err := defaultThemePart()
+		if err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+		f.Theme = nil // not encoded again
+		st.parts[themePart] = theme
+		if styles, ok := stylesParts.get(string(st.styleLog)); ok {
+			f.Styles = nil // not encoded again
+			st.parts[stylesPart] = styles
+		} else {
+			st.keepStyles = true
+		}
+	}
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("excel report: %w", err)
 	}
@@ -970,7 +995,7 @@ func levelChart(w *sheet, at, title string, r *diagnostic.Report, row, hdr int, 
 		return nil
 	}
 	gap := uint(60)
-	return w.f.AddChart(sheetName, at, &excelize.Chart{
+	chart := &excelize.Chart{
 		Type:      excelize.Col,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Bold: true, Size: 11}}}},
@@ -981,7 +1006,56 @@ func levelChart(w *sheet, at, title string, r *diagnostic.Report, row, hdr int, 
 		Dimension: excelize.ChartDimension{Width: chartWidth, Height: 310},
 		GapWidth:  &gap,
 		Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
+	}
+	if w.st.viaExcelize {
+		return w.f.AddChart(sheetName, at, chart)
+	}
+	// The chart part is the same for the same title, number format and
+	// series (the rest is fixed above): encoded once per process
+	// (chartParts). A chart already encoded is added as a chart of one
+	// plain series, which excelize encodes in half the time, and its part
+	// is written with the kept bytes in place of the placeholder's. The
+	// drawing, relationships and content types are the same: they depend
+	// on the anchor, the size and the format only.
+	key := []byte(title + "\x00" + numFmt)
+	for _, s := range series {
+		key = append(key, "\x00"+s.Name+"\x00"+s.Categories+"\x00"+s.Values+"\x00"+strings.Join(s.Fill.Color, ",")...)
+	}
+	part := nextChartPart(w.f)
+	if b, ok := chartParts.get(string(key)); ok {
+		placeholder := &excelize.Chart{Type: chart.Type, Series: []excelize.ChartSeries{{Values: series[0].Values}},
+			Dimension: chart.Dimension, Format: chart.Format}
+		if err := w.f.AddChart(sheetName, at, placeholder); err != nil {
+			return err
+		}
+		w.st.parts[part] = b
+		return nil
+	}
+	if err := w.f.AddChart(sheetName, at, chart); err != nil {
+		return err
+	}
+	if b, ok := w.f.Pkg.Load(part); ok {
+		chartParts.put(string(key), b.([]byte))
+	}
+	return nil
+}
+
+// chartParts are the chart parts excelize encoded in this process, by
+// title, number format and series (levelChart).
+var chartParts = partCache{m: map[string][]byte{}}
+
+// nextChartPart is the part of the next chart AddChart adds to f, as
+// excelize names it: one more than the parts whose name holds
+// "xl/charts/chart".
+func nextChartPart(f *excelize.File) string {
+	n := 0
+	f.Pkg.Range(func(k, _ any) bool {
+		if name, ok := k.(string); ok && strings.Contains(name, "xl/charts/chart") {
+			n++
+		}
+		return true
 	})
+	return "xl/charts/chart" + strconv.Itoa(n+1) + ".xml"
 }
 
 // chartWidth is the width of the Synthèse's charts, in pixels.

@@ -579,6 +579,11 @@ func (w *sheet) topStyle(id int, wrap bool) int {
 		w.err = err
 		return id
 	}
+	w.st.styleLog = strconv.AppendInt(w.st.styleLog, int64(id), 10)
+	if wrap {
+		w.st.styleLog = append(w.st.styleLog, 'w')
+	}
+	w.st.styleLog = append(w.st.styleLog, ';')
 	return n
 }
 
