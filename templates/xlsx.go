@@ -165,7 +165,7 @@ type sheet struct {
 	// sheet's rows at every call). measured are the texts' word widths,
 	// by index in texts.
 	marks    map[int][]cellMark
-	measured map[int]measuredText
+	measured []measuredText
 	// fitScale is the scale of a sheet fitted on one page, as the print
 	// setup estimates it; 0 when it prints on several pages.
 	fitScale float64
@@ -282,7 +282,7 @@ func (w *sheet) rowHeight(row int, h float64) {
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
 	return &sheet{f: f, name: name, st: st, nums: map[string]int{}, rowNotes: map[int][]int{},
-		heights: map[int]float64{}, marks: map[int][]cellMark{}, measured: map[int]measuredText{}}
+		heights: map[int]float64{}, marks: map[int][]cellMark{}}
 }
 
 // A cellMark is what the print setup knows of a written cell.
