@@ -193,14 +193,21 @@ func appendEscapedText(b []byte, s string) []byte { return appendEscaped(b, s, f
 func appendXMLText(b []byte, s string) []byte { return appendEscaped(b, s, true) }
 
 // appendEscaped appends s escaped as xml.EscapeText does, the line feeds
-// escaped or not.
+// escaped or not. The plain ASCII bytes and the two-byte UTF-8 sequences
+// (accented letters) are passed over without decoding: the texts of a
+// workbook are mostly those.
 func appendEscaped(b []byte, s string, newlines bool) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		var esc string
 		width := 1
-		if c < utf8.RuneSelf {
+		switch {
+		case c < utf8.RuneSelf:
+			if xmlPlain[c] || c == '\n' && !newlines {
+				i++
+				continue
+			}
 			switch c {
 			case '"':
 				esc = "&#34;"
@@ -215,33 +222,42 @@ func appendEscaped(b []byte, s string, newlines bool) []byte {
 			case '\t':
 				esc = "&#x9;"
 			case '\n':
-				if newlines {
-					esc = "&#xA;"
-				}
+				esc = "&#xA;"
 			case '\r':
 				esc = "&#xD;"
-			default:
-				if c < 0x20 {
-					esc = "\uFFFD"
-				}
-			}
-		} else {
-			var r rune
-			r, width = utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && width == 1 || !(r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
+			default: // other control characters
 				esc = "\uFFFD"
 			}
-		}
-		i += width
-		if esc == "" {
+		case c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			i += 2 // U+0080 to U+07FF: characters of XML
 			continue
+		default:
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if !(r == utf8.RuneError && width == 1) && (r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000) {
+				i += width
+				continue
+			}
+			esc = "\uFFFD"
 		}
-		b = append(b, s[last:i-width]...)
+		b = append(b, s[last:i]...)
 		b = append(b, esc...)
+		i += width
 		last = i
 	}
 	return append(b, s[last:]...)
 }
+
+// xmlPlain tells the ASCII bytes xml.EscapeText leaves as they are.
+var xmlPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"'&<>` {
+		t[c] = false
+	}
+	return t
+}()
 
 // formatCellFloat is excelize's formatCellFloat(value, -1, 64): the
 // shortest decimal form, cut to Excel's 15 significant digits.

@@ -129,3 +129,20 @@ func TestAppendXMLTextAsEscapeText(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAppendXMLText: on any text, appendXMLText writes what
+// xml.EscapeText writes.
+func FuzzAppendXMLText(f *testing.F) {
+	for _, s := range []string{"l'accès « x » & <y>\n\r\t", "bad \xff\xfe\xc3", "\uFFFE\uFFFF\uFFFD\U0001F600\u2028\x00", "\xc3\x28 \xdf\xbf \xe0\x80\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		if err := xml.EscapeText(&want, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendXMLText(nil, s); string(got) != want.String() {
+			t.Fatalf("appendXMLText(%q) = %q, want %q", s, got, want.String())
+		}
+	})
+}
