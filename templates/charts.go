@@ -71,8 +71,8 @@ func optionOf(c interface {
 	if err != nil {
 		panic(fmt.Sprintf("templates: chart option: %v", err)) // our own types only: a bug
 	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
+	m, err := decodeOption(b)
+	if err != nil {
 		panic(fmt.Sprintf("templates: chart option: %v", err))
 	}
 	// Formatters are functions set by the page script; drop go-echarts'

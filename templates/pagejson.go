@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -130,6 +131,8 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return appendJSONSlice(b, x)
 	case []float64:
 		return appendJSONSlice(b, x)
+	case json.RawMessage:
+		return appendRawJSON(b, x)
 	}
 	// Any other type (a json.RawMessage is compacted and checked), as
 	// encoding/json writes it.
@@ -233,4 +236,44 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// rawJSON are the raw messages (the contours) json.Marshal wrote in this
+// process, compacted and escaped, by raw bytes, up to rawJSONMax bytes
+// (raw and written): a batch by commune draws each commune on its own page
+// and on its neighbours', and json.Marshal scans each contour byte by byte.
+var rawJSON = struct {
+	sync.Mutex
+	m     map[string][]byte
+	bytes int
+}{m: map[string][]byte{}}
+
+const (
+	rawJSONMax = 32 << 20
+	rawJSONMin = 256 // smaller ones are marshalled each time
+)
+
+// appendRawJSON appends a raw message as json.Marshal writes it.
+func appendRawJSON(b []byte, raw json.RawMessage) ([]byte, error) {
+	if len(raw) >= rawJSONMin {
+		rawJSON.Lock()
+		m, ok := rawJSON.m[string(raw)]
+		rawJSON.Unlock()
+		if ok {
+			return append(b, m...), nil
+		}
+	}
+	m, err := json.Marshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) >= rawJSONMin {
+		rawJSON.Lock()
+		if _, ok := rawJSON.m[string(raw)]; !ok && rawJSON.bytes+len(raw)+len(m) <= rawJSONMax {
+			rawJSON.m[string(raw)] = m
+			rawJSON.bytes += len(raw) + len(m)
+		}
+		rawJSON.Unlock()
+	}
+	return append(b, m...), nil
 }

@@ -71,6 +71,27 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 			t.Errorf("%#v:\n got %s\nwant %s", v, got, want)
 		}
 	}
+	// A contour: marshalled once, then written from rawJSON.
+	big := json.RawMessage(`{ "type" : "Polygon", "name": "<a & b>", "coordinates": [[` + strings.Repeat(`[5.61, 43.2], `, 40) + `[5.6, 43.1]]] }`)
+	want, err := json.Marshal(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		got, err := appendJSON([]byte("x"), big)
+		if err != nil || string(got) != "x"+string(want) {
+			t.Errorf("contour, time %d: %s, %v\nwant x%s", i+1, got, err, want)
+		}
+	}
+	if _, ok := rawJSON.m[string(big)]; !ok {
+		t.Error("the contour was not kept")
+	}
+	bad := json.RawMessage(`{"coordinates": [` + strings.Repeat(`[5.61, 43.2], `, 40) + `}`)
+	for range 2 {
+		if _, err := appendJSON(nil, bad); err == nil {
+			t.Error("malformed contour: no error (json.Marshal fails on it)")
+		}
+	}
 	for _, v := range []any{math.NaN(), math.Inf(1), map[string]any{"x": math.Inf(-1)}} {
 		if _, err := appendJSON(nil, v); err == nil {
 			t.Errorf("%v: no error (json.Marshal fails on it)", v)

@@ -45,10 +45,17 @@ type styles struct {
 	// parts are the comment parts the mirrored sheets render themselves,
 	// by zip part name: the zip writer writes them in place of excelize's
 	// (xlsx_comments.go); cols are the column widths the zip writer
-	// inserts in the worksheet parts (xlsx_cols.go). viaExcelize: excelize
-	// does both itself instead, the reference of the tests.
-	parts       map[string][]byte
-	cols        map[string][]byte
+	// inserts in the worksheet parts (xlsx_cols.go), rows the rows it
+	// inserts in streamed worksheets (xlsx_rows.go). viaExcelize: excelize
+	// does all three itself instead, the reference of the tests.
+	parts      map[string][]byte
+	keepStyles bool // the zip writer keeps the styles part in stylesParts
+	cols       map[string][]byte
+	rows       map[string][]byte
+	rowArena   []byte // holds rows, see getRowArena
+	// styleLog lists the styles topStyle made, in order: with newStyles',
+	// what the workbook's styles part is made of (stylesParts).
+	styleLog    []byte
 	viaExcelize bool
 }
 
@@ -61,10 +68,15 @@ type styleVariant struct {
 // writes the parts the sheets render themselves (parts, cols).
 func newStyles(f *excelize.File) (*styles, error) {
 	s := &styles{variants: map[styleVariant]int{}, infos: map[int][2]bool{},
-		parts: map[string][]byte{}, cols: map[string][]byte{}}
+		parts: map[string][]byte{}, cols: map[string][]byte{}, rows: map[string][]byte{}}
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
 		z := newStableZip(w)
-		z.replace, z.cols = s.parts, s.cols
+		z.replace, z.cols, z.rows = s.parts, s.cols, s.rows
+		z.written = func(name string, b []byte) {
+			if name == stylesPart && s.keepStyles {
+				stylesParts.put(string(s.styleLog), b)
+			}
+		}
 		return z
 	})
 	border := []excelize.Border{{Type: "bottom", Color: "A6A6A6", Style: 1}}
@@ -153,7 +165,7 @@ type sheet struct {
 	// sheet's rows at every call). measured are the texts' word widths,
 	// by index in texts.
 	marks    map[int][]cellMark
-	measured map[int]measuredText
+	measured []measuredText
 	// fitScale is the scale of a sheet fitted on one page, as the print
 	// setup estimates it; 0 when it prints on several pages.
 	fitScale float64
@@ -224,6 +236,18 @@ func (w *sheet) flush() error {
 		nums = append(nums, n)
 	}
 	sort.Ints(nums)
+	if !w.st.viaExcelize && len(nums) > 0 {
+		start := len(w.st.rowArena)
+		if rows, ok := w.rowsXML(w.st.rowArena, nums); ok {
+			part, err := w.part()
+			if err != nil {
+				return err
+			}
+			w.st.rowArena = rows
+			w.st.rows[part] = rows[start:len(rows):len(rows)]
+			nums = nil // the zip writer inserts them (xlsx_rows.go)
+		}
+	}
 	for _, n := range nums {
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		var ro []excelize.RowOpts
@@ -258,7 +282,7 @@ func (w *sheet) rowHeight(row int, h float64) {
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
 	return &sheet{f: f, name: name, st: st, nums: map[string]int{}, rowNotes: map[int][]int{},
-		heights: map[int]float64{}, marks: map[int][]cellMark{}, measured: map[int]measuredText{}}
+		heights: map[int]float64{}, marks: map[int][]cellMark{}}
 }
 
 // A cellMark is what the print setup knows of a written cell.
@@ -509,6 +533,8 @@ func writeXLSX(w io.Writer, r *diagnostic.Report, viaExcelize bool) error {
 		return fmt.Errorf("excel report: %w", err)
 	}
 	st.viaExcelize = viaExcelize
+	st.rowArena = getRowArena()
+	defer func() { putRowArena(st.rowArena) }() // once the workbook is written
 	// Before the sheets are written: SetActiveSheet reads every sheet, and
 	// would decode a streamed one back into memory. (Each writer sets its
 	// sheet's print setup, xlsx_print.go, before a streamed sheet is
@@ -537,6 +563,22 @@ func writeXLSX(w io.Writer, r *diagnostic.Report, viaExcelize bool) error {
 	}
 	if err := f.SetAppProps(&excelize.AppProperties{Application: "diagsante"}); err != nil {
 		return fmt.Errorf("excel report: %w", err)
+	}
+	if !viaExcelize {
+		// The theme is excelize's default, the same in every workbook:
+		// written from the bytes excelize encodes once per process.
+		theme, err := defaultThemePart()
+		if err != nil {
+			return fmt.Errorf("excel report: %w", err)
+		}
+		f.Theme = nil // not encoded again
+		st.parts[themePart] = theme
+		if styles, ok := stylesParts.get(string(st.styleLog)); ok {
+			f.Styles = nil // not encoded again
+			st.parts[stylesPart] = styles
+		} else {
+			st.keepStyles = true
+		}
 	}
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("excel report: %w", err)
@@ -953,7 +995,7 @@ func levelChart(w *sheet, at, title string, r *diagnostic.Report, row, hdr int, 
 		return nil
 	}
 	gap := uint(60)
-	return w.f.AddChart(sheetName, at, &excelize.Chart{
+	chart := &excelize.Chart{
 		Type:      excelize.Col,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Bold: true, Size: 11}}}},
@@ -964,7 +1006,56 @@ func levelChart(w *sheet, at, title string, r *diagnostic.Report, row, hdr int, 
 		Dimension: excelize.ChartDimension{Width: chartWidth, Height: 310},
 		GapWidth:  &gap,
 		Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
+	}
+	if w.st.viaExcelize {
+		return w.f.AddChart(sheetName, at, chart)
+	}
+	// The chart part is the same for the same title, number format and
+	// series (the rest is fixed above): encoded once per process
+	// (chartParts). A chart already encoded is added as a chart of one
+	// plain series, which excelize encodes in half the time, and its part
+	// is written with the kept bytes in place of the placeholder's. The
+	// drawing, relationships and content types are the same: they depend
+	// on the anchor, the size and the format only.
+	key := []byte(title + "\x00" + numFmt)
+	for _, s := range series {
+		key = append(key, "\x00"+s.Name+"\x00"+s.Categories+"\x00"+s.Values+"\x00"+strings.Join(s.Fill.Color, ",")...)
+	}
+	part := nextChartPart(w.f)
+	if b, ok := chartParts.get(string(key)); ok {
+		placeholder := &excelize.Chart{Type: chart.Type, Series: []excelize.ChartSeries{{Values: series[0].Values}},
+			Dimension: chart.Dimension, Format: chart.Format}
+		if err := w.f.AddChart(sheetName, at, placeholder); err != nil {
+			return err
+		}
+		w.st.parts[part] = b
+		return nil
+	}
+	if err := w.f.AddChart(sheetName, at, chart); err != nil {
+		return err
+	}
+	if b, ok := w.f.Pkg.Load(part); ok {
+		chartParts.put(string(key), b.([]byte))
+	}
+	return nil
+}
+
+// chartParts are the chart parts excelize encoded in this process, by
+// title, number format and series (levelChart).
+var chartParts = partCache{m: map[string][]byte{}}
+
+// nextChartPart is the part of the next chart AddChart adds to f, as
+// excelize names it: one more than the parts whose name holds
+// "xl/charts/chart".
+func nextChartPart(f *excelize.File) string {
+	n := 0
+	f.Pkg.Range(func(k, _ any) bool {
+		if name, ok := k.(string); ok && strings.Contains(name, "xl/charts/chart") {
+			n++
+		}
+		return true
 	})
+	return "xl/charts/chart" + strconv.Itoa(n+1) + ".xml"
 }
 
 // chartWidth is the width of the Synthèse's charts, in pixels.

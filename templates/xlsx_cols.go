@@ -62,6 +62,16 @@ func (w *sheet) registerCols() error {
 	if w.cols == nil {
 		return nil
 	}
+	part, err := w.part()
+	if err != nil {
+		return err
+	}
+	w.st.cols[part] = colsElement(w.cols)
+	return nil
+}
+
+// part is the zip part of w's worksheet (xl/worksheets/sheetN.xml).
+func (w *sheet) part() (string, error) {
 	id := 0
 	for sid, name := range w.f.GetSheetMap() {
 		if name == w.name {
@@ -69,10 +79,9 @@ func (w *sheet) registerCols() error {
 		}
 	}
 	if id == 0 {
-		return fmt.Errorf("sheet %s: not in the workbook", w.name)
+		return "", fmt.Errorf("sheet %s: not in the workbook", w.name)
 	}
-	w.st.cols["xl/worksheets/sheet"+strconv.Itoa(id)+".xml"] = colsElement(w.cols)
-	return nil
+	return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml", nil
 }
 
 // colsElement is the <cols> element excelize's stream writer writes.

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"encoding/xml"
 	"fmt"
 	"maps"
@@ -193,44 +192,71 @@ func rowPixels(height float64) int {
 	return int(math.Ceil(4.0 / 3.4 * height))
 }
 
-// writeCommentParts renders the sheet's comment parts for the zip writer.
+// writeCommentParts renders the sheet's comment parts for the zip writer,
+// each in one allocation of about its size (a batch renders a hundred
+// comments a workbook).
 func (w *sheet) writeCommentParts() {
 	cm := w.cm
 	if cm == nil || w.st.parts == nil {
 		return
 	}
-	var b bytes.Buffer
-	b.WriteString(xml.Header)
-	b.WriteString(`<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>`)
-	xml.EscapeText(&b, []byte(commentAuthor))
-	b.WriteString(`</author></authors><commentList>`)
+	const (
+		commentsHead = `<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>`
+		commentHead  = `<comment ref="`
+		commentFont  = `" authorId="0"><text><r><rPr><rFont val="`
+		commentText  = `"></rFont><family val="2"></family><color indexed="81"></color><sz val="9"></sz></rPr><t xml:space="preserve">`
+		commentEnd   = `</t></r></text></comment>`
+		commentsEnd  = `</commentList></comments>`
+	)
+	n := len(xml.Header) + len(commentsHead) + len(commentAuthor) + 64 + len(commentsEnd)
 	for _, c := range cm.list {
-		b.WriteString(`<comment ref="`)
-		xml.EscapeText(&b, []byte(c.ref))
-		b.WriteString(`" authorId="0"><text><r><rPr><rFont val="`)
-		xml.EscapeText(&b, []byte(cm.font))
-		b.WriteString(`"></rFont><family val="2"></family><color indexed="81"></color><sz val="9"></sz></rPr><t xml:space="preserve">`)
-		xml.EscapeText(&b, []byte(c.text))
-		b.WriteString(`</t></r></text></comment>`)
+		n += len(commentHead) + len(c.ref) + len(commentFont) + len(cm.font) + len(commentText) + len(c.text) + 16 + len(commentEnd)
 	}
-	b.WriteString(`</commentList></comments>`)
-	w.st.parts[cm.commentsPart] = bytes.Clone(b.Bytes())
+	b := make([]byte, 0, n)
+	b = append(b, xml.Header...)
+	b = append(b, commentsHead...)
+	b = appendXMLText(b, commentAuthor)
+	b = append(b, `</author></authors><commentList>`...)
+	for _, c := range cm.list {
+		b = append(b, commentHead...)
+		b = appendXMLText(b, c.ref)
+		b = append(b, commentFont...)
+		b = appendXMLText(b, cm.font)
+		b = append(b, commentText...)
+		b = appendXMLText(b, c.text)
+		b = append(b, commentEnd...)
+	}
+	b = append(b, commentsEnd...)
+	w.st.parts[cm.commentsPart] = b
 
-	b.Reset()
-	b.WriteString(`<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:mv="http://macVmlSchemaUri"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="`)
-	b.WriteString(strconv.Itoa(cm.sheetID))
-	b.WriteString(`"></o:idmap></o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m0,0l0,21600,21600,21600,21600,0xe"><v:stroke joinstyle="miter"></v:stroke><v:path gradientshapeok="t" o:connecttype="rect"></v:path></v:shapetype>`)
-	for i, c := range cm.list {
-		b.WriteString(`<v:shape id="_x0000_s`)
-		b.WriteString(strconv.Itoa(cm.sheetID*1024 + i + 1))
-		b.WriteString(`" type="#_x0000_t202" style="position:absolute;73.5pt;width:108pt;height:59.25pt;z-index:1;visibility:hidden" fillcolor="#FBF6D6" strokecolor="#EDEAA1"><v:fill angle="-180" color2="#FBFE82" type="gradient"><o:fill v:ext="view" type="gradientUnscaled"></o:fill></v:fill><v:shadow on="t" color="black" obscured="t"></v:shadow><v:path o:connecttype="none"></v:path><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells></x:MoveWithCells><x:SizeWithCells></x:SizeWithCells><x:Anchor>`)
-		b.WriteString(c.anchor)
-		b.WriteString(`</x:Anchor><x:AutoFill>True</x:AutoFill><x:Row>`)
-		b.WriteString(strconv.Itoa(c.row - 1))
-		b.WriteString(`</x:Row><x:Column>`)
-		b.WriteString(strconv.Itoa(c.col - 1))
-		b.WriteString(`</x:Column></x:ClientData></v:shape>`)
+	const (
+		vmlHead  = `<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:mv="http://macVmlSchemaUri"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="`
+		vmlType  = `"></o:idmap></o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m0,0l0,21600,21600,21600,21600,0xe"><v:stroke joinstyle="miter"></v:stroke><v:path gradientshapeok="t" o:connecttype="rect"></v:path></v:shapetype>`
+		shapeID  = `<v:shape id="_x0000_s`
+		shapeBox = `" type="#_x0000_t202" style="position:absolute;73.5pt;width:108pt;height:59.25pt;z-index:1;visibility:hidden" fillcolor="#FBF6D6" strokecolor="#EDEAA1"><v:fill angle="-180" color2="#FBFE82" type="gradient"><o:fill v:ext="view" type="gradientUnscaled"></o:fill></v:fill><v:shadow on="t" color="black" obscured="t"></v:shadow><v:path o:connecttype="none"></v:path><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells></x:MoveWithCells><x:SizeWithCells></x:SizeWithCells><x:Anchor>`
+		shapeRow = `</x:Anchor><x:AutoFill>True</x:AutoFill><x:Row>`
+		shapeCol = `</x:Row><x:Column>`
+		shapeEnd = `</x:Column></x:ClientData></v:shape>`
+	)
+	n = len(vmlHead) + 20 + len(vmlType) + len(`</xml>`)
+	for _, c := range cm.list {
+		n += len(shapeID) + 20 + len(shapeBox) + len(c.anchor) + len(shapeRow) + 20 + len(shapeCol) + 20 + len(shapeEnd)
 	}
-	b.WriteString(`</xml>`)
-	w.st.parts[cm.vmlPart] = bytes.Clone(b.Bytes())
+	b = make([]byte, 0, n)
+	b = append(b, vmlHead...)
+	b = strconv.AppendInt(b, int64(cm.sheetID), 10)
+	b = append(b, vmlType...)
+	for i, c := range cm.list {
+		b = append(b, shapeID...)
+		b = strconv.AppendInt(b, int64(cm.sheetID*1024+i+1), 10)
+		b = append(b, shapeBox...)
+		b = append(b, c.anchor...)
+		b = append(b, shapeRow...)
+		b = strconv.AppendInt(b, int64(c.row-1), 10)
+		b = append(b, shapeCol...)
+		b = strconv.AppendInt(b, int64(c.col-1), 10)
+		b = append(b, shapeEnd...)
+	}
+	b = append(b, `</xml>`...)
+	w.st.parts[cm.vmlPart] = b
 }

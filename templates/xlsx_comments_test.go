@@ -95,6 +95,14 @@ func TestXLSXPartsAsExcelize(t *testing.T) {
 		if !bytes.Equal(fast.Bytes(), ref.Bytes()) {
 			t.Errorf("%v: the workbook differs from excelize's way (%d and %d bytes)", c.items, fast.Len(), ref.Len())
 		}
+		// Again, with the parts kept from the first time (stylesParts).
+		var again bytes.Buffer
+		if err := WriteXLSX(&again, rep); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again.Bytes(), ref.Bytes()) {
+			t.Errorf("%v: the workbook written again differs from excelize's way", c.items)
+		}
 	}
 	t.Logf("%d comments compared", total)
 }

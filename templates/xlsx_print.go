@@ -430,8 +430,11 @@ func (w *sheet) planWrap(lastCol, mergeTo int) wrapPlan {
 		if t.style == w.st.header {
 			bold = true
 		}
-		m, ok := w.measured[i]
-		if !ok {
+		if len(w.measured) < len(w.texts) {
+			w.measured = append(w.measured, make([]measuredText, len(w.texts)-len(w.measured))...)
+		}
+		m := w.measured[i]
+		if m.paras == nil { // not measured yet (measure makes one paragraph at least)
 			m = measureShared(t.text, bold)
 			w.measured[i] = m
 		}
@@ -579,6 +582,11 @@ func (w *sheet) topStyle(id int, wrap bool) int {
 		w.err = err
 		return id
 	}
+	w.st.styleLog = strconv.AppendInt(w.st.styleLog, int64(id), 10)
+	if wrap {
+		w.st.styleLog = append(w.st.styleLog, 'w')
+	}
+	w.st.styleLog = append(w.st.styleLog, ';')
 	return n
 }
 
