@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -226,6 +227,9 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if hasFormat(formats, "csv") {
 		st.CSVLocale = loc
 	}
+	// The official APL rows are read for the units' places only, once
+	// they are known (see below).
+	opts.snapTables = slices.DeleteFunc(snapshot.ReportFiles(), func(f string) bool { return f == snapshot.APLFile })
 	s, err := opts.snapshot()
 	if err != nil {
 		return err
@@ -252,11 +256,28 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
-	eng, err := opts.newEngine(s)
+	// The engine indexes the official APL of the units' places only (as a
+	// diagnose does), not of all France: the comparison levels take theirs
+	// from the stored figures, or index all places when they compute them.
+	res := diagnostic.NewResolver(s)
+	var places []string
+	for _, u := range units {
+		if t, err := res.Resolve(u.Items...); err == nil {
+			places = append(places, t.Communes...)
+		} // runUnit reports the error
+	}
+	slices.Sort(places)
+	places = slices.Compact(places)
+	if err := s.LoadAPLOf(places); err != nil {
+		return err
+	}
+	if err := loadLevelsAPL(s); err != nil {
+		return err
+	}
+	eng, err := opts.newEngineOf(s, places)
 	if err != nil {
 		return err
 	}
-	res := diagnostic.NewResolver(s)
 	st.Data = dataHash(s)
 
 	rows := runUnits(ctx, opts, units, func(u batchUnit) (templates.IndexRow, bool, error) {
