@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -182,18 +183,20 @@ func WriteIndexXLSX(w io.Writer, ix *Index) error {
 
 func ptrStr(s string) *string { return &s }
 
-var indexPage = template.Must(template.New("index").Funcs(template.FuncMap{
-	"num":    func(v *float64, prec int) string { return NumP(v, prec) },
-	"pct":    func(v *float64) string { return PctP(v, 1) },
-	"int":    Int,
-	"raw":    rawP,
-	"intp":   IntP,
-	"intraw": func(n *int) string { return intOrNA(n) },
-	"link":   reportLink,
-	"deref":  func(v *float64) float64 { return *v },
-	"status": StatusLabel,
-	"count":  diagnostic.Plural,
-}).Parse(`<!DOCTYPE html>
+// indexPage is the batch index page's template, parsed on first use.
+var indexPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("index").Funcs(template.FuncMap{
+		"num":    func(v *float64, prec int) string { return NumP(v, prec) },
+		"pct":    func(v *float64) string { return PctP(v, 1) },
+		"int":    Int,
+		"raw":    rawP,
+		"intp":   IntP,
+		"intraw": func(n *int) string { return intOrNA(n) },
+		"link":   reportLink,
+		"deref":  func(v *float64) float64 { return *v },
+		"status": StatusLabel,
+		"count":  diagnostic.Plural,
+	}).Parse(`<!DOCTYPE html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
@@ -264,10 +267,11 @@ tr.failed td{color:#a40000}
 </body>
 </html>
 `))
+})
 
 // WriteIndexHTML writes the index as a self-contained page with a sortable table.
 func WriteIndexHTML(w io.Writer, ix *Index) error {
-	if err := indexPage.Execute(w, ix); err != nil {
+	if err := indexPage().Execute(w, ix); err != nil {
 		return fmt.Errorf("index.html: %w", err)
 	}
 	return nil

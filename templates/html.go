@@ -53,7 +53,9 @@ type pageParts struct {
 	memos            memos
 }
 
-var pageTemplate = parsePage(reportTmpl)
+// pageTemplate is parsed on first use: a command that writes no page
+// (version, territory show, simulate) does not pay the 2 ms it takes.
+var pageTemplate = sync.OnceValue(func() *pageParts { return parsePage(reportTmpl) })
 
 func parsePage(src string) *pageParts {
 	i, j := strings.Index(src, cssSlot), strings.Index(src, dataSlot)
@@ -127,12 +129,12 @@ var pageEnd = sync.OnceValues(func() ([]byte, error) {
 	b.WriteString("</script>\n<script>")
 	b.WriteString(reportJS)
 	b.WriteString("</script>")
-	err := pageTemplate.tail.Execute(&b, nil)
+	err := pageTemplate().tail.Execute(&b, nil)
 	return b.Bytes(), err
 })
 
 // writePage writes the page of v.
-func writePage(w io.Writer, v *view) error { return pageTemplate.write(w, v) }
+func writePage(w io.Writer, v *view) error { return pageTemplate().write(w, v) }
 
 func (p *pageParts) write(w io.Writer, v *view) error {
 	end, err := pageEnd()
