@@ -291,33 +291,39 @@ func CentreType(category, name, longName string) string {
 	// typing France's 2,582 centres at each start).
 	f := folded(name, longName)
 	w := strings.Fields(f)
-	has := func(pred func(string) bool) bool { return slices.ContainsFunc(w, pred) }
-	switch {
-	case has(func(x string) bool {
+	for _, r := range centreRules {
+		if hasPhrase(f, r.phrases...) || slices.ContainsFunc(w, r.word) {
+			return r.key
+		}
+	}
+	return CDS
+}
+
+// centreRules are CentreType's rules 1 to 5, in order: the first that a
+// word of the names (word) or a phrase of them matches gives the type.
+var centreRules = []struct {
+	key     string
+	word    func(string) bool
+	phrases []string
+}{
+	{CDS, func(x string) bool {
 		return strings.HasPrefix(x, "medic") || strings.HasPrefix(x, "medec") || strings.HasPrefix(x, "polyval") ||
 			x == "med" || x == "cms" || x == "csp" || x == "polyv"
-	}):
-		return CDS
-	case has(func(x string) bool {
+	}, nil},
+	{CDSDentaire, func(x string) bool {
 		return strings.Contains(x, "dent") && !notDental[x] || x == "csd" || strings.HasPrefix(x, "orthodont")
-	}):
-		return CDSDentaire
-	case has(func(x string) bool {
+	}, nil},
+	{CDSInfirmier, func(x string) bool {
 		return strings.HasPrefix(x, "infirm") || x == "inf" || x == "infir" || x == "csi"
-	}):
-		return CDSInfirmier
-	case has(func(x string) bool {
+	}, nil},
+	{CDSOphtalmo, func(x string) bool {
 		return strings.HasPrefix(x, "ophta") || strings.HasPrefix(x, "ophtl") || strings.Contains(x, "vision")
-	}):
-		return CDSOphtalmo
-	case hasPhrase(f, otherCentre...) || has(func(x string) bool {
+	}, nil},
+	{CDSAutre, func(x string) bool {
 		return strings.HasPrefix(x, "kine") || strings.HasPrefix(x, "orthophon") || strings.HasPrefix(x, "radiolog") ||
 			strings.HasPrefix(x, "imagerie") || strings.HasPrefix(x, "addictolog") || strings.HasPrefix(x, "audio") ||
 			x == "cpef" || x == "ivg" || x == "cegidd" || x == "csapa" || x == "vaccination" || x == "depistage"
-	}):
-		return CDSAutre
-	}
-	return CDS
+	}, otherCentre},
 }
 
 // notDental are words containing "dent" that do not mean dental care.

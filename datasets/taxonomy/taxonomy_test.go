@@ -384,8 +384,8 @@ func TestReadsNames(t *testing.T) {
 	}
 }
 
-// centreTypeBySet is CentreType as it was written first, on the set of
-// the names' words, for TestCentreTypeAsBySet.
+// centreTypeBySet is CentreType as it was written first: its rules asked
+// of the set of the names' words, for TestCentreTypeAsBySet.
 func centreTypeBySet(name, longName string) string {
 	set := map[string]bool{}
 	for _, n := range []string{name, longName} {
@@ -393,43 +393,22 @@ func centreTypeBySet(name, longName string) string {
 			set[w] = true
 		}
 	}
-	has := func(pred func(string) bool) bool {
+	for _, r := range centreRules {
+		if hasPhrase(folded(name, longName), r.phrases...) {
+			return r.key
+		}
 		for x := range set {
-			if pred(x) {
-				return true
+			if r.word(x) {
+				return r.key
 			}
 		}
-		return false
-	}
-	switch {
-	case has(func(x string) bool {
-		return strings.HasPrefix(x, "medic") || strings.HasPrefix(x, "medec") || strings.HasPrefix(x, "polyval") ||
-			x == "med" || x == "cms" || x == "csp" || x == "polyv"
-	}):
-		return CDS
-	case has(func(x string) bool {
-		return strings.Contains(x, "dent") && !notDental[x] || x == "csd" || strings.HasPrefix(x, "orthodont")
-	}):
-		return CDSDentaire
-	case has(func(x string) bool { return strings.HasPrefix(x, "infirm") || x == "inf" || x == "infir" || x == "csi" }):
-		return CDSInfirmier
-	case has(func(x string) bool {
-		return strings.HasPrefix(x, "ophta") || strings.HasPrefix(x, "ophtl") || strings.Contains(x, "vision")
-	}):
-		return CDSOphtalmo
-	case hasPhrase(folded(name, longName), otherCentre...) || has(func(x string) bool {
-		return strings.HasPrefix(x, "kine") || strings.HasPrefix(x, "orthophon") || strings.HasPrefix(x, "radiolog") ||
-			strings.HasPrefix(x, "imagerie") || strings.HasPrefix(x, "addictolog") || strings.HasPrefix(x, "audio") ||
-			x == "cpef" || x == "ivg" || x == "cegidd" || x == "csapa" || x == "vaccination" || x == "depistage"
-	}):
-		return CDSAutre
 	}
 	return CDS
 }
 
 // TestCentreTypeAsBySet: CentreType on the list of the names' words types
 // every establishment of France (names and long names, also swapped and
-// each alone) as it did on their set.
+// each alone) as its rules did on their set.
 func TestCentreTypeAsBySet(t *testing.T) {
 	s := load(t)
 	types := map[string]int{}
