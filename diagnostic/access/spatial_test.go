@@ -96,3 +96,39 @@ func TestFacilityIndexBandsAsRTree(t *testing.T) {
 		}
 	}
 }
+
+// TestBandSearchEdges checks the band index at its edges, which random
+// queries seldom hit: boxes whose top is the lowest indexed latitude or
+// which are a single point find the points on their edge, and the bands
+// are bandDeg high (so that a search scans about 11 km of latitude per band).
+func TestBandSearchEdges(t *testing.T) {
+	pts := []Point{{Lat: 43.25, Lon: 5.4}, {Lat: 43.25, Lon: 5.5}, {Lat: 44.02, Lon: 4.8}, {Lat: 48.85, Lon: 2.35}, {Lat: 43.25, Lon: 5.4}}
+	x := newBandIndex(pts)
+	search := func(lo, hi [2]float64) []int32 {
+		var got []int32
+		x.search(lo, hi, func(i int32) { got = append(got, i) })
+		slices.Sort(got)
+		return got
+	}
+	// The box's top is the lowest latitude: the points on it are found.
+	if got := search([2]float64{5, 43}, [2]float64{6, 43.25}); !slices.Equal(got, []int32{0, 1, 4}) {
+		t.Errorf("box topped at the lowest latitude: %v, want [0 1 4]", got)
+	}
+	// A box of one point finds the points there, and only them.
+	if got := search([2]float64{5.4, 43.25}, [2]float64{5.4, 43.25}); !slices.Equal(got, []int32{0, 4}) {
+		t.Errorf("box of one point: %v, want [0 4]", got)
+	}
+	if got := search([2]float64{4.8, 44.02}, [2]float64{4.8, 44.02}); !slices.Equal(got, []int32{2}) {
+		t.Errorf("box of one point: %v, want [2]", got)
+	}
+	// Boxes above and below every point, or upside down, find nothing.
+	for _, b := range [][2][2]float64{{{0, 49}, {9, 50}}, {{0, 42}, {9, 43.2}}, {{0, 44}, {9, 43}}, {{6, 43}, {5, 44}}} {
+		if got := search(b[0], b[1]); len(got) != 0 {
+			t.Errorf("box %v: %v, want nothing", b, got)
+		}
+	}
+	// From 43.25 to 48.85, bands 0 to floor(5.6 / 0.1) = 56: 57 bands.
+	if n := len(x.start) - 1; n != 57 {
+		t.Errorf("%d bands, want 57 (0.1° each from 43.25 to 48.85)", n)
+	}
+}
