@@ -220,27 +220,13 @@ func (s *aplSums) figures() APLFigures {
 	return f
 }
 
-// classIndex returns 0 for low (≤ Low), 1 for middle, 2 for high. The
-// value is classified as shown, rounded to APLDecimals: a commune shown
-// "2,50" is at the threshold (ZIP pool), never "above 2,5" with a "2,50"
-// beside it. DREES publishes three decimals; the 2023 file has 47 rows
-// between 2,500 and 2,505 that this puts at the threshold.
+// classIndex returns 0 for low (≤ Low), 1 for middle (≤ Middle), 2 for
+// high, on the value itself: each published row is classified with its
+// own value (METHOD.md), as DREES publishes it with three decimals. A row
+// of 2,501 is above 2,5, although two decimals would show it "2,50": the
+// report shows such values with the decimals their class needs
+// ([Thresholds.Decimals]), so that the figure and its class agree.
 func (t Thresholds) classIndex(apl float64) int {
-	// Rounding to APLDecimals moves a value by half a unit of its last
-	// decimal at most: a value farther than a unit from both thresholds
-	// keeps its class, without the exact (decimal) rounding, which Figures
-	// would otherwise do four times for each of the 35,000 places of France.
-	if unit := math.Pow10(-APLDecimals); math.Abs(apl-t.Low) > unit && math.Abs(apl-t.Middle) > unit && !math.IsNaN(apl) {
-		switch {
-		case apl < t.Low:
-			return 0
-		case apl < t.Middle:
-			return 1
-		default:
-			return 2
-		}
-	}
-	apl = Round(apl, APLDecimals)
 	switch {
 	case apl <= t.Low:
 		return 0
@@ -250,6 +236,34 @@ func (t Thresholds) classIndex(apl float64) int {
 		return 2
 	}
 }
+
+// Decimals returns the number of decimals to show an APL with: APLDecimals,
+// or more when the value so rounded would fall in another class than the
+// value (2,501 shows "2,501", not "2,50", which reads as at the 2,5
+// threshold; 4,0004 shows "4,0004"), at most maxAPLDecimals.
+func (t Thresholds) Decimals(apl float64) int {
+	d := APLDecimals
+	// Rounding moves a value by half a unit of its last decimal at most:
+	// a value farther than that from both thresholds keeps its class.
+	if unit := math.Pow10(-d) / 2; math.Abs(apl-t.Low) > unit && math.Abs(apl-t.Middle) > unit || math.IsNaN(apl) || math.IsInf(apl, 0) {
+		return d
+	}
+	for c := t.classIndex(apl); d < maxAPLDecimals && t.classIndex(Round(apl, d)) != c; d++ {
+	}
+	return d
+}
+
+// DecimalsOf is Decimals of a value that may be missing (APLDecimals then).
+func (t Thresholds) DecimalsOf(apl *float64) int {
+	if apl == nil {
+		return APLDecimals
+	}
+	return t.Decimals(*apl)
+}
+
+// maxAPLDecimals bounds [Thresholds.Decimals]: published APLs have three
+// decimals; a mean closer than that to a threshold shows six at most.
+const maxAPLDecimals = 6
 
 // APLNotes says, for the APL table in use, what was done with the rows
 // that do not fit today's communes, one English sentence per case, for

@@ -28,7 +28,7 @@ var rules = []rule{
 			}
 			return &Finding{Severity: "alerte", Title: "Accessibilité aux médecins généralistes très faible",
 				Detail: fmt.Sprintf("L'APL moyenne du territoire est de %s par an et par habitant (France : %s), au niveau du seuil de %s des zones d'intervention prioritaire.",
-					consultations(*t.APL2023), fr2p(fr.APL2023), fr2(r.Thresholds.Low))}
+					r.Thresholds.consultations(*t.APL2023), r.Thresholds.showPtr(fr.APL2023), fr2(r.Thresholds.Low))}
 		}},
 	{key: "population_sous_seuil", levers: []string{"zonage", "exercice_coordonne"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -50,7 +50,7 @@ var rules = []rule{
 			}
 			return &Finding{Severity: "vigilance", Title: "Accessibilité intermédiaire : territoire éligible au vivier de l'ARS",
 				Detail: fmt.Sprintf("L'APL moyenne (%s) est comprise entre %s et %s : l'ARS peut y choisir des zones d'intervention prioritaire, d'action complémentaire ou de vigilance.",
-					fr2(*t.APL2023), fr2(r.Thresholds.Low), fr2(r.Thresholds.Middle))}
+					r.Thresholds.Show(*t.APL2023), fr2(r.Thresholds.Low), fr2(r.Thresholds.Middle))}
 		}},
 	{key: "apl_baisse", levers: []string{"exercice_coordonne", "zonage"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -58,7 +58,7 @@ var rules = []rule{
 				return nil
 			}
 			return &Finding{Severity: "vigilance", Title: "Accessibilité en baisse",
-				Detail: fmt.Sprintf("L'APL moyenne passe de %s (2022) à %s (2023).", fr2(*t.APL2022), fr2(*t.APL2023))}
+				Detail: fmt.Sprintf("L'APL moyenne passe de %s (2022) à %s (2023).", r.Thresholds.Show(*t.APL2022), r.Thresholds.Show(*t.APL2023))}
 		}},
 	{key: "densite_mg", levers: []string{"exercice_coordonne", "zonage"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -80,7 +80,7 @@ var rules = []rule{
 			return &Finding{Severity: sev, Title: "Une accessibilité qui repose sur des médecins généralistes de 65 ans et plus",
 				Detail: fmt.Sprintf("%s de l'accessibilité aux médecins généralistes du territoire (APL 2023) est assurée par des médecins généralistes de 65 ans et plus (France : %s) : "+
 					"sans eux, l'APL passerait de %s à %s (APL aux médecins généralistes de moins de 65 ans, DREES).",
-					pct(*t.ShareFrom65Plus), pct(*fr.ShareFrom65Plus), fr2(*t.APL2023), fr2p(t.APLUnder65_2023))}
+					pct(*t.ShareFrom65Plus), pct(*fr.ShareFrom65Plus), r.Thresholds.Show(*t.APL2023), r.Thresholds.showPtr(t.APLUnder65_2023))}
 		}},
 	{key: "departs_sous_seuil", levers: []string{"successions", "zonage"},
 		when: func(r *Report, t, fr Figures) *Finding {
@@ -267,8 +267,19 @@ func (r *Report) access(kind string) *AccessFigures {
 
 // consultations writes an APL with its unit in agreement: "1,80
 // consultation", "2,40 consultations".
-func consultations(v float64) string {
-	return fr2(v) + " " + agreeShown(v, APLDecimals, "consultation", "consultations")
+func (t Thresholds) consultations(v float64) string {
+	return t.Show(v) + " " + agreeShown(v, t.Decimals(v), "consultation", "consultations")
+}
+
+// Show formats an APL with the decimals its class needs: "2,94", "2,501".
+func (t Thresholds) Show(apl float64) string { return FormatNum(apl, t.Decimals(apl)) }
+
+// showPtr is Show, or NA for a missing value.
+func (t Thresholds) showPtr(apl *float64) string {
+	if apl == nil {
+		return NA
+	}
+	return t.Show(*apl)
 }
 
 // agreeShown chooses the singular or plural of a noun after a decimal
@@ -283,12 +294,6 @@ func agreeShown(v float64, prec int, singular, plural string) string {
 // Short names for the findings' sentences, over the one formatter.
 func fr1(v float64) string { return FormatNum(v, 1) }
 func fr2(v float64) string { return FormatNum(v, 2) }
-func fr2p(v *float64) string {
-	if v == nil {
-		return NA
-	}
-	return fr2(*v)
-}
 func pct(v float64) string { return FormatPct(v, 0) }
 func pctp(v *float64) string {
 	if v == nil {

@@ -43,7 +43,10 @@ func TestFindingsThresholds(t *testing.T) {
 	}{
 		{"APL at 2.5", "apl_prioritaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(2.5), pf(2.5) }, true, "alerte",
 			"L'APL moyenne du territoire est de 2,50 consultations par an et par habitant (France : 3,75), au niveau du seuil de 2,50 des zones d'intervention prioritaire.", nil, nil},
-		{"APL shown 2,50 is at 2.5", "apl_prioritaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(2.5+eps), pf(2.5+eps) }, true, "alerte", "", nil, nil},
+		{"APL at 2.5", "apl_prioritaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(2.5), pf(2.5) }, true, "alerte", "", nil, nil},
+		{"APL 2,501 is above 2.5", "apl_prioritaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(2.501), pf(2.501) }, false, "", "", nil, nil},
+		{"APL 2,501 is intermediate, shown so", "apl_intermediaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(2.501), pf(2.501) }, true, "vigilance",
+			"L'APL moyenne (2,501) est comprise entre 2,50 et 4,00 : l'ARS peut y choisir des zones d'intervention prioritaire, d'action complémentaire ou de vigilance.", nil, nil},
 		{"APL 1,80: consultation, singular", "apl_prioritaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(1.8), pf(1.8) }, true, "alerte",
 			"L'APL moyenne du territoire est de 1,80 consultation par an et par habitant (France : 3,75), au niveau du seuil de 2,50 des zones d'intervention prioritaire.", nil, nil},
 		{"APL just above 2.5", "apl_prioritaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(2.505), pf(2.505) }, false, "", "", nil, nil},
@@ -52,7 +55,7 @@ func TestFindingsThresholds(t *testing.T) {
 		{"APL at 4 is intermediate", "apl_intermediaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(4), pf(4) }, true, "vigilance",
 			"L'APL moyenne (4,00) est comprise entre 2,50 et 4,00 : l'ARS peut y choisir des zones d'intervention prioritaire, d'action complémentaire ou de vigilance.", nil, nil},
 		{"APL above 4", "apl_intermediaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(4.005), pf(4.005) }, false, "", "", nil, nil},
-		{"APL shown 4,00 is intermediate", "apl_intermediaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(4+eps), pf(4+eps) }, true, "vigilance", "", nil, nil},
+		{"APL 4,001 is above 4", "apl_intermediaire", func(t, fr *Figures) { t.APL2023, t.APL2022 = pf(4.001), pf(4.001) }, false, "", "", nil, nil},
 		{"share ≤ 2.5 at 20 %", "population_sous_seuil", func(t, fr *Figures) { t.ShareLow = pf(0.2) }, true, "vigilance",
 			"20\u00a0% de la population vit dans une commune dont l'APL est inférieure ou égale à 2,50 (France : 17\u00a0%).", nil, nil},
 		{"share ≤ 2.5 under 20 %", "population_sous_seuil", func(t, fr *Figures) { t.ShareLow = pf(0.2 - eps) }, false, "", "", nil, nil},
@@ -195,8 +198,8 @@ func TestLeversFollowFindings(t *testing.T) {
 // (Le Blanc-Mesnil's 2.505 is shown "2,51", above it).
 func TestThresholdClasses(t *testing.T) {
 	th := DefaultThresholds
-	for v, want := range map[float64]string{0: "low", 2.5: "low", 2.5000001: "low", 2.504: "low", 2.505: "middle", 2.51: "middle",
-		4: "middle", 4.0000001: "middle", 4.005: "high", 9: "high"} {
+	for v, want := range map[float64]string{0: "low", 2.5: "low", 2.5000001: "middle", 2.501: "middle", 2.504: "middle", 2.505: "middle", 2.51: "middle",
+		4: "middle", 4.0000001: "high", 4.001: "high", 4.005: "high", 9: "high"} {
 		if got := th.Class(v); got != want {
 			t.Errorf("Class(%v) = %s, want %s", v, got, want)
 		}

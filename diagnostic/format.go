@@ -84,9 +84,8 @@ func roundDecimal(v float64, prec int) string {
 }
 
 // Round returns v rounded as FormatNum shows it with prec decimals: a
-// value is classified, counted or drawn by the figure the reader sees
-// (an APL shown "2,50" is at the 2,5 threshold, not above it). NaN and
-// ±Inf are returned unchanged.
+// value is counted or drawn by the figure the reader sees (minutes shown
+// "15,0" are not beyond 15). NaN and ±Inf are returned unchanged.
 func Round(v float64, prec int) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return v
@@ -96,8 +95,7 @@ func Round(v float64, prec int) float64 {
 }
 
 // APLDecimals is the number of decimals an APL is shown with (tables,
-// charts, findings); its class against the zonage thresholds is that of
-// the value so rounded.
+// charts, findings), unless its class needs more ([Thresholds.Decimals]).
 const APLDecimals = 2
 
 // FormatInt formats an integer with French thousands separators.

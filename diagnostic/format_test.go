@@ -64,8 +64,8 @@ func TestRoundDecimal(t *testing.T) {
 			t.Errorf("Round(%v, %d) = %v, shown %q", tc.v, tc.prec, r, FormatNum(r, tc.prec))
 		}
 	}
-	if Round(2.503, APLDecimals) != 2.5 || DefaultThresholds.Class(2.503) != "low" || DefaultThresholds.Class(2.505) != "middle" {
-		t.Errorf("an APL shown 2,50 is classified at the threshold: Class(2.503) = %s", DefaultThresholds.Class(2.503))
+	if Round(2.503, APLDecimals) != 2.5 || DefaultThresholds.Class(2.503) != "middle" || DefaultThresholds.Show(2.503) != "2,503" {
+		t.Errorf("an APL of 2,503 is above 2,5 and shown so: Class %s, shown %s", DefaultThresholds.Class(2.503), DefaultThresholds.Show(2.503))
 	}
 }
 

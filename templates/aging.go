@@ -35,7 +35,7 @@ const dreesHeadline = "« 3,3 consultations par an et par habitant en 2023, −1
 func pressNote(r *diagnostic.Report) string {
 	here := ""
 	if fr := levelKind(r, "france"); fr != nil && fr.APLUnder65_2023 != nil {
-		here = " (dans ce rapport, France : " + Num(*fr.APLUnder65_2023, 2)
+		here = " (dans ce rapport, France : " + Num(*fr.APLUnder65_2023, r.Thresholds.Decimals(*fr.APLUnder65_2023))
 		if fr.APLUnder65_2022 != nil && *fr.APLUnder65_2022 > 0 {
 			here += " en 2023, " + signedPct(*fr.APLUnder65_2023 / *fr.APLUnder65_2022 - 1) + " depuis 2022"
 		}
@@ -43,7 +43,7 @@ func pressNote(r *diagnostic.Report) string {
 	}
 	allAges := ""
 	if fr := levelKind(r, "france"); fr != nil && fr.APL2023 != nil {
-		allAges = " ; France : " + Num(*fr.APL2023, 2) + " dans ce rapport"
+		allAges = " ; France : " + Num(*fr.APL2023, r.Thresholds.Decimals(*fr.APL2023)) + " dans ce rapport"
 	}
 	return "Pour comparer avec la presse ou C@rtoSanté : le chiffre national de la DREES repris par la presse, " + dreesHeadline +
 		" (publication du 20 décembre 2024), est l'APL aux " + gpUnder65 + here +
@@ -160,18 +160,18 @@ func agingBlock(r *diagnostic.Report, nb *notebook) agingView {
 		}
 	}
 
-	v.APLU65 = nb.num(sec, t.Gaps, "apl_under65_2023", t.APLUnder65_2023, 2)
-	v.APLU65Unit = diagnostic.UnitAgree(t.APLUnder65_2023, diagnostic.APLDecimals, "consultation", "consultations")
+	v.APLU65 = nb.num(sec, t.Gaps, "apl_under65_2023", t.APLUnder65_2023, aplDec(r.Thresholds, t.APLUnder65_2023))
+	v.APLU65Unit = diagnostic.UnitAgree(t.APLUnder65_2023, aplDec(r.Thresholds, t.APLUnder65_2023), "consultation", "consultations")
 	if t.APL2023 != nil {
-		v.APLNote = "avec eux (APL 2023 tous âges) : " + Num(*t.APL2023, 2)
+		v.APLNote = "avec eux (APL 2023 tous âges) : " + Num(*t.APL2023, r.Thresholds.Decimals(*t.APL2023))
 	}
 	if t.APLUnder65_2023 != nil {
 		v.APLTone = r.Thresholds.Class(*t.APLUnder65_2023)
 	}
 	v.APLCompare = compareLevels(r, func(l diagnostic.Level) fig {
-		f := nb.num(sec, l.Gaps, "apl_under65_2023", l.APLUnder65_2023, 2)
+		f := nb.num(sec, l.Gaps, "apl_under65_2023", l.APLUnder65_2023, aplDec(r.Thresholds, l.APLUnder65_2023))
 		if l.APLUnder65_2023 != nil && l.APL2023 != nil {
-			f.Text += " (avec eux : " + Num(*l.APL2023, 2) + ")"
+			f.Text += " (avec eux : " + Num(*l.APL2023, r.Thresholds.Decimals(*l.APL2023)) + ")"
 		}
 		return f
 	})
@@ -197,8 +197,8 @@ func agingBlock(r *diagnostic.Report, nb *notebook) agingView {
 			Share22:   nb.pct(sec, g, "share_from_65_plus_2022", f.ShareFrom65Plus2022, 1),
 			Share23:   nb.pct(sec, g, "share_from_65_plus", f.ShareFrom65Plus, 1),
 			Trend:     trendFig(nb, sec, f),
-			APL:       nb.num(sec, g, "apl_2023", f.APL2023, 2),
-			APLU65:    nb.num(sec, g, "apl_under65_2023", f.APLUnder65_2023, 2),
+			APL:       nb.num(sec, g, "apl_2023", f.APL2023, aplDec(r.Thresholds, f.APL2023)),
+			APLU65:    nb.num(sec, g, "apl_under65_2023", f.APLUnder65_2023, aplDec(r.Thresholds, f.APLUnder65_2023)),
 			Low:       nb.pct(sec, g, "share_apl_low", f.ShareLow, 1),
 			LowU65:    nb.pct(sec, g, "share_apl_low_under65", f.ShareLowUnder65, 1),
 			MiddleU65: nb.pct(sec, g, "share_apl_middle_under65", f.ShareMiddleUnder65, 1),

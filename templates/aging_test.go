@@ -62,7 +62,7 @@ func TestAgingBlockNemours(t *testing.T) {
 		// The scenario table, territory then France: APL, APL without the
 		// 65+, ≤ 2.5 today and without, 2.5–4 and > 4 without.
 		`(?s)<tr class="lvl-territory"><th scope="row">Territoire</th><td>2,67</td><td>1,97</td><td>35,2\x{a0}%</td><td>88,7\x{a0}%</td><td>11,3\x{a0}%</td><td>0,0\x{a0}%</td></tr>`,
-		`(?s)<tr class="lvl-france"><th scope="row">France</th><td>3,74` + fn + `</td><td>3,29` + fn + `</td><td>16,7\x{a0}%` + fn + `</td><td>27,6\x{a0}%` + fn + `</td><td>45,7\x{a0}%` + fn + `</td><td>26,7\x{a0}%` + fn + `</td></tr>`,
+		`(?s)<tr class="lvl-france"><th scope="row">France</th><td>3,74` + fn + `</td><td>3,29` + fn + `</td><td>16,6\x{a0}%` + fn + `</td><td>27,5\x{a0}%` + fn + `</td><td>45,7\x{a0}%` + fn + `</td><td>26,8\x{a0}%` + fn + `</td></tr>`,
 		// The trend: 16,3 % in 2022, 26,0 % in 2023.
 		`<tr class="lvl-territory"><th scope="row">Territoire</th><td>16,3\x{a0}%</td><td>26,0\x{a0}%</td><td>\+9,7\x{a0}points</td></tr>`,
 		`<th scope="row">France</th><td>11,8\x{a0}%` + fn + `</td><td>12,0\x{a0}%` + fn + `</td><td>\+0,2\x{a0}points` + fn + `</td></tr>`,
@@ -209,9 +209,9 @@ func TestAgingWorkbook(t *testing.T) {
 		{"Évolution 2022 → 2023 de la part assurée par les médecins généralistes de 65 ans et plus (points)", "9.710", "0.226", "#,##0.0"},
 		{"APL 2023 aux médecins généralistes de moins de 65 ans (consultations/an/hab.)", "1.972221", "3.294685", "#,##0.00"},
 		{"APL 2022 aux médecins généralistes de moins de 65 ans (consultations/an/hab.)", "2.336827", "3.342325", "#,##0.00"},
-		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL ≤ 2,5 (%)", "0.886903", "0.276040", "0.0%"},
-		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL de 2,5 à 4 (%)", "0.113096", "0.456610", "0.0%"},
-		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL > 4 (%)", "0", "0.267348", "0.0%"},
+		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL ≤ 2,5 (%)", "0.886903", "0.275046", "0.0%"},
+		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL de 2,5 à 4 (%)", "0.113096", "0.456661", "0.0%"},
+		{"Sans les médecins généralistes de 65 ans et plus : population en commune d'APL > 4 (%)", "0", "0.268292", "0.0%"},
 	} {
 		row := findRow(t, f, SheetIndicators, tc.label)
 		assertNumberPrefix(t, f, SheetIndicators, cell(2, row), tc.terr, tc.format)

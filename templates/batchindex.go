@@ -187,6 +187,7 @@ func ptrStr(s string) *string { return &s }
 var indexPage = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("index").Funcs(template.FuncMap{
 		"num":    func(v *float64, prec int) string { return NumP(v, prec) },
+		"apl":    func(v *float64) string { return NumP(v, aplDec(diagnostic.DefaultThresholds, v)) },
 		"pct":    func(v *float64) string { return PctP(v, 1) },
 		"int":    Int,
 		"raw":    rawP,
@@ -233,7 +234,7 @@ tr.failed td{color:#a40000}
 <td>{{if link .}}<a href="{{link .}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td>
 <td class="n" data-v="{{.Communes}}">{{int .Communes}}</td>
 <td class="n" data-v="{{.Population}}">{{int .Population}}</td>
-<td class="n{{if .APL2023}}{{if le (deref .APL2023) 2.5}} low{{end}}{{end}}" data-v="{{raw .APL2023}}">{{num .APL2023 2}}</td>
+<td class="n{{if .APL2023}}{{if le (deref .APL2023) 2.5}} low{{end}}{{end}}" data-v="{{raw .APL2023}}">{{apl .APL2023}}</td>
 <td class="n" data-v="{{raw .ShareLow}}">{{pct .ShareLow}}</td>
 <td class="n" data-v="{{raw .GPDensity}}">{{num .GPDensity 1}}</td>
 <td class="n" data-v="{{intraw .MSP}}">{{intp .MSP}}</td>

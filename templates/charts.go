@@ -173,9 +173,9 @@ func mapChart(r *diagnostic.Report) chartSpec {
 	g := newCommuneGeo("carte", true)
 	var regions []tipItem
 	for _, c := range r.Communes {
-		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + NumP(c.APL2023, 2) +
+		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + NumP(c.APL2023, aplDec(r.Thresholds, c.APL2023)) +
 			"<br>Population : " + Int(c.Population) + " hab."
-		it := tipItem{Name: c.Code, Value: valueOrMissing(c.APL2023, 1, diagnostic.APLDecimals), Tip: tip}
+		it := tipItem{Name: c.Code, Value: valueOrMissing(c.APL2023, 1, aplDec(r.Thresholds, c.APL2023)), Tip: tip}
 		regions = append(regions, it)
 	}
 	g.MultiSeries = append(g.MultiSeries, charts.SingleSeries{Name: "APL 2023", Type: "map", Data: regions})
@@ -272,7 +272,7 @@ func share65MapChart(r *diagnostic.Report) chartSpec {
 			share = "non définie (APL nulle)"
 		}
 		tip := "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>Part de l'APL 2023 assurée par les " + gp65 + " : " + share +
-			"<br>APL 2023 tous âges : " + NumP(c.APL2023, 2) + "<br>APL 2023 aux " + gpUnder65 + " : " + NumP(c.APLUnder65_2023, 2) +
+			"<br>APL 2023 tous âges : " + NumP(c.APL2023, aplDec(r.Thresholds, c.APL2023)) + "<br>APL 2023 aux " + gpUnder65 + " : " + NumP(c.APLUnder65_2023, aplDec(r.Thresholds, c.APLUnder65_2023)) +
 			"<br>Population : " + Int(c.Population) + " hab."
 		regions = append(regions, tipItem{Name: c.Code, Value: valueOrMissing(c.ShareFrom65Plus, 100, 0), Tip: tip})
 	}
@@ -394,8 +394,8 @@ func communeAPLChart(r *diagnostic.Report) chartSpec {
 	for _, c := range cs {
 		label := c.Name
 		names = append(names, label)
-		data = append(data, tipItem{Name: label, Value: round(*c.APL2023, diagnostic.APLDecimals),
-			Tip:       "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + Num(*c.APL2023, 2) + "<br>Population : " + Int(c.Population) + " hab.",
+		data = append(data, tipItem{Name: label, Value: round(*c.APL2023, r.Thresholds.Decimals(*c.APL2023)),
+			Tip:       "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + Num(*c.APL2023, r.Thresholds.Decimals(*c.APL2023)) + "<br>Population : " + Int(c.Population) + " hab.",
 			ItemStyle: map[string]any{"color": classColor(c.APLClass)}})
 	}
 	b.SetXAxis(names)

@@ -15,6 +15,10 @@ const NA = diagnostic.NA
 // Num formats v the French way with prec decimals ("29 583", "2,67").
 func Num(v float64, prec int) string { return diagnostic.FormatNum(v, prec) }
 
+// aplDec is the number of decimals an APL is shown with: those its class
+// against th needs ("2,501", not "2,50", for a value above 2,5).
+func aplDec(th diagnostic.Thresholds, v *float64) int { return th.DecimalsOf(v) }
+
 // Int formats an integer with French thousands separators.
 func Int(n int) string { return diagnostic.FormatInt(n) }
 

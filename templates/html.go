@@ -445,7 +445,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 		g := c.Gaps
 		row := communeRow{Code: c.Code, Name: c.Name, EPCI: c.EPCIName, Population: Int(c.Population),
 			Need:  nb.num(secTerritoire, g, "need_index", c.NeedIndex, 2),
-			APL23: nb.num(secTerritoire, g, "apl_2023", c.APL2023, 2), APL22: nb.num(secTerritoire, g, "apl_2022", c.APL2022, 2),
+			APL23: nb.num(secTerritoire, g, "apl_2023", c.APL2023, aplDec(r.Thresholds, c.APL2023)), APL22: nb.num(secTerritoire, g, "apl_2022", c.APL2022, aplDec(r.Thresholds, c.APL2022)),
 			Class: ClassLabel(c.APLClass, r.Thresholds), ClassKey: c.APLClass,
 			GPs: nb.count(secTerritoire, g, "gps", c.GPs), GPDensity: nb.num(secTerritoire, g, "gp_density_per_10000", c.GPDensity, 1),
 			Structures: structureSummary(c.Structures)}
@@ -507,8 +507,8 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	for i, l := range r.Levels {
 		f, g := l.Figures, l.Figures.Gaps
 		lr := &v.Levels[i]
-		lr.APL23 = nb.num(secAccess, g, "apl_2023", f.APL2023, 2)
-		lr.APL22 = nb.num(secAccess, g, "apl_2022", f.APL2022, 2)
+		lr.APL23 = nb.num(secAccess, g, "apl_2023", f.APL2023, aplDec(r.Thresholds, f.APL2023))
+		lr.APL22 = nb.num(secAccess, g, "apl_2022", f.APL2022, aplDec(r.Thresholds, f.APL2022))
 		lr.ShareLow = nb.pct(secAccess, g, "share_apl_low", f.ShareLow, 1)
 		lr.ShareMiddle = nb.pct(secAccess, g, "share_apl_middle", f.ShareMiddle, 1)
 		lr.ShareHigh = nb.pct(secAccess, g, "share_apl_high", f.ShareHigh, 1)
@@ -516,7 +516,7 @@ func newView(r *diagnostic.Report, contours map[string]json.RawMessage, full *di
 	for i, l := range r.Levels {
 		f, g := l.Figures, l.Figures.Gaps
 		lr := &v.Levels[i]
-		lr.APLU65 = nb.num(secAccess, g, "apl_under65_2023", f.APLUnder65_2023, 2)
+		lr.APLU65 = nb.num(secAccess, g, "apl_under65_2023", f.APLUnder65_2023, aplDec(r.Thresholds, f.APLUnder65_2023))
 		lr.ShareFrom65 = nb.pct(secAccess, g, "share_from_65_plus", f.ShareFrom65Plus, 0)
 		lr.ShareLowU65 = nb.pct(secAccess, g, "share_apl_low_under65", f.ShareLowUnder65, 1)
 	}
@@ -770,13 +770,15 @@ func cards(r *diagnostic.Report, nb *notebook) []card {
 	var out []card
 	out = append(out, card{Label: "Population", Value: plain(Int(t.Population)), Unit: Agree(t.Population, "habitant", "habitants"),
 		Note: CountOf(t.Communes, "commune", "communes") + " — population municipale (" + popLabel(r) + ")"})
-	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, 2),
-		Unit:    diagnostic.UnitAgree(t.APL2023, diagnostic.APLDecimals, "consultation", "consultations") + " par an et par habitant",
-		Compare: compareLevels(r, func(l diagnostic.Level) fig { return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, 2) })}
+	apl := card{Label: "Accessibilité aux médecins généralistes (APL 2023)", Value: nb.num(sec, t.Gaps, "apl_2023", t.APL2023, aplDec(r.Thresholds, t.APL2023)),
+		Unit: diagnostic.UnitAgree(t.APL2023, aplDec(r.Thresholds, t.APL2023), "consultation", "consultations") + " par an et par habitant",
+		Compare: compareLevels(r, func(l diagnostic.Level) fig {
+			return nb.num(sec, l.Gaps, "apl_2023", l.APL2023, aplDec(r.Thresholds, l.APL2023))
+		})}
 	if t.APL2023 != nil {
 		apl.Tone = r.Thresholds.Class(*t.APL2023)
 		if t.APL2022 != nil {
-			apl.Note = "APL 2022 : " + Num(*t.APL2022, 2) + " · "
+			apl.Note = "APL 2022 : " + Num(*t.APL2022, r.Thresholds.Decimals(*t.APL2022)) + " · "
 		}
 		apl.Note += "tous âges, comme C@rtoSanté"
 	}

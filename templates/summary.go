@@ -147,19 +147,19 @@ func (v *view) summaryParts(r *diagnostic.Report, parts []Part, nb *notebook) {
 		if !p.Whole && p.DepCommunes > 0 {
 			communes += " sur " + Int(p.DepCommunes)
 		}
-		v.Parts = append(v.Parts, partFigures(p.Level, communes, nb))
+		v.Parts = append(v.Parts, partFigures(p.Level, communes, r.Thresholds, nb))
 	}
 	t := r.Levels[0]
-	v.PartTotal = partFigures(t, Int(t.Communes), nb)
+	v.PartTotal = partFigures(t, Int(t.Communes), r.Thresholds, nb)
 	v.PartTotal.Name = "Territoire"
 }
 
-func partFigures(l diagnostic.Level, communes string, nb *notebook) partRow {
+func partFigures(l diagnostic.Level, communes string, th diagnostic.Thresholds, nb *notebook) partRow {
 	const sec = secTerritoire
 	f, g := l.Figures, l.Figures.Gaps
 	return partRow{Name: levelName(l), Kind: l.Kind, Communes: communes, Population: Int(f.Population), f: f,
 		Need:        nb.num(sec, g, "need_index", f.NeedIndex, 2),
-		APL23:       nb.num(sec, g, "apl_2023", f.APL2023, 2),
+		APL23:       nb.num(sec, g, "apl_2023", f.APL2023, aplDec(th, f.APL2023)),
 		ShareLow:    nb.pct(sec, g, "share_apl_low", f.ShareLow, 1),
 		ShareMiddle: nb.pct(sec, g, "share_apl_middle", f.ShareMiddle, 1),
 		GPs:         nb.count(sec, g, "gps", f.GPs),
@@ -214,8 +214,8 @@ func partsAPLChart(r *diagnostic.Report, parts []Part) chartSpec {
 		}
 		names = append(names, label)
 		class := r.Thresholds.Class(*p.APL2023)
-		data = append(data, tipItem{Name: label, Value: round(*p.APL2023, diagnostic.APLDecimals),
-			Tip: "<b>" + esc(label) + "</b><br>APL 2023 : " + Num(*p.APL2023, 2) + "<br>Population : " + Int(p.Population) + " hab." +
+		data = append(data, tipItem{Name: label, Value: round(*p.APL2023, r.Thresholds.Decimals(*p.APL2023)),
+			Tip: "<b>" + esc(label) + "</b><br>APL 2023 : " + Num(*p.APL2023, r.Thresholds.Decimals(*p.APL2023)) + "<br>Population : " + Int(p.Population) + " hab." +
 				"<br>Population en commune d'APL ≤ " + Num(r.Thresholds.Low, 1) + " : " + PctP(p.ShareLow, 1),
 			ItemStyle: map[string]any{"color": classColor(class)}})
 	}

@@ -33,6 +33,7 @@ var SheetNames = []string{SheetSynthese, SheetIndicators, SheetCommunes, SheetPr
 // styles are the workbook's cell styles, created once per file.
 type styles struct {
 	title, subtitle, header, text, wrap, int, dec1, dec2, dec3, pct, coord, na int
+	dec4, dec5, dec6                                                           int // APLs near a threshold (aplStyle)
 	low, middle, high                                                          int
 	bold, boldInt, boldDec2, boldDec1, boldPct                                 int
 	// variants are the styles the print setup derives (aligned at the
@@ -95,6 +96,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.dec1, excelize.Style{CustomNumFmt: custom("#,##0.0")}},
 		{&s.dec2, excelize.Style{CustomNumFmt: custom("#,##0.00")}},
 		{&s.dec3, excelize.Style{CustomNumFmt: custom("0.000")}},
+		{&s.dec4, excelize.Style{CustomNumFmt: custom("0.0000")}},
+		{&s.dec5, excelize.Style{CustomNumFmt: custom("0.00000")}},
+		{&s.dec6, excelize.Style{CustomNumFmt: custom("0.000000")}},
 		{&s.pct, excelize.Style{CustomNumFmt: custom("0.0%")}},
 		{&s.coord, excelize.Style{CustomNumFmt: custom("0.00000")}},
 		{&s.na, excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Horizontal: "right"}}},
@@ -123,6 +127,22 @@ func newStyles(f *excelize.File) (*styles, error) {
 		*c.dst = id
 	}
 	return s, nil
+}
+
+// aplStyle is the number format of an APL: two decimals, or the more its
+// class against th needs (2,501 is above 2,5 and shows so).
+func (s *styles) aplStyle(th diagnostic.Thresholds, v *float64) int {
+	switch aplDec(th, v) {
+	case 3:
+		return s.dec3
+	case 4:
+		return s.dec4
+	case 5:
+		return s.dec5
+	case 6:
+		return s.dec6
+	}
+	return s.dec2
 }
 
 // sheet writes cells of one sheet and remembers the first error, so that
@@ -485,8 +505,8 @@ func (w *sheet) table(headerRow, lastRow, cols int) {
 
 // aplColors colours the APL cells from (col, firstRow) to (lastCol,
 // lastRow) by class: ≤ Low red, ≤ Middle orange, above green, of the value
-// rounded as shown (diagnostic.APLDecimals), like the "Classe d'APL"
-// column and the HTML report.
+// itself, like the "Classe d'APL" column and the HTML report (a value whose
+// class two decimals would hide has a format with more: see aplStyle).
 func (w *sheet) aplColors(col, firstRow, lastCol, lastRow int, th diagnostic.Thresholds) {
 	if w.err != nil || lastRow < firstRow || lastCol < col {
 		return
@@ -496,9 +516,9 @@ func (w *sheet) aplColors(col, firstRow, lastCol, lastRow int, th diagnostic.Thr
 	low, mid := strconv.FormatFloat(th.Low, 'f', -1, 64), strconv.FormatFloat(th.Middle, 'f', -1, 64)
 	// Formulas, not "cell <= 2.5": a blank or "n.d." cell must stay uncoloured.
 	w.err = w.f.SetConditionalFormat(w.name, first+":"+last, []excelize.ConditionalFormatOptions{
-		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, low), Format: &w.st.low, StopIfTrue: true},
-		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)<=%s)", first, first, diagnostic.APLDecimals, mid), Format: &w.st.middle, StopIfTrue: true},
-		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),ROUND(%s,%d)>%s)", first, first, diagnostic.APLDecimals, mid), Format: &w.st.high},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, low), Format: &w.st.low, StopIfTrue: true},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s<=%s)", first, first, mid), Format: &w.st.middle, StopIfTrue: true},
+		{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%s),%s>%s)", first, first, mid), Format: &w.st.high},
 	})
 }
 
@@ -608,7 +628,7 @@ type indicator struct {
 	label string
 	field string // the JSON name, for its Gap
 	value func(f diagnostic.Figures) *float64
-	style func(st *styles) int
+	style func(st *styles, v *float64) int
 }
 
 func intPtrToFloat(n *int) *float64 {
@@ -621,10 +641,11 @@ func intPtrToFloat(n *int) *float64 {
 
 func indicators(r *diagnostic.Report) []indicator {
 	th := r.Thresholds
-	i := func(st *styles) int { return st.int }
-	d1 := func(st *styles) int { return st.dec1 }
-	d2 := func(st *styles) int { return st.dec2 }
-	pc := func(st *styles) int { return st.pct }
+	i := func(st *styles, _ *float64) int { return st.int }
+	d1 := func(st *styles, _ *float64) int { return st.dec1 }
+	d2 := func(st *styles, _ *float64) int { return st.dec2 }
+	ap := func(st *styles, v *float64) int { return st.aplStyle(th, v) }
+	pc := func(st *styles, _ *float64) int { return st.pct }
 	low, mid := Num(th.Low, 1), Num(th.Middle, 0)
 	return []indicator{
 		{"Communes (nb)", "communes", func(f diagnostic.Figures) *float64 { v := float64(f.Communes); return &v }, i},
@@ -632,8 +653,8 @@ func indicators(r *diagnostic.Report) []indicator {
 		{"Indice de besoin de soins (France = 1)", "need_index", func(f diagnostic.Figures) *float64 { return f.NeedIndex }, d2},
 		{"Médecins généralistes, " + gpSourceLabel(r) + " (nb)", "gps", func(f diagnostic.Figures) *float64 { return intPtrToFloat(f.GPs) }, i},
 		{"Densité de médecins généralistes, " + gpSourceLabel(r) + " (pour 10 000 hab.)", "gp_density_per_10000", func(f diagnostic.Figures) *float64 { return f.GPDensity }, d1},
-		{"APL 2023 (consultations/an/hab.)", "apl_2023", func(f diagnostic.Figures) *float64 { return f.APL2023 }, d2},
-		{"APL 2022 (consultations/an/hab.)", "apl_2022", func(f diagnostic.Figures) *float64 { return f.APL2022 }, d2},
+		{"APL 2023 (consultations/an/hab.)", "apl_2023", func(f diagnostic.Figures) *float64 { return f.APL2023 }, ap},
+		{"APL 2022 (consultations/an/hab.)", "apl_2022", func(f diagnostic.Figures) *float64 { return f.APL2022 }, ap},
 		{"Population en commune d'APL ≤ " + low + " (%)", "share_apl_low", func(f diagnostic.Figures) *float64 { return f.ShareLow }, pc},
 		{"Population en commune d'APL de " + low + " à " + mid + " (%)", "share_apl_middle", func(f diagnostic.Figures) *float64 { return f.ShareMiddle }, pc},
 		{"Population en commune d'APL > " + mid + " (%)", "share_apl_high", func(f diagnostic.Figures) *float64 { return f.ShareHigh }, pc},
@@ -646,8 +667,8 @@ func indicators(r *diagnostic.Report) []indicator {
 			}
 			return nil
 		}, d1},
-		{"APL 2023 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2023", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }, d2},
-		{"APL 2022 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2022", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2022 }, d2},
+		{"APL 2023 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2023", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }, ap},
+		{"APL 2022 aux " + gpUnder65 + " (consultations/an/hab.)", "apl_under65_2022", func(f diagnostic.Figures) *float64 { return f.APLUnder65_2022 }, ap},
 		{"Sans les " + gp65 + " : population en commune d'APL ≤ " + low + " (%)", "share_apl_low_under65", func(f diagnostic.Figures) *float64 { return f.ShareLowUnder65 }, pc},
 		{"Sans les " + gp65 + " : population en commune d'APL de " + low + " à " + mid + " (%)", "share_apl_middle_under65", func(f diagnostic.Figures) *float64 { return f.ShareMiddleUnder65 }, pc},
 		{"Sans les " + gp65 + " : population en commune d'APL > " + mid + " (%)", "share_apl_high_under65", shareHighUnder65, pc},
@@ -705,7 +726,8 @@ func indicatorTable(w *sheet, st *styles, r *diagnostic.Report, levels []diagnos
 		rowOf[ind.label] = row
 		w.set(1, row, ind.label, st.text)
 		for j, l := range levels {
-			w.fnum(j+2, row, ind.value(l.Figures), ind.style(st), l.Gaps, ind.field)
+			v := ind.value(l.Figures)
+			w.fnum(j+2, row, v, ind.style(st, v), l.Gaps, ind.field)
 		}
 		switch ind.field {
 		case "apl_2023", "apl_2022", "apl_under65_2023", "apl_under65_2022":
@@ -1112,13 +1134,13 @@ func writeCommunes(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(5, row, c.EPCIName, st.text)
 		w.set(6, row, c.Population, st.int)
 		w.fnum(7, row, c.NeedIndex, st.dec2, c.Gaps, "need_index")
-		w.fnum(8, row, c.APL2023, st.dec2, c.Gaps, "apl_2023")
-		w.fnum(9, row, c.APL2022, st.dec2, c.Gaps, "apl_2022")
+		w.fnum(8, row, c.APL2023, st.aplStyle(r.Thresholds, c.APL2023), c.Gaps, "apl_2023")
+		w.fnum(9, row, c.APL2022, st.aplStyle(r.Thresholds, c.APL2022), c.Gaps, "apl_2022")
 		w.set(10, row, ClassLabel(c.APLClass, r.Thresholds), st.text)
 		w.fint(11, row, c.GPs, st.int, c.Gaps, "gps")
 		w.fnum(12, row, c.GPDensity, st.dec1, c.Gaps, "gp_density_per_10000")
-		w.fnum(13, row, c.APLUnder65_2023, st.dec2, c.Gaps, "apl_under65_2023")
-		w.fnum(14, row, c.APLUnder65_2022, st.dec2, c.Gaps, "apl_under65_2022")
+		w.fnum(13, row, c.APLUnder65_2023, st.aplStyle(r.Thresholds, c.APLUnder65_2023), c.Gaps, "apl_under65_2023")
+		w.fnum(14, row, c.APLUnder65_2022, st.aplStyle(r.Thresholds, c.APLUnder65_2022), c.Gaps, "apl_under65_2022")
 		w.fnum(15, row, c.ShareFrom65Plus, st.pct, c.Gaps, "share_from_65_plus")
 		w.num(16, row, c.Lat, st.coord)
 		w.num(17, row, c.Lon, st.coord)
@@ -1360,13 +1382,13 @@ func writeAccess(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		row := i + 2
 		g := l.Gaps
 		w.set(1, row, levelHeader(l, r.Title), st.text)
-		w.fnum(2, row, l.APL2023, st.dec2, g, "apl_2023")
-		w.fnum(3, row, l.APL2022, st.dec2, g, "apl_2022")
+		w.fnum(2, row, l.APL2023, st.aplStyle(r.Thresholds, l.APL2023), g, "apl_2023")
+		w.fnum(3, row, l.APL2022, st.aplStyle(r.Thresholds, l.APL2022), g, "apl_2022")
 		w.fnum(4, row, l.ShareLow, st.pct, g, "share_apl_low")
 		w.fnum(5, row, l.ShareMiddle, st.pct, g, "share_apl_middle")
 		w.fnum(6, row, l.ShareHigh, st.pct, g, "share_apl_high")
 		w.set(7, row, l.Population, st.int)
-		w.fnum(8, row, l.APLUnder65_2023, st.dec2, g, "apl_under65_2023")
+		w.fnum(8, row, l.APLUnder65_2023, st.aplStyle(r.Thresholds, l.APLUnder65_2023), g, "apl_under65_2023")
 		w.fnum(9, row, l.ShareFrom65Plus, st.pct, g, "share_from_65_plus")
 		w.fnum(10, row, l.ShareLowUnder65, st.pct, g, "share_apl_low_under65")
 		w.fnum(11, row, l.ShareMiddleUnder65, st.pct, g, "share_apl_middle_under65")
@@ -1426,7 +1448,8 @@ func writeReferences(f *excelize.File, st *styles, r *diagnostic.Report) error {
 		w.set(2, row, kinds[l.Kind], st.text)
 		w.set(3, row, l.Code, st.text)
 		for j, ind := range inds {
-			w.fnum(4+j, row, ind.value(l.Figures), ind.style(st), l.Gaps, ind.field)
+			v := ind.value(l.Figures)
+			w.fnum(4+j, row, v, ind.style(st, v), l.Gaps, ind.field)
 		}
 		for j, k := range diagnostic.Kinds {
 			w.fint(4+len(inds)+j, row, l.Structures[k.Key], st.int, l.Gaps, "structures."+k.Key)

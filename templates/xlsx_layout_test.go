@@ -94,7 +94,7 @@ func TestXLSXOneRowAPLColours(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := cell(2, row) + ":" + cell(5, row)
-	if rules := cf[ref]; len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER("+cell(2, row)+"),ROUND("+cell(2, row)+",2)<=2.5)" {
+	if rules := cf[ref]; len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER("+cell(2, row)+"),"+cell(2, row)+"<=2.5)" {
 		t.Errorf("Synthèse %s conditional formats %+v (all: %v)", ref, rules, cf)
 	}
 
@@ -104,7 +104,7 @@ func TestXLSXOneRowAPLColours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rules := cf["H2:H2"]; len(rules) != 3 || rules[2].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)>4)" {
+	if rules := cf["H2:H2"]; len(rules) != 3 || rules[2].Criteria != "AND(ISNUMBER(H2),H2>4)" {
 		t.Errorf("Amponville Communes!H2 conditional formats %+v", rules)
 	}
 }
@@ -123,7 +123,7 @@ func TestXLSXColoursUseExactThresholds(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules := cf["H2:H2"]
-	if len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=2.25)" || rules[1].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=4.5)" {
+	if len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER(H2),H2<=2.25)" || rules[1].Criteria != "AND(ISNUMBER(H2),H2<=4.5)" {
 		t.Errorf("Communes!H2 conditional formats %+v", rules)
 	}
 }

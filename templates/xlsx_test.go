@@ -95,7 +95,7 @@ func TestWriteXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules := cf["H2:H22"]
-	if len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)<=2.5)" || rules[2].Criteria != "AND(ISNUMBER(H2),ROUND(H2,2)>4)" {
+	if len(rules) != 3 || rules[0].Criteria != "AND(ISNUMBER(H2),H2<=2.5)" || rules[2].Criteria != "AND(ISNUMBER(H2),H2>4)" {
 		t.Errorf("APL 2023 conditional formats = %+v", rules)
 	}
 

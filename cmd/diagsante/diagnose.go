@@ -462,7 +462,7 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		v     func(f diagnostic.Figures) string
 	}{
 		{"Population", func(f diagnostic.Figures) string { return strconv.Itoa(f.Population) }},
-		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, 2) }},
+		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, rep.Thresholds.DecimalsOf(f.APL2023)) }},
 		{"Pop. share APL <= 2.5", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
 		{"GPs per 10,000 inh. (" + gpSources(rep.Levels) + ")", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
 		// Kinds of structures by their data labels (French terms of art).

@@ -17,13 +17,11 @@ Rules (docs/METHOD.md, DREES workbook note):
 - Mean APL = sum(apl * pop_standardisee) / sum(pop_standardisee) over the rows of the territory
   (the DREES prescription); the total-population-weighted mean is given for comparison only.
 - Population shares use each row's pop_totale, each row classified by its OWN published value,
-  rounded half up to the 2 decimals the report shows it with (a row shown "2,50" is at the
-  threshold): <= 2.5, in (2.5, 4], > 4 (national thresholds, arrêté of 13 Nov. 2017); same for
-  the under-65 APL.
+  as published (three decimals: 2.501 is above 2.5): <= 2.5, in (2.5, 4], > 4 (national
+  thresholds, arrêté of 13 Nov. 2017); same for the under-65 APL.
 - Share from GPs aged 65+ = 1 - mean(APL under 65) / mean(APL).
 """
 import csv
-from decimal import ROUND_HALF_UP, Decimal
 import gzip
 import json
 import math
@@ -146,7 +144,6 @@ def wmean(rows, key, weight):
 
 
 def band(value):
-    value = float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     return "le_2_5" if value <= 2.5 else ("2_5_to_4" if value <= 4 else "gt_4")
 
 
