@@ -71,6 +71,8 @@ type indicatorRow struct {
 	key, label string
 	value      func(f diagnostic.Figures) (v float64, ok bool)
 	prec       int
+	// apl: an APL, shown with the decimals its class needs (2,501).
+	apl bool
 	// text, when set, gives a text value instead (the GP source).
 	text func(f diagnostic.Figures) string
 }
@@ -111,9 +113,9 @@ func indicatorRows(levels []diagnostic.Level) []indicatorRow {
 		{key: "gps", label: "GPs (" + gpSrc + ")", value: func(f diagnostic.Figures) (float64, bool) { return count(f.GPs) }},
 		{key: "gp_density_per_10000", label: "GPs per 10,000 inh. (" + gpSrc + ")", value: num(func(f diagnostic.Figures) *float64 { return f.GPDensity }), prec: 2},
 		{key: "gp_source", label: "Source of the GP counts", text: func(f diagnostic.Figures) string { return f.GPSource }},
-		{key: "apl_2023", label: "APL 2023 (consult./yr/inh.)", value: num(func(f diagnostic.Figures) *float64 { return f.APL2023 }), prec: 2},
-		{key: "apl_2022", label: "APL 2022 (consult./yr/inh.)", value: num(func(f diagnostic.Figures) *float64 { return f.APL2022 }), prec: 2},
-		{key: "apl_under65_2023", label: "APL 2023, GPs under 65", value: num(func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }), prec: 2},
+		{key: "apl_2023", label: "APL 2023 (consult./yr/inh.)", value: num(func(f diagnostic.Figures) *float64 { return f.APL2023 }), prec: 2, apl: true},
+		{key: "apl_2022", label: "APL 2022 (consult./yr/inh.)", value: num(func(f diagnostic.Figures) *float64 { return f.APL2022 }), prec: 2, apl: true},
+		{key: "apl_under65_2023", label: "APL 2023, GPs under 65", value: num(func(f diagnostic.Figures) *float64 { return f.APLUnder65_2023 }), prec: 2, apl: true},
 		{key: "share_from_65_plus", label: "Share of APL 2023 from GPs 65+ (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareFrom65Plus }), prec: 1},
 		{key: "share_apl_low", label: "Pop. share APL ≤ 2.5 (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareLow }), prec: 1},
 		{key: "share_apl_middle", label: "Pop. share 2.5 < APL ≤ 4 (%)", value: pct(func(f diagnostic.Figures) *float64 { return f.ShareMiddle }), prec: 1},
@@ -174,7 +176,13 @@ func runIndicators(opts *indicatorsOptions) error {
 	for _, row := range indicatorRows(rep.Levels) {
 		rec := []string{row.label}
 		for _, l := range rep.Levels {
-			v := formatValue(row, l.Figures, row.prec, templates.CSVEnglish)
+			prec := row.prec
+			if row.apl {
+				if x, ok := row.value(l.Figures); ok {
+					prec = rep.Thresholds.Decimals(x)
+				}
+			}
+			v := formatValue(row, l.Figures, prec, templates.CSVEnglish)
 			partial = partial || strings.HasSuffix(v, "*")
 			rec = append(rec, v)
 		}

@@ -71,3 +71,31 @@ func TestDiagnoseSummaryUnknown(t *testing.T) {
 		t.Errorf("summary lacks the medical centres de santé:\n%s", out)
 	}
 }
+
+// TestAPLShownWithItsClassConsole: Digne-les-Bains (04070) is published at
+// 2,501, above the 2,5 threshold: the console prints it "2.501" (two
+// decimals would print 2.50, at the threshold), its population is not in
+// the share ≤ 2.5, and that share of the Alpes-de-Haute-Provence is 16.8 %
+// (27.1 % when 2.501 was rounded to 2.50 first; recomputed from the DREES
+// file in diagnostic/testdata/recompute_golden.py's way).
+func TestAPLShownWithItsClassConsole(t *testing.T) {
+	code, out, stderr := runMain(t, "indicators", "04070")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, re := range []string{
+		`│ APL 2023 \(consult\./yr/inh\.\) +│ +2\.501 │ +3\.59 │ +4\.24 │ +3\.74\* │`,
+		`│ Pop\. share APL ≤ 2\.5 \(%\) +│ +0\.0 │ +16\.8 │ +5\.1 │ +16\.6\* │`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("indicators lack %s:\n%s", re, out)
+		}
+	}
+	code, out, stderr = runMain(t, "diagnose", "04070", "--format", "json", "--out", t.TempDir(), "--force")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !regexp.MustCompile(`│ APL 2023 \(consult\./yr/inh\.\) +│ +2\.501 │ +3\.59 │`).MatchString(out) {
+		t.Errorf("diagnose summary lacks Digne's 2.501:\n%s", out)
+	}
+}
