@@ -113,7 +113,7 @@ func TestEstablishmentsInAsMap(t *testing.T) {
 			t.Fatalf("arrondissement %s: %v, want %v", a.Code, got, byArr[a.Code])
 		}
 	}
-	if n != 39145 || len(byCommune) != 9029 {
+	if n != 39136 || len(byCommune) != 9029 {
 		t.Errorf("%d establishments in %d communes", n, len(byCommune))
 	}
 	if got := e.establishmentsIn("99999"); got != nil {

@@ -346,7 +346,10 @@ var otherCentre = []string{"planning familial", "planification familiale", "plan
 //     abbreviations (HOP JOUR, HOSPIT JOUR, HOSPITALISATION DE JOUR…);
 //   - other units without beds: SMUR (mobile emergency bases), CEGIDD and
 //     CDAG (screening), planification familiale, HAD (hospitalisation à
-//     domicile, counted as its own kind), home dialysis, consultations.
+//     domicile, counted as its own kind), home dialysis, consultations,
+//     dental care centres (the CHU's "centre de soins dentaires", AP-HP's
+//     "clinique dentaire", "service d'odontologie": 11 sites in the 2021
+//     FINESS, all consultation centres).
 func HospitalUnit(name, longName string) (rule string, unit bool) {
 	f := folded(name, longName)
 	if hasPhrase(f, "hc", "hospit complete", "hospitalisation complete", "hosp complete", "upc") {
@@ -374,6 +377,7 @@ var hospitalUnitRules = []struct {
 	{"HAD", []string{"had"}},
 	{"dialyse à domicile", []string{"hemodialyse a domicile", "dialyse a domicile"}},
 	{"consultations", []string{"consultations", "consultation", "consult"}},
+	{"soins dentaires", []string{"dentaire", "dentaires", "odontologie"}},
 }
 
 // where returns the kinds keep accepts, in taxonomy order.
