@@ -17,7 +17,8 @@ func TestIndicatorsUnknownAndPartial(t *testing.T) {
 	for _, re := range []string{
 		`│ GPs \(BPE 2017\) +│ +n\.d\. │ +2591 │ +6067 │ +58034\* │`,
 		`│ Share aged 75\+ \(%\) +│ +n\.d\. │`,
-		`│ Hôpitaux de proximité \(labellisés\) +│ +n\.d\. │ +n\.d\. │ +n\.d\. │ +42\* │`,
+		`│ Hôpitaux de proximité \(labellisés\) +│ +n\.d\. │ +n\.d\. │ +n\.d\. │ +n\.d\. │`,
+		`│ Pop\. share in a CPTS perimeter \(%\) +│ +100\.0 │ +98\.1 │ +98\.1 │ +n\.d\. │`,
 		`│ Source of the GP counts +│ +n\.d\. │ +BPE 2017 │`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
@@ -46,10 +47,11 @@ func TestIndicatorsUnknownAndPartial(t *testing.T) {
 		rows[rec[0]] = rec
 	}
 	for key, want := range map[string]string{
-		"gps":                  "gps;GPs (BPE 2017);;2591;6067;58034",
-		"gp_source":            "gp_source;Source of the GP counts;;BPE 2017;BPE 2017;BPE 2017",
-		"structures_proximity": "structures_proximity;Hôpitaux de proximité (labellisés);;;;42",
-		"structures_msp":       "structures_msp;Maisons de santé pluriprofessionnelles (MSP);1;28;88;1936",
+		"gps":                   "gps;GPs (BPE 2017);;2591;6067;58034",
+		"gp_source":             "gp_source;Source of the GP counts;;BPE 2017;BPE 2017;BPE 2017",
+		"structures_proximity":  "structures_proximity;Hôpitaux de proximité (labellisés);;;;",
+		"cpts_population_share": "cpts_population_share;Pop. share in a CPTS perimeter (%);100;98,14830781670177;98,06304321167435;",
+		"structures_msp":        "structures_msp;Maisons de santé pluriprofessionnelles (MSP);1;28;88;1936",
 	} {
 		if got := strings.Join(rows[key], ";"); got != want {
 			t.Errorf("CSV %s = %q, want %q", key, got, want)
