@@ -1,6 +1,7 @@
 package diagnostic
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -466,5 +467,28 @@ func TestShare75PlusOfTerritories(t *testing.T) {
 		if slices.ContainsFunc(c.Gaps, func(g Gap) bool { return g.Field == "share_75_plus" }) {
 			t.Fatalf("commune %s has a share_75_plus gap", c.Code)
 		}
+	}
+}
+
+// The BPE counts Paris's GPs for the whole city: a territory of Paris's
+// arrondissements and Asnières-sur-Seine (92004, about 87,000 inhabitants
+// of 2.2 million) has GP counts for under half its population, so none:
+// not Asnières's GPs as the territory's, nor their source.
+func TestGPsUnderMinCoverage(t *testing.T) {
+	items := []string{"92004"}
+	for i := 1; i <= 20; i++ {
+		items = append(items, fmt.Sprintf("751%02d", i))
+	}
+	f := buildReport(t, items...).Levels[0].Figures
+	g := f.Gap("gp_density_per_10000")
+	if f.GPs != nil || f.GPDensity != nil || g == nil || g.Status != GapUnknown || !strings.Contains(g.Reason, "sous le seuil de 50\u00a0%") {
+		t.Errorf("GPs %v, density %v, gap %+v; want unknown under the threshold", f.GPs, deref(f.GPDensity), g)
+	}
+	if f.GPSource != "" || f.Sources["gp_bpe"] != nil {
+		t.Errorf("GP source %q, sources %v, for counts the report does not give", f.GPSource, f.Sources["gp_bpe"])
+	}
+	// Asnières alone is covered whole.
+	if a := buildReport(t, "92004").Levels[0].Figures; a.GPs == nil || a.Gap("gps") != nil || a.GPSource != "BPE 2017" {
+		t.Errorf("Asnières GPs %v, gap %+v, source %q", a.GPs, a.Gap("gps"), a.GPSource)
 	}
 }
