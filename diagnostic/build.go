@@ -248,7 +248,10 @@ func limitList(s []string, n int) []string {
 func (e *Engine) communeFigures(code string) CommuneFigures {
 	s := e.Snap
 	c := s.Place(code)
-	f := e.Figures([]string{code})
+	// Without the share of the 75+, which CommuneFigures do not carry:
+	// no commune is a whole département but Paris, and its gap would be
+	// noise in every commune.
+	f := e.figures([]string{code}, e.APL)
 	cf := CommuneFigures{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population, Structures: f.Structures, CPTS: nonNil(e.cptsOf[code]),
 		GPs: f.GPs, GPDensity: f.GPDensity, GPSource: f.GPSource, NeedIndex: f.NeedIndex, APL2022: f.APL2022,
 		APLUnder65_2023: f.APLUnder65_2023, APLUnder65_2022: f.APLUnder65_2022, ShareFrom65Plus: f.ShareFrom65Plus, Gaps: f.Gaps}

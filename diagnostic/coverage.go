@@ -125,8 +125,39 @@ func (c *coverage) addOut(dep string, pop int) {
 	c.popOut += pop
 }
 
+// MinCoverage is the least share of a level's population that a source
+// must cover for a figure computed over the covered part to be shown for
+// the level (with its "partial" note). Below it the figure is null with a
+// gap: France's share of the population in a known CPTS perimeter, computed
+// over PACA alone (7.6 % of France's population), is PACA's figure, not
+// France's, and a wrong figure is worse than a missing one. At half the
+// population, the covered part is the larger part of the level; the partial
+// figures of the embedded data stand well above it (GPs: 83.1 % of
+// Île-de-France, 93.7 % of France) or well below it (CPTS perimeters 7.6 %,
+// soins non programmés 9.0 %, hôpitaux de proximité 27.2 % of France).
+const MinCoverage = 0.5
+
+// share is the part of the population added that the figure covers.
+func (c *coverage) share() float64 {
+	return float64(c.popIn) / float64(max(1, c.popIn+c.popOut))
+}
+
+// usable reports whether a figure computed over the covered places may be
+// shown for all the places added: some are covered, and they hold at least
+// MinCoverage of the population (or no place has inhabitants).
+func (c *coverage) usable() bool {
+	switch {
+	case len(c.in) == 0:
+		return false
+	case len(c.out) == 0 || c.popIn+c.popOut == 0:
+		return true
+	}
+	return c.share() >= MinCoverage
+}
+
 // gap returns the gap of field for the places added, or nil when all are
-// covered.
+// covered. A figure the caller must leave null (usable is false) gets an
+// "unknown" gap.
 func (c *coverage) gap(e *Engine, field string) *Gap {
 	switch {
 	case len(c.out) == 0:
@@ -134,10 +165,14 @@ func (c *coverage) gap(e *Engine, field string) *Gap {
 	case len(c.in) == 0:
 		return &Gap{Field: field, Status: GapUnknown,
 			Reason: fmt.Sprintf("Non disponible pour %s (%s) : %s.", e.depList(c.out, true), c.what, c.describeKnownDeps())}
+	case !c.usable():
+		return &Gap{Field: field, Status: GapUnknown,
+			Reason: fmt.Sprintf("Non disponible (%s) : données connues pour %s de la population seulement, sous le seuil de %s ; non disponibles pour %s.",
+				c.what, FormatPct(c.share(), 1), FormatPct(MinCoverage, 0), e.depList(c.out, true))}
 	default:
 		return &Gap{Field: field, Status: GapPartial,
 			Reason: fmt.Sprintf("Calculé sur la partie couverte seulement (%s de la population) : donnée non disponible pour %s (%s).",
-				FormatPct(float64(c.popIn)/float64(max(1, c.popIn+c.popOut)), 1), e.depList(c.out, true), c.what)}
+				FormatPct(c.share(), 1), e.depList(c.out, true), c.what)}
 	}
 }
 

@@ -1,6 +1,7 @@
 package diagnostic
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -31,14 +32,28 @@ func TestUnknownCPTSPerimeterIsNotZero(t *testing.T) {
 	if i < 0 || !r.Levers[i].Check || !strings.Contains(r.Levers[i].What, "vérifier auprès de l'ARS") {
 		t.Errorf("the CPTS lever must be a question to check: %+v", r.Levers)
 	}
-	// France sums the covered départements only (PACA), and says so.
+	// Perimeters are known for PACA only: 5,218,960 of France's 68,350,798
+	// inhabitants, 7.6 %, under MinCoverage. France's share would be PACA's
+	// (98.1 %): it is unknown, and says why.
 	fr := r.level("france")
-	if fr.CPTSPopulationShare == nil || fr.Gap("cpts_population_share") == nil || fr.Gap("cpts_population_share").Status != GapPartial {
-		t.Errorf("France CPTS share %v, gap %+v", fr.CPTSPopulationShare, fr.Gap("cpts_population_share"))
+	for _, field := range []string{"cpts_population_share", "cpts_commune_share"} {
+		g := fr.Gap(field)
+		if g == nil || g.Status != GapUnknown {
+			t.Fatalf("France %s gap %+v, want unknown", field, g)
+		}
+		if want := "Non disponible (périmètres de CPTS) : données connues pour 7,6\u00a0% de la population seulement, sous le seuil de 50\u00a0% ; non disponibles pour 95 départements."; g.Reason != want {
+			t.Errorf("France %s reason %q", field, g.Reason)
+		}
 	}
-	// PACA is 5,218,960 of France's 68,350,798 inhabitants: 7.6 %.
-	if want := "Calculé sur la partie couverte seulement (7,6\u00a0% de la population) : donnée non disponible pour 95 départements (périmètres de CPTS)."; fr.Gap("cpts_population_share").Reason != want {
-		t.Errorf("France CPTS reason %q", fr.Gap("cpts_population_share").Reason)
+	if fr.CPTSPopulationShare != nil || fr.CPTSCommuneShare != nil {
+		t.Errorf("France CPTS shares %v %v, want unknown (perimeters known for 7.6 %% of the population)", deref(fr.CPTSPopulationShare), deref(fr.CPTSCommuneShare))
+	}
+	if _, ok := fr.Sources["cpts"]; ok {
+		t.Errorf("France lists the CPTS source %v for a figure it does not give", fr.Sources["cpts"])
+	}
+	// PACA itself is covered whole: its share is PACA's own, 98.1 %.
+	if paca := realEngine(t).LevelFigures("region", "93"); !near(paca.CPTSPopulationShare, 0.9806304321167436, 1e-12) || paca.Gap("cpts_population_share") != nil {
+		t.Errorf("PACA CPTS share %v, gap %+v", deref(paca.CPTSPopulationShare), paca.Gap("cpts_population_share"))
 	}
 	if want := "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA."; g.Reason != want {
 		t.Errorf("reason %q", g.Reason)
@@ -62,9 +77,13 @@ func TestProximityHospitalsKnownInIdFAndOccitanie(t *testing.T) {
 			t.Errorf("%s %s proximity %v (gap %+v), want %d", tc.kind, tc.code, n, f.Gap("structures.proximity"), tc.want)
 		}
 	}
+	// The labels are known for 27.2 % of France's population (Île-de-France
+	// and Occitanie), under MinCoverage: the 42 hospitals counted there are
+	// not France's count.
 	fr := realEngine(t).LevelFigures("france", "")
-	if n := fr.Count("proximity"); n == nil || *n != 42 || fr.Gap("structures.proximity").Status != GapPartial {
-		t.Errorf("France proximity %v, want 42 over the covered départements, partial", n)
+	if n, g := fr.Count("proximity"), fr.Gap("structures.proximity"); n != nil || g == nil || g.Status != GapUnknown ||
+		!strings.Contains(g.Reason, "données connues pour 27,2\u00a0% de la population seulement") {
+		t.Errorf("France proximity %v, gap %+v; want unknown, known for 27.2 %% of the population", n, g)
 	}
 	bdr := realEngine(t).LevelFigures("departement", "13")
 	if bdr.Count("proximity") != nil || bdr.Gap("structures.proximity").Status != GapUnknown {
@@ -355,5 +374,121 @@ func TestCoverageWording(t *testing.T) {
 	}
 	if got := e.describeCoverage(nil); got != "aucune source chargée ne le donne" {
 		t.Errorf("no table: %q", got)
+	}
+}
+
+// A figure over part of a level is shown (partial) from MinCoverage of the
+// level's population up, and is unknown below it.
+func TestCoverageThreshold(t *testing.T) {
+	e := realEngine(t)
+	cov := func(popIn, popOut int) *coverage {
+		c := e.newCoverage("cpts", "périmètres de CPTS")
+		c.add("13", popIn) // PACA: perimeters known
+		c.add("77", popOut)
+		return c
+	}
+	for _, tc := range []struct {
+		in, out int
+		usable  bool
+		status  string
+	}{
+		{500, 500, true, GapPartial},  // exactly MinCoverage
+		{499, 501, false, GapUnknown}, // just under
+		{931, 69, true, GapPartial},   // France's GPs: 93.1 %
+		{76, 924, false, GapUnknown},  // France's CPTS: 7.6 %
+		{1000, 0, true, ""},           // all covered: no gap
+		{0, 1000, false, GapUnknown},  // none covered
+	} {
+		c := cov(tc.in, tc.out)
+		if tc.out == 0 {
+			c = e.newCoverage("cpts", "périmètres de CPTS")
+			c.add("13", tc.in)
+		}
+		if tc.in == 0 {
+			c = e.newCoverage("cpts", "périmètres de CPTS")
+			c.add("77", tc.out)
+		}
+		status := ""
+		if g := c.gap(e, "cpts_population_share"); g != nil {
+			status = g.Status
+		}
+		if c.usable() != tc.usable || status != tc.status {
+			t.Errorf("%d covered, %d not: usable %v, gap %q; want %v, %q", tc.in, tc.out, c.usable(), status, tc.usable, tc.status)
+		}
+	}
+}
+
+// INSEE's estimates by age are by département (2023, "ensemble"): 2A has
+// 20,499 of 163,955 inhabitants aged 75 or more, 2B 22,027 of 187,300,
+// Paris 185,223 of 2,102,650. A territory of whole départements has their
+// share; any other has none, with the reason.
+func TestShare75PlusOfTerritories(t *testing.T) {
+	for _, tc := range []struct {
+		items []string
+		want  float64
+	}{
+		{[]string{"dep:2A"}, 20499.0 / 163955},
+		{[]string{"dep:2A", "dep:2B"}, (20499.0 + 22027) / (163955 + 187300)},
+		{[]string{"75056"}, 185223.0 / 2102650},
+		// Paris by its twenty arrondissements is Paris whole.
+		{[]string{"75101", "75102", "75103", "75104", "75105", "75106", "75107", "75108", "75109", "75110",
+			"75111", "75112", "75113", "75114", "75115", "75116", "75117", "75118", "75119", "75120"}, 185223.0 / 2102650},
+	} {
+		r := buildReport(t, tc.items...)
+		f := r.Levels[0].Figures
+		if !near(f.Share75Plus, tc.want, 1e-15) || f.Gap("share_75_plus") != nil {
+			t.Errorf("%v: share 75+ %v (gap %+v), want %v", tc.items, deref(f.Share75Plus), f.Gap("share_75_plus"), tc.want)
+		}
+		if dep := r.level("departement"); len(tc.items) == 1 && (dep.Share75Plus == nil || *dep.Share75Plus != *f.Share75Plus) {
+			t.Errorf("%v: territory %v, its département %v", tc.items, deref(f.Share75Plus), deref(dep.Share75Plus))
+		}
+	}
+	const what = "La part des 75 ans et plus n'est publiée que par département (estimations de population de l'INSEE) : elle n'est pas connue pour un territoire qui ne couvre pas entièrement "
+	for _, tc := range []struct {
+		items []string
+		where string
+	}{
+		{[]string{"epci:200023240"}, "Seine-et-Marne (77)."},
+		{[]string{"75108"}, "Paris (75)."},
+		// Nineteen arrondissements of Paris are not Paris.
+		{[]string{"75101", "75102", "75103", "75104", "75105", "75106", "75107", "75108", "75109", "75110",
+			"75111", "75112", "75113", "75114", "75115", "75116", "75117", "75118", "75119"}, "Paris (75)."},
+		// Haute-Corse whole and one commune of Corse-du-Sud (Ajaccio).
+		{[]string{"dep:2B", "2A004"}, "la Corse-du-Sud (2A)."},
+	} {
+		f := buildReport(t, tc.items...).Levels[0].Figures
+		g := f.Gap("share_75_plus")
+		if f.Share75Plus != nil || g == nil || g.Status != GapUnknown || g.Reason != what+tc.where {
+			t.Errorf("%v: share 75+ %v, gap %+v; want unknown: %s", tc.items, deref(f.Share75Plus), g, what+tc.where)
+		}
+	}
+	// The communes' figures have no share of their own, and no gap for it.
+	for _, c := range buildReport(t, "epci:200023240").Communes {
+		if slices.ContainsFunc(c.Gaps, func(g Gap) bool { return g.Field == "share_75_plus" }) {
+			t.Fatalf("commune %s has a share_75_plus gap", c.Code)
+		}
+	}
+}
+
+// The BPE counts Paris's GPs for the whole city: a territory of Paris's
+// arrondissements and Asnières-sur-Seine (92004, about 87,000 inhabitants
+// of 2.2 million) has GP counts for under half its population, so none:
+// not Asnières's GPs as the territory's, nor their source.
+func TestGPsUnderMinCoverage(t *testing.T) {
+	items := []string{"92004"}
+	for i := 1; i <= 20; i++ {
+		items = append(items, fmt.Sprintf("751%02d", i))
+	}
+	f := buildReport(t, items...).Levels[0].Figures
+	g := f.Gap("gp_density_per_10000")
+	if f.GPs != nil || f.GPDensity != nil || g == nil || g.Status != GapUnknown || !strings.Contains(g.Reason, "sous le seuil de 50\u00a0%") {
+		t.Errorf("GPs %v, density %v, gap %+v; want unknown under the threshold", f.GPs, deref(f.GPDensity), g)
+	}
+	if f.GPSource != "" || f.Sources["gp_bpe"] != nil {
+		t.Errorf("GP source %q, sources %v, for counts the report does not give", f.GPSource, f.Sources["gp_bpe"])
+	}
+	// Asnières alone is covered whole.
+	if a := buildReport(t, "92004").Levels[0].Figures; a.GPs == nil || a.Gap("gps") != nil || a.GPSource != "BPE 2017" {
+		t.Errorf("Asnières GPs %v, gap %+v, source %q", a.GPs, a.Gap("gps"), a.GPSource)
 	}
 }

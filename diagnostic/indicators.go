@@ -71,8 +71,12 @@ type Engine struct {
 	neighbourCalls atomic.Int64
 
 	descCache sync.Map // table name -> describeCoverage text
-	covOnce   sync.Once
-	covIdx    map[string]map[string]snapshot.Coverage // table -> dep -> coverage; nil map: national
+	// depCommunes is the number of current communes of each département
+	// (share75Of).
+	depOnce     sync.Once
+	depCommunes map[string]int
+	covOnce     sync.Once
+	covIdx      map[string]map[string]snapshot.Coverage // table -> dep -> coverage; nil map: national
 
 	libOnce sync.Once
 	libIdx  map[[2]string]map[string]int // (sheet, category) -> dep -> libéral professionals
@@ -315,7 +319,21 @@ func (e *Engine) units(code string) []string {
 
 // Figures computes the indicators of a set of places (current communes or
 // arrondissements municipaux).
-func (e *Engine) Figures(codes []string) Figures { return e.figures(codes, e.APL) }
+func (e *Engine) Figures(codes []string) Figures {
+	f := e.figures(codes, e.APL)
+	e.setShare75(&f, codes)
+	return f
+}
+
+// setShare75 sets the share of the population aged 75 and over of a set of
+// places, or its gap.
+func (e *Engine) setShare75(f *Figures, codes []string) {
+	v, g := e.share75Of(codes)
+	f.Share75Plus = v
+	if g != nil {
+		f.Gaps = append(f.Gaps, *g)
+	}
+}
 
 // figures is Figures with the official APL taken from apl.
 func (e *Engine) figures(codes []string, apl *APLIndex) Figures {
@@ -428,14 +446,17 @@ func (e *Engine) figures(codes []string, apl *APLIndex) Figures {
 	if len(aplMissing) > 0 {
 		f.Gaps = append(f.Gaps, e.aplGaps(aplMissing, s23.rows > 0, f.Population-aplPopOut, aplPopOut)...)
 	}
-	if gpCov.popIn > 0 {
+	if gpCov.popIn > 0 && gpCov.usable() {
 		gps, _ = e.gpCount(gpCodes)
 		f.GPs = ptr(gps)
 		if gpPop > 0 {
 			f.GPDensity = ptr(float64(gps) / float64(gpPop) * 10000)
 		}
 	}
-	f.GPSource = strings.Join(gpCov.sourceList(), " + ")
+	// The sources of a figure left null (under MinCoverage) are not used.
+	if gpCov.usable() {
+		f.GPSource = strings.Join(gpCov.sourceList(), " + ")
+	}
 	if g := gpCov.gap(e, "gps"); g != nil {
 		if gpArr {
 			g.Reason += " La source compte les médecins de Paris, Lyon et Marseille pour la ville entière, pas par arrondissement."
@@ -444,12 +465,12 @@ func (e *Engine) figures(codes []string, apl *APLIndex) Figures {
 		g.Field = "gp_density_per_10000"
 		f.Gaps = append(f.Gaps, *g)
 	}
-	if len(gpCov.sources) > 0 {
+	if len(gpCov.sources) > 0 && gpCov.usable() {
 		f.Sources["gp_bpe"] = gpCov.sourceList()
 	}
 	for _, k := range Kinds {
 		cov := kindCov[k.Key]
-		if cov.popIn > 0 || len(cov.in) > 0 {
+		if cov.usable() {
 			f.Structures[k.Key] = ptr(counts[k.Key])
 		} else {
 			f.Structures[k.Key] = nil
@@ -458,11 +479,11 @@ func (e *Engine) figures(codes []string, apl *APLIndex) Figures {
 			f.Gaps = append(f.Gaps, *g)
 		}
 		table, _ := kindCoverage(k.Key)
-		if len(cov.sources) > 0 {
+		if len(cov.sources) > 0 && cov.usable() {
 			f.Sources[table] = cov.sourceList()
 		}
 	}
-	if len(cptsCov.in) > 0 && cptsCommunes > 0 {
+	if cptsCov.usable() && cptsCommunes > 0 {
 		f.CPTSCommuneShare = ptr(float64(cptsCoveredCommunes) / float64(cptsCommunes))
 		if cptsCov.popIn > 0 {
 			f.CPTSPopulationShare = ptr(float64(cptsPop) / float64(cptsCov.popIn))
@@ -651,7 +672,7 @@ func (e *Engine) LevelFigures(kind, code string) Figures {
 			apl = e.levelAPL()
 		}
 		l.f = e.figures(codes, apl)
-		l.f.Share75Plus = e.share75(kind, code)
+		e.setShare75(&l.f, codes)
 	})
 	return l.f
 }
@@ -667,19 +688,82 @@ type levelEntry struct {
 // and the Pacific 98x).
 func isCOM(dep string) bool { return len(dep) == 3 && dep >= "975" && dep != "976" }
 
-func (e *Engine) share75(kind, code string) *float64 {
-	old, all := 0, 0
-	for _, p := range e.Snap.PopAge {
-		d := e.Snap.Departement(p.Dep)
-		if kind == "france" || (kind == "departement" && p.Dep == code) || (kind == "region" && d != nil && d.Region == code) {
-			old += p.Age75Plus
-			all += p.Total
+// share75Of returns the share of the population aged 75 and over of a set
+// of places. INSEE's estimates by age (table popage) are by département:
+// the share is known when the places are whole départements (a
+// département, a région, France, or any union of départements), else null
+// with a gap that names the départements the places cover in part.
+func (e *Engine) share75Of(codes []string) (*float64, *Gap) {
+	e.depOnce.Do(func() {
+		e.depCommunes = map[string]int{}
+		for _, c := range e.Snap.Communes {
+			e.depCommunes[c.Dep]++
+		}
+	})
+	// The current communes the places make whole: a commune, or a city
+	// all of whose arrondissements are there.
+	whole := map[string]bool{}
+	arrs := map[string]map[string]bool{}
+	deps := map[string]bool{}
+	for _, code := range codes {
+		c := e.Snap.Place(code)
+		if c == nil {
+			continue
+		}
+		deps[c.Dep] = true
+		city := e.Snap.CityOf(code)
+		if city == "" {
+			whole[code] = true
+			continue
+		}
+		if arrs[city] == nil {
+			arrs[city] = map[string]bool{}
+		}
+		arrs[city][code] = true
+		if len(arrs[city]) == len(e.Snap.ArrondissementsOf(city)) {
+			whole[city] = true
 		}
 	}
-	if all == 0 {
-		return nil
+	if len(deps) == 0 {
+		return nil, nil
 	}
-	return ptr(float64(old) / float64(all))
+	byDep := map[string]int{}
+	for code := range whole {
+		if c := e.Snap.Commune(code); c != nil {
+			byDep[c.Dep]++
+		}
+	}
+	part := map[string]bool{}
+	for d := range deps {
+		if byDep[d] != e.depCommunes[d] {
+			part[d] = true
+		}
+	}
+	const what = "La part des 75 ans et plus n'est publiée que par département (estimations de population de l'INSEE)"
+	if len(part) > 0 {
+		return nil, &Gap{Field: "share_75_plus", Status: GapUnknown,
+			Reason: fmt.Sprintf("%s : elle n'est pas connue pour un territoire qui ne couvre pas entièrement %s.", what, e.depList(part, true))}
+	}
+	old, all := 0, 0
+	known := map[string]bool{}
+	for _, p := range e.Snap.PopAge {
+		if deps[p.Dep] {
+			old += p.Age75Plus
+			all += p.Total
+			known[p.Dep] = true
+		}
+	}
+	missing := map[string]bool{}
+	for d := range deps {
+		if !known[d] {
+			missing[d] = true
+		}
+	}
+	if len(missing) > 0 || all == 0 {
+		return nil, &Gap{Field: "share_75_plus", Status: GapUnknown,
+			Reason: fmt.Sprintf("%s : les estimations chargées ne donnent pas %s.", what, e.depList(missing, true))}
+	}
+	return ptr(float64(old) / float64(all)), nil
 }
 
 // Levels returns the territory's comparison levels: its départements, its

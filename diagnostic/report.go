@@ -171,8 +171,9 @@ type Figures struct {
 	// CPTS coverage by known perimeters (PACA only in the embedded data).
 	CPTSCommuneShare    *float64 `json:"cpts_commune_share"`
 	CPTSPopulationShare *float64 `json:"cpts_population_share"`
-	// Share of the population aged 75 and over (département estimates;
-	// nil for a territory, which the open data do not give by age).
+	// Share of the population aged 75 and over, from INSEE's estimates by
+	// département: known for a set of whole départements (a territory
+	// equal to a département has the département's), else nil with a Gap.
 	Share75Plus *float64 `json:"share_75_plus"`
 	// Gaps say which figures are unknown, or computed over part of the
 	// level only, and why.

@@ -128,8 +128,7 @@ var textEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp
 // fallbackReasons say why a figure is missing when the model gives no Gap:
 // the figures that the open data do not publish at that level by design.
 var fallbackReasons = map[string]string{
-	"share_75_plus": "La part des 75 ans et plus n'est publiée qu'au niveau du département (estimations de population de l'INSEE) : elle n'est pas connue pour un territoire infra-départemental.",
-	"profession":    "L'Assurance Maladie ne publie pas cet effectif pour ce niveau.",
+	"profession": "L'Assurance Maladie ne publie pas cet effectif pour ce niveau.",
 	// Where the APL is known, the share from GPs 65+ is missing only when
 	// the APL is 0: no accessibility to share out by the GPs' age.
 	"share_from_65_plus":      shareFrom65Undefined,

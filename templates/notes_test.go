@@ -89,6 +89,18 @@ func hasNote(notes map[int]string, sub string) bool {
 	return false
 }
 
+// noteNumber is the number of the page note with this text.
+func noteNumber(t *testing.T, notes map[int]string, text string) string {
+	t.Helper()
+	for n, x := range notes {
+		if x == text {
+			return strconv.Itoa(n)
+		}
+	}
+	t.Fatalf("no note %q", text)
+	return ""
+}
+
 // cardOf returns the HTML of the card with the given label.
 func cardOf(t *testing.T, page, label string) string {
 	t.Helper()
@@ -100,8 +112,10 @@ func cardOf(t *testing.T, page, label string) string {
 }
 
 // Nemours: CPTS perimeters are not known in Île-de-France, so the CPTS
-// figures are n.d. with the reason, never "0 %" or "aucune"; France's are
-// computed over PACA only and say so.
+// figures are n.d. with the reason, never "0 %" or "aucune"; France's,
+// which could only be PACA's (7.6 % of France, under
+// diagnostic.MinCoverage), are n.d. too. A partial comparison value (France's
+// GPs, counted for 93.7 % of its population) carries its note in the cards.
 func TestHTMLNotesNemours(t *testing.T) {
 	rep, contours := testReport(t, "epci:200023240")
 	var buf bytes.Buffer
@@ -111,9 +125,9 @@ func TestHTMLNotesNemours(t *testing.T) {
 	page := buf.String()
 	notes := pageNotes(t, page)
 	// The territory's 75+ share, and the CPTS population and commune
-	// shares of the territory, Seine-et-Marne and Île-de-France.
-	if n := allNAHaveNotes(t, page); n != 7 {
-		t.Errorf("%d n.d. in the comparison tables, want 7", n)
+	// shares of the territory, Seine-et-Marne, Île-de-France and France.
+	if n := allNAHaveNotes(t, page); n != 9 {
+		t.Errorf("%d n.d. in the comparison tables, want 9", n)
 	}
 	const cptsReason = "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA."
 	if !hasNote(notes, cptsReason) {
@@ -123,11 +137,24 @@ func TestHTMLNotesNemours(t *testing.T) {
 	if !strings.Contains(card, `<p class="card-value">n.d.<sup class="fn">`) || strings.Contains(card, "0\u00a0%") || strings.Contains(card, "aucune") {
 		t.Errorf("CPTS card = %s", card)
 	}
-	// France: 98,1 % of the population in a CPTS perimeter, over the 7,6 %
-	// of France whose perimeters are known (PACA), with the note.
-	if !regexp.MustCompile(`<tr class="lvl-france"><th scope="row">France</th><td>98,1\x{a0}%<sup class="fn">`).MatchString(page) ||
-		!hasNote(notes, "Calculé sur la partie couverte seulement (7,6\u00a0% de la population) : donnée non disponible pour 95 départements (périmètres de CPTS).") {
-		t.Error("France's CPTS coverage does not carry the note that it covers PACA only")
+	// France: not 98,1 % (PACA's share, the 7,6 % of France whose
+	// perimeters are known) but n.d., in the table and in the card, with
+	// the note that says why.
+	const frCPTS = "Non disponible (périmètres de CPTS) : données connues pour 7,6\u00a0% de la population seulement, sous le seuil de 50\u00a0% ; non disponibles pour 95 départements."
+	if !regexp.MustCompile(`<tr class="lvl-france"><th scope="row">France</th><td>n\.d\.<sup class="fn">`).MatchString(page) || !hasNote(notes, frCPTS) {
+		t.Error("France's CPTS coverage is not n.d. with the note that it is known for PACA only")
+	}
+	if strings.Contains(page, "98,1\u00a0%") || strings.Contains(page, "98\u00a0%") {
+		t.Error("the page shows PACA's CPTS coverage (98 %) for France")
+	}
+	if n := noteNumber(t, notes, frCPTS); !strings.Contains(card, `<li>France : n.d.<sup class="fn"><a href="#note-synthese-`+n+`"`) {
+		t.Errorf("the CPTS card's France value is not n.d. with note %s: %s", n, card)
+	}
+	// The GP card: France's density, computed over the 93,7 % of its
+	// population the BPE covers, is shown with the note that says so.
+	gpReason := "Calculé sur la partie couverte seulement (93,7\u00a0% de la population) : donnée non disponible pour Paris (75), la Guadeloupe (971), la Martinique (972), la Guyane (973), La Réunion (974) et Mayotte (976) (effectifs de médecins généralistes)."
+	if n, gp := noteNumber(t, notes, gpReason), cardOf(t, page, "Médecins généralistes pour 10 000 habitants"); !strings.Contains(gp, `<li>France : 9,1<sup class="fn"><a href="#note-synthese-`+n+`"`) {
+		t.Errorf("the GP card's France value lacks partial note %s: %s", n, gp)
 	}
 	if strings.Contains(page, "Aucune CPTS n'est connue") {
 		t.Error("the page says no CPTS is known although perimeters are unknown")
@@ -256,15 +283,22 @@ func TestXLSXNotes(t *testing.T) {
 	if v, _ := f.GetCellValue(SheetSynthese, cell(notesCol, row)); !strings.Contains(", "+v+",", " "+n+",") {
 		t.Errorf("Notes column of the CPTS row = %q, want it to list note %s", v, n)
 	}
-	// France's CPTS coverage is a number (partial) with its note.
-	if typ, _ := f.GetCellType(SheetSynthese, cell(5, row)); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-		t.Errorf("France's CPTS coverage is not a number: %v", typ)
+	// France's CPTS coverage, known for 7,6 % of its population (under
+	// diagnostic.MinCoverage), is n.d. with its note, not PACA's 0.98063.
+	if v, _ := f.GetCellValue(SheetSynthese, cell(5, row)); v != "n.d." {
+		t.Errorf("France's CPTS coverage = %q, want n.d.", v)
 	}
-	if v, _ := f.GetCellValue(SheetSynthese, cell(5, row), excelize.Options{RawCellValue: true}); !strings.HasPrefix(v, "0.98063") {
-		t.Errorf("France's CPTS coverage = %q, want 0.98063…", v)
-	}
-	if c := comments[cell(5, row)]; !strings.Contains(c, "Calculé sur la partie couverte seulement (7,6") {
+	if c := comments[cell(5, row)]; !strings.Contains(c, "(périmètres de CPTS) : données connues pour 7,6\u00a0% de la population seulement") {
 		t.Errorf("comment of France's CPTS cell = %q", c)
+	}
+	// France's GP density is a number (partial: 93,7 % of France) with its
+	// note.
+	gpRow := findRow(t, f, SheetSynthese, "Densité de médecins généralistes, BPE 2017 (pour 10 000 hab.)")
+	if v, _ := f.GetCellValue(SheetSynthese, cell(5, gpRow), excelize.Options{RawCellValue: true}); !strings.HasPrefix(v, "9.059") {
+		t.Errorf("France's GP density = %q, want 9.059…", v)
+	}
+	if c := comments[cell(5, gpRow)]; !strings.Contains(c, "Calculé sur la partie couverte seulement (93,7") {
+		t.Errorf("comment of France's GP density cell = %q", c)
 	}
 	// The Notes block lists the note under its number.
 	rows, _ := f.GetRows(SheetSynthese)

@@ -421,7 +421,7 @@ func TestSyntheseOnePage(t *testing.T) {
 	}{
 		{[]string{"epci:200023240"}, 0.6332, "$A$1:$H$52"}, {[]string{"77333"}, 0.6366, "$A$1:$H$50"},
 		{[]string{"dep:93"}, 0.6636, "$A$1:$F$47"}, {[]string{"dep:48"}, 0.6708, "$A$1:$F$52"},
-		{[]string{"reg:84"}, 0.7391, "$A$1:$F$42"}, {[]string{"reg:11", "reg:93"}, 0.6193, "$A$1:$H$51"},
+		{[]string{"reg:84"}, 0.7281, "$A$1:$F$42"}, {[]string{"reg:11", "reg:93"}, 0.6193, "$A$1:$H$51"},
 	} {
 		items := tc.items
 		r, _ := testReport(t, items...)

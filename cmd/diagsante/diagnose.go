@@ -220,9 +220,11 @@ func runDiagnoseContext(ctx context.Context, opts *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := diagnoseSummary(rep).Render(opts.Stdout); err != nil {
+	tab := diagnoseSummary(rep)
+	if err := tab.Render(opts.Stdout); err != nil {
 		return err
 	}
+	printTableLegend(opts.Stderr, tab, "the report's footnotes give the reasons")
 	for _, p := range paths {
 		fmt.Fprintln(opts.Stdout, p)
 	}
@@ -427,8 +429,9 @@ func territoryContours(s *snapshot.Snapshot, rep *diagnostic.Report) (map[string
 }
 
 // diagnoseSummary is the short table printed after writing a report. A
-// figure the data cannot give is "n.d.", never 0; the GP row names the
-// source of each level's counts.
+// figure the data cannot give is "n.d.", never 0; one computed over part of
+// its level only (a "partial" Gap) is marked "*", as in the indicators
+// table; the GP row names the source of each level's counts.
 func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 	tab := &templates.Table{Header: []string{"Indicator"}, Numeric: []bool{false}}
 	for _, l := range rep.Levels {
@@ -457,27 +460,60 @@ func diagnoseSummary(rep *diagnostic.Report) *templates.Table {
 		}
 		return strconv.Itoa(*n)
 	}
+	// field is the figure's name in the Gaps ("" for the population,
+	// always complete).
 	rows := []struct {
-		label string
-		v     func(f diagnostic.Figures) string
+		label, field string
+		v            func(f diagnostic.Figures) string
 	}{
-		{"Population", func(f diagnostic.Figures) string { return strconv.Itoa(f.Population) }},
-		{"APL 2023 (consult./yr/inh.)", func(f diagnostic.Figures) string { return num(f.APL2023, rep.Thresholds.DecimalsOf(f.APL2023)) }},
-		{"Pop. share APL <= 2.5", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
-		{"GPs per 10,000 inh. (" + gpSources(rep.Levels) + ")", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
+		{"Population", "", func(f diagnostic.Figures) string { return strconv.Itoa(f.Population) }},
+		{"APL 2023 (consult./yr/inh.)", "apl_2023", func(f diagnostic.Figures) string { return num(f.APL2023, rep.Thresholds.DecimalsOf(f.APL2023)) }},
+		{"Pop. share APL <= 2.5", "share_apl_low", func(f diagnostic.Figures) string { return pct(f.ShareLow) }},
+		{"GPs per 10,000 inh. (" + gpSources(rep.Levels) + ")", "gp_density_per_10000", func(f diagnostic.Figures) string { return num(f.GPDensity, 1) }},
 		// Kinds of structures by their data labels (French terms of art).
-		{diagnostic.KindLabel("msp"), func(f diagnostic.Figures) string { return count(f.Structures["msp"]) }},
-		{diagnostic.KindLabel("cds"), func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
-		{"CPTS: pop. share in a known perimeter", func(f diagnostic.Figures) string { return pct(f.CPTSPopulationShare) }},
+		{diagnostic.KindLabel("msp"), "structures.msp", func(f diagnostic.Figures) string { return count(f.Structures["msp"]) }},
+		{diagnostic.KindLabel("cds"), "structures.cds", func(f diagnostic.Figures) string { return count(f.Structures["cds"]) }},
+		{"CPTS: pop. share in a known perimeter", "cpts_population_share", func(f diagnostic.Figures) string { return pct(f.CPTSPopulationShare) }},
 	}
 	for _, r := range rows {
 		rec := []string{r.label}
 		for _, l := range rep.Levels {
-			rec = append(rec, r.v(l.Figures))
+			v := r.v(l.Figures)
+			if g := l.Gap(r.field); g != nil && g.Status == diagnostic.GapPartial && v != diagnostic.NA {
+				v += partialMark
+			}
+			rec = append(rec, v)
 		}
 		tab.Rows = append(tab.Rows, rec)
 	}
 	return tab
+}
+
+// partialMark follows a figure computed over the part of its level the
+// source covers, in the console tables.
+const partialMark = "*"
+
+// printTableLegend writes, on w (standard error: a note, not data, so that
+// the table alone can be piped), what "n.d." and the partial mark of a
+// table's cells mean, when they appear; where says where the reasons are.
+func printTableLegend(w io.Writer, tab *templates.Table, where string) {
+	na, partial := false, false
+	for _, rec := range tab.Rows {
+		for _, v := range rec[1:] {
+			na = na || v == diagnostic.NA
+			partial = partial || strings.HasSuffix(v, partialMark)
+		}
+	}
+	var parts []string
+	if na {
+		parts = append(parts, diagnostic.NA+": not given by the data for that level")
+	}
+	if partial {
+		parts = append(parts, partialMark+": computed over the part of the level the source covers")
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "note: %s (%s)\n", strings.Join(parts, "; "), where)
+	}
 }
 
 // gpSources names the sources of the levels' GP counts: "BPE 2017", or
