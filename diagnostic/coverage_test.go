@@ -55,7 +55,7 @@ func TestUnknownCPTSPerimeterIsNotZero(t *testing.T) {
 	if paca := realEngine(t).LevelFigures("region", "93"); !near(paca.CPTSPopulationShare, 0.9806304321167436, 1e-12) || paca.Gap("cpts_population_share") != nil {
 		t.Errorf("PACA CPTS share %v, gap %+v", deref(paca.CPTSPopulationShare), paca.Gap("cpts_population_share"))
 	}
-	if want := "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA."; g.Reason != want {
+	if want := "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA 2026-01."; g.Reason != want {
 		t.Errorf("reason %q", g.Reason)
 	}
 }

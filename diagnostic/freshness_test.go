@@ -45,7 +45,7 @@ func TestDataDatesEmbedded(t *testing.T) {
 		{"ages", "1er janvier 2023 (provisoire)", "2023-01-01", "données au 01/01/2023", true, ""},
 		{"contours", "COG 2018 géométries, codes ramenés au COG 2026", "2018", "données 2018", true, ""},
 		{"proximite", "ARS Île-de-France, label au 1er janvier 2022", "2022-01-01", "données au 01/01/2022", true, ""},
-		{"sas", "ARS Île-de-France", "2021-12", "données de décembre 2021", true, ""},
+		{"sas", "ARS Île-de-France 2021-12", "2021-12", "données de décembre 2021", true, ""},
 	}
 	if len(r.DataDates) != len(want) {
 		t.Fatalf("%d sources, want %d: %+v", len(r.DataDates), len(want), r.DataDates)

@@ -129,7 +129,7 @@ func TestHTMLNotesNemours(t *testing.T) {
 	if n := allNAHaveNotes(t, page); n != 9 {
 		t.Errorf("%d n.d. in the comparison tables, want 9", n)
 	}
-	const cptsReason = "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA."
+	const cptsReason = "Non disponible pour Seine-et-Marne (77) (périmètres de CPTS) : la source ne couvre que Provence-Alpes-Côte d'Azur : ARS PACA 2026-01."
 	if !hasNote(notes, cptsReason) {
 		t.Errorf("no note says the CPTS perimeters are not known; notes: %v", notes)
 	}

@@ -112,7 +112,7 @@ func (g *gen) buildCPTS(dir string) error {
 func pacaCoverage() []snapshot.Coverage {
 	var out []snapshot.Coverage
 	for _, d := range []string{"04", "05", "06", "13", "83", "84"} {
-		out = append(out, snapshot.Coverage{Dep: d, Source: "ARS PACA", Vintage: "2026-01"})
+		out = append(out, snapshot.Coverage{Dep: d, Source: "ARS PACA 2026-01", Vintage: "2026-01"})
 	}
 	return out
 }

@@ -394,7 +394,7 @@ func (g *gen) buildSAS(dir string) error {
 	}
 	cov := make([]snapshot.Coverage, 0, len(out))
 	for _, x := range out {
-		cov = append(cov, snapshot.Coverage{Dep: x.Dep, Source: "ARS Île-de-France", Vintage: "2021-12"})
+		cov = append(cov, snapshot.Coverage{Dep: x.Dep, Source: "ARS Île-de-France 2021-12", Vintage: "2021-12"})
 	}
 	return g.write(dir, snapshot.SASFile, snapshot.TableInfo{Name: "sas", Title: "Service d'accès aux soins (SAS) : état par département",
 		Publisher: "ARS Île-de-France", Source: "ARS Île-de-France, « Les mesures Ségur Santé pour développer une offre de soins de proximité » (début 2022)",
