@@ -172,7 +172,6 @@ func runIndicators(opts *indicatorsOptions) error {
 		tab.Header = append(tab.Header, l.Name)
 		tab.Numeric = append(tab.Numeric, true)
 	}
-	partial := false
 	for _, row := range indicatorRows(rep.Levels) {
 		rec := []string{row.label}
 		for _, l := range rep.Levels {
@@ -183,7 +182,6 @@ func runIndicators(opts *indicatorsOptions) error {
 				}
 			}
 			v := formatValue(row, l.Figures, prec, templates.CSVEnglish)
-			partial = partial || strings.HasSuffix(v, "*")
 			rec = append(rec, v)
 		}
 		tab.Rows = append(tab.Rows, rec)
@@ -192,12 +190,8 @@ func runIndicators(opts *indicatorsOptions) error {
 		return err
 	}
 	// The legend is a note, not data: standard error, so that the table
-	// alone can be piped.
-	if partial {
-		fmt.Fprintln(opts.Stderr, "note: n.d.: not given by the data for that level; *: computed over the part of the level the source covers (--json lists the gaps and their reasons)")
-	} else {
-		fmt.Fprintln(opts.Stderr, "note: n.d.: not given by the data for that level (--json lists the gaps and their reasons)")
-	}
+	// alone can be piped; it explains the marks the table has, if any.
+	printTableLegend(opts.Stderr, &tab, "--json lists the gaps and their reasons")
 	return nil
 }
 
