@@ -353,7 +353,11 @@ func (e *Engine) structures(codes []string) []Structure {
 					if u.Pediatric {
 						kinds = append(kinds, "pédiatriques")
 					}
-					st.Detail = strings.TrimSpace("urgences "+strings.Join(kinds, " et ")) + " ; " + Plural(u.Passages, "passage", "passages") + " en " + strconv.Itoa(u.Year)
+					passages := "nombre de passages non renseigné dans la SAE " + strconv.Itoa(u.Year)
+					if u.Passages != nil {
+						passages = Plural(*u.Passages, "passage", "passages") + " en " + strconv.Itoa(u.Year)
+					}
+					st.Detail = strings.TrimSpace("urgences "+strings.Join(kinds, " et ")) + " ; " + passages
 				case "maternity":
 					m := e.maternity[est.Finess]
 					st.Detail = "maternité de type " + strings.TrimPrefix(m.Type, "TYPE") + " ; " + Plural(m.Births, "accouchement", "accouchements") + " en " + strconv.Itoa(m.Year)

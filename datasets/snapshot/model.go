@@ -146,7 +146,7 @@ type EmergencyDept struct {
 	Year      int
 	General   bool // general emergency authorisation
 	Pediatric bool
-	Passages  int // yearly visits (passages aux urgences), 0 when not reported
+	Passages  *int // yearly visits (passages aux urgences); nil when the SAE reports none (unknown, not 0)
 }
 
 // A Maternity is a maternity unit reported in the SAE for one year.

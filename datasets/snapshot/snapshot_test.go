@@ -32,7 +32,7 @@ func TestEmbeddedCounts(t *testing.T) {
 		{"régions (18) and collectivités d'outre-mer (8)", len(s.Regions), 26},
 		{"APL rows (2022: 34,964 + 2023: 34,954)", len(s.APL), 34964 + 34954},
 		{"SAE 2020 emergency departments", len(s.Emergency), 622},
-		{"SAE 2020 maternities type 1-3", len(s.Maternities), 481},
+		{"SAE 2020 maternities type 1-3 with births (481 authorised, 2 without a birth left out)", len(s.Maternities), 479},
 		{"département × age rows, 2023", len(s.PopAge), 101},
 	}
 	for _, c := range checks {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 )
 
 // Each table has one writer (used by the generator and by `datasets import`)
@@ -284,14 +285,25 @@ func (s *Snapshot) loadEstablishments(r *tableReader) {
 // WriteEmergency writes the emergency departments table.
 func WriteEmergency(w io.Writer, rows []EmergencyDept) (int, error) {
 	return writeTable(w, rows, []string{"finess", "year", "general", "pediatric", "passages"},
-		func(e *EmergencyDept) []any { return []any{e.Finess, e.Year, e.General, e.Pediatric, e.Passages} })
+		func(e *EmergencyDept) []any {
+			passages := "" // not reported
+			if e.Passages != nil {
+				passages = strconv.Itoa(*e.Passages)
+			}
+			return []any{e.Finess, e.Year, e.General, e.Pediatric, passages}
+		})
 }
 
 func (s *Snapshot) loadEmergency(r *tableReader) {
 	fi, y, g, p, n := r.col("finess"), r.col("year"), r.col("general"), r.col("pediatric"), r.col("passages")
 	s.Emergency = make([]EmergencyDept, 0, r.rows)
 	for r.next() {
-		s.Emergency = append(s.Emergency, EmergencyDept{Finess: r.str(fi), Year: r.int(y), General: r.bool(g), Pediatric: r.bool(p), Passages: r.int(n)})
+		e := EmergencyDept{Finess: r.str(fi), Year: r.int(y), General: r.bool(g), Pediatric: r.bool(p)}
+		if r.str(n) != "" {
+			v := r.int(n)
+			e.Passages = &v
+		}
+		s.Emergency = append(s.Emergency, e)
 	}
 }
 

@@ -279,7 +279,7 @@ func (g *gen) buildEstablishments(dir string) error {
 	if err := g.write(dir, snapshot.MaternityFile, snapshot.TableInfo{Name: "maternites", Title: "Maternités (type I, II, III) et accouchements",
 		Publisher: "DREES (SAE)", Source: sae, Vintage: "SAE 2020", Licence: licenceOuverte,
 		Files:    []string{"drees-sae-2020-urgences-perinat/sae_perinat_2020.csv"},
-		Notes:    []string{"accouchements = ACCUN + ACCMU (uniques + multiples)"},
+		Notes:    []string{"accouchements = ACCUN + ACCMU (uniques + multiples)", noMaternityNote},
 		Coverage: saeCov(mf)},
 		func(w io.Writer) (int, error) { return snapshot.WriteMaternities(w, mat) }); err != nil {
 		return err
@@ -429,10 +429,17 @@ func (g *gen) readSAE() ([]snapshot.EmergencyDept, []snapshot.Maternity, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	passages := map[string]int{}
+	// Passages of the sites that report them: a site with no URGENCES2 row
+	// or an empty PASSU has unknown passages, not 0 (CH de Chaumont
+	// 520000027, Clinique de la Miséricorde in Caen 140002452).
+	passages := map[string]*int{}
 	for _, r := range u2 {
-		if r["AN"] == "2020" {
-			passages[r["nofinesset"]] += atoi(r["PASSU"])
+		if r["AN"] == "2020" && r["PASSU"] != "" {
+			f := r["nofinesset"]
+			if passages[f] == nil {
+				passages[f] = new(int)
+			}
+			*passages[f] += atoi(r["PASSU"])
 		}
 	}
 	var emerg []snapshot.EmergencyDept
@@ -443,19 +450,35 @@ func (g *gen) readSAE() ([]snapshot.EmergencyDept, []snapshot.Maternity, error) 
 		emerg = append(emerg, snapshot.EmergencyDept{Finess: r["nofinesset"], Year: 2020, General: r["AUTGEN"] == "1", Pediatric: r["AUTPED"] == "1", Passages: passages[r["nofinesset"]]})
 	}
 	var mat []snapshot.Maternity
+	authorised := 0
 	for _, r := range p {
 		if r["AN"] != "2020" || !strings.HasPrefix(r["AUTOR"], "TYPE") {
 			continue
 		}
-		mat = append(mat, snapshot.Maternity{Finess: r["nofinesset"], Year: 2020, Type: r["AUTOR"], Births: atoi(r["ACCUN"]) + atoi(r["ACCMU"])})
+		authorised++
+		births := atoi(r["ACCUN"]) + atoi(r["ACCMU"])
+		if births == 0 {
+			// An authorised site without a birth in the year is not a
+			// maternity people give birth in: GHPSO Creil (600000467,
+			// closed: 1,290 births in 2018, 80 in 2019, 0 in 2020) and the
+			// neonatology unit of the CH de Tulle (190013219, whose
+			// maternity is 190000018). Left out, so that neither is
+			// anyone's nearest maternity (noMaternityNote).
+			continue
+		}
+		mat = append(mat, snapshot.Maternity{Finess: r["nofinesset"], Year: 2020, Type: r["AUTOR"], Births: births})
 	}
 	sort.Slice(emerg, func(i, j int) bool { return emerg[i].Finess < emerg[j].Finess })
 	sort.Slice(mat, func(i, j int) bool { return mat[i].Finess < mat[j].Finess })
-	if len(emerg) != 622 || len(mat) != 481 {
-		return nil, nil, fmt.Errorf("%s: %d emergency departments and %d maternities in 2020, SOURCES.md documents 622 and 481", base, len(emerg), len(mat))
+	if len(emerg) != 622 || authorised != 481 || len(mat) != 479 {
+		return nil, nil, fmt.Errorf("%s: %d emergency departments, %d authorised maternities of which %d with births in 2020; SOURCES.md documents 622 and 481 (2 without births)", base, len(emerg), authorised, len(mat))
 	}
 	return emerg, mat, nil
 }
+
+// noMaternityNote says which authorised maternity sites the table leaves
+// out.
+const noMaternityNote = "2 sites autorisés sans accouchement en 2020 laissés de côté : GHPSO Creil (600000467, maternité fermée : 1 290 accouchements en 2018, 80 en 2019, 0 en 2020) et l'unité de néonatologie du CH de Tulle (190013219 ; la maternité de Tulle est 190000018)"
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
