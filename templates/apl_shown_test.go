@@ -30,6 +30,20 @@ func TestAPLAboveThresholdShownSo(t *testing.T) {
 	if n := strings.Count(page, "2,501"); n < 6 {
 		t.Errorf("2,501 shown %d times, want the card, the tables and the tips", n)
 	}
+	// The bar charts of the levels and of the communes label the bar with
+	// three decimals too: the item carries its own decimals for report.js.
+	for _, id := range []string{"apl-niveaux", "apl-communes"} {
+		i := strings.Index(page, `"id":"`+id+`"`)
+		if i < 0 {
+			i = strings.Index(page, `"chartId":"`+id+`"`)
+		}
+		if i < 0 || !strings.Contains(page[i:min(len(page), i+4000)], `{"dec":3,`) {
+			t.Errorf("chart %s: no item with 3 decimals", id)
+		}
+	}
+	if strings.Count(page, `"dec":3,`) != 2 {
+		t.Errorf("%d chart items with 3 decimals, want 2 (Digne's bar in each chart)", strings.Count(page, `"dec":3,`))
+	}
 
 	f, err := excelize.OpenReader(bytes.NewReader(writeWorkbook(t, "04070")))
 	if err != nil {

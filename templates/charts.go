@@ -58,6 +58,18 @@ type tipItem struct {
 	Tip       string         `json:"tip,omitempty"`
 	ItemStyle map[string]any `json:"itemStyle,omitempty"`
 	Symbol    string         `json:"symbol,omitempty"`
+	// Dec, when set, is the decimals of this value's label and tooltip,
+	// instead of the chart's: an APL whose class needs more ("2,501").
+	Dec int `json:"dec,omitempty"`
+}
+
+// aplItemDec is the Dec of an APL item in a chart of dec decimals: the
+// decimals its class needs when they are more than the chart's, else 0.
+func aplItemDec(th diagnostic.Thresholds, v *float64, dec int) int {
+	if d := aplDec(th, v); d > dec {
+		return d
+	}
+	return 0
 }
 
 // optionOf validates a go-echarts chart and returns its option as a plain
@@ -324,7 +336,13 @@ func levelBars(id, title, alt string, r *diagnostic.Report, series []levelSeries
 	for si, s := range series {
 		var data []tipItem
 		for _, l := range r.Levels {
-			it := tipItem{Name: levelName(l), Value: valueOrMissing(s.value(l.Figures), s.scale, dec)}
+			v := s.value(l.Figures)
+			it := tipItem{Name: levelName(l), Value: valueOrMissing(v, s.scale, dec)}
+			if s.apl {
+				if it.Dec = aplItemDec(r.Thresholds, v, dec); it.Dec > 0 {
+					it.Value = valueOrMissing(v, s.scale, it.Dec)
+				}
+			}
 			if s.byLevel {
 				it.ItemStyle = map[string]any{"color": levelColors[l.Kind]}
 			}
@@ -353,14 +371,15 @@ type levelSeries struct {
 	scale   float64
 	color   string
 	byLevel bool
+	apl     bool // APL values: shown with the decimals their class needs
 }
 
 func aplLevelsChart(r *diagnostic.Report) chartSpec {
 	return levelBars("apl-niveaux", "APL aux médecins généralistes : territoire et niveaux de comparaison",
 		"Histogramme de l'APL 2022 et 2023 du territoire, de son département, de sa région et de la France", r,
 		[]levelSeries{
-			{name: "APL 2022", value: func(f diagnostic.Figures) *float64 { return f.APL2022 }, scale: 1, color: "#c9d6e8"},
-			{name: "APL 2023", value: func(f diagnostic.Figures) *float64 { return f.APL2023 }, scale: 1, byLevel: true, color: levelColors["territory"]},
+			{name: "APL 2022", value: func(f diagnostic.Figures) *float64 { return f.APL2022 }, scale: 1, color: "#c9d6e8", apl: true},
+			{name: "APL 2023", value: func(f diagnostic.Figures) *float64 { return f.APL2023 }, scale: 1, byLevel: true, color: levelColors["territory"], apl: true},
 		}, 2, "", thresholdLines(r.Thresholds, "yAxis"))
 }
 
@@ -396,7 +415,7 @@ func communeAPLChart(r *diagnostic.Report) chartSpec {
 		names = append(names, label)
 		data = append(data, tipItem{Name: label, Value: round(*c.APL2023, r.Thresholds.Decimals(*c.APL2023)),
 			Tip:       "<b>" + esc(c.Name) + "</b> (" + esc(c.Code) + ")<br>APL 2023 : " + Num(*c.APL2023, r.Thresholds.Decimals(*c.APL2023)) + "<br>Population : " + Int(c.Population) + " hab.",
-			ItemStyle: map[string]any{"color": classColor(c.APLClass)}})
+			ItemStyle: map[string]any{"color": classColor(c.APLClass)}, Dec: aplItemDec(r.Thresholds, c.APL2023, 2)})
 	}
 	b.SetXAxis(names)
 	b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: "APL 2023", Type: "bar", Data: data, BarMaxWidth: "28",

@@ -217,7 +217,7 @@ func partsAPLChart(r *diagnostic.Report, parts []Part) chartSpec {
 		data = append(data, tipItem{Name: label, Value: round(*p.APL2023, r.Thresholds.Decimals(*p.APL2023)),
 			Tip: "<b>" + esc(label) + "</b><br>APL 2023 : " + Num(*p.APL2023, r.Thresholds.Decimals(*p.APL2023)) + "<br>Population : " + Int(p.Population) + " hab." +
 				"<br>Population en commune d'APL ≤ " + Num(r.Thresholds.Low, 1) + " : " + PctP(p.ShareLow, 1),
-			ItemStyle: map[string]any{"color": classColor(class)}})
+			ItemStyle: map[string]any{"color": classColor(class)}, Dec: aplItemDec(r.Thresholds, p.APL2023, 2)})
 	}
 	b.SetXAxis(names)
 	b.MultiSeries = append(b.MultiSeries, charts.SingleSeries{Name: "APL 2023", Type: "bar", Data: data, BarMaxWidth: "18",

@@ -12,6 +12,14 @@
     var f = formats[d] || (formats[d] = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: d, maximumFractionDigits: d }));
     return f.format(v);
   }
+  // frAxis formats an axis tick with at least d decimals and as many more
+  // (up to two) as the tick needs: echarts puts ticks every 0,5 on a
+  // short axis, which 0 decimals would label "0 1 1 2 2".
+  function frAxis(v, d) {
+    var k = "axis" + d;
+    var f = formats[k] || (formats[k] = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: d, maximumFractionDigits: d + 2 }));
+    return f.format(v);
+  }
   var entities = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) { return entities[c]; });
@@ -23,6 +31,11 @@
     }
     return v;
   }
+  // decOf is the decimals of a value: its own (an APL whose class needs
+  // more than the chart's, "2,501") or the chart's.
+  function decOf(p, spec) {
+    return (p.data && p.data.dec) ? p.data.dec : spec.dec;
+  }
   function tooltip(spec) {
     return function (params) {
       var list = Array.isArray(params) ? params : [params];
@@ -33,7 +46,7 @@
       var out = "<b>" + esc(p0.name) + "</b>";
       list.forEach(function (p) {
         var v = valueOf(p);
-        var shown = (v === undefined || v === null || v === "-") ? "n.d." : fr(v, spec.dec) + spec.unit;
+        var shown = (v === undefined || v === null || v === "-") ? "n.d." : fr(v, decOf(p, spec)) + spec.unit;
         out += "<br>" + p.marker + esc(p.seriesName) + " : " + shown;
       });
       return out;
@@ -49,7 +62,7 @@
         if (a.type !== "category" && !a.data) {
           a.type = "value";
           a.axisLabel = a.axisLabel || {};
-          a.axisLabel.formatter = function (v) { return fr(v, spec.axdec); };
+          a.axisLabel.formatter = function (v) { return frAxis(v, spec.axdec); };
         }
       });
     });
@@ -63,7 +76,7 @@
           if (s.stack && v < 6) {
             return ""; // too thin a slice for a label
           }
-          return fr(v, spec.dec) + spec.unit;
+          return fr(v, decOf(p, spec)) + spec.unit;
         };
       }
       if (s.markLine && s.markLine.data) {
