@@ -883,7 +883,11 @@ func writeIndicators(f *excelize.File, st *styles, r *diagnostic.Report) error {
 	// Where each level's GP counts come from, next to them.
 	w.set(1, last, "Source des effectifs de médecins généralistes", st.text)
 	for j, l := range r.Levels {
-		w.set(j+2, last, l.GPSource, st.text)
+		src := l.GPSource
+		if src == "" {
+			src = "—" // no GP count for the level (n.d. above, with its note), as in the HTML
+		}
+		w.set(j+2, last, src, st.text)
 	}
 	w.noteColumn(len(r.Levels)+2, hdr, hdr+1, last)
 	// The charts sit under the table, the text under the charts: nothing

@@ -569,3 +569,21 @@ func TestXLSXStructuresNoSASOutsideKnownDepartements(t *testing.T) {
 		t.Errorf("notes block at row %d, want %d (counts at %d, %d kinds, a blank row)", notes, head+len(diagnostic.Kinds)+2, head, len(diagnostic.Kinds))
 	}
 }
+
+// TestXLSXGPSourceUnknown: the BPE counts Paris's GPs for the city, not by
+// arrondissement, and not for Paris in this snapshot: Paris 8e and Paris
+// have no GP count (n.d. with a note) and no source, shown "—" as in the
+// HTML table; Île-de-France and France name theirs.
+func TestXLSXGPSourceUnknown(t *testing.T) {
+	f, err := excelize.OpenReader(bytes.NewReader(writeWorkbook(t, "75108")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	row := findRow(t, f, SheetIndicators, "Source des effectifs de médecins généralistes")
+	for col, want := range []string{"—", "—", "BPE 2017", "BPE 2017"} {
+		if got, _ := f.GetCellValue(SheetIndicators, cell(col+2, row)); got != want {
+			t.Errorf("%s: %q, want %q", cell(col+2, row), got, want)
+		}
+	}
+}
