@@ -179,7 +179,7 @@ func KeptCategoriesText() string {
 	return "catégories retenues : " + strings.Join(cats, " ") +
 		", plus les hôpitaux de proximité labellisés (toute catégorie) et les sites SAE d'urgences et de maternité ; " +
 		"centres de santé typés par leur nom (médical ou polyvalent, dentaire, infirmier, ophtalmologique, autre) ; " +
-		"hôpitaux : sites avec lits (unités de psychiatrie ambulatoire CMP, CATTP, hôpitaux de jour et autres unités sans lits exclues)"
+		"hôpitaux : sites avec lits (unités de psychiatrie ambulatoire CMP, CATTP, hôpitaux de jour, centres de soins dentaires et autres unités sans lits exclues)"
 }
 
 // Classify returns the FINESS-derived kind keys of an establishment, in
