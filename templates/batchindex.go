@@ -29,6 +29,10 @@ type IndexRow struct {
 	CDS        *int     `json:"cds"`
 	GPSource   string   `json:"gp_source"`
 	Attention  int      `json:"attention"`
+	// Report is the file of the unit's folder the index links to: the
+	// batch's first format in the order html, xlsx, json, csv, geojson
+	// ("" reads as diagnostic.html).
+	Report string `json:"report,omitempty"`
 }
 
 // An Index is the table of contents of a batch.
@@ -82,6 +86,9 @@ func WriteIndexCSV(w io.Writer, ix *Index, loc CSVLocale) error {
 func reportLink(r IndexRow) string {
 	if r.Status == StatusFailed {
 		return ""
+	}
+	if r.Report != "" {
+		return r.Dir + "/" + r.Report
 	}
 	return r.Dir + "/diagnostic.html"
 }

@@ -362,9 +362,21 @@ func writeBatchIndex(ctx context.Context, opts *batchOptions, depName, dep, out 
 	return nil
 }
 
+// mainReport is the file the index links each unit to: its report in the
+// first of the batch's formats in diagnoseFormats' order (html, xlsx, json,
+// csv, geojson), so that the link exists whatever --format.
+func mainReport(formats []string) string {
+	for _, d := range diagnoseFormats {
+		if slices.Contains(formats, d.name) {
+			return d.file
+		}
+	}
+	return ""
+}
+
 // runUnit writes one unit's report unless it is up to date.
 func runUnit(ctx context.Context, s *snapshot.Snapshot, eng *diagnostic.Engine, res *diagnostic.Resolver, u batchUnit, dir string, formats []string, loc templates.CSVLocale, st stamp, force bool) (row templates.IndexRow, skipped bool, err error) {
-	row = templates.IndexRow{Key: u.Key, Name: u.Name, Dir: filepath.ToSlash(u.Dir)}
+	row = templates.IndexRow{Key: u.Key, Name: u.Name, Dir: filepath.ToSlash(u.Dir), Report: mainReport(formats)}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error: %v", p)

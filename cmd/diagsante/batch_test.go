@@ -47,7 +47,12 @@ func TestBatchLozere(t *testing.T) {
 	for _, row := range rows[1:] {
 		sirens[row[0]] = true
 		var rep diagnostic.Report
-		b, err := os.ReadFile(filepath.Join(out, strings.TrimSuffix(row[11], "diagnostic.html")+"diagnostic.json"))
+		// The report link is to the file written: a JSON-only batch links
+		// diagnostic.json, not a diagnostic.html that does not exist.
+		if !strings.HasSuffix(row[11], "/diagnostic.json") {
+			t.Errorf("%s: report link %q, want its diagnostic.json", row[1], row[11])
+		}
+		b, err := os.ReadFile(filepath.Join(out, row[11]))
 		if err != nil {
 			t.Fatal(err)
 		}
