@@ -58,7 +58,7 @@ type ScenarioResult struct {
 func (e *Engine) Simulate(t *Territory, scn Scenario) (*ScenarioResult, error) {
 	for code := range scn.AddGP {
 		if e.Snap.Place(code) == nil && e.Snap.OldCode(code) == nil {
-			return nil, &ResolveError{Item: code, Reason: "unknown commune code in the scenario"}
+			return nil, &access.ScenarioError{Msg: fmt.Sprintf("scenario: %q is not a commune code (COG 2026, or a former code)", code)}
 		}
 	}
 	res := &ScenarioResult{Territory: t.Label, AddGP: scn.AddGP, Retire65: scn.Retire65}

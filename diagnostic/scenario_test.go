@@ -5,6 +5,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/diagsante/diagsante/diagnostic/access"
 )
 
 func TestSimulateNemours(t *testing.T) {
@@ -47,12 +49,13 @@ func TestSimulateNemours(t *testing.T) {
 func TestSimulateErrors(t *testing.T) {
 	e := realEngine(t)
 	terr, _ := NewResolver(e.Snap).Resolve("77333")
-	var re *ResolveError
-	if _, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"99999": 1}}); !errors.As(err, &re) {
+	// Both are scenarios the data cannot take: bad input, by their type.
+	var se *access.ScenarioError
+	if _, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"99999": 1}}); !errors.As(err, &se) {
 		t.Errorf("unknown code: %v", err)
 	}
-	if _, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"77333": -500}}); err == nil {
-		t.Error("removing 500 GPs from Nemours accepted")
+	if _, err := e.Simulate(terr, Scenario{AddGP: map[string]float64{"77333": -500}}); !errors.As(err, &se) {
+		t.Errorf("removing 500 GPs from Nemours: %v", err)
 	}
 }
 

@@ -33,6 +33,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"datasets", "lst"}, 2, `unknown command "lst" for "diagsante datasets"`},
 		{[]string{"version", "extra"}, 2, `unknown command "extra"`},
 		{[]string{"simulate", "77333"}, 2, "nothing to simulate"},
+		// Scenarios the data cannot take are bad input (exit 2), named as such.
+		{[]string{"simulate", "epci:200023240", "--remove-gp", "77333=500"}, 2, "scenario: 77333 would have -490.9 GPs after it: it has 9.1 "},
+		{[]string{"simulate", "epci:200023240", "--add-gp", "99999=1"}, 2, `scenario: "99999" is not a commune code`},
+		// A change too far to reach the territory runs, with a warning.
+		{[]string{"simulate", "epci:200023240", "--add-gp", "13055=3"}, 0, "warning: the change reaches no commune of the territory"},
 	} {
 		code, _, stderr := runMain(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.err) {
@@ -97,5 +102,18 @@ func TestParseTerritoryFile(t *testing.T) {
 	}
 	if _, err := parseTerritoryFile("y.csv", []byte("a;b\n1;2\n")); err == nil || !strings.Contains(err.Error(), "y.csv:1:") {
 		t.Errorf("CSV without code column: %v", err)
+	}
+}
+
+// TestSimulateReachWarning: two GPs in Nemours move its territory's APL,
+// so no warning; the shares' population is named on standard error.
+func TestSimulateReachWarning(t *testing.T) {
+	code, out, stderr := runMain(t, "simulate", "epci:200023240", "--add-gp", "77333=2")
+	if code != exitOK || strings.Contains(stderr, "warning:") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stderr, "note: the shares count the population of the rows of the DREES APL file") ||
+		!strings.Contains(out, "(estimate); population with APL ≤ 2.5: 35.2 % → ") {
+		t.Errorf("stdout %q\nstderr %q", out, stderr)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -160,8 +161,16 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 		return err
 	}
 	res, err := r.res, r.err
+	var se *access.ScenarioError
+	if errors.As(err, &se) {
+		return usageErr(err)
+	}
 	if err != nil {
 		return err
+	}
+	th := eng.Thresholds
+	if len(changes) > 0 && !reachesTerritory(res) {
+		fmt.Fprintln(opts.Stderr, "warning: the change reaches no commune of the territory: its GPs are beyond the catchment (travel times) of every commune listed")
 	}
 	switch {
 	case opts.JSON:
@@ -194,11 +203,11 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 				delta = "+" + delta
 			}
 		}
-		row := []string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, 2)}
+		row := []string{c.Code, c.Name, strconv.Itoa(c.Population), fmtAPL(c.Official, th.DecimalsOf(c.Official))}
 		if res.Retire65 {
-			row = append(row, fmtAPL(c.Start, 2))
+			row = append(row, fmtAPL(c.Start, th.DecimalsOf(c.Start)))
 		}
-		tab.Rows = append(tab.Rows, append(row, delta, fmtAPL(c.Estimate, 2)))
+		tab.Rows = append(tab.Rows, append(row, delta, fmtAPL(c.Estimate, th.DecimalsOf(c.Estimate))))
 	}
 	if err := tab.Render(opts.Stdout); err != nil {
 		return err
@@ -209,13 +218,26 @@ func runSimulateContext(ctx context.Context, opts *simulateOptions) error {
 		}
 		return strconv.FormatFloat(100**v, 'f', 1, 64) + " %"
 	}
-	fmt.Fprintf(opts.Stdout, "%s: APL %s → %s; population with APL ≤ 2.5: %s → %s\n", res.Territory, fmtAPL(res.APLBefore, 2), fmtAPL(res.APLAfter, 2), pctStr(res.ShareLowBefore), pctStr(res.ShareLowAfter))
+	fmt.Fprintf(opts.Stdout, "%s: APL %s → %s (estimate); population with APL ≤ 2.5: %s → %s\n", res.Territory, fmtAPL(res.APLBefore, th.DecimalsOf(res.APLBefore)), fmtAPL(res.APLAfter, th.DecimalsOf(res.APLAfter)), pctStr(res.ShareLowBefore), pctStr(res.ShareLowAfter))
 	// Notes on the method: standard error, each on its own line.
 	if res.Retire65 {
 		fmt.Fprintln(opts.Stderr, "note: start: the official DREES APL to GPs under 65 (as if the GPs aged 65 and over stopped), not a recomputation")
 	}
+	fmt.Fprintln(opts.Stderr, "note: the shares count the population of the rows of the DREES APL file, as the official shares do; the Population column is the 2026 reference population (INSEE)")
 	if res.Activity > 0 {
 		fmt.Fprintf(opts.Stderr, "note: modelled change: recomputed index (not official): BPE 2017 GPs scaled to the 2023 Assurance Maladie counts, %.0f consultations per GP, estimated road times\n", res.Activity)
 	}
 	return nil
+}
+
+// reachesTerritory reports whether the scenario's change moves the
+// modelled APL of some commune of the territory (by at least 0.005, what
+// the table shows), or keeps none for lack of a recomputed value.
+func reachesTerritory(res *diagnostic.ScenarioResult) bool {
+	for _, c := range res.Communes {
+		if c.Delta != nil && math.Abs(*c.Delta) >= 0.005 {
+			return true
+		}
+	}
+	return false
 }

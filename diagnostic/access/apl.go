@@ -270,13 +270,13 @@ func (u *units) delta(s *snapshot.Snapshot, add map[string]float64) ([]float64, 
 			}
 		}
 		if !u.addGPs(code, n) {
-			return nil, fmt.Errorf("recompute APL: %q is not a commune or arrondissement of metropolitan France with a point", c)
+			return nil, &ScenarioError{Msg: fmt.Sprintf("%q is not a commune or arrondissement of metropolitan France with a point", c)}
 		}
 	}
 	for i, g := range scen {
 		// Spreading over arrondissements leaves rounding crumbs around 0.
 		if g < -1e-9 {
-			return nil, fmt.Errorf("recompute APL: %s would have %.4g GPs after the scenario (%.4g before)", u.codes[i], g, base[i])
+			return nil, &ScenarioError{Msg: fmt.Sprintf("%s would have %.1f GPs after it: it has %.1f (BPE 2017 counts scaled to the 2023 Assurance Maladie counts)", u.codes[i], g, base[i])}
 		}
 		scen[i] = max(g, 0)
 	}
@@ -423,3 +423,10 @@ func bpeByDep(s *snapshot.Snapshot) map[string]float64 {
 	}
 	return out
 }
+
+// A ScenarioError is a scenario the data cannot take (more GPs removed
+// than a commune has, a commune without a point): bad input, not a
+// failure of the computation.
+type ScenarioError struct{ Msg string }
+
+func (e *ScenarioError) Error() string { return e.Msg }
