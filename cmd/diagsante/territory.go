@@ -110,9 +110,16 @@ func runTerritoryShow(opts *territoryShowOptions) error {
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}
+	// The territory's APL is the mean of its places' official APL weighted
+	// by their standardised population, as diagnose gives it (METHOD.md).
 	var wsum, wpop float64
 	for _, code := range t.Communes {
-		c := s.Commune(code)
+		// A place: a commune or an arrondissement municipal (75108, 13216),
+		// which has its city's département and EPCI.
+		c := s.Place(code)
+		if c == nil {
+			return fmt.Errorf("territory %s: no place %s in the snapshot", t.Label, code)
+		}
 		row := territoryRow{Code: c.Code, Name: c.Name, Dep: c.Dep, EPCI: c.EPCI, Population: c.Population}
 		if e := s.EPCI(c.EPCI); e != nil {
 			row.EPCIName = e.Name
@@ -120,8 +127,8 @@ func runTerritoryShow(opts *territoryShowOptions) error {
 		if a, ok := apl.Get(code, 2023); ok {
 			v := a.Value
 			row.APL2023 = &v
-			wsum += a.Value * a.PopTotal
-			wpop += a.PopTotal
+			wsum += a.Value * a.PopStandardised
+			wpop += a.PopStandardised
 		}
 		out.Population += c.Population
 		out.Communes = append(out.Communes, row)
