@@ -389,8 +389,9 @@ func (e *Engine) cptsInfo(codes []string) []CPTSInfo {
 	}
 	// A CPTS touches the territory when one of its places (communes, or
 	// the arrondissements it lists) is in the territory, or inside one of
-	// the territory's places; the counts are of communes as the source
-	// lists them.
+	// the territory's places; the counts are of the places the source
+	// lists, each once (CPTS Guil Durance lists 05001 and its former code
+	// 05120: 31 communes, not 32).
 	touches := func(m snapshot.CPTSMember) bool {
 		if in[m.Commune] {
 			return true
@@ -403,7 +404,13 @@ func (e *Engine) cptsInfo(codes []string) []CPTSInfo {
 		return false
 	}
 	total, inside := map[string]int{}, map[string]int{}
+	seen := map[string]bool{}
 	for _, m := range e.Snap.CPTS {
+		key := m.CPTS + "\x00" + m.Commune + "\x00" + strings.Join(m.Arrondissements, "|")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		total[m.CPTS]++
 		if touches(m) {
 			inside[m.CPTS]++
