@@ -363,8 +363,10 @@ func (r *Resolver) indexMatches() {
 	r.indexNames()
 	r.matchesOnce.Do(func() {
 		for _, e := range r.s.EPCIs {
-			dep, name, _ := r.mainDep(e.Members)
-			r.epciMatch = append(r.epciMatch, Match{Kind: "epci", Code: e.Siren, Name: e.Name, Dep: dep, DepName: name, Population: e.Population})
+			// The population of its communes (COG 2026), as territory show
+			// and diagnose count it, not the EPCI file's older total.
+			dep, name, pop := r.mainDep(e.Members)
+			r.epciMatch = append(r.epciMatch, Match{Kind: "epci", Code: e.Siren, Name: e.Name, Dep: dep, DepName: name, Population: pop})
 		}
 		for i := range r.cpts {
 			g := &r.cpts[i]
