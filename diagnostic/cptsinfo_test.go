@@ -3,7 +3,7 @@ package diagnostic
 import "testing"
 
 // TestCPTSInfoCountsPlacesOnce: the ARS PACA list gives CPTS Guil Durance
-// 32 rows, two of them Embrun (05001) and its former code 05120; the
+// 32 rows, two of them Abriès-Ristolas (05001) and Ristolas (05120), merged into it; the
 // territory has 31 communes and the CPTS section says 31 of 31, as the
 // territory section does (counted in python from cpts-paca and the COG).
 func TestCPTSInfoCountsPlacesOnce(t *testing.T) {

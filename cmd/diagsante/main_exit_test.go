@@ -100,6 +100,12 @@ func TestParseTerritoryFile(t *testing.T) {
 	if err != nil || strings.Join(texts(got), "|") != "77333" || got[0].Line != 3 {
 		t.Errorf("CSV after a comment: %v %v", got, err)
 	}
+	// A one-column CSV: its header is a code column's name, skipped; a
+	// code column's name further down is an item like any other.
+	got, err = parseTerritoryFile("o.csv", []byte("# export\nCode_INSEE\n05120\n13207\ncode\n"))
+	if err != nil || strings.Join(texts(got), "|") != "05120|13207|code" || got[0].Line != 3 {
+		t.Errorf("one-column CSV: %v %v", got, err)
+	}
 	if _, err := parseTerritoryFile("y.csv", []byte("a;b\n1;2\n")); err == nil || !strings.Contains(err.Error(), "y.csv:1:") {
 		t.Errorf("CSV without code column: %v", err)
 	}

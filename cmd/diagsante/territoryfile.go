@@ -311,11 +311,17 @@ func parseTerritoryFile(path string, b []byte) ([]listItem, error) {
 		}
 		return out, nil
 	}
-	for rest, n := b, 1; len(rest) > 0; n++ {
+	for rest, n, items := b, 1, 0; len(rest) > 0; n++ {
 		var line []byte
 		line, rest, _ = bytes.Cut(rest, []byte("\n"))
 		t := strings.TrimSpace(string(line))
 		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		// A one-column CSV has no separator to tell it by: a first line
+		// that is a code column's name ("code", "code_insee") is its
+		// header, not a place (no commune is so named).
+		if items++; items == 1 && codeColumns[textnorm.Fold(t)] {
 			continue
 		}
 		if err := add(t, n); err != nil {
